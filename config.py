@@ -1,0 +1,86 @@
+"""Settings, read from environment variables, with safe defaults.
+
+Every setting a deployment may change is read here and nowhere else.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once and kept under instance/."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        # Created with 0600 so that only the forum's user can read it.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs name the old driver; SQLAlchemy wants psycopg 3 named.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'forum.db'}"
+
+
+class Config:
+    """Built fresh for each app so the environment is read at create_app() time."""
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = _secret_key()
+        self.SQLALCHEMY_DATABASE_URI = _database_url()
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+        # threading (with simple-websocket) by default; gevent in production (see README).
+        self.SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_HEADERS_ENABLED = True
+        # Writes per user (or address, for visitors) and login attempts.
+        self.RATELIMIT_WRITES = os.environ.get("RATELIMIT_WRITES", "60 per minute")
+        self.RATELIMIT_LOGIN_ADDRESS = os.environ.get("RATELIMIT_LOGIN_ADDRESS", "20 per 15 minutes")
+        self.RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "5 per 15 minutes")
+        self.RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "10 per hour")
+        # Served over HTTPS behind a proxy: trust X-Forwarded-* from this many proxies.
+        self.PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+        # Force Secure cookies even when the request does not look like HTTPS.
+        self.SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.REMEMBER_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
+        self.WTF_CSRF_ENABLED = _bool("WTF_CSRF_ENABLED", True)
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        # argon2id; argon2-cffi's defaults (t=3, m=64 MiB, p=4) are above OWASP's minimum
+        # (m=19 MiB, t=2, p=1). Raising them rehashes each password at its next login.
+        self.ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))
+        self.ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", str(64 * 1024)))
+        self.ARGON2_PARALLELISM = int(os.environ.get("ARGON2_PARALLELISM", "4"))
+        self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+        self.PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "20"))

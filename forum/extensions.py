@@ -1,0 +1,40 @@
+"""The extension objects, created unbound and attached in create_app()."""
+from __future__ import annotations
+
+from flask import request
+from flask_limiter import Limiter
+from flask_login import LoginManager, current_user
+from flask_migrate import Migrate
+from flask_socketio import SocketIO
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# Named constraints, so that Alembic (batch mode on SQLite) can alter them on both engines.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def client_key() -> str:
+    """Rate-limit key: the signed-in user, else the client address."""
+    if current_user and getattr(current_user, "is_authenticated", False):
+        return f"user:{current_user.id}"
+    return f"addr:{request.remote_addr or 'unknown'}"
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=client_key)
+socketio = SocketIO()

@@ -1,0 +1,16 @@
+"""Every model, imported here so that Alembic and create_all() see them all."""
+from forum.models.activity import Event, Follow, Notification
+from forum.models.base import utcnow
+from forum.models.board import Board, Post, PostRevision, Topic
+from forum.models.concepts import STAGES, Concept, Feature, StageChange, Tag, concept_tags
+from forum.models.feedback import FeatureVote, KanoAnswer, PriceResponse
+from forum.models.moderation import Flag, ModerationAction, Suspension
+from forum.models.organizations import MEMBER_ROLES, Membership, Organization
+from forum.models.users import ROLES, User
+
+__all__ = [
+    "MEMBER_ROLES", "ROLES", "STAGES", "Board", "Concept", "Event", "Feature", "FeatureVote",
+    "Flag", "Follow", "KanoAnswer", "Membership", "ModerationAction", "Notification",
+    "Organization", "Post", "PostRevision", "PriceResponse", "StageChange", "Suspension", "Tag",
+    "Topic", "User", "concept_tags", "utcnow",
+]

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from forum.extensions import db
+from forum.models.base import utcnow
+
+ROLES = ("consumer", "moderator", "admin")
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(32))
+    # Lower-cased copies carry the unique constraints: "Alice" and "alice" are one name.
+    username_key: Mapped[str] = mapped_column(String(32), unique=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    role: Mapped[str] = mapped_column(String(16), default="consumer")
+    # Flask-Login's alternative id: changing it ends every other session of the user.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    suspended_until: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan")
+
+    def get_id(self) -> str:  # Flask-Login
+        return self.session_token
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in ("moderator", "admin")
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > utcnow()
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"

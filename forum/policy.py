@@ -1,0 +1,71 @@
+"""Who may do what. Views, templates and services ask `can(actor, action, obj)`; nothing else decides.
+
+`actor` is a User, or None / an anonymous user for a visitor.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from forum.extensions import db
+
+
+def _signed_in(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def _active(actor: Any) -> bool:
+    """Signed in and not suspended: may write."""
+    return _signed_in(actor) and not actor.is_suspended
+
+
+def membership_role(actor: Any, organization_id: int | None) -> str | None:
+    """'owner', 'member' or None. Cached on the actor for the request."""
+    if not _signed_in(actor) or organization_id is None:
+        return None
+    cache = actor.__dict__.setdefault("_membership_cache", {})
+    if organization_id not in cache:
+        from forum.models import Membership
+
+        cache[organization_id] = db.session.scalar(select(Membership.role).where(
+            Membership.organization_id == organization_id, Membership.user_id == actor.id))
+    return cache[organization_id]
+
+
+def is_member(actor: Any, organization_id: int | None) -> bool:
+    return membership_role(actor, organization_id) is not None
+
+
+def _org_id(obj: Any) -> int | None:
+    """The organization an object belongs to: an Organization, a Concept, a Feature."""
+    if obj is None:
+        return None
+    if obj.__class__.__name__ == "Organization":
+        return obj.id
+    if hasattr(obj, "organization_id"):
+        return obj.organization_id
+    if hasattr(obj, "concept"):
+        return obj.concept.organization_id
+    return None
+
+
+def can(actor: Any, action: str, obj: Any = None) -> bool:
+    rule = RULES.get(action)
+    if rule is None:
+        raise KeyError(f"No policy rule for {action!r}")
+    return bool(rule(actor, obj))
+
+
+RULES = {
+    # Accounts and roles
+    "user.set_role": lambda a, user: _signed_in(a) and a.is_admin and user is not None and a.id != user.id,
+    "admin.access": lambda a, _: _signed_in(a) and a.is_admin,
+    "moderation.access": lambda a, _: _signed_in(a) and a.is_moderator,
+    # Organizations
+    "org.create": lambda a, _: _active(a),
+    "org.edit": lambda a, org: _active(a) and membership_role(a, _org_id(org)) == "owner",
+    "org.manage_members": lambda a, org: _active(a) and membership_role(a, _org_id(org)) == "owner",
+    "org.verify": lambda a, _: _signed_in(a) and a.is_admin,
+    "org.member": lambda a, obj: is_member(a, _org_id(obj)),
+}

@@ -1,0 +1,171 @@
+"""Organizations (enterprises) and their members."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from forum import policy
+from forum.extensions import db
+from forum.models import Membership, ModerationAction, Organization, User, utcnow
+from forum.services import accounts
+from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+
+NAME_MAX = 80
+DESCRIPTION_MAX = 2000
+URL_MAX = 255
+
+
+def slugify(text: str, max_length: int = 80) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
+    return text[:max_length].strip("-") or "item"
+
+
+def unique_slug(model: type, text: str, max_length: int = 80) -> str:
+    base = slugify(text, max_length - 6)
+    slug, n = base, 2
+    while db.session.scalar(select(model.id).where(model.slug == slug)) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _fail(field: str, message: str) -> ValidationError:
+    return ValidationError(message, {field: [message]})
+
+
+def _check_url(field: str, url: str) -> str:
+    url = (url or "").strip()
+    if not url:
+        return ""
+    if len(url) > URL_MAX:
+        raise _fail(field, f"A web address has at most {URL_MAX} characters.")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise _fail(field, "Give a full web address starting with https:// (or http://).")
+    return url
+
+
+def _check_fields(name: str, description: str, website: str, logo_url: str) -> dict[str, str]:
+    errors: dict[str, list[str]] = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = ["Give the organization a name."]
+    elif len(name) > NAME_MAX:
+        errors["name"] = [f"A name has at most {NAME_MAX} characters."]
+    description = (description or "").strip()
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = [f"A description has at most {DESCRIPTION_MAX} characters."]
+    out = {"name": name, "description": description}
+    for field, value in (("website", website), ("logo_url", logo_url)):
+        try:
+            out[field] = _check_url(field, value)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationError("Please correct the marked fields.", errors)
+    return out
+
+
+def create(actor: User, name: str, description: str = "", website: str = "",
+           logo_url: str = "") -> Organization:
+    """Create an unverified organization; its creator becomes its owner."""
+    if not policy.can(actor, "org.create"):
+        raise PermissionDenied("Sign in with an account in good standing to create an organization.")
+    fields = _check_fields(name, description, website, logo_url)
+    if db.session.scalar(select(Organization.id).where(
+            func.lower(Organization.name) == fields["name"].lower())):
+        raise ValidationError("Please correct the marked fields.",
+                              {"name": ["An organization with that name already exists."]})
+    org = Organization(slug=unique_slug(Organization, fields["name"]), created_by_id=actor.id, **fields)
+    org.memberships.append(Membership(user_id=actor.id, role="owner"))
+    db.session.add(org)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("That organization was just created by someone else; try another name.") from exc
+    return org
+
+
+def update(actor: User, org: Organization, name: str, description: str, website: str,
+           logo_url: str = "", publish_price_summary: bool | None = None) -> None:
+    if not policy.can(actor, "org.edit", org):
+        raise PermissionDenied("Only the organization's owners can edit it.")
+    fields = _check_fields(name, description, website, logo_url)
+    for key, value in fields.items():
+        setattr(org, key, value)
+    if publish_price_summary is not None:
+        org.publish_price_summary = publish_price_summary
+    db.session.commit()
+
+
+def get_by_slug(slug: str) -> Organization:
+    org = db.session.scalar(select(Organization).where(Organization.slug == slug))
+    if org is None:
+        raise NotFound("There is no organization at that address.")
+    return org
+
+
+def set_verified(actor: User, org: Organization, verified: bool) -> None:
+    if not policy.can(actor, "org.verify", org):
+        raise PermissionDenied("Only an admin can verify organizations.")
+    if verified == org.is_verified:
+        return
+    org.verified_at = utcnow() if verified else None
+    org.verified_by_id = actor.id if verified else None
+    db.session.add(ModerationAction(actor_id=actor.id, action="org.verify" if verified else "org.unverify",
+                                    target_type="organization", target_id=org.id))
+    db.session.commit()
+
+
+def add_member(actor: User, org: Organization, username: str, role: str = "member") -> Membership:
+    if not policy.can(actor, "org.manage_members", org):
+        raise PermissionDenied("Only the organization's owners can add members.")
+    if role not in ("owner", "member"):
+        raise _fail("role", "A member is either an owner or a member.")
+    try:
+        user = accounts.get_by_username(username)
+    except NotFound as exc:
+        raise _fail("username", f"There is no user called “{(username or '').strip()}”.") from exc
+    if db.session.scalar(select(Membership.id).where(Membership.organization_id == org.id,
+                                                     Membership.user_id == user.id)):
+        raise _fail("username", f"{user.username} is already a member.")
+    membership = Membership(organization_id=org.id, user_id=user.id, role=role)
+    db.session.add(membership)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise _fail("username", f"{user.username} is already a member.") from exc
+    return membership
+
+
+def remove_member(actor: User, org: Organization, user_id: int) -> None:
+    if not policy.can(actor, "org.manage_members", org):
+        raise PermissionDenied("Only the organization's owners can remove members.")
+    membership = db.session.scalar(select(Membership).where(
+        Membership.organization_id == org.id, Membership.user_id == user_id))
+    if membership is None:
+        raise NotFound("That person is not a member.")
+    if membership.role == "owner":
+        owners = db.session.scalar(select(func.count(Membership.id)).where(
+            Membership.organization_id == org.id, Membership.role == "owner"))
+        if owners <= 1:
+            raise Conflict("An organization needs at least one owner: add another owner first.")
+    db.session.delete(membership)
+    db.session.commit()
+
+
+def organizations_of(user: User) -> list[Organization]:
+    return list(db.session.scalars(select(Organization).join(Membership).where(
+        Membership.user_id == user.id).order_by(Organization.name)))
+
+
+def listing(page: int = 1, per_page: int = 20):
+    return db.paginate(select(Organization).order_by(Organization.verified_at.is_(None),
+                                                     Organization.name),
+                       page=page, per_page=per_page, error_out=False)

@@ -1,0 +1,163 @@
+"""The web layer: blueprints, error pages, security headers, the template context."""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from forum import policy
+from forum.extensions import db, limiter, login_manager
+from forum.services.errors import DomainError
+from forum.web.utils import wants_json
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+       "form-action 'self'; frame-ancestors 'none'")
+
+ERROR_TEXT = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Not allowed", "You do not have permission to do that."),
+    404: ("Not found", "There is nothing at this address. It may have been moved or removed."),
+    405: ("Method not allowed", "That address does not accept this kind of request."),
+    409: ("Conflict", "That change conflicts with the current state; reload and try again."),
+    413: ("Too large", "What you sent is too large."),
+    429: ("Slow down", "Too many requests. Please wait a moment and try again."),
+    500: ("Something went wrong", "An unexpected error happened on our side. It has been logged."),
+}
+
+
+def _error_response(status: int, message: str | None = None, title: str | None = None,
+                    headers: dict[str, str] | None = None) -> Response:
+    default_title, default_message = ERROR_TEXT.get(status, ("Error", "Something went wrong."))
+    title = title or default_title
+    message = message or default_message
+    if wants_json():
+        response = jsonify(error=title, message=message)
+    else:
+        response = Response(render_template("errors/error.html", status=status, title=title,
+                                            message=message), mimetype="text/html")
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _retry_message() -> tuple[str, dict[str, str]]:
+    seconds = 60
+    try:
+        current = limiter.current_limit
+        if current is not None:
+            seconds = max(1, math.ceil(current.reset_at - time.time()))
+    except Exception:  # noqa: BLE001 - the message is a courtesy; never fail the 429 over it
+        pass
+    if seconds >= 90:
+        when = f"{math.ceil(seconds / 60)} minutes"
+    else:
+        when = f"{seconds} seconds"
+    return f"Too many attempts. Please try again in {when}.", {"Retry-After": str(seconds)}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError) -> Response:
+        return _error_response(exc.status, exc.message, exc.title)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> Response:
+        return _error_response(400, "Your form expired or was sent from another site. "
+                                    "Go back, reload the page and try again.", "Form expired")
+
+    @app.errorhandler(429)
+    def too_many(exc: HTTPException) -> Response:
+        message, headers = _retry_message()
+        return _error_response(429, message, headers=headers)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Response:
+        return _error_response(exc.code or 500, None if exc.code in ERROR_TEXT else exc.description)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Response:
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return _error_response(500)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+            # Every cookie we set over HTTPS is Secure (the session, the remember-me cookie).
+            cookies = response.headers.getlist("Set-Cookie")
+            if cookies:
+                response.headers.remove("Set-Cookie")
+                for cookie in cookies:
+                    if "; secure" not in cookie.lower():
+                        cookie += "; Secure"
+                    response.headers.add("Set-Cookie", cookie)
+        if request.endpoint != "static" and current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+
+def register_template_context(app: Flask) -> None:
+    nav = [("concepts.index", "Concepts"), ("board.index", "Boards"), ("orgs.index", "Organizations"),
+           ("search.index", "Search")]
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        endpoints = app.view_functions
+        return {"can": lambda action, obj=None: policy.can(current_user, action, obj),
+                "unread_count": _unread_count, "endpoints": endpoints,
+                "nav_links": lambda: [(e, label) for e, label in nav if e in endpoints]}
+
+
+def _unread_count() -> int:
+    if not current_user.is_authenticated:
+        return 0
+    from sqlalchemy import func
+
+    from forum.models import Notification
+
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == current_user.id, Notification.read_at.is_(None))) or 0
+
+
+@login_manager.user_loader
+def load_user(token: str) -> Any:
+    from forum.models import User
+
+    return db.session.scalar(select(User).where(User.session_token == token))
+
+
+def register_web(app: Flask) -> None:
+    from forum.web import account, admin, auth, main, organizations
+
+    blueprints = [main.bp, auth.bp, account.bp, organizations.bp, admin.bp]
+    for bp in blueprints:
+        limit_writes(bp)
+        app.register_blueprint(bp)
+    register_error_handlers(app)
+    register_security_headers(app)
+    register_template_context(app)
+
+
+def limit_writes(bp: Any) -> None:
+    """Every POST of a blueprint counts against one shared per-user (or per-address) budget."""
+    from flask import current_app
+
+    limiter.shared_limit(lambda: current_app.config["RATELIMIT_WRITES"], scope="writes",
+                         methods=["POST"])(bp)

@@ -1,0 +1,75 @@
+"""The admin area: roles and organization verification."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from forum import policy
+from forum.extensions import db
+from forum.models import ModerationAction, Organization, User
+from forum.services import accounts, organizations
+from forum.services.errors import ValidationError
+from forum.web.forms import ConfirmForm, RoleForm
+from forum.web.utils import page_arg
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@login_required
+def require_admin() -> None:
+    if not policy.can(current_user, "admin.access"):
+        abort(403)
+
+
+@bp.get("/")
+def index() -> str:
+    pending = db.session.scalars(select(Organization).where(Organization.verified_at.is_(None))
+                                 .order_by(Organization.created_at)).all()
+    recent = db.session.scalars(select(ModerationAction).order_by(ModerationAction.id.desc()).limit(20)).all()
+    return render_template("admin/index.html", pending=pending, recent=recent, user_count=accounts.user_count(),
+                           confirm_form=ConfirmForm(formdata=None))
+
+
+@bp.get("/users")
+def users() -> str:
+    q = (request.args.get("q") or "").strip()[:64]
+    query = select(User).order_by(User.created_at.desc())
+    if q:
+        query = query.where(User.username_key.contains(q.lower()))
+    pagination = db.paginate(query, page=page_arg(), per_page=50, error_out=False)
+    return render_template("admin/users.html", pagination=pagination, q=q, role_form=RoleForm(formdata=None))
+
+
+@bp.post("/users/<int:user_id>/role")
+def set_role(user_id: int) -> Response:
+    user = db.get_or_404(User, user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash("Choose one of the roles offered.", "error")
+        return redirect(url_for("admin.users"))
+    try:
+        accounts.set_role(current_user, user, form.role.data)
+    except ValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(f"{user.username} is now {user.role}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/orgs")
+def orgs() -> str:
+    pagination = organizations.listing(page_arg(), per_page=50)
+    return render_template("admin/orgs.html", pagination=pagination, confirm_form=ConfirmForm(formdata=None))
+
+
+@bp.post("/orgs/<slug>/verify")
+def verify(slug: str) -> Response:
+    org = organizations.get_by_slug(slug)
+    ConfirmForm().validate_on_submit()
+    verified = request.form.get("verified", "1") != "0"
+    organizations.set_verified(current_user, org, verified)
+    flash(f"{org.name} is {'verified' if verified else 'no longer verified'}.", "success")
+    return redirect(url_for("admin.orgs"))

@@ -1,0 +1,82 @@
+"""Register, log in, log out."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from forum.extensions import limiter
+from forum.services import accounts
+from forum.services.errors import ValidationError
+from forum.web.forms import LoginForm, RegisterForm
+from forum.web.utils import apply_errors, safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _address_key() -> str:
+    return f"login-addr:{request.remote_addr or 'unknown'}"
+
+
+def _account_key() -> str:
+    return f"login-account:{(request.form.get('login') or '').strip().lower()[:254]}"
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code != 302
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_REGISTER"], methods=["POST"], key_func=_address_key)
+def register() -> Response | tuple[str, int] | str:
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register(form.username.data, form.email.data, form.password.data,
+                                     form.display_name.data or "")
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            session.clear()
+            login_user(user)
+            flash(f"Welcome to Sounding Board, {user.name}!", "success")
+            return redirect(url_for("main.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ADDRESS"], methods=["POST"], key_func=_address_key)
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], methods=["POST"], key_func=_account_key,
+               deduct_when=_failed)
+def login() -> Response | tuple[str, int] | str:
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if current_user.is_authenticated:
+        return redirect(safe_next(form.next.data, url_for("main.index")))
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.login.data, form.password.data)
+        if user is not None:
+            target = safe_next(form.next.data, url_for("main.index"))
+            session.clear()  # no session fixation: a fresh session for the signed-in user
+            login_user(user, remember=form.remember.data)
+            flash(f"Welcome back, {user.name}.", "success")
+            return redirect(target)
+        form.form_errors.append("That username or email and password do not match an account.")
+        return render_template("auth/login.html", form=form), 401
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout() -> Response:
+    # Ends this session and every other one (including remember-me cookies on other devices).
+    accounts.end_other_sessions(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
+    return redirect(url_for("main.index"))

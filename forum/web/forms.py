@@ -1,0 +1,61 @@
+"""Flask-WTF forms: they parse and bound the input; services decide what is valid in the domain."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from forum.services.passwords import MAX_LENGTH as PASSWORD_MAX
+
+
+class RegisterForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired("Choose a username."), Length(max=32, message="A username has at most 32 characters.")],
+                           description="3 to 32 letters, digits or underscores. Shown publicly.")
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254, message="An email address has at most 254 characters.")],
+                       description="Never shown to anyone else.")
+    display_name = StringField("Display name (optional)", validators=[Optional(), Length(max=64, message="A display name has at most 64 characters.")])
+    password = PasswordField("Password", validators=[DataRequired("Choose a password."), Length(max=PASSWORD_MAX)],
+                             description="At least 8 characters. A long passphrase is best; paste from a password manager is fine.")
+
+
+class LoginForm(FlaskForm):
+    login = StringField("Username or email", validators=[DataRequired("Enter your username or email."), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX)])
+    remember = BooleanField("Keep me signed in on this device")
+    next = HiddenField()
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField("Display name", validators=[Optional(), Length(max=64, message="A display name has at most 64 characters.")])
+    bio = TextAreaField("Short bio", validators=[Optional(), Length(max=500, message="A bio has at most 500 characters.")])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
+    new_password = PasswordField("New password", validators=[DataRequired("Choose a new password."), Length(max=PASSWORD_MAX)])
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField("New email", validators=[DataRequired("Enter the new email address."), Length(max=254)])
+    password = PasswordField("Your password", validators=[DataRequired("Enter your password to confirm.")])
+
+
+class OrganizationForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give the organization a name."), Length(max=80, message="A name has at most 80 characters.")])
+    description = TextAreaField("What you make", validators=[Optional(), Length(max=2000, message="A description has at most 2000 characters.")])
+    website = StringField("Website", validators=[Optional(), Length(max=255)], description="https://…")
+    logo_url = StringField("Logo address (optional)", validators=[Optional(), Length(max=255)])
+    publish_price_summary = BooleanField("Publish the price summaries of our concepts to everyone")
+
+
+class MemberForm(FlaskForm):
+    username = StringField("Username", validators=[DataRequired("Enter the person's username."), Length(max=32)])
+    role = SelectField("Role", choices=[("member", "Member"), ("owner", "Owner")], default="member")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[("consumer", "Consumer"), ("moderator", "Moderator"), ("admin", "Admin")])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""

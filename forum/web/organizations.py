@@ -1,0 +1,97 @@
+"""Organizations: list, create, show, edit, members."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from forum import policy
+from forum.services import organizations
+from forum.services.errors import DomainError, ValidationError
+from forum.web.forms import ConfirmForm, MemberForm, OrganizationForm
+from forum.web.utils import apply_errors, page_arg
+
+bp = Blueprint("orgs", __name__, url_prefix="/orgs")
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("orgs/index.html", pagination=organizations.listing(page_arg()))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> Response | tuple[str, int]:
+    form = OrganizationForm()
+    if form.validate_on_submit():
+        try:
+            org = organizations.create(current_user, form.name.data, form.description.data or "",
+                                       form.website.data or "", form.logo_url.data or "")
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"{org.name} is created. An admin will verify it soon; until then its concepts "
+                  "carry a “not yet verified” mark.", "success")
+            return redirect(url_for("orgs.show", slug=org.slug))
+    return render_template("orgs/new.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.get("/<slug>")
+def show(slug: str) -> str:
+    org = organizations.get_by_slug(slug)
+    return render_template("orgs/show.html", org=org, member_form=MemberForm(formdata=None),
+                           confirm_form=ConfirmForm(formdata=None))
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str) -> Response | tuple[str, int]:
+    org = organizations.get_by_slug(slug)
+    if not policy.can(current_user, "org.edit", org):
+        abort(403)
+    form = OrganizationForm(obj=org)
+    if form.validate_on_submit():
+        try:
+            organizations.update(current_user, org, form.name.data, form.description.data or "",
+                                 form.website.data or "", form.logo_url.data or "",
+                                 form.publish_price_summary.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("orgs.show", slug=org.slug))
+    return render_template("orgs/edit.html", org=org, form=form), 400 if form.is_submitted() else 200
+
+
+@bp.post("/<slug>/members")
+@login_required
+def add_member(slug: str) -> Response | tuple[str, int]:
+    org = organizations.get_by_slug(slug)
+    if not policy.can(current_user, "org.manage_members", org):
+        abort(403)
+    form = MemberForm()
+    if form.validate_on_submit():
+        try:
+            membership = organizations.add_member(current_user, org, form.username.data, form.role.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"{membership.user.username} is now a {membership.role} of {org.name}.", "success")
+            return redirect(url_for("orgs.show", slug=org.slug))
+    return render_template("orgs/show.html", org=org, member_form=form,
+                           confirm_form=ConfirmForm(formdata=None)), 400
+
+
+@bp.post("/<slug>/members/<int:user_id>/remove")
+@login_required
+def remove_member(slug: str, user_id: int) -> Response:
+    org = organizations.get_by_slug(slug)
+    if not policy.can(current_user, "org.manage_members", org):
+        abort(403)
+    try:
+        organizations.remove_member(current_user, org, user_id)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("orgs.show", slug=org.slug), 303)
+    flash("The member is removed.", "success")
+    return redirect(url_for("orgs.show", slug=org.slug))

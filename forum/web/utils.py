@@ -1,0 +1,48 @@
+"""Small helpers shared by the views."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import request
+from flask_wtf import FlaskForm
+
+from forum.services.errors import DomainError
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A path on this site, or `default`. Refuses //host, scheme:, backslashes and control characters."""
+    if not target:
+        return default
+    if any(ch in target for ch in "\\\r\n\t\x00") or any(ord(ch) < 32 for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def apply_errors(form: FlaskForm, exc: DomainError) -> None:
+    """Put a service's per-field messages onto the form, beside the fields the person typed in."""
+    for field_name, messages in exc.errors.items():
+        field = getattr(form, field_name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors or []) + list(messages)
+        else:
+            form.form_errors.append(" ".join(messages))
+    if not exc.errors:
+        form.form_errors.append(exc.message)
+
+
+def wants_json() -> bool:
+    if request.is_json:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def page_arg() -> int:
+    """?page=N as a positive int; nonsense gives page 1 rather than an error."""
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 100000))
+    except (TypeError, ValueError):
+        return 1
