@@ -47,6 +47,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    from forum.web import register_security_headers
+
+    # First registered, so it runs after every other after_request hook (Flask-Login's included).
+    register_security_headers(app)
+
     from forum import models  # noqa: F401  (register every model)
     from forum.extensions import csrf, db, limiter, login_manager, migrate, socketio
 

@@ -5,6 +5,7 @@ fresh PostgreSQL database that it creates and drops itself.
 """
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import secrets
@@ -20,6 +21,7 @@ os.environ["INSTANCE_PATH"] = str(_TMP / "instance")
 os.environ.setdefault("SECRET_KEY", secrets.token_hex(16))
 
 from flask import Flask  # noqa: E402
+from flask.globals import _cv_app  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -76,10 +78,29 @@ def database_url() -> Iterator[str]:
         yield f"sqlite:///{_TMP / 'test.db'}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (its own `g` and database session), as in production.
+
+    Flask reuses an app context that is already pushed (the tests push one to use db.session);
+    that would share Flask-Login's cached user and the ORM session between requests.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[override]
+        def isolated():
+            _cv_app.set(None)  # type: ignore[arg-type]
+            return FlaskClient.open(self, *args, **kwargs)
+
+        response = contextvars.copy_context().run(isolated)
+        if _cv_app.get(None) is not None:
+            db.session.expire_all()  # the test's own objects see what the request wrote
+        return response
+
+
 TEST_CONFIG = {
     "TESTING": True,
     "WTF_CSRF_ENABLED": False,
-    "RATELIMIT_ENABLED": False,
+    # The limiter is initialised (so tests can switch it on) but off: see _clean().
+    "RATELIMIT_ENABLED": True,
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 1024,
     "ARGON2_PARALLELISM": 1,
@@ -90,6 +111,7 @@ TEST_CONFIG = {
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
         from forum.services import schema
