@@ -122,3 +122,20 @@ def test_unexpected_errors_give_a_500_page_without_details(database_url):
     text = response.get_data(as_text=True)
     assert "Something went wrong" in text and "secret internals" not in text
     assert response.headers["Content-Security-Policy"]
+
+
+def test_writes_are_rate_limited_per_user_with_a_clear_message(app, client, people):
+    from forum.extensions import limiter
+
+    login(client, people["consumer"])
+    app.config["RATELIMIT_WRITES"] = "3 per minute"
+    limiter.enabled = True
+    for n in range(3):
+        assert client.post("/settings/profile", data={"display_name": f"Name {n}"}).status_code == 302
+    response = client.post("/settings/profile", data={"display_name": "One too many"})
+    assert response.status_code == 429
+    assert "Please try again in" in response.get_data(as_text=True)
+    assert client.get("/settings").status_code == 200  # reading is not limited
+    other = app.test_client()
+    login(other, people["owner"])
+    assert other.post("/settings/profile", data={"display_name": "Olga"}).status_code == 302
