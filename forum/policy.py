@@ -68,4 +68,11 @@ RULES = {
     "org.manage_members": lambda a, org: _active(a) and membership_role(a, _org_id(org)) == "owner",
     "org.verify": lambda a, _: _signed_in(a) and a.is_admin,
     "org.member": lambda a, obj: is_member(a, _org_id(obj)),
+    # Concepts and their features (obj: the Organization for create, else the Concept or Feature).
+    # Only the owning organization's members write; site admins and moderators do not edit
+    # an organization's concepts (moderators hide them through moderation instead).
+    "concept.create": lambda a, org: _active(a) and is_member(a, _org_id(org)),
+    "concept.edit": lambda a, c: _active(a) and is_member(a, _org_id(c)),
+    "concept.view": lambda a, c: c is not None and (
+        c.hidden_at is None or (_signed_in(a) and (a.is_moderator or is_member(a, _org_id(c))))),
 }

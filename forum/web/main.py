@@ -14,7 +14,12 @@ bp = Blueprint("main", __name__)
 def index() -> str:
     organizations = db.session.scalars(
         select(Organization).order_by(Organization.verified_at.is_(None), Organization.name).limit(12)).all()
-    return render_template("main/index.html", organizations=organizations)
+    from flask_login import current_user
+
+    from forum.services import concepts
+
+    return render_template("main/index.html", organizations=organizations,
+                           concepts=concepts.recent(current_user))
 
 
 @bp.get("/healthz")

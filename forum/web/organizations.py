@@ -39,8 +39,11 @@ def new() -> Response | tuple[str, int]:
 @bp.get("/<slug>")
 def show(slug: str) -> str:
     org = organizations.get_by_slug(slug)
+    from forum.services import concepts
+
     return render_template("orgs/show.html", org=org, member_form=MemberForm(formdata=None),
-                           confirm_form=ConfirmForm(formdata=None))
+                           confirm_form=ConfirmForm(formdata=None),
+                           concepts=concepts.of_organization(current_user, org))
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])

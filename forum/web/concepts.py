@@ -1,0 +1,207 @@
+"""Concepts: list, post, show, edit, stage changes and features."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from forum import policy
+from forum.models import STAGES
+from forum.services import concepts
+from forum.services import feedback as feedback_service
+from forum.services.errors import ValidationError
+from forum.web.concept_forms import ConceptForm, FeatureForm, MoveForm, NewConceptForm, StageForm
+from forum.web.utils import apply_errors, page_arg
+
+bp = Blueprint("concepts", __name__, url_prefix="/concepts")
+
+
+@bp.get("/")
+def index() -> tuple[str, int]:
+    stage = request.args.get("stage", "").strip().lower() or None
+    org = request.args.get("org", "").strip() or None
+    tag = request.args.get("tag", "").strip().lower() or None
+    sort = request.args.get("sort", "newest").strip().lower()
+    notices = []
+    if stage and stage not in STAGES:
+        notices.append(f"There is no stage called “{stage[:40]}”; showing every stage.")
+        stage = None
+    if sort not in concepts.SORTS:
+        notices.append(f"Concepts cannot be sorted by “{sort[:40]}”; showing the newest first.")
+        sort = "newest"
+    pagination = concepts.listing(current_user, stage=stage, organization=org, tag=tag, sort=sort,
+                                  page=page_arg())
+    filters = {k: v for k, v in (("stage", stage), ("org", org), ("tag", tag)) if v}
+    if sort != "newest":
+        filters["sort"] = sort
+    return render_template("concepts/index.html", pagination=pagination, filters=filters, sort=sort,
+                           stage=stage, org=org, tag=tag, notices=notices, sorts=concepts.SORTS,
+                           stages=STAGES, stage_labels=concepts.STAGE_LABELS,
+                           organizations=concepts.filter_organizations()), 200
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> Response | tuple[str, int]:
+    orgs = concepts.organizations_for(current_user)
+    if not orgs:
+        if request.method == "POST":
+            abort(403)
+        return render_template("concepts/new.html", form=None, orgs=orgs), 200
+    form = NewConceptForm()
+    form.organization.choices = [(org.slug, org.name) for org in orgs]
+    if request.method == "GET" and request.args.get("org") in {o.slug for o in orgs}:
+        form.organization.data = request.args["org"]
+    if form.validate_on_submit():
+        org = next((o for o in orgs if o.slug == form.organization.data), None)
+        try:
+            concept = concepts.create(
+                current_user, org, form.title.data, form.summary.data, form.description.data,
+                form.stage.data, form.tags.data, form.currency.data, form.feedback_open.data,
+                form.kano_enabled.data, form.price_question_enabled.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash("Your concept is posted. Add the features you want people to weigh in on.", "success")
+            return redirect(url_for("concepts.show", slug=concept.slug))
+    return render_template("concepts/new.html", form=form, orgs=orgs), 400 if form.is_submitted() else 200
+
+
+def _render_show(concept, status: int = 200, feature_form: FeatureForm | None = None,
+                 stage_form: StageForm | None = None) -> tuple[str, int]:
+    return render_template(
+        "concepts/show.html", concept=concept,
+        active_features=concepts.active_features(concept),
+        retired_features=concepts.retired_features(concept),
+        stage_labels=concepts.STAGE_LABELS, stages=STAGES,
+        feedback=feedback_service.panel(current_user, concept),
+        feature_form=feature_form or FeatureForm(formdata=None),
+        stage_form=stage_form or StageForm(formdata=None, stage=_next_stage(concept.stage)),
+        move_form=MoveForm(formdata=None)), status
+
+
+def _next_stage(stage: str) -> str:
+    index = STAGES.index(stage) if stage in STAGES else 0
+    return STAGES[min(index + 1, len(STAGES) - 1)]
+
+
+@bp.get("/<slug>")
+def show(slug: str) -> tuple[str, int]:
+    return _render_show(concepts.get_by_slug(slug, current_user))
+
+
+def _editable(slug: str):
+    concept = concepts.get_by_slug(slug, current_user)
+    if not policy.can(current_user, "concept.edit", concept):
+        abort(403)
+    return concept
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str) -> Response | tuple[str, int]:
+    concept = _editable(slug)
+    form = ConceptForm(obj=concept)
+    if request.method == "GET":
+        form.description.data = concept.description_source
+        form.tags.data = ", ".join(t.name for t in concept.tags)
+    if form.validate_on_submit():
+        try:
+            concepts.update(current_user, concept, form.title.data, form.summary.data,
+                            form.description.data, form.tags.data, form.currency.data,
+                            form.feedback_open.data, form.kano_enabled.data,
+                            form.price_question_enabled.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("concepts.show", slug=concept.slug))
+    return render_template("concepts/edit.html", concept=concept, form=form), \
+        400 if form.is_submitted() else 200
+
+
+@bp.post("/<slug>/stage")
+@login_required
+def change_stage(slug: str) -> Response | tuple[str, int]:
+    concept = _editable(slug)
+    form = StageForm()
+    if form.validate_on_submit():
+        try:
+            change = concepts.change_stage(current_user, concept, form.stage.data, form.note.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Moved to {concepts.STAGE_LABELS[change.to_stage].lower()}. Followers will hear about it.",
+                  "success")
+            return redirect(url_for("concepts.show", slug=concept.slug, _anchor="timeline"))
+    return _render_show(concept, 400, stage_form=form)
+
+
+@bp.post("/<slug>/features")
+@login_required
+def add_feature(slug: str) -> Response | tuple[str, int]:
+    concept = _editable(slug)
+    form = FeatureForm()
+    if form.validate_on_submit():
+        try:
+            feature = concepts.add_feature(current_user, concept, form.title.data, form.description.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash(f"Added “{feature.title}”.", "success")
+            return redirect(url_for("concepts.show", slug=concept.slug, _anchor="features"))
+    return _render_show(concept, 400, feature_form=form)
+
+
+@bp.route("/<slug>/features/<int:feature_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_feature(slug: str, feature_id: int) -> Response | tuple[str, int]:
+    concept = _editable(slug)
+    feature = concepts.get_feature(concept, feature_id)
+    form = FeatureForm(obj=feature)
+    if form.validate_on_submit():
+        try:
+            concepts.update_feature(current_user, feature, form.title.data, form.description.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            flash("Feature saved.", "success")
+            return redirect(url_for("concepts.show", slug=concept.slug, _anchor="features"))
+    return render_template("concepts/feature_edit.html", concept=concept, feature=feature, form=form), \
+        400 if form.is_submitted() else 200
+
+
+@bp.post("/<slug>/features/<int:feature_id>/move")
+@login_required
+def move_feature(slug: str, feature_id: int) -> Response:
+    concept = _editable(slug)
+    feature = concepts.get_feature(concept, feature_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    concepts.move_feature(current_user, feature, form.direction.data or "")
+    return redirect(url_for("concepts.show", slug=concept.slug, _anchor=f"feature-{feature.id}"))
+
+
+@bp.post("/<slug>/features/<int:feature_id>/retire")
+@login_required
+def retire_feature(slug: str, feature_id: int) -> Response:
+    concept = _editable(slug)
+    feature = concepts.get_feature(concept, feature_id)
+    if not MoveForm().validate_on_submit():
+        abort(400)
+    concepts.retire_feature(current_user, feature)
+    flash(f"Retired “{feature.title}”. It stays in the history and can be restored.", "success")
+    return redirect(url_for("concepts.show", slug=concept.slug, _anchor="retired-features"))
+
+
+@bp.post("/<slug>/features/<int:feature_id>/restore")
+@login_required
+def restore_feature(slug: str, feature_id: int) -> Response:
+    concept = _editable(slug)
+    feature = concepts.get_feature(concept, feature_id)
+    if not MoveForm().validate_on_submit():
+        abort(400)
+    concepts.restore_feature(current_user, feature)
+    flash(f"Restored “{feature.title}”.", "success")
+    return redirect(url_for("concepts.show", slug=concept.slug, _anchor=f"feature-{feature.id}"))
