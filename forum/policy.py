@@ -67,6 +67,11 @@ RULES = {
     "org.edit": lambda a, org: _active(a) and membership_role(a, _org_id(org)) == "owner",
     "org.manage_members": lambda a, org: _active(a) and membership_role(a, _org_id(org)) == "owner",
     "org.verify": lambda a, _: _signed_in(a) and a.is_admin,
+    # Co-creation feedback (obj: the Concept). Votes and answers come from people outside the
+    # owning organization; the demand summary is for its members, or everyone if it publishes it.
+    "feedback.give": lambda a, c: _active(a) and c is not None and c.feedback_open and not is_member(a, _org_id(c)),
+    "feedback.results": lambda a, c: c is not None and (
+        is_member(a, _org_id(c)) or bool(c.organization.publish_price_summary)),
     "org.member": lambda a, obj: is_member(a, _org_id(obj)),
     # Concepts and their features (obj: the Organization for create, else the Concept or Feature).
     # Only the owning organization's members write; site admins and moderators do not edit

@@ -1,9 +1,545 @@
-"""Feature votes, Kano answers and price answers (contract; the co-creation work fills it in)."""
+"""What consumers tell a concept: feature votes, Kano answers and Van Westendorp price answers.
+
+Writes go through the unique constraints with an UPSERT (never read-then-write), record their Event
+in the same transaction, commit, then publish. Summaries run one query each and hand plain lists to
+the pure functions of forum.analytics.
+
+Who may give feedback: a signed-in, non-suspended person who is not a member of the organization
+that owns the concept, while the concept is open for feedback. Suspended people's answers leave every
+tally and summary while the suspension lasts.
+"""
 from __future__ import annotations
 
+import re
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from sqlalchemy import case, delete, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from forum import policy
+from forum.analytics import kano, pricing, ranking
+from forum.extensions import db
+from forum.models import Concept, Feature, FeatureVote, KanoAnswer, PriceResponse, User, utcnow
+from forum.services import events
+from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+
+SMALL_SAMPLE = pricing.SMALL_SAMPLE_THRESHOLD  # below this many kept respondents: "small sample"
+PRICE_MAX = Decimal("1000000")
+VOTE_VALUES = {"up": 1, "down": -1, "clear": 0}
+CLOSED_MESSAGE = "Feedback on this concept is closed."
+
+#: The four Van Westendorp questions: field, short label, plain-words explanation.
+PRICE_QUESTIONS: tuple[tuple[str, str, str], ...] = (
+    ("too_cheap", "Too cheap",
+     "At what price would it be so cheap that you would doubt its quality?"),
+    ("cheap", "A bargain",
+     "At what price would it be a bargain: a great buy for the money?"),
+    ("expensive", "Getting expensive",
+     "At what price would it start to feel expensive, though you would still consider it?"),
+    ("too_expensive", "Too expensive",
+     "At what price would it be so expensive that you would not consider buying it?"),
+)
+PRICE_LABELS = {name: label for name, label, _ in PRICE_QUESTIONS}
+PRICE_FIELDS = tuple(name for name, _, _ in PRICE_QUESTIONS)
+INTENT_FIELDS = ("intent_cheap", "intent_expensive")
+INTENT_LABELS = {5: "Very likely", 4: "Likely", 3: "Not sure", 2: "Unlikely", 1: "Very unlikely"}
+
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹", "KRW": "₩", "CNY": "¥"}
+
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+# --- small helpers ----------------------------------------------------------------------------------
+
+def money(value: Any, currency: str = "EUR") -> str:
+    """€40, €24.99, €1,200, CHF 12 -- whole amounts without cents."""
+    if value is None:
+        return "–"
+    amount = Decimal(str(value))
+    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    return f"{symbol}{text}" if symbol else f"{currency} {text}"
+
+
+def _not_suspended(now: Any = None) -> Any:
+    """SQL condition on User: not under a suspension right now."""
+    now = now or utcnow()
+    return or_(User.suspended_until.is_(None), User.suspended_until <= now)
+
+
+def _insert(model: type) -> Any:
+    """The dialect's INSERT (it has on_conflict_do_update), chosen by the engine in use."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
+
+
+def _upsert(model: type, rows: list[dict[str, Any]], keys: list[str], update: list[str]) -> None:
+    stmt = _insert(model).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys, set_={name: getattr(stmt.excluded, name) for name in update})
+    db.session.execute(stmt)
+
+
+def _date(value: Any) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+# --- lookups ----------------------------------------------------------------------------------------
+
+def get_concept(slug: str) -> Concept:
+    """The concept at /concepts/<slug>; NotFound when it does not exist or is hidden."""
+    concept = db.session.scalar(
+        select(Concept).options(selectinload(Concept.organization)).where(Concept.slug == slug))
+    if concept is None or concept.hidden_at is not None:
+        raise NotFound("There is no concept at this address.")
+    return concept
+
+
+def get_feature(concept: Concept, feature_id: int) -> Feature:
+    feature = db.session.get(Feature, feature_id)
+    if feature is None or feature.concept_id != concept.id:
+        raise NotFound("This concept has no such feature.")
+    return feature
+
+
+def active_features(concept: Concept) -> list[Feature]:
+    return [f for f in concept.features if f.retired_at is None]
+
+
+# --- who may give feedback --------------------------------------------------------------------------
+
+def refusal(actor: Any, concept: Concept, what: str = "vote on") -> PermissionDenied | Conflict | None:
+    """Why `actor` may not give feedback on `concept`, as the error to raise; None when they may."""
+    if not concept.feedback_open:
+        return Conflict(CLOSED_MESSAGE)
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return PermissionDenied("Log in to give feedback on this concept.")
+    if actor.is_suspended:
+        return PermissionDenied(f"Your account is suspended until {_date(actor.suspended_until)}, "
+                                "so you cannot give feedback until then.")
+    if policy.is_member(actor, concept.organization_id):
+        return PermissionDenied(f"Members of {concept.organization.name} cannot {what} "
+                                "their own concepts.")
+    return None
+
+
+def _check_may_give(actor: Any, concept: Concept, what: str) -> None:
+    error = refusal(actor, concept, what)
+    if error is not None:
+        raise error
+    if not policy.can(actor, "feedback.give", concept):  # the one rule; refusal() explains it
+        raise PermissionDenied("You cannot give feedback on this concept.")
+
+
+def can_see_results(actor: Any, concept: Concept) -> bool:
+    return policy.can(actor, "feedback.results", concept)
+
+
+# --- feature votes ----------------------------------------------------------------------------------
+
+def tallies(concept_id: int) -> dict[int, tuple[int, int]]:
+    """{feature_id: (up, down)} for a concept, suspended voters left out: one grouped query."""
+    up = func.coalesce(func.sum(case((FeatureVote.value > 0, 1), else_=0)), 0)
+    down = func.coalesce(func.sum(case((FeatureVote.value < 0, 1), else_=0)), 0)
+    rows = db.session.execute(
+        select(FeatureVote.feature_id, up, down)
+        .join(Feature, Feature.id == FeatureVote.feature_id)
+        .join(User, User.id == FeatureVote.user_id)
+        .where(Feature.concept_id == concept_id, _not_suspended())
+        .group_by(FeatureVote.feature_id))
+    return {feature_id: (int(u), int(d)) for feature_id, u, d in rows}
+
+
+def _tally(feature_id: int) -> tuple[int, int]:
+    up = func.coalesce(func.sum(case((FeatureVote.value > 0, 1), else_=0)), 0)
+    down = func.coalesce(func.sum(case((FeatureVote.value < 0, 1), else_=0)), 0)
+    u, d = db.session.execute(
+        select(up, down).join(User, User.id == FeatureVote.user_id)
+        .where(FeatureVote.feature_id == feature_id, _not_suspended())).one()
+    return int(u), int(d)
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    feature_id: int
+    value: int  # +1, -1, or 0 when withdrawn
+    up: int
+    down: int
+
+    @property
+    def score(self) -> float:
+        return ranking.wilson_lower_bound(self.up, self.up + self.down)
+
+
+def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
+    """Vote for ("up" / 1), against ("down" / -1) or withdraw ("clear" / 0) a vote on a feature.
+
+    One vote per person per feature, kept by the unique constraint and an UPSERT, so concurrent
+    requests of one person leave exactly one row.
+    """
+    if isinstance(value, str):
+        if value not in VOTE_VALUES:
+            raise ValidationError("Choose to vote for or against the feature, or to withdraw your vote.",
+                                  {"value": ["Choose “for”, “against” or “withdraw”."]})
+        number = VOTE_VALUES[value]
+    elif value in (-1, 0, 1) and not isinstance(value, bool):
+        number = int(value)
+    else:
+        raise ValidationError("A vote is for (+1), against (-1) or withdrawn (0).")
+    concept = feature.concept
+    _check_may_give(actor, concept, "vote on")
+    if feature.retired_at is not None:
+        raise Conflict("This feature has been retired; it no longer takes votes.")
+    now = utcnow()
+    if number == 0:
+        db.session.execute(delete(FeatureVote).where(
+            FeatureVote.feature_id == feature.id, FeatureVote.user_id == actor.id))
+    else:
+        _upsert(FeatureVote, [{"feature_id": feature.id, "user_id": actor.id, "value": number,
+                               "created_at": now, "updated_at": now}],
+                keys=["feature_id", "user_id"], update=["value", "updated_at"])
+    up, down = _tally(feature.id)
+    event = events.record(f"concept:{concept.id}", "tally.changed",
+                          {"feature_id": feature.id, "up": up, "down": down})
+    db.session.commit()
+    events.publish(event)
+    return VoteResult(feature.id, number, up, down)
+
+
+def my_votes(actor: Any, concept_id: int) -> dict[int, int]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {}
+    rows = db.session.execute(
+        select(FeatureVote.feature_id, FeatureVote.value)
+        .join(Feature, Feature.id == FeatureVote.feature_id)
+        .where(Feature.concept_id == concept_id, FeatureVote.user_id == actor.id))
+    return dict(rows.tuples().all())
+
+
+def ranked_features(concept: Concept, actor: Any = None) -> list[dict[str, Any]]:
+    """Active features with their tallies, best Wilson lower bound first (z = 1.96)."""
+    features = active_features(concept)
+    counts = tallies(concept.id)
+    mine = my_votes(actor, concept.id)
+    by_id = {f.id: f for f in features}
+    order = ranking.rank([((f.position, f.id), *counts.get(f.id, (0, 0))) for f in features])
+    rows = []
+    for place, (_, feature_id) in enumerate(order, start=1):
+        feature = by_id[feature_id]
+        up, down = counts.get(feature_id, (0, 0))
+        total = up + down
+        rows.append({"feature": feature, "id": feature_id, "title": feature.title,
+                     "description": feature.description, "up": up, "down": down, "total": total,
+                     "share": round(100 * up / total) if total else None,
+                     "score": ranking.wilson_lower_bound(up, total), "place": place,
+                     "my_vote": mine.get(feature_id, 0)})
+    return rows
+
+
+# --- Kano -------------------------------------------------------------------------------------------
+
+def my_kano(actor: Any, concept_id: int) -> dict[int, tuple[str, str]]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {}
+    rows = db.session.execute(
+        select(KanoAnswer.feature_id, KanoAnswer.functional, KanoAnswer.dysfunctional)
+        .join(Feature, Feature.id == KanoAnswer.feature_id)
+        .where(Feature.concept_id == concept_id, KanoAnswer.user_id == actor.id))
+    return {feature_id: (f, d) for feature_id, f, d in rows}
+
+
+def _kano_respondents(concept_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(func.distinct(KanoAnswer.user_id)))
+        .join(Feature, Feature.id == KanoAnswer.feature_id)
+        .join(User, User.id == KanoAnswer.user_id)
+        .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), _not_suspended())) or 0
+
+
+def answer_kano(actor: Any, concept: Concept,
+                answers: Mapping[int, tuple[str | None, str | None]]) -> int:
+    """Save a person's Kano answer pairs: {feature_id: (functional, dysfunctional)}.
+
+    A feature left blank on both questions is skipped; one answered without the other is an error.
+    One pair per person per feature (UPSERT). Returns how many pairs were saved.
+    """
+    if not concept.kano_enabled:
+        raise NotFound("This concept does not ask the Kano questions.")
+    _check_may_give(actor, concept, "answer questions about")
+    features = {f.id: f for f in active_features(concept)}
+    errors: dict[str, list[str]] = {}
+    rows: list[dict[str, Any]] = []
+    now = utcnow()
+    for feature_id, (functional, dysfunctional) in answers.items():
+        feature = features.get(feature_id)
+        if feature is None:
+            continue  # a retired or unknown feature: nothing to save
+        functional, dysfunctional = functional or None, dysfunctional or None
+        if functional is None and dysfunctional is None:
+            continue
+        for name, answer in (("functional", functional), ("dysfunctional", dysfunctional)):
+            if answer is None:
+                question = "has" if name == "functional" else "does not have"
+                errors[f"f{feature_id}_{name}"] = [
+                    f"Answer how you would feel if it {question} “{feature.title}”, or leave both "
+                    "questions about it blank."]
+            elif answer not in kano.ANSWER_LABELS:
+                errors[f"f{feature_id}_{name}"] = ["Choose one of the five answers."]
+        if functional in kano.ANSWER_LABELS and dysfunctional in kano.ANSWER_LABELS:
+            rows.append({"feature_id": feature_id, "user_id": actor.id, "functional": functional,
+                         "dysfunctional": dysfunctional, "created_at": now, "updated_at": now})
+    if errors:
+        raise ValidationError("Some questions are answered only half-way; see the marked ones.", errors)
+    if not rows:
+        raise ValidationError("Answer the two questions for at least one feature.")
+    _upsert(KanoAnswer, rows, keys=["feature_id", "user_id"],
+            update=["functional", "dysfunctional", "updated_at"])
+    event = events.record(f"concept:{concept.id}", "kano.changed", {"n": _kano_respondents(concept.id)})
+    db.session.commit()
+    events.publish(event)
+    return len(rows)
+
+
+def kano_summaries(concept: Concept) -> list[dict[str, Any]]:
+    """Per active feature: kano.summarize over everyone's pairs (one query for the concept)."""
+    pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = db.session.execute(
+        select(KanoAnswer.feature_id, KanoAnswer.functional, KanoAnswer.dysfunctional)
+        .join(Feature, Feature.id == KanoAnswer.feature_id)
+        .join(User, User.id == KanoAnswer.user_id)
+        .where(Feature.concept_id == concept.id, Feature.retired_at.is_(None), _not_suspended()))
+    for feature_id, functional, dysfunctional in rows:
+        if functional in kano.ANSWER_LABELS and dysfunctional in kano.ANSWER_LABELS:
+            pairs[feature_id].append((functional, dysfunctional))
+    out = []
+    for feature in active_features(concept):
+        summary = kano.summarize(pairs.get(feature.id, []))
+        out.append({"feature": feature, "summary": summary,
+                    "category": summary.category,
+                    "category_label": kano.CATEGORY_LABELS.get(summary.category or "", "No answers yet"),
+                    "small_sample": summary.n < SMALL_SAMPLE})
+    return out
+
+
+# --- Van Westendorp price answers -------------------------------------------------------------------
+
+def _parse_price(name: str, raw: Any, currency: str) -> tuple[Decimal | None, str | None]:
+    """(value, None) or (None, message) for one typed price."""
+    label = PRICE_LABELS[name]
+    if isinstance(raw, Decimal | int | float) and not isinstance(raw, bool):
+        text = str(raw)
+    else:
+        text = str(raw or "").strip()
+    symbol = CURRENCY_SYMBOLS.get(currency, "")
+    for mark in (symbol, currency, currency.lower()):
+        if mark:
+            text = text.replace(mark, "")
+    text = text.replace(" ", "").replace("\u00a0", "")
+    if not text:
+        return None, f"Enter a price for “{label}”."
+    if "," in text and "." not in text and re.fullmatch(r"[+-]?\d+,\d{1,2}", text):
+        text = text.replace(",", ".")  # 24,99 typed with a decimal comma
+    elif re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
+        text = text.replace(",", "")  # 1,200.50 with thousands separators
+    if not _NUMBER_RE.match(text):
+        return None, f"“{label}” must be a number, like 25 or 24.99."
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern above rules it out
+        return None, f"“{label}” must be a number, like 25 or 24.99."
+    if value <= 0:
+        return None, f"“{label}” must be more than zero."
+    if value > PRICE_MAX:
+        return None, f"“{label}” must be at most {money(PRICE_MAX, currency)}."
+    if -value.as_tuple().exponent > 2 and value != value.quantize(Decimal("0.01")):
+        return None, f"“{label}” can have at most two decimals (cents)."
+    return value.quantize(Decimal("0.01")), None
+
+
+def _parse_intent(name: str, raw: Any) -> tuple[int | None, str | None]:
+    text = str(raw if raw is not None else "").strip()
+    if not text:
+        return None, None
+    if text.isdigit() and 1 <= int(text) <= 5:
+        return int(text), None
+    where = "at your bargain price" if name == "intent_cheap" else "at your “getting expensive” price"
+    return None, f"How likely you would buy {where} is a choice from 1 (very unlikely) to 5 (very likely)."
+
+
+def check_prices(data: Mapping[str, Any], currency: str = "EUR") -> dict[str, Any]:
+    """Parse and check a price answer; ValidationError with a message per field (and per pair out
+    of order, under "order") when anything is wrong."""
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    for name in PRICE_FIELDS:
+        value, message = _parse_price(name, data.get(name), currency)
+        if message:
+            errors[name] = [message]
+        values[name] = value
+    for name in INTENT_FIELDS:
+        value, message = _parse_intent(name, data.get(name))
+        if message:
+            errors[name] = [message]
+        values[name] = value
+    order: list[str] = []
+    for i, low in enumerate(PRICE_FIELDS):
+        for high in PRICE_FIELDS[i + 1:]:
+            a, b = values[low], values[high]
+            if a is not None and b is not None and a >= b:
+                order.append(f"“{PRICE_LABELS[low]}” ({money(a, currency)}) must be lower than "
+                             f"“{PRICE_LABELS[high]}” ({money(b, currency)}).")
+    if order:
+        errors["order"] = order
+    if errors:
+        raise ValidationError("Please check your prices.", errors)
+    return values
+
+
+def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> PriceResponse:
+    """Save a person's Van Westendorp answer (one per person per concept, UPSERT).
+
+    `data` holds too_cheap, cheap, expensive, too_expensive (as typed) and optionally
+    intent_cheap / intent_expensive (1..5).
+    """
+    if not concept.price_question_enabled:
+        raise NotFound("This concept does not ask the price questions.")
+    _check_may_give(actor, concept, "answer questions about")
+    values = check_prices(data, concept.currency)
+    now = utcnow()
+    _upsert(PriceResponse, [{"concept_id": concept.id, "user_id": actor.id, **values,
+                             "created_at": now, "updated_at": now}],
+            keys=["concept_id", "user_id"], update=[*PRICE_FIELDS, *INTENT_FIELDS, "updated_at"])
+    n = db.session.scalar(select(func.count(PriceResponse.id))
+                          .join(User, User.id == PriceResponse.user_id)
+                          .where(PriceResponse.concept_id == concept.id, _not_suspended())) or 0
+    event = events.record(f"concept:{concept.id}", "price.changed", {"n": n})
+    db.session.commit()
+    events.publish(event)
+    return my_price(actor, concept.id)  # type: ignore[return-value]
+
+
+def my_price(actor: Any, concept_id: int) -> PriceResponse | None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(PriceResponse).where(
+        PriceResponse.concept_id == concept_id, PriceResponse.user_id == actor.id))
+
+
+def price_analysis(concept: Concept) -> pricing.PriceSensitivityResult:
+    """pricing.van_westendorp over everyone's answers (suspended people left out): one query."""
+    rows = db.session.execute(
+        select(PriceResponse.too_cheap, PriceResponse.cheap, PriceResponse.expensive,
+               PriceResponse.too_expensive, PriceResponse.intent_cheap, PriceResponse.intent_expensive)
+        .join(User, User.id == PriceResponse.user_id)
+        .where(PriceResponse.concept_id == concept.id, _not_suspended())
+        .order_by(PriceResponse.id)).all()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 6
+    intents_c = [v if v in pricing.NMS_CALIBRATION else None for v in columns[4]]
+    intents_e = [v if v in pricing.NMS_CALIBRATION else None for v in columns[5]]
+    return pricing.van_westendorp(*columns[:4], intents_c, intents_e)
+
+
+def price_summary(concept: Concept, result: pricing.PriceSensitivityResult | None = None) -> dict[str, Any]:
+    result = result or price_analysis(concept)
+    has_intents = result.nms_n > 0
+    return {"result": result, "n": result.n, "invalid": result.invalid, "currency": concept.currency,
+            "pmc": result.pmc, "pme": result.pme, "ipp": result.ipp, "opp": result.opp,
+            "range": result.range, "small_sample": result.n < SMALL_SAMPLE,
+            "reach_optimal_price": result.reach_optimal_price if has_intents else None,
+            "revenue_optimal_price": result.revenue_optimal_price if has_intents else None,
+            "nms_n": result.nms_n}
+
+
+def position_sentences(result: pricing.PriceSensitivityResult, answer: PriceResponse,
+                       currency: str) -> list[str]:
+    """"Your bargain price (€30) is higher than or equal to 62% of answers." per question."""
+    prices = [getattr(answer, name) for name in PRICE_FIELDS]
+    shares = pricing.position(result, prices)
+    sentences = []
+    for name, price in zip(PRICE_FIELDS, prices, strict=True):
+        share = shares.get(name)
+        if share is None:
+            continue
+        sentences.append(f"Your “{PRICE_LABELS[name].lower()}” price ({money(price, currency)}) is higher "
+                         f"than or equal to {round(share * 100)}% of answers.")
+    return sentences
+
+
+def price_page(actor: Any, concept: Concept) -> dict[str, Any]:
+    """What the price page shows: the person's answer, and where it sits -- only once they answered."""
+    if not concept.price_question_enabled:
+        raise NotFound("This concept does not ask the price questions.")
+    answer = my_price(actor, concept.id)
+    out: dict[str, Any] = {"answer": answer, "position": [], "n": 0,
+                           "refusal": refusal(actor, concept, "answer questions about")}
+    if answer is not None:
+        result = price_analysis(concept)
+        out["n"] = result.n
+        out["position"] = position_sentences(result, answer, concept.currency)
+    return out
+
+
+# --- pages ------------------------------------------------------------------------------------------
 
 def panel(actor: Any, concept: Any) -> dict[str, Any]:
     """Everything the concept page's feedback section (templates/concepts/_feedback.html) needs."""
-    return {}
+    why_not = refusal(actor, concept)
+    signed_in = actor is not None and getattr(actor, "is_authenticated", False)
+    price_visible = concept.price_question_enabled and can_see_results(actor, concept)
+    answer = my_price(actor, concept.id) if concept.price_question_enabled else None
+    result = price_analysis(concept) if (price_visible or answer is not None) else None
+    kano_done = len(my_kano(actor, concept.id)) if concept.kano_enabled and signed_in else 0
+    return {
+        "concept": concept,
+        "features": ranked_features(concept, actor),
+        "can_vote": why_not is None,
+        "refusal": why_not.message if why_not is not None and signed_in else None,
+        "closed": not concept.feedback_open,
+        "signed_in": signed_in,
+        "kano_enabled": concept.kano_enabled,
+        "kano_answered": kano_done,
+        "price_enabled": concept.price_question_enabled,
+        "price_answer": answer,
+        "position": position_sentences(result, answer, concept.currency) if result and answer else [],
+        "price_visible": price_visible,
+        "price": price_summary(concept, result) if price_visible and result is not None else None,
+        "results_visible": can_see_results(actor, concept),
+    }
+
+
+def results(actor: Any, concept: Concept) -> dict[str, Any]:
+    """The demand summary: ranked votes, Kano categories, price sensitivity. Org members see it,
+    everyone else only when the organization publishes its price summaries."""
+    if not can_see_results(actor, concept):
+        raise PermissionDenied(f"Only members of {concept.organization.name} can see the demand "
+                               "summary of this concept.")
+    features = ranked_features(concept)
+    voters = db.session.scalar(
+        select(func.count(func.distinct(FeatureVote.user_id)))
+        .join(Feature, Feature.id == FeatureVote.feature_id)
+        .join(User, User.id == FeatureVote.user_id)
+        .where(Feature.concept_id == concept.id, Feature.retired_at.is_(None), _not_suspended())) or 0
+    return {
+        "concept": concept,
+        "features": features,
+        "voters": voters,
+        "kano": kano_summaries(concept) if concept.kano_enabled else [],
+        "kano_respondents": _kano_respondents(concept.id) if concept.kano_enabled else 0,
+        "price": price_summary(concept) if concept.price_question_enabled else None,
+        "is_member": policy.is_member(actor, concept.organization_id),
+    }
+
+
+__all__ = [
+    "CLOSED_MESSAGE", "INTENT_LABELS", "PRICE_QUESTIONS", "SMALL_SAMPLE", "VoteResult", "active_features",
+    "answer_kano", "answer_price", "can_see_results", "cast_vote", "check_prices", "get_concept",
+    "get_feature", "kano_summaries", "money", "my_kano", "my_price", "my_votes", "panel", "position_sentences",
+    "price_analysis", "price_page", "price_summary", "ranked_features", "refusal", "results", "tallies",
+]
