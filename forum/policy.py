@@ -80,4 +80,8 @@ RULES = {
     "concept.edit": lambda a, c: _active(a) and is_member(a, _org_id(c)),
     "concept.view": lambda a, c: c is not None and (
         c.hidden_at is None or (_signed_in(a) and (a.is_moderator or is_member(a, _org_id(c))))),
+    # Follows and notifications: personal, so any signed-in person (a suspension stops writing
+    # in public, not following or reading one's notifications).
+    "follow.manage": lambda a, _: _signed_in(a),
+    "notifications.view": lambda a, _: _signed_in(a),
 }

@@ -6,11 +6,13 @@ from forum.models.concepts import STAGES, Concept, Feature, StageChange, Tag, co
 from forum.models.feedback import FeatureVote, KanoAnswer, PriceResponse
 from forum.models.moderation import Flag, ModerationAction, Suspension
 from forum.models.organizations import MEMBER_ROLES, Membership, Organization
+from forum.models.search import SEARCH_KINDS, SearchDocument
 from forum.models.users import ROLES, User
 
 __all__ = [
     "MEMBER_ROLES", "ROLES", "STAGES", "Board", "Concept", "Event", "Feature", "FeatureVote",
     "Flag", "Follow", "KanoAnswer", "Membership", "ModerationAction", "Notification",
-    "Organization", "Post", "PostRevision", "PriceResponse", "StageChange", "Suspension", "Tag",
+    "Organization", "Post", "PostRevision", "PriceResponse", "SEARCH_KINDS", "SearchDocument",
+    "StageChange", "Suspension", "Tag",
     "Topic", "User", "concept_tags", "utcnow",
 ]

@@ -1,20 +1,286 @@
-"""Follows and in-app notifications (contract; the notifications work fills it in).
+"""Follows and in-app notifications.
 
-Functions add rows to the current session; the calling service commits.
+The hooks other services call (follow, notify_new_post, notify_stage_change) add rows to the
+current session and never commit: the calling service commits with its own change. The functions
+behind the notifications page and the follow buttons (set_following, listing, mark_read,
+mark_all_read) are whole services: they check, write and commit.
+
+Who hears about what:
+- a reply: the author of the post it replies to;
+- an @mention: every mentioned user that exists;
+- an official post (official_organization_id set): the followers of its concept and of its topic;
+- a stage change: the followers of the concept.
+Never the actor themself, and at most one notification per person per post (a reply that also
+mentions you is one "reply" notification; calling notify_new_post again, e.g. after an edit that
+adds a mention, only reaches people not yet told). Nobody is told about something they cannot see:
+while a post, its topic or its concept is hidden, only moderators would be, and the post's
+deleted state stops all of it. Suspended people are still notified: a suspension stops writing,
+not reading, and they should find their replies waiting when it ends.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, or_, select, update
 
-def follow(user: Any, *, concept: Any = None, topic: Any = None) -> None:
-    """Make `user` follow a concept or a topic (idempotent)."""
+from forum import policy
+from forum.extensions import db
+from forum.markup import mentions
+from forum.models import Concept, Follow, Notification, Post, StageChange, Topic, User, utcnow
+from forum.services.errors import NotFound, PermissionDenied, ValidationError
+
+MESSAGE_MAX = 300
+MENTIONS_MAX = 20  # people one post can notify by @mention
 
 
-def notify_new_post(post: Any) -> None:
+# --------------------------------------------------------------------------------------------
+# Follows
+# --------------------------------------------------------------------------------------------
+
+def _target(concept: Any, topic: Any) -> tuple[str, Any]:
+    if (concept is None) == (topic is None):
+        raise ValueError("Follow exactly one of a concept or a topic.")
+    return ("concept", concept) if concept is not None else ("topic", topic)
+
+
+def _follow_row(user: Any, kind: str, obj: Any) -> Follow | None:
+    column = Follow.concept_id if kind == "concept" else Follow.topic_id
+    return db.session.scalar(select(Follow).where(Follow.user_id == user.id, column == obj.id))
+
+
+def follow(user: Any, *, concept: Any = None, topic: Any = None) -> Follow:
+    """Make `user` follow a concept or a topic (idempotent). Does not commit."""
+    kind, obj = _target(concept, topic)
+    if obj.id is None or user.id is None:
+        db.session.flush()
+    existing = _follow_row(user, kind, obj)
+    if existing is not None:
+        return existing
+    row = Follow(user_id=user.id, concept_id=obj.id if kind == "concept" else None,
+                 topic_id=obj.id if kind == "topic" else None)
+    db.session.add(row)
+    return row
+
+
+def unfollow(user: Any, *, concept: Any = None, topic: Any = None) -> bool:
+    """Stop following (idempotent). Does not commit. True if a follow was removed."""
+    kind, obj = _target(concept, topic)
+    existing = _follow_row(user, kind, obj)
+    if existing is None:
+        return False
+    db.session.delete(existing)
+    return True
+
+
+def is_following(user: Any, *, concept: Any = None, topic: Any = None) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    kind, obj = _target(concept, topic)
+    if obj.id is None:
+        return False
+    return _follow_row(user, kind, obj) is not None
+
+
+def _int_or_none(value: Any, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValidationError("That is not something you can follow.",
+                              {field: ["That is not something you can follow."]}) from None
+    if not 0 < number < 2**31:
+        raise NotFound("There is nothing to follow at that address.")
+    return number
+
+
+def set_following(actor: Any, following: bool, *, concept_id: Any = None,
+                  topic_id: Any = None) -> Concept | Topic:
+    """The follow / unfollow buttons: start or stop following a concept or a topic. Commits.
+    Returns the concept or topic. Hidden things cannot be followed (404) except by moderators."""
+    if not policy.can(actor, "follow.manage", None):
+        raise PermissionDenied("Log in to follow concepts and topics.")
+    concept_id = _int_or_none(concept_id, "concept_id")
+    topic_id = _int_or_none(topic_id, "topic_id")
+    if (concept_id is None) == (topic_id is None):
+        raise ValidationError("Choose one concept or one topic to follow.")
+    if concept_id is not None:
+        obj: Any = db.session.get(Concept, concept_id)
+        visible = obj is not None and obj.hidden_at is None
+        target = {"concept": obj}
+    else:
+        obj = db.session.get(Topic, topic_id)
+        visible = obj is not None and _topic_visible(obj)
+        target = {"topic": obj}
+    if obj is None or not (visible or actor.is_moderator):
+        raise NotFound("There is nothing to follow at that address.")
+    if following:
+        follow(actor, **target)
+    else:
+        unfollow(actor, **target)
+    db.session.commit()
+    return obj
+
+
+# --------------------------------------------------------------------------------------------
+# Making notifications
+# --------------------------------------------------------------------------------------------
+
+def _topic_visible(topic: Topic) -> bool:
+    if topic.hidden_at is not None:
+        return False
+    return topic.concept is None or topic.concept.hidden_at is None
+
+
+def _post_visible(post: Post) -> bool:
+    return post.deleted_at is None and post.hidden_at is None and _topic_visible(post.topic)
+
+
+def post_url(post: Post) -> str:
+    return f"/t/{post.topic_id}#p{post.id}"
+
+
+def concept_url(concept: Concept) -> str:
+    return f"/concepts/{concept.slug}"
+
+
+def _quote(title: str, limit: int = 120) -> str:
+    title = " ".join((title or "").split())
+    if len(title) > limit:
+        title = title[: limit - 1].rstrip() + "…"
+    return f"“{title}”"
+
+
+def _message(text: str) -> str:
+    return text if len(text) <= MESSAGE_MAX else text[: MESSAGE_MAX - 1] + "…"
+
+
+def _add(user_ids: list[int], kind: str, actor_id: int | None, message: str, url: str,
+         post_id: int | None = None) -> list[Notification]:
+    rows = [Notification(user_id=uid, kind=kind, actor_id=actor_id, message=_message(message), url=url,
+                         post_id=post_id) for uid in user_ids]
+    db.session.add_all(rows)
+    return rows
+
+
+def _followers(concept_id: int | None = None, topic_id: int | None = None) -> list[int]:
+    conditions = []
+    if concept_id is not None:
+        conditions.append(Follow.concept_id == concept_id)
+    if topic_id is not None:
+        conditions.append(Follow.topic_id == topic_id)
+    if not conditions:
+        return []
+    return list(db.session.scalars(select(Follow.user_id).where(or_(*conditions)).distinct()))
+
+
+def _moderator_ids(user_ids: set[int]) -> set[int]:
+    if not user_ids:
+        return set()
+    return set(db.session.scalars(select(User.id).where(
+        User.id.in_(user_ids), User.role.in_(("moderator", "admin")))))
+
+
+def notify_new_post(post: Post) -> list[Notification]:
     """After a post is added: its reply target's author, @mentioned users, and, for an official
-    post, the followers of the concept hear about it (never the author themself)."""
+    post, the followers of the concept (and of the topic) hear about it (never the author
+    themself). Does not commit. Returns the notifications it added."""
+    if post.id is None:
+        db.session.flush()
+    if post.deleted_at is not None:
+        return []
+    topic = post.topic if post.topic is not None else db.session.get(Topic, post.topic_id)
+    actor = post.author if post.author_id is not None else None
+    actor_name = actor.name if actor is not None else "Someone"
+    where = _quote(topic.title)
+    url = post_url(post)
+
+    # Reason per person, strongest first: reply > mention > official. dict keeps one per person.
+    reasons: dict[int, tuple[str, str]] = {}
+    target = post.reply_to if post.reply_to_id is not None else None
+    if target is not None and target.author_id is not None and target.deleted_at is None:
+        reasons.setdefault(target.author_id, ("reply", f"{actor_name} replied to your post in {where}"))
+    names = mentions(post.body_source)[:MENTIONS_MAX]
+    if names:
+        for uid in db.session.scalars(select(User.id).where(User.username_key.in_(names))):
+            reasons.setdefault(uid, ("mention", f"{actor_name} mentioned you in {where}"))
+    if post.official_organization_id is not None:
+        org = post.official_organization
+        speaker = org.name if org is not None else actor_name
+        for uid in _followers(topic.concept_id, topic.id):
+            reasons.setdefault(uid, ("official", f"{speaker} replied officially in {where}"))
+
+    reasons.pop(post.author_id, None)  # never the actor themself
+    if not reasons:
+        return []
+    # At most one notification per person per post, across calls too.
+    already = set(db.session.scalars(select(Notification.user_id).where(
+        Notification.post_id == post.id, Notification.user_id.in_(reasons))))
+    for uid in already:
+        reasons.pop(uid)
+    if not _post_visible(post):
+        allowed = _moderator_ids(set(reasons))
+        reasons = {uid: reason for uid, reason in reasons.items() if uid in allowed}
+    rows: list[Notification] = []
+    for uid, (kind, message) in reasons.items():
+        rows.extend(_add([uid], kind, post.author_id, message, url, post_id=post.id))
+    return rows
 
 
-def notify_stage_change(concept: Any, change: Any) -> None:
-    """A concept moved to another stage: its followers hear about it."""
+def notify_stage_change(concept: Concept, change: StageChange) -> list[Notification]:
+    """A concept moved to another stage: its followers hear about it. Does not commit."""
+    if concept.id is None:
+        db.session.flush()
+    recipients = set(_followers(concept_id=concept.id))
+    recipients.discard(change.changed_by_id)
+    if concept.hidden_at is not None:
+        recipients = _moderator_ids(recipients)
+    if not recipients:
+        return []
+    message = f"{_quote(concept.title)} moved to the {change.to_stage} stage"
+    return _add(sorted(recipients), "stage", change.changed_by_id, message, concept_url(concept))
+
+
+# --------------------------------------------------------------------------------------------
+# Reading them
+# --------------------------------------------------------------------------------------------
+
+def unread_count(user: Any) -> int:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def listing(actor: Any, page: int = 1, per_page: int = 20):
+    """The actor's notifications, newest first (a Flask-SQLAlchemy Pagination)."""
+    from sqlalchemy.orm import selectinload
+
+    stmt = (select(Notification).where(Notification.user_id == actor.id)
+            .options(selectinload(Notification.actor))
+            .order_by(Notification.created_at.desc(), Notification.id.desc()))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def get_own(actor: Any, notification_id: int) -> Notification:
+    """One of the actor's notifications; anybody else's is 404 (not even its existence shows)."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or actor is None or notification.user_id != actor.id:
+        raise NotFound("There is no such notification.")
+    return notification
+
+
+def mark_read(actor: Any, notification_id: int) -> Notification:
+    notification = get_own(actor, notification_id)
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.commit()
+    return notification
+
+
+def mark_all_read(actor: Any) -> int:
+    result = db.session.execute(
+        update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()))
+    db.session.commit()
+    return result.rowcount or 0

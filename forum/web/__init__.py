@@ -153,6 +153,9 @@ def register_web(app: Flask) -> None:
     from forum.web import concepts
 
     blueprints.append(concepts.bp)
+    from forum.web import discovery
+
+    blueprints += [discovery.search_bp, discovery.bp]
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)
