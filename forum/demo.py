@@ -80,6 +80,172 @@ def seed_organizations() -> None:
     db.session.flush()
 
 
+# --- concepts (forum/services/concepts.py) ---------------------------------------------------------
+
+CONCEPTS = [
+    {
+        "org": "Crumb & Co. Bakery", "by": "clara_bakes", "title": "Sourdough subscription box",
+        "summary": "Two fresh loaves and a seasonal bake, delivered every Friday morning.",
+        "tags": "bread, subscription, local food", "currency": "EUR", "feedback": True,
+        "history": [("idea", 74, ""), ("concept", 38, "We costed the delivery round: it works from "
+                                                       "40 subscribers in two postcodes.")],
+        "description": """We bake 300 loaves a day and sell out by noon. Regulars keep asking whether we can hold a loaf for them, so we are thinking about a **weekly subscription box**.
+
+# What would be in it
+- Two loaves of your choice from the week's bake (country white, rye, seeded spelt)
+- One seasonal bake: cardamom buns in winter, rhubarb galette in spring
+- A printed card with what our starter is up to this week
+
+# What we are unsure about
+1. Friday morning delivery, or pick-up at the shop on Saturday?
+2. Would you rather pause weeks freely, or get a lower price for committing to a month?
+3. Is a reusable linen bag worth a one-off deposit?
+
+Tell us below what matters to you: we bake the first 40 boxes in spring.""",
+        "features": [
+            ("Choose your loaves each week", "Pick from the week's bake until Wednesday night; otherwise you get our baker's choice."),
+            ("Pause or skip any week", "Going away? Skip a week in one click, no fee."),
+            ("Friday morning doorstep delivery", "By cargo bike before 8:00 within 5 km of the bakery."),
+            ("Reusable linen bread bag", "A washable bag that keeps the crust crisp; returned with the next box."),
+            ("Seasonal bake included", "One sweet or savoury bake that changes with the season."),
+            ("Gluten-reduced option", "A long-fermented spelt loaf instead of the wheat loaves."),
+        ],
+    },
+    {
+        "org": "Pulse Audio", "by": "ravi_pulse", "title": "Pulse One repairable earbuds",
+        "summary": "Wireless earbuds with a battery you can swap yourself in thirty seconds.",
+        "tags": "audio, repairable, earbuds, right to repair", "currency": "EUR", "feedback": True,
+        "history": [("idea", 160, ""), ("concept", 120, "Industrial design frozen; battery cell sourced."),
+                    ("prototype", 21, "Twenty hand-built prototype pairs are out with testers.")],
+        "description": """Most wireless earbuds die when their battery does, usually after two years. **Pulse One** is built to be opened: the battery clicks out, the ear tips and the charging case's hinge are spare parts you can order, and the firmware is updated for at least five years.
+
+# Where we are
+Twenty prototype pairs are out with testers. Sound is tuned; we are now choosing which features make the first production run and what it should cost.
+
+| Part | Replaceable by you | Spare part price (target) |
+| --- | --- | --- |
+| Battery | yes, tool-free | €9 |
+| Ear tips | yes | €4 a set |
+| Case hinge | yes, one screw | €3 |
+
+Vote on the features below and tell us what you would pay.""",
+        "features": [
+            ("Tool-free battery swap", "Twist the stem, pull out the cell, click in a new one."),
+            ("Active noise cancelling", "Two microphones per bud; roughly 25 dB of reduction on a train."),
+            ("Five years of firmware updates", "Security and Bluetooth fixes promised in writing."),
+            ("Wireless charging case", "Qi charging in addition to USB-C."),
+            ("Multipoint Bluetooth", "Connected to your phone and laptop at the same time."),
+            ("Sweat and rain resistance (IPX5)", "For running and cycling commutes."),
+            ("Transparent shell edition", "See the parts inside; same price."),
+        ],
+        "retire": ["Transparent shell edition"],
+    },
+    {
+        "org": "Pulse Audio", "by": "lena_pulse", "title": "Pulse Rest sleep earbuds",
+        "summary": "Soft, flat earbuds that mask snoring and play white noise all night.",
+        "tags": "audio, sleep, health", "currency": "EUR", "feedback": True,
+        "history": [("idea", 9, "")],
+        "description": """Several Pulse One testers who work night shifts asked for something they can **sleep in**. This is an early idea: flat silicone buds that sit flush in the ear, play masking sounds from the bud's own memory (no phone needed) and last a full night.
+
+We have not built anything yet. Would you use it, and what would make it worth it?""",
+        "features": [
+            ("Flush fit for side sleepers", "Nothing sticks out of the ear, so lying on your side is comfortable."),
+            ("Sounds stored on the bud", "White, pink and brown noise without a phone by the bed."),
+            ("Ten-hour battery", "A full night plus a margin for a long-haul flight."),
+            ("Gentle vibration alarm", "Wakes you without waking your partner."),
+        ],
+    },
+    {
+        "org": "Fjord Workshop", "by": "oskar_wood", "title": "Modular standing desk",
+        "summary": "A birch standing desk you can grow from a laptop shelf into a full workstation.",
+        "tags": "furniture, home office, birch, modular", "currency": "EUR", "feedback": True,
+        "history": [("idea", 300, ""), ("concept", 240, ""),
+                    ("prototype", 150, "Three desks in daily use at a coworking space in Bergen."),
+                    ("launched", 12, "On sale now. Thank you: the cable tray and the shorter frame "
+                                     "came straight from your feedback.")],
+        "description": """A standing desk made from **Nordic birch plywood** and a steel frame that bolts together with one hex key. Start with the top and frame; add the modules you need when you need them.
+
+# Modules
+- Monitor shelf that clips onto the back edge
+- Cable tray underneath
+- Drawer for the stuff that ends up everywhere
+
+It is now on sale. Keep telling us what to build next.""",
+        "features": [
+            ("Electric height adjustment", "Quiet single motor, 65 to 125 cm, three memory positions."),
+            ("Clip-on monitor shelf", "Raises screens to eye level without a monitor arm."),
+            ("Under-desk cable tray", "Holds a power strip and hides the cables."),
+            ("Compact 100 cm frame", "For small flats; the top is 100 × 60 cm."),
+            ("Solid oak top option", "Oak instead of birch plywood, at a higher price."),
+        ],
+    },
+    {
+        "org": "GreenLoop", "by": "ines_loop", "title": "Refill station for apartment buildings",
+        "summary": "A shared refill station in your building's lobby for detergent and cleaning products.",
+        "tags": "zero waste, refill, cleaning, household", "currency": "EUR", "feedback": True,
+        "history": [("idea", 5, "")],
+        "description": """Today we deliver refills by bike, one household at a time. What if your building had a
+**refill station** in the lobby instead? Bring your own bottle, tap your card, pay per litre.
+
+We are looking for three buildings to try it. Would you use one, and what would it need to have?""",
+        "features": [
+            ("Pay per litre with a card", "No subscription; you pay for what you fill."),
+            ("Laundry and dish detergent", "The two products people refill most."),
+            ("Bottle deposit scheme", "Borrow a glass bottle for €2, get the €2 back when you return it."),
+            ("Fill level shown in an app", "Check the station is not empty before you go down."),
+        ],
+    },
+]
+
+PRICED = {"Sourdough subscription box", "Pulse One repairable earbuds"}
+
+
+def seed_concepts() -> None:
+    """The demo organizations' concepts, one in every stage, with features and stage histories."""
+    from datetime import timedelta
+
+    from forum.models import Concept, StageChange
+    from forum.services import concepts
+    from forum.services.organizations import slugify as _slugify
+
+    now = utcnow()
+    for spec in CONCEPTS:
+        if db.session.scalar(select(Concept.id).where(Concept.slug == _slugify(spec["title"], 120))):
+            continue
+        org = db.session.scalar(select(Organization).where(Organization.slug == slugify(spec["org"])))
+        author = _user(spec["by"])
+        if org is None or author is None:
+            continue
+        priced = spec["title"] in PRICED
+        first_stage, first_days, _ = spec["history"][0]
+        concept = concepts.create(
+            author, org, spec["title"], summary=spec["summary"], description=spec["description"],
+            stage=first_stage, tags=spec["tags"], currency=spec["currency"],
+            feedback_open=spec["feedback"], kano_enabled=priced, price_question_enabled=priced)
+        for title, description in spec["features"]:
+            concepts.add_feature(author, concept, title, description)
+        for title in spec.get("retire", []):
+            feature = next(f for f in concept.features if f.title == title)
+            concepts.retire_feature(author, feature)
+        for stage, _days, note in spec["history"][1:]:
+            concepts.change_stage(author, concept, stage, note)
+        # Spread the history over the past months, as it happened.
+        created = now - timedelta(days=first_days)
+        concept.created_at = created
+        concept.topic.created_at = created
+        concept.topic.last_post_at = created
+        for feature in concept.features:
+            feature.created_at = feature.updated_at = created + timedelta(hours=1)
+            if feature.retired_at is not None:
+                feature.retired_at = now - timedelta(days=3)
+        changes = db.session.scalars(select(StageChange).where(StageChange.concept_id == concept.id)
+                                     .order_by(StageChange.id)).all()
+        for change, (_stage, days, _note) in zip(changes, spec["history"], strict=False):
+            change.created_at = now - timedelta(days=days)
+        concept.updated_at = concept.last_activity_at = now - timedelta(days=spec["history"][-1][1])
+        db.session.commit()
+
+
 # --- co-creation feedback (forum/services/feedback.py) ------------------------------------------------
 
 RESPONDENTS = 300
@@ -189,9 +355,179 @@ def seed_demo() -> Iterator[str]:
     seed_people()
     seed_organizations()
     db.session.commit()
+    seed_concepts()
+    db.session.commit()
     seed_feedback()
+    seed_board()
     yield "Demo data is in place. Every demo account's password: " + DEMO_PASSWORD
     yield "  admin:      grace"
     yield "  moderator:  maya_mod"
     yield "  enterprise: clara_bakes (Crumb & Co. Bakery), ravi_pulse (Pulse Audio), oskar_wood (Fjord Workshop)"
     yield "  consumers:  liam, sofia, noah_k, amara, jonas, priya"
+
+
+# --- the bulletin board (forum/services/posting.py) ----------------------------------------------
+
+BOARDS = [
+    # slug, name, description, position
+    ("announcements", "Announcements", "News about Sounding Board from the team.", 0),
+    ("general", "General discussion", "Anything about products, making things and buying better.", 1),
+    ("ideas", "Ideas for new products", "Something you wish existed? Pitch it here; makers are reading.", 2),
+    ("help", "Help & feedback about Sounding Board", "Questions about how the forum works, and what to improve.", 3),
+]
+
+#: Board topics: (board slug, title, flags, [(author, hours ago, body, replies-to index or None)]).
+BOARD_TOPICS = [
+    ("announcements", "Welcome to Sounding Board: how it works", {"announcement": True}, [
+        ("grace", 720, "Welcome! Sounding Board is where small firms show products **before** they exist, and "
+                       "you decide what they become.\n\n"
+                       "- Vote on features you want (or do not)\n"
+                       "- Tell makers what you would pay\n"
+                       "- Discuss in each concept's thread; posts by the team carry an **Official** badge\n\n"
+                       "Be kind and specific. Moderators keep an eye on things.", None),
+        ("liam", 700, "Great idea. Will makers actually tell us what they changed?", None),
+        ("grace", 698, "Yes: when a concept moves on, its organization posts what it did with your feedback. "
+                       "You get notified if you follow the concept.", 1),
+        ("priya", 650, "Love that organizations are verified. Makes it feel less like a marketing survey.", None),
+    ]),
+    ("general", "What makes you trust a small brand?", {}, [
+        ("sofia", 300, "I buy from small makers when I can, but I have been burned by a couple of "
+                       "crowdfunding projects. What makes you trust a small brand?", None),
+        ("noah_k", 290, "Spare parts and a repair guide. If they expect me to fix it, they expect it to last.", 0),
+        ("amara", 270, "Clear answers to awkward questions. Ask about the warranty and see how they reply.", 0),
+        ("priya", 240, "A real address and names on the team page. And reviews that are not all five stars.", None),
+        ("jonas", 200, "Honest prices. If the cheap version is half the features, say so.", 3),
+    ]),
+    ("general", "Show us your home office setup", {"locked": True}, [
+        ("kwame", 500, "Standing desk, one monitor on a shelf, plant for morale. Yours?", None),
+        ("noah_k", 480, "Kitchen table and a laptop stand. Small flat life.", 0),
+        ("tomasz", 470, "Treadmill under the desk. It is exactly as silly as it sounds, and I love it.", None),
+        ("maya_mod", 400, "Locking this one: it drifted into a buying-advice thread with affiliate links. "
+                          "Start a new topic any time!", None),
+    ]),
+    ("ideas", "A bike pannier that turns into a backpack", {}, [
+        ("liam", 150, "I commute by bike and carry my pannier into the office like a suitcase. "
+                      "A pannier with **hideaway straps** would be perfect.", None),
+        ("tomasz", 140, "The hooks need to fold away completely or they dig into your back.", 0),
+        ("hana", 120, "And make it repairable. Zips always fail first.", 0),
+    ]),
+    ("help", "How do official answers work?", {}, [
+        ("elena", 90, "I saw a reply marked *Answered by Crumb & Co.*: who decides that?", None),
+        ("grace", 85, "The organization behind the concept. When one of its members replies to a question, "
+                      "they can mark that reply as the answer, so everyone sees it at the top of the "
+                      "conversation.", 0),
+    ]),
+]
+
+#: Concept discussions: (concept slug, pin?, [(author, hours ago, body, replies-to index)],
+#: (question index, answer index) to mark answered or None).
+CONCEPT_TALK = [
+    ("sourdough-subscription-box", False, [
+        ("sofia", 200, "Could I pick up on Saturday instead of a Friday delivery? I am at work before 8.", None),
+        ("clara_bakes", 190, "Yes: Saturday pick-up at the shop will be an option from the first box, and it "
+                             "will cost €2 less because there is no delivery round.", 0),
+        ("elena", 150, "Two loaves a week is perfect for a family of four. A rye-only box would be great.", None),
+        ("clara_bakes", 140, "Noted! Rye fans: vote for *Choose your loaves each week* above.", 2),
+    ], (0, 1)),
+    ("pulse-one-repairable-earbuds", True, [
+        ("lena_pulse", 400, "Thanks for testing! Please post what you would change. We read everything.", None),
+        ("liam", 300, "Will the battery still be sold after five years? That is the whole point for me.", None),
+        ("ravi_pulse", 290, "Yes. We commit to selling batteries for at least seven years, and we publish "
+                            "the cell spec so a repair shop can source one after that.", 1),
+        ("tomasz", 200, "Ran with them for a week: they stay in, but the case hinge feels loose.", None),
+        ("lena_pulse", 180, "Thanks Tomasz: the production hinge is steel, not the prototype's plastic.", 3),
+        ("amara", 100, "Is noise cancelling good enough for a hospital break room?", None),
+    ], (1, 2)),
+    ("pulse-rest-sleep-earbuds", False, [
+        ("amara", 60, "Night-shift nurse here: I would buy these tomorrow if they stay in while I sleep on my side.", None),
+        ("lena_pulse", 50, "That is exactly the case we design for. Would you try a prototype in spring?", 0),
+        ("amara", 45, "Absolutely.", 1),
+    ], None),
+    ("modular-standing-desk", False, [
+        ("kwame", 250, "Bought one last month. The cable tray is great; the assembly guide could use more pictures.", None),
+        ("noah_k", 120, "Does the 100 cm frame fit a 27-inch monitor on the clip-on shelf?", None),
+    ], None),
+    ("refill-station-for-apartment-buildings", False, [
+        ("hana", 80, "Our building would sign up. Could it take glass bottles from other brands too?", None),
+        ("jonas", 70, "Price per litre matters most for students. Please publish it early.", None),
+    ], None),
+]
+
+
+def _seed_posts(topic, posts, now) -> list:
+    """Add posts with their real history (backdated), keep the topic's counters, follow, index."""
+    from datetime import timedelta
+
+    from forum import policy
+    from forum.models import Post
+    from forum.services import notifications, posting, search
+
+    created = []
+    org_id = topic.concept.organization_id if topic.concept_id is not None else None
+    for username, hours_ago, body, reply_index in posts:
+        author = _user(username)
+        html, excerpt = posting.render_body(body)
+        at = now - timedelta(hours=hours_ago)
+        post = Post(topic_id=topic.id, author_id=author.id, body_source=body, body_html=html, excerpt=excerpt,
+                    reply_to_id=created[reply_index].id if reply_index is not None else None,
+                    official_organization_id=org_id if org_id and policy.is_member(author, org_id) else None,
+                    created_at=at)
+        db.session.add(post)
+        first = not topic.post_count
+        topic.post_count = (topic.post_count or 0) + 1
+        if first or at >= topic.last_post_at:
+            topic.last_post_at, topic.last_post_user_id = at, author.id
+        db.session.flush()
+        created.append(post)
+        notifications.follow(author, topic=topic)
+        search.index_post(post)
+    return created
+
+
+def seed_board() -> None:
+    """Boards, general topics and the demo concepts' discussions, with official answers, a pinned
+    announcement and a locked topic. Concepts that are absent are skipped; running it twice changes
+    nothing."""
+    from datetime import timedelta
+
+    from forum.models import Board, Concept, Topic
+    from forum.services import posting
+
+    now = utcnow()
+    by_slug = {}
+    for slug, name, description, position in BOARDS:
+        board = db.session.scalar(select(Board).where(Board.slug == slug))
+        if board is None:
+            board = Board(slug=slug, name=name, description=description, position=position,
+                          created_at=now - timedelta(days=40))
+            db.session.add(board)
+            db.session.flush()
+        by_slug[slug] = board
+    for slug, title, flags, posts in BOARD_TOPICS:
+        board = by_slug[slug]
+        if db.session.scalar(select(Topic.id).where(Topic.board_id == board.id, Topic.title == title)):
+            continue
+        author = _user(posts[0][0])
+        topic = Topic(board_id=board.id, title=title, author_id=author.id, post_count=0,
+                      is_announcement=flags.get("announcement", False), pinned=flags.get("announcement", False),
+                      locked=flags.get("locked", False), created_at=now - timedelta(hours=posts[0][1]))
+        db.session.add(topic)
+        db.session.flush()
+        _seed_posts(topic, posts, now)
+    for concept_slug, pin, posts, answered in CONCEPT_TALK:
+        concept = db.session.scalar(select(Concept).where(Concept.slug == concept_slug))
+        if concept is None:
+            continue
+        topic = posting.concept_topic(concept)
+        db.session.flush()
+        if topic.post_count:
+            continue
+        topic.post_count = 0
+        created = _seed_posts(topic, posts, now)
+        topic.pinned = pin
+        if answered is not None:
+            created[answered[0]].answered_by_id = created[answered[1]].id
+        if topic.last_post_at and topic.last_post_at > concept.last_activity_at:
+            concept.last_activity_at = topic.last_post_at
+    db.session.commit()
+

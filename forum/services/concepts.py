@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -55,6 +55,19 @@ SORTS = {"newest": "Newest", "active": "Most active", "discussed": "Most discuss
 RESERVED_SLUGS = frozenset({"new"})
 
 _TAG_RE = re.compile(r"^[\w][\w+#.-]*$")
+_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
+# Control characters (NUL among them: PostgreSQL refuses it in text) except tab and newlines.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str | None) -> str:
+    """User text without control characters."""
+    return _CONTROL_RE.sub("", value or "")
+
+
+def is_slug(value: str | None) -> bool:
+    """Whether `value` could be a concept's or an organization's slug (for filters and lookups)."""
+    return bool(value) and _SLUG_RE.fullmatch(value) is not None
 
 
 def _fail(field: str, message: str) -> ValidationError:
@@ -72,12 +85,12 @@ def parse_tags(text: str | list[str] | None) -> list[str]:
     raw = text if isinstance(text, list) else (text or "").split(",")
     tags: list[str] = []
     for item in raw:
-        name = "-".join((item or "").lower().split())
+        name = "-".join(clean_text(item).lower().split())
         if not name or name in tags:
             continue
         if len(name) > TAG_MAX:
             raise _fail("tags", f"A tag has at most {TAG_MAX} characters (“{name[:TAG_MAX]}…” is longer).")
-        if not _TAG_RE.match(name):
+        if not _TAG_RE.fullmatch(name):
             raise _fail("tags", f"“{name}” is not a tag: use letters, digits and hyphens.")
         tags.append(name)
     if len(tags) > TAGS_MAX:
@@ -88,20 +101,20 @@ def parse_tags(text: str | list[str] | None) -> list[str]:
 def _check_concept(title: str, summary: str, description: str, tags: Any, currency: str,
                    stage: str | None = None) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
-    title = " ".join((title or "").split())
+    title = " ".join(clean_text(title).split())
     if not title:
         errors["title"] = ["Give the concept a title."]
     elif len(title) > TITLE_MAX:
         errors["title"] = [f"A title has at most {TITLE_MAX} characters; this one has {len(title)}."]
-    summary = " ".join((summary or "").split())
+    summary = " ".join(clean_text(summary).split())
     if len(summary) > SUMMARY_MAX:
         errors["summary"] = [f"The summary is one line of at most {SUMMARY_MAX} characters; "
                              f"this one has {len(summary)}."]
-    description = (description or "").strip()
+    description = clean_text(description).strip()
     if len(description) > DESCRIPTION_MAX:
         errors["description"] = [f"A description has at most {DESCRIPTION_MAX} characters; "
                                  f"this one has {len(description)}."]
-    currency = (currency or "").strip().upper()
+    currency = clean_text(currency).strip().upper()
     if currency not in CURRENCIES:
         shown = (currency or "nothing")[:8]
         errors["currency"] = [f"“{shown}” is not a currency we support. Choose one of: "
@@ -121,13 +134,13 @@ def _check_concept(title: str, summary: str, description: str, tags: Any, curren
 
 def _check_feature(title: str, description: str) -> tuple[str, str]:
     errors: dict[str, list[str]] = {}
-    title = " ".join((title or "").split())
+    title = " ".join(clean_text(title).split())
     if not title:
         errors["title"] = ["Give the feature a title."]
     elif len(title) > FEATURE_TITLE_MAX:
         errors["title"] = [f"A feature title has at most {FEATURE_TITLE_MAX} characters; "
                            f"this one has {len(title)}."]
-    description = (description or "").strip()
+    description = clean_text(description).strip()
     if len(description) > FEATURE_DESCRIPTION_MAX:
         errors["description"] = [f"A feature description has at most {FEATURE_DESCRIPTION_MAX} "
                                  f"characters; this one has {len(description)}."]
@@ -236,8 +249,8 @@ def change_stage(actor: User, concept: Concept, stage: str, note: str = "") -> S
     if not policy.can(actor, "concept.edit", concept):
         raise PermissionDenied("Only members of the organization can change this concept's stage.")
     errors: dict[str, list[str]] = {}
-    stage = (stage or "").strip().lower()
-    note = " ".join((note or "").split())
+    stage = clean_text(stage).strip().lower()
+    note = " ".join(clean_text(note).split())
     if stage not in STAGES:
         errors["stage"] = ["Choose a stage: " + ", ".join(STAGE_LABELS[s] for s in STAGES) + "."]
     elif stage == concept.stage:
@@ -274,6 +287,8 @@ def get_by_slug(slug: str, actor: Any = None) -> Concept:
     """The concept at /concepts/<slug> with what its page shows, in a fixed number of queries.
 
     A hidden concept is NotFound for people who may not see it."""
+    if not is_slug(slug):
+        raise NotFound("There is no concept at that address.")
     concept = db.session.scalar(select(Concept).where(Concept.slug == slug).options(*_page_options()))
     if concept is None or not policy.can(actor, "concept.view", concept):
         raise NotFound("There is no concept at that address.")
@@ -304,17 +319,24 @@ def _list_options() -> list[Any]:
 def listing(actor: Any, stage: str | None = None, organization: str | None = None,
             tag: str | None = None, sort: str = "newest", page: int = 1,
             per_page: int | None = None) -> Any:
-    """A page of concepts (db.paginate). Unknown filter or sort values are ignored."""
+    """A page of concepts (db.paginate). Unknown stage or sort values are ignored; an organization
+    slug or tag that cannot exist matches nothing."""
     stmt = _visible(select(Concept), actor).options(*_list_options())
     if stage in STAGES:
         stmt = stmt.where(Concept.stage == stage)
-    if organization:
+    if organization is not None and not is_slug(organization):
+        stmt = stmt.where(false())
+    elif organization:
         stmt = stmt.where(Concept.organization_id.in_(
             select(Organization.id).where(Organization.slug == organization)))
     if tag:
-        stmt = stmt.where(Concept.id.in_(
-            select(concept_tags.c.concept_id).join(Tag, Tag.id == concept_tags.c.tag_id)
-            .where(Tag.name == "-".join(tag.lower().split()))))
+        name = "-".join(tag.lower().split())
+        if len(name) > TAG_MAX or not _TAG_RE.fullmatch(name):
+            stmt = stmt.where(false())
+        else:
+            stmt = stmt.where(Concept.id.in_(
+                select(concept_tags.c.concept_id).join(Tag, Tag.id == concept_tags.c.tag_id)
+                .where(Tag.name == name)))
     if sort == "active":
         stmt = stmt.order_by(Concept.last_activity_at.desc(), Concept.id.desc())
     elif sort == "discussed":

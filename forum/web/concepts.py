@@ -16,12 +16,16 @@ from forum.web.utils import apply_errors, page_arg
 bp = Blueprint("concepts", __name__, url_prefix="/concepts")
 
 
+def _arg(name: str) -> str:
+    return concepts.clean_text(request.args.get(name, ""))[:80].strip()
+
+
 @bp.get("/")
 def index() -> tuple[str, int]:
-    stage = request.args.get("stage", "").strip().lower() or None
-    org = request.args.get("org", "").strip() or None
-    tag = request.args.get("tag", "").strip().lower() or None
-    sort = request.args.get("sort", "newest").strip().lower()
+    stage = _arg("stage").lower() or None
+    org = _arg("org") or None
+    tag = _arg("tag").lower() or None
+    sort = _arg("sort").lower() or "newest"
     notices = []
     if stage and stage not in STAGES:
         notices.append(f"There is no stage called “{stage[:40]}”; showing every stage.")

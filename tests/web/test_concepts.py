@@ -306,7 +306,29 @@ def test_list_bad_values_give_a_message_not_an_error(people, client):
         response = client.get("/concepts/" + query)
         assert response.status_code == 200
         assert message in text(response) and "Alpha earbuds" in text(response)
-    assert client.get("/concepts/?page=abc&org=%00").status_code == 200
+    for query in ("?page=abc&org=%00", "?org=Not%20A%20Slug", "?tag=%00%01", "?tag=" + "t" * 300,
+                  "?stage=%00&sort=%00"):
+        response = client.get("/concepts/" + query)
+        assert response.status_code == 200, query
+    assert "No concepts match these filters" in text(client.get("/concepts/?tag=%3Cscript%3E"))
+
+
+def test_odd_addresses_are_404_not_500(people, client):
+    concept = make_concept(people, features=["Hand pump"])
+    for url in ("/concepts/%00", "/concepts/" + "x" * 500, "/concepts/UPPER",
+                f"/concepts/{concept.slug}/features/99999999999999999999/edit"):
+        assert client.get(url).status_code in (302, 404), url
+    login(client, people["owner"])
+    assert client.get(f"/concepts/{concept.slug}/features/99999999999999999999/edit").status_code == 404
+
+
+def test_control_characters_are_dropped_from_text(people, login_as):
+    client = login_as("member")
+    response = client.post("/concepts/new", data={**FORM, "title": "Null\x00 byte\x07 toaster",
+                                                  "description": "Line one\nLine\x00 two"})
+    assert response.status_code == 302
+    stored = db.session.scalar(select(Concept))
+    assert stored.title == "Null byte toaster" and stored.description_source == "Line one\nLine two"
 
 
 def test_list_sorts(people, client):
@@ -330,8 +352,8 @@ def test_list_sorts(people, client):
     assert order("discussed") == ["Second posted", "Third posted", "First posted"]
 
 
-def test_list_paginates(people, client, app):
-    app.config["PAGE_SIZE"] = 2
+def test_list_paginates(people, client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 2)
     for i in range(5):
         make_concept(people, title=f"Numbered concept {i}", tags="audio")
     page1 = text(client.get("/concepts/?tag=audio"))
