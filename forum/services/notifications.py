@@ -254,6 +254,8 @@ def unread_count(user: Any) -> int:
 
 def listing(actor: Any, page: int = 1, per_page: int = 20):
     """The actor's notifications, newest first (a Flask-SQLAlchemy Pagination)."""
+    if not policy.can(actor, "notifications.view", None):
+        raise PermissionDenied("Log in to see your notifications.")
     from sqlalchemy.orm import selectinload
 
     stmt = (select(Notification).where(Notification.user_id == actor.id)

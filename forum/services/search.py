@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy import DateTime, String, delete, func, select, text, update
+from sqlalchemy.exc import DBAPIError
 
 from forum.extensions import db
 from forum.markup import excerpt
@@ -274,12 +276,25 @@ def search(actor: Any, query: str, kind: str | None = None, page: int = 1,
     else:
         count_sql, rows_sql = _sqlite_sql(kind)
         q = _fts5_query(phrases)
+    try:
+        _run(results, count_sql, rows_sql, q, kind)
+    except DBAPIError:
+        # The full-text index is missing or the engine refused the query: say so, never a 500.
+        db.session.rollback()
+        current_app.logger.exception("Search failed for %r", text_query)
+        results.total, results.items = 0, []
+        results.notice = "Search is not available right now. Please try again later."
+    return results
+
+
+def _run(results: SearchResults, count_sql: str, rows_sql: str, q: str, kind: str | None) -> None:
+    page, per_page = results.page, results.per_page
     params: dict[str, Any] = {"q": q}
     if kind:
         params["kind"] = kind
     results.total = db.session.execute(text(count_sql), params).scalar_one()
     if not results.total or (page - 1) * per_page >= results.total:
-        return results
+        return
     typed = text(rows_sql).columns(kind=String, heading=String, url=String, created_at=DateTime,
                                    title_hl=String, snippet=String)
     rows = db.session.execute(typed, {**params, "start": _START, "stop": _STOP,
@@ -290,4 +305,3 @@ def search(actor: Any, query: str, kind: str | None = None, page: int = 1,
         results.items.append(SearchItem(kind=row.kind, title=row.heading, url=row.url,
                                         snippet_html=_mark(row.snippet), created_at=row.created_at,
                                         title_html=title_html))
-    return results
