@@ -11,6 +11,10 @@ from forum.services.errors import ValidationError
 
 
 def register_cli(app: Flask) -> None:
+    from forum.cli_rerender import register as register_rerender
+
+    register_rerender(app)
+
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)
     @click.option("--email", prompt=True)

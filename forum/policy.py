@@ -73,6 +73,23 @@ RULES = {
     "feedback.results": lambda a, c: c is not None and (
         is_member(a, _org_id(c)) or bool(c.organization.publish_price_summary)),
     "org.member": lambda a, obj: is_member(a, _org_id(obj)),
+    # The bulletin board (obj: a Board, Topic or Post as named). A concept's topic belongs to
+    # the concept's organization: its members pin it and mark official answers on it.
+    "board.manage": lambda a, _: _signed_in(a) and a.is_admin,
+    "topic.create": lambda a, _: _active(a),
+    "post.create": lambda a, t: _active(a) and t is not None and not t.locked,
+    "post.edit": lambda a, p: _active(a) and p is not None and p.deleted_at is None and (
+        a.id == p.author_id or a.is_moderator),
+    "post.delete": lambda a, p: _active(a) and p is not None and p.deleted_at is None and (
+        a.id == p.author_id or a.is_moderator),
+    "post.history": lambda a, p: _signed_in(a) and p is not None and (a.id == p.author_id or a.is_moderator),
+    "topic.pin": lambda a, t: _active(a) and t is not None and (a.is_admin or (
+        t.concept_id is not None and is_member(a, t.concept.organization_id))),
+    "topic.lock": lambda a, _: _signed_in(a) and a.is_moderator,
+    # obj: the topic, or a post of it.
+    "post.mark_answered": lambda a, obj: _active(a) and obj is not None and (
+        getattr(obj, "topic", obj).concept_id is not None
+        and is_member(a, getattr(obj, "topic", obj).concept.organization_id)),
     # Concepts and their features (obj: the Organization for create, else the Concept or Feature).
     # Only the owning organization's members write; site admins and moderators do not edit
     # an organization's concepts (moderators hide them through moderation instead).

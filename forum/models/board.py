@@ -58,6 +58,8 @@ class Post(db.Model):
     reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
     body_source: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
+    # Plain-text start of the post, made at write time (reply quotes, notifications, search hits).
+    excerpt: Mapped[str] = mapped_column(String(300), default="")
     # Set when a member of the concept's organization speaks for it.
     official_organization_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="SET NULL"))

@@ -147,6 +147,9 @@ def register_web(app: Flask) -> None:
     from forum.web import account, admin, auth, main, organizations
 
     blueprints = [main.bp, auth.bp, account.bp, organizations.bp, admin.bp]
+    from forum.web import board
+
+    blueprints.append(board.bp)
     from forum.web import feedback
 
     blueprints.append(feedback.bp)

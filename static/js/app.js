@@ -10,3 +10,52 @@
     }
   });
 })();
+
+// Board: Markdown preview in place. A <button data-preview="/preview"> inside a form with a
+// textarea[name=body] and a [data-preview-box] shows the server's rendering without leaving the
+// page. Without JavaScript the same button submits the form, which re-renders with the preview.
+(function () {
+  "use strict";
+  if (!window.fetch || !window.FormData) { return; }
+  function csrfToken(form) {
+    var input = form.querySelector("input[name=csrf_token]");
+    if (input) { return input.value; }
+    var meta = document.querySelector("meta[name=csrf-token]");
+    return meta ? meta.getAttribute("content") : "";
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target && event.target.closest ? event.target.closest("button[data-preview]") : null;
+    if (!button || !button.form) { return; }
+    var form = button.form;
+    var textarea = form.querySelector("textarea[name=body]");
+    var box = form.querySelector("[data-preview-box]");
+    var content = box ? box.querySelector("[data-preview-content]") : null;
+    if (!textarea || !content) { return; }
+    event.preventDefault();
+    var token = csrfToken(form);
+    var data = new FormData();
+    data.append("body", textarea.value);
+    if (token) { data.append("csrf_token", token); }
+    button.disabled = true;
+    content.setAttribute("aria-busy", "true");
+    fetch(button.getAttribute("data-preview"), {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": token }
+    }).then(function (response) {
+      return response.json().then(function (json) { return { ok: response.ok, json: json }; });
+    }).then(function (result) {
+      box.hidden = false;
+      if (result.ok) {
+        content.innerHTML = result.json.html;  // sanitized by the server (forum/markup.py)
+      } else {
+        content.textContent = result.json.message || "The preview could not be made.";
+      }
+    }).catch(function () {
+      box.hidden = false;
+      content.textContent = "The preview could not be loaded. Check your connection and try again.";
+    }).then(function () {
+      button.disabled = false;
+      content.removeAttribute("aria-busy");
+    });
+  });
+})();

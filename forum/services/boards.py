@@ -1,0 +1,160 @@
+"""Boards: the categories admins set up, and the topic lists people browse."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from forum import policy
+from forum.extensions import db
+from forum.models import Board, Concept, Topic
+from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from forum.services.organizations import slugify
+
+NAME_MAX = 80
+SLUG_MAX = 80
+DESCRIPTION_MAX = 500
+POSITION_RANGE = (-1000, 1000)
+TOPICS_PER_PAGE = 20
+_SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    board: Board
+    topic_count: int
+    post_count: int
+    last_post_at: datetime | None
+
+
+def _can_see_hidden(viewer: Any) -> bool:
+    return viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_moderator
+
+
+def listing(viewer: Any = None) -> list[BoardSummary]:
+    """Every board in order, with its topic and post totals and last activity: one query."""
+    join_on = Topic.board_id == Board.id
+    if not _can_see_hidden(viewer):
+        join_on = join_on & Topic.hidden_at.is_(None)
+    rows = db.session.execute(
+        select(Board, func.count(Topic.id), func.coalesce(func.sum(Topic.post_count), 0),
+               func.max(Topic.last_post_at))
+        .outerjoin(Topic, join_on)
+        .group_by(Board.id)
+        .order_by(Board.position, Board.name)).all()
+    return [BoardSummary(board, int(topics), int(posts), last) for board, topics, posts, last in rows]
+
+
+def all_boards() -> list[Board]:
+    return list(db.session.scalars(select(Board).order_by(Board.position, Board.name)))
+
+
+def get_by_slug(slug: str) -> Board:
+    board = db.session.scalar(select(Board).where(Board.slug == slug))
+    if board is None:
+        raise NotFound("There is no board at that address.")
+    return board
+
+
+def get(board_id: int) -> Board:
+    board = db.session.get(Board, board_id)
+    if board is None:
+        raise NotFound("There is no such board.")
+    return board
+
+
+def topics(board: Board, page: int = 1, viewer: Any = None, per_page: int = TOPICS_PER_PAGE):
+    """A board's topics, pinned first, then by last activity; author and last poster eager-loaded."""
+    query = (select(Topic).where(Topic.board_id == board.id)
+             .options(joinedload(Topic.author), joinedload(Topic.last_post_user))
+             .order_by(Topic.pinned.desc(), Topic.last_post_at.desc(), Topic.id.desc()))
+    if not _can_see_hidden(viewer):
+        query = query.where(Topic.hidden_at.is_(None))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def concept_topics(limit: int = 8, viewer: Any = None) -> list[Topic]:
+    """The liveliest concept discussions (pinned first), with concept and organization loaded."""
+    query = (select(Topic).join(Concept, Topic.concept_id == Concept.id)
+             .options(joinedload(Topic.concept).joinedload(Concept.organization),
+                      joinedload(Topic.last_post_user))
+             .order_by(Topic.pinned.desc(), Topic.last_post_at.desc(), Topic.id.desc()).limit(limit))
+    if not _can_see_hidden(viewer):
+        query = query.where(Topic.hidden_at.is_(None), Concept.hidden_at.is_(None))
+    return list(db.session.scalars(query))
+
+
+# --- admin ------------------------------------------------------------------------------------
+
+def _fail(errors: dict[str, list[str]]) -> ValidationError:
+    return ValidationError("Please correct the marked fields.", errors)
+
+
+def _check(name: str, slug: str, description: str, position: Any,
+           board: Board | None) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = ["Give the board a name."]
+    elif len(name) > NAME_MAX:
+        errors["name"] = [f"A board name has at most {NAME_MAX} characters."]
+    slug = (slug or "").strip().lower()
+    if not slug and name:
+        slug = slugify(name, SLUG_MAX)
+    if slug and "slug" not in errors:
+        if len(slug) > SLUG_MAX:
+            errors["slug"] = [f"An address has at most {SLUG_MAX} characters."]
+        elif not _SLUG_RE.fullmatch(slug):
+            errors["slug"] = ["Use lowercase letters, digits and single hyphens, e.g. “help-and-feedback”."]
+        elif slug in ("manage",):
+            errors["slug"] = ["That address is reserved; choose another."]
+        else:
+            taken = db.session.scalar(select(Board.id).where(Board.slug == slug))
+            if taken is not None and (board is None or taken != board.id):
+                errors["slug"] = ["Another board already uses that address."]
+    description = (description or "").strip()
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = [f"A description has at most {DESCRIPTION_MAX} characters."]
+    try:
+        position = int(position if position not in (None, "") else 0)
+    except (TypeError, ValueError):
+        errors["position"] = ["The position is a whole number; lower numbers come first."]
+        position = 0
+    else:
+        if not POSITION_RANGE[0] <= position <= POSITION_RANGE[1]:
+            errors["position"] = [f"Choose a position between {POSITION_RANGE[0]} and {POSITION_RANGE[1]}."]
+    if errors:
+        raise _fail(errors)
+    return {"name": name, "slug": slug, "description": description, "position": position}
+
+
+def create(actor: Any, name: str, slug: str = "", description: str = "", position: Any = 0) -> Board:
+    """An admin creates a board. An empty slug is made from the name."""
+    if not policy.can(actor, "board.manage"):
+        raise PermissionDenied("Only admins set up boards.")
+    board = Board(**_check(name, slug, description, position, None))
+    db.session.add(board)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("A board with that address was just created; choose another address.") from exc
+    return board
+
+
+def update(actor: Any, board: Board, name: str, slug: str, description: str, position: Any) -> Board:
+    if not policy.can(actor, "board.manage"):
+        raise PermissionDenied("Only admins edit boards.")
+    for key, value in _check(name, slug, description, position, board).items():
+        setattr(board, key, value)
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("Another board took that address just now; choose another.") from exc
+    return board

@@ -1,0 +1,448 @@
+"""Topics and posts: write, edit, delete, answer, pin, lock; and the reads the topic page needs.
+
+Every write: check who may, validate, change the rows and record the Event in one
+transaction, commit, then publish. Markdown is rendered here, at write time; pages show the
+stored HTML.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
+
+from forum import markup, policy
+from forum.extensions import db
+from forum.models import Board, Concept, ModerationAction, Post, PostRevision, Topic, utcnow
+from forum.services import events, notifications, search
+from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+
+BODY_MAX = 20_000
+TITLE_MAX = 160
+TITLE_MIN = 3
+POSTS_PER_PAGE = 25
+EXCERPT_LENGTH = 240
+LOCKED_MESSAGE = "This topic is locked: no new posts can be added to it."
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _signed_in(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def _is_moderator(actor: Any) -> bool:
+    return _signed_in(actor) and actor.is_moderator
+
+
+def _date(value: Any) -> str:
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def _require_writer(actor: Any) -> None:
+    """Signed in and not suspended, with a message that says which."""
+    if not _signed_in(actor):
+        raise PermissionDenied("Log in to write on the board.")
+    if actor.is_suspended:
+        raise PermissionDenied(f"Your account is suspended until {_date(actor.suspended_until)}, "
+                               "so you cannot post or edit until then.")
+
+
+def ensure_can_reply(actor: Any, topic: Topic) -> None:
+    """Raise the error a person should see if they cannot post in this topic now."""
+    _require_writer(actor)
+    if not can_view(actor, topic):
+        raise NotFound("There is no topic at that address. It may have been removed.")
+    if topic.locked:
+        raise Conflict(LOCKED_MESSAGE)
+    if not policy.can(actor, "post.create", topic):
+        raise PermissionDenied("You cannot post here.")
+
+
+def ensure_can_edit(actor: Any, post: Post) -> None:
+    """Raise the error a person should see if they cannot edit this post now."""
+    _require_writer(actor)
+    if post.deleted_at is not None:
+        raise Conflict("This post was deleted; it can no longer be edited.")
+    if not policy.can(actor, "post.edit", post):
+        raise PermissionDenied("Only the author or a moderator can edit this post.")
+    if post.topic.locked and not actor.is_moderator:
+        raise Conflict("This topic is locked: its posts can no longer be edited.")
+
+
+def _fail(errors: dict[str, list[str]]) -> ValidationError:
+    first = next(iter(errors.values()))[0] if len(errors) == 1 else "Please correct the marked fields."
+    return ValidationError(first, errors)
+
+
+def _check_body(body: Any, errors: dict[str, list[str]], field: str = "body") -> str:
+    body = (body if isinstance(body, str) else "").strip()
+    if not body:
+        errors[field] = ["Write something before posting."]
+    elif len(body) > BODY_MAX:
+        errors[field] = [f"A post has at most {BODY_MAX:,} characters; this one has {len(body):,}."]
+    return body
+
+
+def _check_title(title: Any, errors: dict[str, list[str]]) -> str:
+    title = " ".join((title if isinstance(title, str) else "").split())
+    if not title:
+        errors["title"] = ["Give the topic a title."]
+    elif len(title) < TITLE_MIN:
+        errors["title"] = [f"A title has at least {TITLE_MIN} characters."]
+    elif len(title) > TITLE_MAX:
+        errors["title"] = [f"A title has at most {TITLE_MAX} characters."]
+    return title
+
+
+def render_body(source: str) -> tuple[str, str]:
+    """(sanitized HTML, plain-text excerpt) of a post's Markdown: the one rendering path."""
+    html = markup.render(source)
+    return html, markup.excerpt(html, EXCERPT_LENGTH)
+
+
+def _as_id(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    return int(value)
+
+
+def _audit(actor: Any, action: str, target_type: str, target_id: int, reason: str = "") -> None:
+    db.session.add(ModerationAction(actor_id=actor.id, action=action, target_type=target_type,
+                                    target_id=target_id, reason=reason))
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+def get_topic(topic_id: int, viewer: Any = None) -> Topic:
+    """A topic with its board, concept and organization loaded. Hidden ones exist for moderators
+    (and, for a concept's topic, the concept's organization) only."""
+    topic = db.session.scalar(
+        select(Topic).where(Topic.id == topic_id)
+        .options(joinedload(Topic.board), joinedload(Topic.concept).joinedload(Concept.organization)))
+    if topic is None or not can_view(viewer, topic):
+        raise NotFound("There is no topic at that address. It may have been removed.")
+    return topic
+
+
+def can_view(viewer: Any, topic: Topic) -> bool:
+    if _is_moderator(viewer):
+        return True
+    if topic.hidden_at is not None:
+        return False
+    concept = topic.concept
+    if concept is not None and concept.hidden_at is not None:
+        return policy.is_member(viewer, concept.organization_id)
+    return True
+
+
+def get_post(post_id: int, viewer: Any = None) -> Post:
+    post = db.session.scalar(select(Post).where(Post.id == post_id).options(
+        joinedload(Post.topic).joinedload(Topic.concept), joinedload(Post.author)))
+    if post is None or not can_view(viewer, post.topic):
+        raise NotFound("There is no post at that address.")
+    return post
+
+
+@dataclass
+class PostPage:
+    """One page of a topic's posts, with what a pager needs."""
+
+    items: list[Post]
+    page: int
+    pages: int
+    total: int
+    per_page: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def topic_posts(topic: Topic, page: int = 1, per_page: int = POSTS_PER_PAGE) -> PostPage:
+    """A page of posts in order, in two queries whatever the page holds: the count, then the posts
+    joined with their authors, reply targets (and their authors), official organization and
+    marked answer (and its organization). A page past the end shows the last page."""
+    total = db.session.scalar(select(func.count(Post.id)).where(Post.topic_id == topic.id)) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, page), pages)
+    reply_to = joinedload(Post.reply_to)
+    answered_by = joinedload(Post.answered_by)
+    items = list(db.session.scalars(
+        select(Post).where(Post.topic_id == topic.id)
+        .options(joinedload(Post.author), reply_to.joinedload(Post.author),
+                 joinedload(Post.official_organization),
+                 answered_by.joinedload(Post.official_organization))
+        .order_by(Post.id).limit(per_page).offset((page - 1) * per_page)))
+    return PostPage(items, page, pages, total, per_page)
+
+
+def page_of(post: Post, per_page: int = POSTS_PER_PAGE) -> int:
+    """The page of its topic a post is on."""
+    before = db.session.scalar(select(func.count(Post.id)).where(
+        Post.topic_id == post.topic_id, Post.id < post.id)) or 0
+    return before // per_page + 1
+
+
+def first_post_id(topic: Topic) -> int | None:
+    return db.session.scalar(select(func.min(Post.id)).where(Post.topic_id == topic.id))
+
+
+def revisions(actor: Any, post: Post) -> list[PostRevision]:
+    """The earlier texts of a post, newest first: for its author and moderators."""
+    if not policy.can(actor, "post.history", post):
+        raise PermissionDenied("Only the author and moderators can see a post's earlier versions.")
+    return list(db.session.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
+                                   .options(joinedload(PostRevision.editor))
+                                   .order_by(PostRevision.id.desc())))
+
+
+def preview(actor: Any, body: Any) -> str:
+    """The HTML a post with this Markdown would show: the same rendering as posting."""
+    errors: dict[str, list[str]] = {}
+    body = _check_body(body, errors)
+    if errors:
+        if not body:
+            errors["body"] = ["Write something to preview."]
+        raise _fail(errors)
+    return render_body(body)[0]
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+def concept_topic(concept: Concept) -> Topic:
+    """The discussion topic of a concept, added to the session if it has none yet (no commit:
+    the caller's transaction carries it)."""
+    topic = concept.topic if concept.id is not None else None
+    if topic is None:
+        topic = Topic(concept=concept, title=concept.title[:TITLE_MAX], author_id=concept.created_by_id,
+                      last_post_at=utcnow())
+        db.session.add(topic)
+    return topic
+
+
+def _add_post(actor: Any, topic: Topic, body: str, reply_to: Post | None) -> tuple[Post, events.Event]:
+    now = utcnow()
+    html, excerpt = render_body(body)
+    official = None
+    if topic.concept_id is not None and policy.is_member(actor, topic.concept.organization_id):
+        official = topic.concept.organization_id
+    post = Post(topic_id=topic.id, author_id=actor.id, reply_to_id=reply_to.id if reply_to else None,
+                body_source=body, body_html=html, excerpt=excerpt, official_organization_id=official,
+                created_at=now)
+    db.session.add(post)
+    # An SQL increment, so two people posting at once both count.
+    topic.post_count = Topic.post_count + 1
+    topic.last_post_at = now
+    topic.last_post_user_id = actor.id
+    if topic.concept_id is not None:
+        db.session.execute(update(Concept).where(Concept.id == topic.concept_id)
+                           .values(last_activity_at=now))
+    db.session.flush()
+    notifications.follow(actor, topic=topic)
+    notifications.notify_new_post(post)
+    search.index_post(post)
+    event = events.record(f"topic:{topic.id}", "post.added", {
+        "post_id": post.id, "topic_id": topic.id, "author_id": actor.id,
+        "reply_to_id": post.reply_to_id, "official": official is not None})
+    return post, event
+
+
+def _commit_and_publish(*recorded: events.Event) -> None:
+    db.session.commit()
+    events.publish(*recorded)
+
+
+def create_topic(actor: Any, board: Board | int | str | None, title: Any, body: Any, *,
+                 announcement: bool = False) -> Topic:
+    """Start a topic on a board with its first post. An admin may make it a pinned announcement."""
+    _require_writer(actor)
+    if not policy.can(actor, "topic.create", board):
+        raise PermissionDenied("You cannot start topics.")
+    errors: dict[str, list[str]] = {}
+    if not isinstance(board, Board):
+        try:
+            board_id = _as_id(board)
+        except (TypeError, ValueError):
+            board_id = None
+        board = db.session.get(Board, board_id) if board_id is not None else None
+        if board is None:
+            errors["board"] = ["Choose one of the boards listed."]
+    title = _check_title(title, errors)
+    body = _check_body(body, errors)
+    if errors:
+        raise _fail(errors)
+    assert isinstance(board, Board)
+    if announcement and not actor.is_admin:
+        raise PermissionDenied("Only admins post announcements.")
+    topic = Topic(board_id=board.id, title=title, author_id=actor.id, is_announcement=bool(announcement),
+                  pinned=bool(announcement), post_count=0, last_post_at=utcnow(),
+                  last_post_user_id=actor.id)
+    db.session.add(topic)
+    db.session.flush()
+    _, event = _add_post(actor, topic, body, None)
+    _commit_and_publish(event)
+    return topic
+
+
+def reply(actor: Any, topic: Topic, body: Any, reply_to_id: Any = None) -> Post:
+    """Add a post to a topic, optionally answering one of its posts."""
+    ensure_can_reply(actor, topic)
+    errors: dict[str, list[str]] = {}
+    body = _check_body(body, errors)
+    target = None
+    try:
+        target_id = _as_id(reply_to_id)
+    except (TypeError, ValueError):
+        errors["reply_to_id"] = ["You can only reply to a post in this topic."]
+    else:
+        if target_id is not None:
+            target = db.session.get(Post, target_id)
+            if target is None or target.topic_id != topic.id:
+                errors["reply_to_id"] = ["You can only reply to a post in this topic."]
+            elif target.deleted_at is not None:
+                errors["reply_to_id"] = ["That post was deleted; reply to the topic instead."]
+    if errors:
+        raise _fail(errors)
+    post, event = _add_post(actor, topic, body, target)
+    _commit_and_publish(event)
+    return post
+
+
+def edit_post(actor: Any, post: Post, body: Any, title: Any = None) -> Post:
+    """Change a post's text, keeping the previous text as a revision. `title` renames the topic
+    when the post is the first of a board topic."""
+    ensure_can_edit(actor, post)
+    topic = post.topic
+    errors: dict[str, list[str]] = {}
+    body = _check_body(body, errors)
+    rename = title is not None and topic.board_id is not None and first_post_id(topic) == post.id
+    if rename:
+        title = _check_title(title, errors)
+    if errors:
+        raise _fail(errors)
+    renamed = rename and title != topic.title
+    if body == post.body_source and not renamed:
+        return post
+    recorded = []
+    now = utcnow()
+    if body != post.body_source:
+        db.session.add(PostRevision(post_id=post.id, body_source=post.body_source, body_html=post.body_html,
+                                    editor_id=actor.id, created_at=now))
+        post.body_source = body
+        post.body_html, post.excerpt = render_body(body)
+        post.edited_at = now
+        search.index_post(post)
+        recorded.append(events.record(f"topic:{topic.id}", "post.edited",
+                                      {"post_id": post.id, "topic_id": topic.id, "editor_id": actor.id}))
+    if renamed:
+        topic.title = title
+        recorded.append(events.record(f"topic:{topic.id}", "topic.updated",
+                                      {"topic_id": topic.id, "title": title}))
+    if actor.id != post.author_id:
+        _audit(actor, "post.edit", "post", post.id)
+    _commit_and_publish(*recorded)
+    return post
+
+
+def delete_post(actor: Any, post: Post) -> None:
+    """Soft-delete: the post stays as a placeholder so replies still make sense."""
+    _require_writer(actor)
+    if post.deleted_at is not None:
+        raise Conflict("This post is already deleted.")
+    if not policy.can(actor, "post.delete", post):
+        raise PermissionDenied("Only the author or a moderator can delete this post.")
+    post.deleted_at = utcnow()
+    # A deleted post answers nothing any more.
+    db.session.execute(update(Post).where(Post.answered_by_id == post.id).values(answered_by_id=None))
+    search.index_post(post)
+    event = events.record(f"topic:{post.topic_id}", "post.deleted",
+                          {"post_id": post.id, "topic_id": post.topic_id, "by_id": actor.id})
+    if actor.id != post.author_id:
+        _audit(actor, "post.delete", "post", post.id)
+    _commit_and_publish(event)
+
+
+def mark_answered(actor: Any, question: Post, answer: Post | int | str | None) -> None:
+    """The concept's organization marks one of its official replies as the answer to a question
+    (or, with answer None, withdraws the mark)."""
+    _require_writer(actor)
+    topic = question.topic
+    if not policy.can(actor, "post.mark_answered", topic):
+        raise PermissionDenied("Only members of the concept's organization can mark answers.")
+    errors: dict[str, list[str]] = {}
+    if question.deleted_at is not None:
+        errors["question"] = ["That question was deleted."]
+    elif question.official_organization_id is not None:
+        errors["question"] = ["An official post is not a question to be answered."]
+    answer_post: Post | None = None
+    if not isinstance(answer, Post):
+        try:
+            answer_id = _as_id(answer)
+        except (TypeError, ValueError):
+            answer_id = -1
+        if answer_id is not None:
+            answer_post = db.session.get(Post, answer_id)
+            if answer_post is None:
+                errors["answer_id"] = ["Choose an official reply in this topic as the answer."]
+    else:
+        answer_post = answer
+    if answer_post is not None and "answer_id" not in errors:
+        org_id = topic.concept.organization_id if topic.concept is not None else None
+        if (answer_post.topic_id != topic.id or answer_post.id == question.id
+                or answer_post.official_organization_id != org_id):
+            errors["answer_id"] = ["Choose an official reply in this topic as the answer."]
+        elif answer_post.deleted_at is not None:
+            errors["answer_id"] = ["That reply was deleted."]
+    if errors:
+        raise _fail(errors)
+    new_id = answer_post.id if answer_post is not None else None
+    if question.answered_by_id == new_id:
+        return
+    question.answered_by_id = new_id
+    event = events.record(f"topic:{topic.id}", "post.answered",
+                          {"post_id": question.id, "topic_id": topic.id, "answer_id": new_id})
+    _commit_and_publish(event)
+
+
+def set_pinned(actor: Any, topic: Topic, pinned: bool | None = None) -> bool:
+    """Pin or unpin (None: toggle). Returns the new state."""
+    if not policy.can(actor, "topic.pin", topic):
+        raise PermissionDenied("Only admins (and, on a concept's discussion, its organization) pin topics.")
+    pinned = (not topic.pinned) if pinned is None else bool(pinned)
+    if pinned != topic.pinned:
+        topic.pinned = pinned
+        if actor.is_admin and topic.concept_id is None:
+            _audit(actor, "topic.pin" if pinned else "topic.unpin", "topic", topic.id)
+        event = events.record(f"topic:{topic.id}", "topic.updated", {"topic_id": topic.id, "pinned": pinned})
+        _commit_and_publish(event)
+    return pinned
+
+
+def set_locked(actor: Any, topic: Topic, locked: bool | None = None, reason: str = "") -> bool:
+    """Lock or unlock (None: toggle). Returns the new state."""
+    if not policy.can(actor, "topic.lock", topic):
+        raise PermissionDenied("Only moderators lock and unlock topics.")
+    locked = (not topic.locked) if locked is None else bool(locked)
+    if locked != topic.locked:
+        topic.locked = locked
+        _audit(actor, "topic.lock" if locked else "topic.unlock", "topic", topic.id, reason[:500])
+        event = events.record(f"topic:{topic.id}", "topic.updated", {"topic_id": topic.id, "locked": locked})
+        _commit_and_publish(event)
+    return locked

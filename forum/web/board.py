@@ -1,0 +1,293 @@
+"""The bulletin board: boards, topics, posts, preview, and the admins' board management."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from forum import policy
+from forum.models import Post, Topic
+from forum.services import boards, posting
+from forum.services.errors import NotFound, ValidationError
+from forum.web.board_forms import BoardForm, EditPostForm, PostForm, PreviewForm, TopicForm
+from forum.web.utils import apply_errors, page_arg, wants_json
+
+bp = Blueprint("board", __name__)
+
+LAST_PAGE = 10**6  # ?page=last: the service clamps it to the last page
+
+
+def post_url(post: Post, page: int | None = None) -> str:
+    """Where a post is: its topic page, with its anchor."""
+    page = page or posting.page_of(post)
+    return url_for("board.topic", topic_id=post.topic_id, page=page if page > 1 else None,
+                   _anchor=f"p{post.id}")
+
+
+def _topic_page_arg() -> int:
+    return LAST_PAGE if request.args.get("page") == "last" else page_arg()
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+@bp.get("/boards")
+def index() -> str:
+    return render_template("board/index.html", summaries=boards.listing(current_user),
+                           concept_topics=boards.concept_topics(viewer=current_user))
+
+
+@bp.get("/boards/<slug>")
+def show(slug: str) -> str:
+    board = boards.get_by_slug(slug)
+    return render_template("board/board.html", board=board,
+                           pagination=boards.topics(board, page_arg(), current_user))
+
+
+@bp.get("/t/<int:topic_id>")
+def topic(topic_id: int) -> str:
+    topic = posting.get_topic(topic_id, current_user)
+    return _render_topic(topic, _topic_page_arg())
+
+
+def _render_topic(topic: Topic, page: int, form: PostForm | None = None, status: int = 200) -> Any:
+    posts = posting.topic_posts(topic, page)
+    return render_template("board/topic.html", topic=topic, posts=posts,
+                           form=form or PostForm(formdata=None)), status
+
+
+@bp.get("/p/<int:post_id>")
+def post(post_id: int) -> Response:
+    """A post's permanent address: sends you to the page of its topic where it is."""
+    return redirect(post_url(posting.get_post(post_id, current_user)))
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+@bp.route("/boards/<slug>/new", methods=["GET", "POST"])
+@login_required
+def new_topic(slug: str) -> Response | tuple[str, int]:
+    board = boards.get_by_slug(slug)
+    form = TopicForm(board=str(board.id))
+    form.board.choices = [(str(b.id), b.name) for b in boards.all_boards()]
+    preview_html = None
+    status = 200
+    if form.validate_on_submit():
+        if form.preview.data:
+            try:
+                preview_html = posting.preview(current_user, form.body.data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                status = 400
+        else:
+            try:
+                created = posting.create_topic(current_user, form.board.data, form.title.data, form.body.data,
+                                               announcement=bool(form.announcement.data))
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                status = 400
+            else:
+                flash("Your topic is up.", "success")
+                return redirect(url_for("board.topic", topic_id=created.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template("board/new_topic.html", board=board, form=form, preview_html=preview_html), status
+
+
+@bp.route("/t/<int:topic_id>/reply", methods=["GET", "POST"])
+@login_required
+def reply(topic_id: int) -> Response | tuple[str, int]:
+    topic = posting.get_topic(topic_id, current_user)
+    posting.ensure_can_reply(current_user, topic)
+    form = PostForm()
+    if request.method == "GET":
+        form.reply_to_id.data = request.args.get("to", "")
+    preview_html = None
+    status = 200
+    if form.validate_on_submit():
+        if form.preview.data:
+            try:
+                preview_html = posting.preview(current_user, form.body.data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                status = 400
+        else:
+            try:
+                created = posting.reply(current_user, topic, form.body.data, form.reply_to_id.data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                status = 400
+            else:
+                return redirect(post_url(created))
+    elif form.is_submitted():
+        status = 400
+    target = _reply_target(topic, form.reply_to_id.data)
+    return render_template("board/reply.html", topic=topic, form=form, target=target,
+                           preview_html=preview_html), status
+
+
+def _reply_target(topic: Topic, value: Any) -> Post | None:
+    try:
+        post = posting.get_post(int(value), current_user) if value else None
+    except (TypeError, ValueError, NotFound):
+        return None
+    return post if post is not None and post.topic_id == topic.id else None
+
+
+@bp.route("/p/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_post(post_id: int) -> Response | tuple[str, int]:
+    post = posting.get_post(post_id, current_user)
+    posting.ensure_can_edit(current_user, post)
+    can_rename = post.topic.board_id is not None and posting.first_post_id(post.topic) == post.id
+    form = EditPostForm(data={"body": post.body_source, "title": post.topic.title})
+    preview_html = None
+    status = 200
+    if form.validate_on_submit():
+        if form.preview.data:
+            try:
+                preview_html = posting.preview(current_user, form.body.data)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                status = 400
+        else:
+            try:
+                posting.edit_post(current_user, post, form.body.data,
+                                  form.title.data if can_rename else None)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+                status = 400
+            else:
+                flash("Your changes are saved.", "success")
+                return redirect(post_url(post))
+    elif form.is_submitted():
+        status = 400
+    return render_template("board/edit_post.html", post=post, form=form, can_rename=can_rename,
+                           preview_html=preview_html), status
+
+
+@bp.post("/p/<int:post_id>/delete")
+@login_required
+def delete_post(post_id: int) -> Response:
+    post = posting.get_post(post_id, current_user)
+    posting.delete_post(current_user, post)
+    flash("The post is deleted.", "success")
+    return redirect(post_url(post))
+
+
+@bp.get("/p/<int:post_id>/history")
+@login_required
+def history(post_id: int) -> str:
+    post = posting.get_post(post_id, current_user)
+    return render_template("board/history.html", post=post,
+                           revisions=posting.revisions(current_user, post))
+
+
+@bp.post("/p/<int:post_id>/answer")
+@login_required
+def mark_answered(post_id: int) -> Response:
+    """Mark post `post_id` (a question) as answered by the official reply `answer_id`
+    (empty: withdraw the mark)."""
+    question = posting.get_post(post_id, current_user)
+    answer_id = request.form.get("answer_id", "")
+    posting.mark_answered(current_user, question, answer_id)
+    flash("Marked as answered." if answer_id else "The answer mark is withdrawn.", "success")
+    return redirect(post_url(question))
+
+
+def _flag(name: str) -> bool | None:
+    value = request.form.get(name)
+    if value is None or value == "":
+        return None
+    return value not in ("0", "false", "off")
+
+
+@bp.post("/t/<int:topic_id>/pin")
+@login_required
+def pin(topic_id: int) -> Response:
+    topic = posting.get_topic(topic_id, current_user)
+    pinned = posting.set_pinned(current_user, topic, _flag("pinned"))
+    flash("The topic is pinned to the top." if pinned else "The topic is no longer pinned.", "success")
+    return redirect(url_for("board.topic", topic_id=topic.id))
+
+
+@bp.post("/t/<int:topic_id>/lock")
+@login_required
+def lock(topic_id: int) -> Response:
+    topic = posting.get_topic(topic_id, current_user)
+    locked = posting.set_locked(current_user, topic, _flag("locked"), request.form.get("reason", ""))
+    flash("The topic is locked: nobody can post in it." if locked else "The topic is open again.", "success")
+    return redirect(url_for("board.topic", topic_id=topic.id))
+
+
+@bp.post("/preview")
+@login_required
+def preview() -> Any:
+    """The HTML a post would show. JSON {"html": ...} when asked for JSON, else a page."""
+    form = PreviewForm()
+    if wants_json():
+        body = (request.get_json(silent=True) or {}).get("body") if request.is_json else form.body.data
+        try:
+            return jsonify(html=posting.preview(current_user, body))
+        except ValidationError as exc:
+            return jsonify(error=exc.title, message=exc.message, errors=exc.errors), 400
+    preview_html = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            preview_html = posting.preview(current_user, form.body.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            status = 400
+    return render_template("board/preview.html", form=form, preview_html=preview_html), status
+
+
+# --- admin: boards --------------------------------------------------------------------------
+
+def _require_manager() -> None:
+    if not policy.can(current_user, "board.manage"):
+        abort(403)
+
+
+@bp.route("/boards/manage", methods=["GET", "POST"])
+@login_required
+def manage() -> Response | tuple[str, int]:
+    _require_manager()
+    form = BoardForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            created = boards.create(current_user, form.name.data, form.slug.data, form.description.data,
+                                    form.position.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            status = 400
+        else:
+            flash(f"The board “{created.name}” is created.", "success")
+            return redirect(url_for("board.manage"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("board/manage.html", summaries=boards.listing(current_user), form=form), status
+
+
+@bp.route("/boards/manage/<int:board_id>", methods=["GET", "POST"])
+@login_required
+def edit_board(board_id: int) -> Response | tuple[str, int]:
+    _require_manager()
+    board = boards.get(board_id)
+    form = BoardForm(obj=board)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            boards.update(current_user, board, form.name.data, form.slug.data, form.description.data,
+                          form.position.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            status = 400
+        else:
+            flash("The board is saved.", "success")
+            return redirect(url_for("board.manage"))
+    elif form.is_submitted():
+        status = 400
+    return render_template("board/edit_board.html", board=board, form=form), status
