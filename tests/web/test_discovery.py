@@ -267,3 +267,17 @@ def test_following_then_hearing_of_a_stage_change(client, people, content):
     db.session.commit()
     html = page(client.get("/notifications"))
     assert "“Sourdough subscription box” moved to the prototype stage" in html
+
+
+def test_concept_page_carries_the_follow_button(app, client, people):
+    if "concepts.show" not in app.view_functions:
+        pytest.skip("the concept pages are not there yet")
+    from forum.services import concepts
+
+    concept = concepts.create(people["owner"], people["org"], "Folding bike trailer", summary="Carries a week of shopping")
+    login(client, people["consumer"])
+    html = page(client.get(f"/concepts/{concept.slug}"))
+    assert 'action="/follow"' in html and f'name="concept_id" value="{concept.id}"' in html
+    client.post("/follow", data={"concept_id": concept.id, "next": f"/concepts/{concept.slug}"})
+    html = page(client.get(f"/concepts/{concept.slug}"))
+    assert 'action="/unfollow"' in html and "Following" in html
