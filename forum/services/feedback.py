@@ -87,6 +87,13 @@ def _upsert(model: type, rows: list[dict[str, Any]], keys: list[str], update: li
     db.session.execute(stmt)
 
 
+def _lock(model: type, row_id: int) -> None:
+    """Serialize writers of one tally: SELECT ... FOR UPDATE on PostgreSQL (SQLite has one writer at
+    a time anyway and renders no FOR UPDATE). Without it, two concurrent votes could each publish a
+    tally that misses the other's vote, and the last event would be stale."""
+    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
+
+
 def _date(value: Any) -> str:
     return f"{value.day} {value:%B %Y}"
 
@@ -198,6 +205,7 @@ def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
     if feature.retired_at is not None:
         raise Conflict("This feature has been retired; it no longer takes votes.")
     now = utcnow()
+    _lock(Feature, feature.id)
     if number == 0:
         db.session.execute(delete(FeatureVote).where(
             FeatureVote.feature_id == feature.id, FeatureVote.user_id == actor.id))
@@ -299,6 +307,7 @@ def answer_kano(actor: Any, concept: Concept,
         raise ValidationError("Some questions are answered only half-way; see the marked ones.", errors)
     if not rows:
         raise ValidationError("Answer the two questions for at least one feature.")
+    _lock(Concept, concept.id)
     _upsert(KanoAnswer, rows, keys=["feature_id", "user_id"],
             update=["functional", "dysfunctional", "updated_at"])
     event = events.record(f"concept:{concept.id}", "kano.changed", {"n": _kano_respondents(concept.id)})
@@ -413,6 +422,7 @@ def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> Price
     _check_may_give(actor, concept, "answer questions about")
     values = check_prices(data, concept.currency)
     now = utcnow()
+    _lock(Concept, concept.id)
     _upsert(PriceResponse, [{"concept_id": concept.id, "user_id": actor.id, **values,
                              "created_at": now, "updated_at": now}],
             keys=["concept_id", "user_id"], update=[*PRICE_FIELDS, *INTENT_FIELDS, "updated_at"])

@@ -200,6 +200,9 @@ def test_one_person_voting_many_times_at_once_leaves_one_vote(people, concept):
     payloads = db.session.scalars(select(Event.payload).where(Event.kind == "tally.changed")).all()
     assert len(payloads) == len(values)
     assert all(p["up"] + p["down"] == 1 for p in payloads)
+    last = db.session.scalars(select(Event.payload).where(Event.kind == "tally.changed")
+                              .order_by(Event.id.desc())).first()
+    assert (last["up"], last["down"]) == (up, down)  # the newest event tells the final tally
 
 
 def test_many_people_voting_at_once_are_all_counted(people, concept):

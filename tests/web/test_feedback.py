@@ -268,3 +268,18 @@ def test_the_panel_shows_the_price_summary_only_where_visible(app, people, conce
     owner = app.test_client()
     login(owner, people["owner"])
     assert "Acceptable range" in panel_html(app, owner, concept, people["owner"])
+
+
+def test_a_vote_without_the_form_token_is_refused_when_csrf_is_on(app, client, people, concept):
+    feature = concept.features[0]
+    login(client, people["consumer"])
+    app.config["WTF_CSRF_ENABLED"] = True
+    url = f"/concepts/{concept.slug}/features/{feature.id}/vote"
+    assert client.post(url, data={"value": "up"}).status_code == 400
+    assert count(FeatureVote) == 0
+    page = client.get(f"/concepts/{concept.slug}/price").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', page)
+    assert token
+    response = client.post(url, data={"value": "up", "csrf_token": token.group(1) or token.group(2)})
+    assert response.status_code == 303
+    assert count(FeatureVote) == 1
