@@ -163,13 +163,28 @@ def register_web(app: Flask) -> None:
         limit_writes(bp)
         app.register_blueprint(bp)
     register_error_handlers(app)
-    register_security_headers(app)
     register_template_context(app)
+    app.before_request(refuse_null_characters)
+
+
+def refuse_null_characters() -> Response | None:
+    """No text a person types contains NUL, and PostgreSQL refuses it: answer 400 before any query."""
+    values = [request.path]
+    for source in (request.args, request.form):
+        for _key, items in source.lists():
+            values.extend(items)
+            values.append(_key)
+    if any("\x00" in value for value in values) or (request.is_json and b"\\u0000" in request.get_data()):
+        return _error_response(400, "The request contains a null character, which is not allowed in text.")
+    return None
 
 
 def limit_writes(bp: Any) -> None:
     """Every POST of a blueprint counts against one shared per-user (or per-address) budget."""
     from flask import current_app
 
+    if getattr(bp, "_write_limited", False):  # blueprints are module globals: once per process
+        return
     limiter.shared_limit(lambda: current_app.config["RATELIMIT_WRITES"], scope="writes",
                          methods=["POST"])(bp)
+    bp._write_limited = True

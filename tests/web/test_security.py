@@ -139,3 +139,17 @@ def test_writes_are_rate_limited_per_user_with_a_clear_message(app, client, peop
     other = app.test_client()
     login(other, people["owner"])
     assert other.post("/settings/profile", data={"display_name": "Olga"}).status_code == 302
+
+
+@pytest.mark.parametrize("url", ["/orgs/%00", "/u/a%00b", "/orgs/?page=%00"])
+def test_null_characters_get_a_clear_400(client, people, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "null character" in response.get_data(as_text=True)
+
+
+def test_null_character_in_a_form_writes_nothing(client, people):
+    login(client, people["consumer"])
+    response = client.post("/settings/profile", data={"display_name": "Bad\x00Name", "bio": ""})
+    assert response.status_code == 400
+    assert "Bad" not in client.get("/u/carol").get_data(as_text=True)
