@@ -77,6 +77,8 @@ def include_object(obj, name, type_, reflected, compare_to):
     engine-specific tables (SQLite FTS5 shadow tables) are made by their migration."""
     if type_ == "table" and reflected and compare_to is None and name.startswith("search_fts"):
         return False
+    if type_ == "index" and reflected and compare_to is None and name == "ix_search_documents_fts":
+        return False
     return True
 
 

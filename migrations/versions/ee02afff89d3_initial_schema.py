@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 28f71c26be92
+Revision ID: ee02afff89d3
 Revises: 
-Create Date: 2026-11-23 00:29:27.620078
+Create Date: 2026-11-23 00:56:13.940119
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '28f71c26be92'
+revision = 'ee02afff89d3'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -76,23 +76,6 @@ def upgrade():
     )
     with op.batch_alter_table('moderation_actions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_moderation_actions_created_at'), ['created_at'], unique=False)
-
-    op.create_table('notifications',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=32), nullable=False),
-    sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('message', sa.String(length=300), nullable=False),
-    sa.Column('url', sa.String(length=300), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('read_at', sa.DateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_notifications_actor_id_users'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
-    )
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_notifications_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_notifications_user_id'), ['user_id'], unique=False)
 
     op.create_table('organizations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -312,6 +295,7 @@ def upgrade():
     sa.Column('reply_to_id', sa.Integer(), nullable=True),
     sa.Column('body_source', sa.Text(), nullable=False),
     sa.Column('body_html', sa.Text(), nullable=False),
+    sa.Column('excerpt', sa.String(length=300), nullable=False),
     sa.Column('official_organization_id', sa.Integer(), nullable=True),
     sa.Column('answered_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
@@ -332,6 +316,27 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_posts_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_posts_topic_id'), ['topic_id'], unique=False)
 
+    op.create_table('search_documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=False),
+    sa.Column('concept_id', sa.Integer(), nullable=True),
+    sa.Column('topic_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('heading', sa.String(length=200), nullable=False),
+    sa.Column('url', sa.String(length=300), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['concept_id'], ['concepts.id'], name=op.f('fk_search_documents_concept_id_concepts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['topic_id'], ['topics.id'], name=op.f('fk_search_documents_topic_id_topics'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_search_documents')),
+    sa.UniqueConstraint('kind', 'object_id', name=op.f('uq_search_documents_kind_object_id'))
+    )
+    with op.batch_alter_table('search_documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_search_documents_concept_id'), ['concept_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_search_documents_topic_id'), ['topic_id'], unique=False)
+
     op.create_table('flags',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('post_id', sa.Integer(), nullable=True),
@@ -351,6 +356,27 @@ def upgrade():
     with op.batch_alter_table('flags', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_flags_post_id'), ['post_id'], unique=False)
 
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=32), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('message', sa.String(length=300), nullable=False),
+    sa.Column('url', sa.String(length=300), nullable=False),
+    sa.Column('post_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_notifications_actor_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['post_id'], ['posts.id'], name=op.f('fk_notifications_post_id_posts'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notifications_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_post_id'), ['post_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('ix_notifications_user_unread', ['user_id', 'read_at'], unique=False)
+
     op.create_table('post_revisions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('post_id', sa.Integer(), nullable=False),
@@ -367,17 +393,37 @@ def upgrade():
 
     # ### end Alembic commands ###
 
+    # Full-text search: SQLite FTS5 table and triggers, or the PostgreSQL GIN index.
+    from forum.services import schema
+
+    schema.create_extras(op.get_bind())
+
 
 def downgrade():
+    from forum.services import schema
+
+    schema.drop_extras(op.get_bind())
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('post_revisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_post_revisions_post_id'))
 
     op.drop_table('post_revisions')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('ix_notifications_user_unread')
+        batch_op.drop_index(batch_op.f('ix_notifications_user_id'))
+        batch_op.drop_index(batch_op.f('ix_notifications_post_id'))
+        batch_op.drop_index(batch_op.f('ix_notifications_created_at'))
+
+    op.drop_table('notifications')
     with op.batch_alter_table('flags', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_flags_post_id'))
 
     op.drop_table('flags')
+    with op.batch_alter_table('search_documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_search_documents_topic_id'))
+        batch_op.drop_index(batch_op.f('ix_search_documents_concept_id'))
+
+    op.drop_table('search_documents')
     with op.batch_alter_table('posts', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_posts_topic_id'))
         batch_op.drop_index(batch_op.f('ix_posts_created_at'))
@@ -436,11 +482,6 @@ def downgrade():
 
     op.drop_table('suspensions')
     op.drop_table('organizations')
-    with op.batch_alter_table('notifications', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_notifications_user_id'))
-        batch_op.drop_index(batch_op.f('ix_notifications_created_at'))
-
-    op.drop_table('notifications')
     with op.batch_alter_table('moderation_actions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_moderation_actions_created_at'))
 
