@@ -21,10 +21,10 @@ if command -v redis-server >/dev/null && ! (redis-cli -h 127.0.0.1 -p 6379 ping 
   redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null || true
 fi
 
-echo "==> ruff"
-ruff check forum tests config.py wsgi.py bench
-
 status=0
+echo "==> ruff"
+ruff check forum tests config.py wsgi.py bench || status=1
+
 run() {  # pytest, where "no test ran" (exit 5) is a failure too
   local code=0
   python -m pytest "$@" || code=$?

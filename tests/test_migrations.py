@@ -9,7 +9,7 @@ from sqlalchemy import inspect
 
 from forum import create_app
 from forum.extensions import db
-from tests.conftest import TEST_CONFIG, _TMP, create_pg_database, drop_pg_database, need_service
+from tests.conftest import _TMP, TEST_CONFIG, create_pg_database, drop_pg_database, need_service
 
 
 def upgrade_and_diff(url: str) -> tuple[list, set[str]]:
