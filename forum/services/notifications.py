@@ -137,7 +137,8 @@ def _post_visible(post: Post) -> bool:
 
 
 def post_url(post: Post) -> str:
-    return f"/t/{post.topic_id}#p{post.id}"
+    """The post's permanent link: it redirects to the page of a long thread that holds the post."""
+    return f"/p/{post.id}"
 
 
 def concept_url(concept: Concept) -> str:

@@ -353,6 +353,7 @@ def edit_post(actor: Any, post: Post, body: Any, title: Any = None) -> Post:
                                       {"post_id": post.id, "topic_id": topic.id, "editor_id": actor.id}))
     if renamed:
         topic.title = title
+        search.index_topic(topic)
         recorded.append(events.record(f"topic:{topic.id}", "topic.updated",
                                       {"topic_id": topic.id, "title": title}))
     if actor.id != post.author_id:

@@ -62,7 +62,7 @@ def test_reply_notifies_the_author_of_the_post_replied_to(people, thread):
     assert inbox(carol) == [("reply", "Sofia replied to your post in “Sourdough subscription box”")]
     assert inbox(sofia) == [] and inbox(mick) == []
     n = db.session.scalar(select(Notification).where(Notification.user_id == carol.id))
-    assert n.url == f"/t/{topic.id}#p{reply.id}"
+    assert n.url == f"/p/{reply.id}"
     assert n.actor_id == sofia.id and n.read_at is None
 
 
