@@ -122,6 +122,8 @@ def _check(name: str, slug: str, description: str, position: Any,
         errors["description"] = [f"A description has at most {DESCRIPTION_MAX} characters."]
     try:
         position = int(position if position not in (None, "") else 0)
+        if abs(position) > 100_000:
+            raise ValueError(position)
     except (TypeError, ValueError):
         errors["position"] = ["The position is a whole number; lower numbers come first."]
         position = 0

@@ -28,6 +28,7 @@ from forum.extensions import db
 from forum.markup import mentions
 from forum.models import Concept, Follow, Notification, Post, StageChange, Topic, User, utcnow
 from forum.services.errors import NotFound, PermissionDenied, ValidationError
+from forum.services.ids import parse_id
 
 MESSAGE_MAX = 300
 MENTIONS_MAX = 20  # people one post can notify by @mention
@@ -85,13 +86,9 @@ def _int_or_none(value: Any, field: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        number = int(value)
+        return parse_id(value)
     except (TypeError, ValueError):
-        raise ValidationError("That is not something you can follow.",
-                              {field: ["That is not something you can follow."]}) from None
-    if not 0 < number < 2**31:
-        raise NotFound("There is nothing to follow at that address.")
-    return number
+        raise NotFound("There is nothing to follow at that address.") from None
 
 
 def set_following(actor: Any, following: bool, *, concept_id: Any = None,

@@ -18,6 +18,7 @@ from forum.extensions import db
 from forum.models import Board, Concept, ModerationAction, Post, PostRevision, Topic, utcnow
 from forum.services import events, notifications, search
 from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from forum.services.ids import parse_id
 
 BODY_MAX = 20_000
 TITLE_MAX = 160
@@ -101,14 +102,6 @@ def render_body(source: str) -> tuple[str, str]:
     """(sanitized HTML, plain-text excerpt) of a post's Markdown: the one rendering path."""
     html = markup.render(source)
     return html, markup.excerpt(html, EXCERPT_LENGTH)
-
-
-def _as_id(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise ValueError(value)
-    return int(value)
 
 
 def _audit(actor: Any, action: str, target_type: str, target_id: int, reason: str = "") -> None:
@@ -278,7 +271,7 @@ def create_topic(actor: Any, board: Board | int | str | None, title: Any, body: 
     errors: dict[str, list[str]] = {}
     if not isinstance(board, Board):
         try:
-            board_id = _as_id(board)
+            board_id = parse_id(board)
         except (TypeError, ValueError):
             board_id = None
         board = db.session.get(Board, board_id) if board_id is not None else None
@@ -308,7 +301,7 @@ def reply(actor: Any, topic: Topic, body: Any, reply_to_id: Any = None) -> Post:
     body = _check_body(body, errors)
     target = None
     try:
-        target_id = _as_id(reply_to_id)
+        target_id = parse_id(reply_to_id)
     except (TypeError, ValueError):
         errors["reply_to_id"] = ["You can only reply to a post in this topic."]
     else:
@@ -395,7 +388,7 @@ def mark_answered(actor: Any, question: Post, answer: Post | int | str | None) -
     answer_post: Post | None = None
     if not isinstance(answer, Post):
         try:
-            answer_id = _as_id(answer)
+            answer_id = parse_id(answer)
         except (TypeError, ValueError):
             answer_id = -1
         if answer_id is not None:

@@ -11,6 +11,7 @@ from forum import policy
 from forum.models import Post, Topic
 from forum.services import boards, posting
 from forum.services.errors import NotFound, ValidationError
+from forum.services.ids import parse_id
 from forum.web.board_forms import BoardForm, EditPostForm, PostForm, PreviewForm, TopicForm
 from forum.web.utils import apply_errors, page_arg, wants_json
 
@@ -129,7 +130,8 @@ def reply(topic_id: int) -> Response | tuple[str, int]:
 
 def _reply_target(topic: Topic, value: Any) -> Post | None:
     try:
-        post = posting.get_post(int(value), current_user) if value else None
+        post_id = parse_id(value)
+        post = posting.get_post(post_id, current_user) if post_id else None
     except (TypeError, ValueError, NotFound):
         return None
     return post if post is not None and post.topic_id == topic.id else None
