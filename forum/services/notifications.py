@@ -85,9 +85,12 @@ def is_following(user: Any, *, concept: Any = None, topic: Any = None) -> bool:
 def _int_or_none(value: Any, field: str) -> int | None:
     if value in (None, ""):
         return None
+    if not str(value).strip().isdigit():
+        raise ValidationError("That is not something you can follow.",
+                              {field: ["That is not something you can follow."]})
     try:
         return parse_id(value)
-    except (TypeError, ValueError):
+    except ValueError:
         raise NotFound("There is nothing to follow at that address.") from None
 
 
