@@ -9,10 +9,18 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE_DIR, Config
+from forum.services.ids import MAX_ID
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -70,6 +78,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from forum.web import register_web
 
+    # <int:...> in every route stops at the id columns' range: a larger number is a 404, not a
+    # database error.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     register_web(app)
 
     from forum.cli import register_cli

@@ -97,7 +97,7 @@ ALLOWED_ATTRIBUTES = {
 # (bleach's default also links "setup.py" or "example.com" and accepts
 # "https://bank.com@evil.example" style userinfo; we do neither.)
 _LINKIFY_URL_RE = re.compile(
-    r"""\(*  # opening parentheses, trimmed again by bleach
+    r"""(?<!\()\(*+  # opening parentheses, trimmed again by bleach; taken once per run (no O(n²))
     \b(?<![@.])(?:https?://|(?=www\.))
     ([\w-]+\.)+(?:{tlds})(?::[0-9]+)?(?!\.\w)\b
     (?:[/?][^\s\{{\}}\|\\\^`<>"]*)?
@@ -147,6 +147,47 @@ class _ForumTreeprocessor(Treeprocessor):
         el.text = label
 
 
+#: Python-Markdown scans to the end of a paragraph for every "[" that opens no link, which is
+#: quadratic: 20,000 "[" took minutes. A paragraph with more brackets than any real one has them
+#: escaped (shown as typed, no links from brackets; bare URLs are still linked).
+MAX_BRACKETS_PER_PARAGRAPH = 100
+_FENCE_LINE_RE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def _defuse_brackets(source: str) -> str:
+    if source.count("[") <= MAX_BRACKETS_PER_PARAGRAPH:
+        return source
+    out: list[str] = []
+    paragraph: list[str] = []
+    fence: str | None = None
+
+    def flush() -> None:
+        text = "".join(paragraph)
+        if text.count("[") > MAX_BRACKETS_PER_PARAGRAPH:
+            text = "".join(line if line.startswith(("    ", "\t")) else line.replace("[", "\\[")
+                           for line in text.splitlines(keepends=True))
+        out.append(text)
+        paragraph.clear()
+
+    for line in source.splitlines(keepends=True):
+        marker = _FENCE_LINE_RE.match(line)
+        if fence is not None:
+            out.append(line)
+            if marker and marker.group(1) == fence:
+                fence = None
+        elif marker:
+            flush()
+            fence = marker.group(1)
+            out.append(line)
+        elif not line.strip():
+            flush()
+            out.append(line)
+        else:
+            paragraph.append(line)
+    flush()
+    return "".join(out)
+
+
 def _markdown(source: str) -> str:
     # A fresh instance per call: Markdown objects keep per-document state.
     md = markdown.Markdown(
@@ -160,7 +201,7 @@ def _markdown(source: str) -> str:
     md.inlinePatterns.deregister("html")
     # After the inline pass (priority 20), before prettify (10).
     md.treeprocessors.register(_ForumTreeprocessor(md), "forum", 15)
-    return md.convert(source or "")
+    return md.convert(_defuse_brackets(source or ""))
 
 
 # --------------------------------------------------------------------------

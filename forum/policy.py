@@ -61,6 +61,8 @@ RULES = {
     # Accounts and roles
     "user.set_role": lambda a, user: _signed_in(a) and a.is_admin and user is not None and a.id != user.id,
     "admin.access": lambda a, _: _signed_in(a) and a.is_admin,
+    # A profile is public writing: a suspension stops it like any other.
+    "profile.edit": lambda a, user: _active(a) and user is not None and a.id == user.id,
     "moderation.access": lambda a, _: _signed_in(a) and a.is_moderator,
     # Organizations
     "org.create": lambda a, _: _active(a),

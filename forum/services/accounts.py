@@ -146,6 +146,8 @@ def change_email(user: User, password: str, new_email: str) -> None:
 
 
 def update_profile(user: User, display_name: str, bio: str) -> None:
+    if not policy.can(user, "profile.edit", user):
+        raise PermissionDenied("Your account is suspended, so your public profile cannot be changed for now.")
     display_name = _check_display_name(display_name)
     bio = (bio or "").strip()
     if len(bio) > BIO_MAX:

@@ -376,7 +376,7 @@ def _parse_intent(name: str, raw: Any) -> tuple[int | None, str | None]:
     text = str(raw if raw is not None else "").strip()
     if not text:
         return None, None
-    if text.isdigit() and 1 <= int(text) <= 5:
+    if text in ("1", "2", "3", "4", "5"):
         return int(text), None
     where = "at your bargain price" if name == "intent_cheap" else "at your “getting expensive” price"
     return None, f"How likely you would buy {where} is a choice from 1 (very unlikely) to 5 (very likely)."
@@ -467,9 +467,21 @@ def price_summary(concept: Concept, result: pricing.PriceSensitivityResult | Non
             "nms_n": result.nms_n}
 
 
+#: Where a person's answer sits, for people who may not see the price summary: only from this many
+#: answers on, and in steps of 10%, so re-answering cannot trace other people's prices.
+POSITION_MIN_ANSWERS = 30
+POSITION_NOTE = (f"Where your answer sits among everyone's appears once {POSITION_MIN_ANSWERS} people "
+                 "have answered.")
+
+
 def position_sentences(result: pricing.PriceSensitivityResult, answer: PriceResponse,
-                       currency: str) -> list[str]:
-    """"Your bargain price (€30) is higher than or equal to 62% of answers." per question."""
+                       currency: str, exact: bool = True) -> list[str]:
+    """"Your bargain price (€30) is higher than or equal to 62% of answers." per question.
+
+    Not `exact` (the person may not see the summary): nothing below POSITION_MIN_ANSWERS answers,
+    and shares rounded to the nearest 10%."""
+    if not exact and result.n < POSITION_MIN_ANSWERS:
+        return []
     prices = [getattr(answer, name) for name in PRICE_FIELDS]
     shares = pricing.position(result, prices)
     sentences = []
@@ -477,8 +489,9 @@ def position_sentences(result: pricing.PriceSensitivityResult, answer: PriceResp
         share = shares.get(name)
         if share is None:
             continue
+        amount = f"{round(share * 100)}%" if exact else f"about {round(share * 10) * 10}%"
         sentences.append(f"Your “{PRICE_LABELS[name].lower()}” price ({money(price, currency)}) is higher "
-                         f"than or equal to {round(share * 100)}% of answers.")
+                         f"than or equal to {amount} of answers.")
     return sentences
 
 
@@ -492,7 +505,10 @@ def price_page(actor: Any, concept: Concept) -> dict[str, Any]:
     if answer is not None:
         result = price_analysis(concept)
         out["n"] = result.n
-        out["position"] = position_sentences(result, answer, concept.currency)
+        exact = can_see_results(actor, concept)
+        out["position"] = position_sentences(result, answer, concept.currency, exact)
+        if not out["position"] and not exact and result.n < POSITION_MIN_ANSWERS:
+            out["position_note"] = POSITION_NOTE
     return out
 
 
@@ -517,7 +533,8 @@ def panel(actor: Any, concept: Any) -> dict[str, Any]:
         "kano_answered": kano_done,
         "price_enabled": concept.price_question_enabled,
         "price_answer": answer,
-        "position": position_sentences(result, answer, concept.currency) if result and answer else [],
+        "position": position_sentences(result, answer, concept.currency, can_see_results(actor, concept))
+        if result and answer else [],
         "price_visible": price_visible,
         "price": price_summary(concept, result) if price_visible and result is not None else None,
         "results_visible": can_see_results(actor, concept),

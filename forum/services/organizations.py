@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from forum import policy
 from forum.extensions import db
@@ -96,6 +97,17 @@ def update(actor: User, org: Organization, name: str, description: str, website:
     if not policy.can(actor, "org.edit", org):
         raise PermissionDenied("Only the organization's owners can edit it.")
     fields = _check_fields(name, description, website, logo_url)
+    renamed = fields["name"] != org.name
+    if renamed and db.session.scalar(select(Organization.id).where(
+            func.lower(Organization.name) == fields["name"].lower(), Organization.id != org.id)):
+        raise ValidationError("Please correct the marked fields.",
+                              {"name": ["An organization with that name already exists."]})
+    if renamed and org.is_verified:
+        # Verification vouches for a name: a new name is checked again.
+        org.verified_at = None
+        org.verified_by_id = None
+        db.session.add(ModerationAction(actor_id=actor.id, action="org.unverify", target_type="organization",
+                                        target_id=org.id, reason=f"renamed from {org.name} to {fields['name']}"))
     for key, value in fields.items():
         setattr(org, key, value)
     if publish_price_summary is not None:
@@ -104,7 +116,8 @@ def update(actor: User, org: Organization, name: str, description: str, website:
 
 
 def get_by_slug(slug: str) -> Organization:
-    org = db.session.scalar(select(Organization).where(Organization.slug == slug))
+    org = db.session.scalar(select(Organization).where(Organization.slug == slug).options(
+        selectinload(Organization.memberships).joinedload(Membership.user)))
     if org is None:
         raise NotFound("There is no organization at that address.")
     return org

@@ -203,7 +203,7 @@ def _fts5_query(phrases: list[list[str]]) -> str:
 def _websearch_query(phrases: list[list[str]]) -> str:
     # websearch_to_tsquery never raises on syntax; feeding it only words and quoted phrases also
     # keeps "or" and "-" from meaning something on PostgreSQL that they don't mean on SQLite.
-    return " ".join('"' + " ".join(words) + '"' if len(words) > 1 else words[0] for words in phrases)
+    return " ".join('"' + " ".join(words) + '"' for words in phrases)
 
 
 def _mark(value: str | None) -> Markup:

@@ -176,6 +176,9 @@ def refuse_null_characters() -> Response | None:
             values.append(_key)
     if any("\x00" in value for value in values) or (request.is_json and b"\\u0000" in request.get_data()):
         return _error_response(400, "The request contains a null character, which is not allowed in text.")
+    if request.is_json and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.content_length:
+        if not isinstance(request.get_json(silent=True), dict):
+            return _error_response(400, "Send a JSON object, e.g. {\"body\": \"...\"}.")
     return None
 
 

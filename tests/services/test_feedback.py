@@ -333,8 +333,22 @@ def test_price_summary_and_position_come_from_everyones_answers(people, concept)
     carol = people["consumer"]
     assert feedback.price_page(carol, concept)["position"] == []  # nothing before answering
     feedback.answer_price(carol, concept, {"too_cheap": "9", "cheap": "22", "expensive": "26", "too_expensive": "45"})
+    # Unpublished summary and a small sample: no percentages that could trace other people's prices.
+    page = feedback.price_page(carol, concept)
+    assert page["position"] == [] and "once 30 people have answered" in page["position_note"]
+    concept.organization.publish_price_summary = True
+    db.session.commit()
     sentences = feedback.price_page(carol, concept)["position"]
     assert "Your “a bargain” price (€22) is higher than or equal to 80% of answers." in sentences
+
+
+def test_position_for_an_unpublished_summary_is_rounded_once_there_are_30_answers(people, concept):
+    _answer_prices(concept, [(5 + i % 7, 10 + i, 40 + i, 60 + i) for i in range(30)])
+    carol = people["consumer"]
+    feedback.answer_price(carol, concept, {"too_cheap": "9", "cheap": "22", "expensive": "50", "too_expensive": "70"})
+    sentences = feedback.price_page(carol, concept)["position"]
+    # bargain prices 10..39 and Carol's 22: 14 of 31 are at or below 22, i.e. 45% -> "about 50%".
+    assert "Your “a bargain” price (€22) is higher than or equal to about 50% of answers." in sentences
 
 
 def test_suspended_peoples_price_answers_leave_the_summary(people, concept):

@@ -217,6 +217,10 @@ def test_after_answering_the_person_sees_where_their_answer_sits(client, people,
     assert response.status_code == 303
     page = client.get(f"/concepts/{concept.slug}/price").get_data(as_text=True)
     assert "Where your answer sits" in page
+    assert "appears once 30 people have answered" in page and "% of answers" not in page
+    concept.organization.publish_price_summary = True
+    db.session.commit()
+    page = client.get(f"/concepts/{concept.slug}/price").get_data(as_text=True)
     assert "Your “a bargain” price (€22) is higher than or equal to 80% of answers." in page
     assert 'value="22"' in page  # the form shows the answer to change it
     stored = db.session.scalar(select(PriceResponse).where(PriceResponse.user_id == people["consumer"].id))
