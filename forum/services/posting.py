@@ -19,6 +19,7 @@ from forum.models import Board, Concept, ModerationAction, Post, PostRevision, T
 from forum.services import events, notifications, search
 from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.services.ids import parse_id
+from forum.services.paging import Pager
 
 BODY_MAX = 20_000
 TITLE_MAX = 160
@@ -142,7 +143,7 @@ def get_post(post_id: int, viewer: Any = None) -> Post:
 
 
 @dataclass
-class PostPage:
+class PostPage(Pager):
     """One page of a topic's posts, with what a pager needs."""
 
     items: list[Post]
@@ -150,22 +151,6 @@ class PostPage:
     pages: int
     total: int
     per_page: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def topic_posts(topic: Topic, page: int = 1, per_page: int = POSTS_PER_PAGE) -> PostPage:

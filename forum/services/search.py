@@ -26,6 +26,7 @@ from forum.extensions import db
 from forum.markup import excerpt
 from forum.models import Concept, Post, SearchDocument, Topic, utcnow
 from forum.services import schema
+from forum.services.paging import Pager
 
 KINDS = ("concept", "post")
 QUERY_MAX = 200  # characters of a query that are looked at
@@ -146,7 +147,7 @@ class SearchItem:
 
 
 @dataclass
-class SearchResults:
+class SearchResults(Pager):
     query: str
     kind: str | None
     items: list[SearchItem]
@@ -158,22 +159,6 @@ class SearchResults:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page)) if self.total else 0
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
 
 
 def parse_query(query: str) -> list[list[str]]:
