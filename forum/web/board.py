@@ -1,6 +1,7 @@
 """The bulletin board: boards, topics, posts, preview, and the admins' board management."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -66,33 +67,36 @@ def post(post_id: int) -> Response:
 
 # --- writing ----------------------------------------------------------------------------------
 
+def _compose(form: Any, save: Callable[[], Response]) -> tuple[Response | None, str | None, int]:
+    """A composer's round trip: "Preview" shows the rendering, the other button saves; a refusal keeps
+    what was typed on the form. Returns (the response after saving, the preview HTML, the status)."""
+    if not form.validate_on_submit():
+        return None, None, 400 if form.is_submitted() else 200
+    try:
+        if form.preview.data:
+            return None, posting.preview(current_user, form.body.data), 200
+        return save(), None, 200
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None, None, 400
+
+
 @bp.route("/boards/<slug>/new", methods=["GET", "POST"])
 @login_required
 def new_topic(slug: str) -> Response | tuple[str, int]:
     board = boards.get_by_slug(slug)
     form = TopicForm(board=str(board.id))
     form.board.choices = [(str(b.id), b.name) for b in boards.all_boards()]
-    preview_html = None
-    status = 200
-    if form.validate_on_submit():
-        if form.preview.data:
-            try:
-                preview_html = posting.preview(current_user, form.body.data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                status = 400
-        else:
-            try:
-                created = posting.create_topic(current_user, form.board.data, form.title.data, form.body.data,
-                                               announcement=bool(form.announcement.data))
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                status = 400
-            else:
-                flash("Your topic is up.", "success")
-                return redirect(url_for("board.topic", topic_id=created.id))
-    elif form.is_submitted():
-        status = 400
+
+    def save() -> Response:
+        created = posting.create_topic(current_user, form.board.data, form.title.data, form.body.data,
+                                       announcement=bool(form.announcement.data))
+        flash("Your topic is up.", "success")
+        return redirect(url_for("board.topic", topic_id=created.id))
+
+    done, preview_html, status = _compose(form, save)
+    if done is not None:
+        return done
     return render_template("board/new_topic.html", board=board, form=form, preview_html=preview_html), status
 
 
@@ -104,25 +108,10 @@ def reply(topic_id: int) -> Response | tuple[str, int]:
     form = PostForm()
     if request.method == "GET":
         form.reply_to_id.data = request.args.get("to", "")
-    preview_html = None
-    status = 200
-    if form.validate_on_submit():
-        if form.preview.data:
-            try:
-                preview_html = posting.preview(current_user, form.body.data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                status = 400
-        else:
-            try:
-                created = posting.reply(current_user, topic, form.body.data, form.reply_to_id.data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                status = 400
-            else:
-                return redirect(post_url(created))
-    elif form.is_submitted():
-        status = 400
+    done, preview_html, status = _compose(
+        form, lambda: redirect(post_url(posting.reply(current_user, topic, form.body.data, form.reply_to_id.data))))
+    if done is not None:
+        return done
     target = _reply_target(topic, form.reply_to_id.data)
     return render_template("board/reply.html", topic=topic, form=form, target=target,
                            preview_html=preview_html), status
@@ -144,27 +133,15 @@ def edit_post(post_id: int) -> Response | tuple[str, int]:
     posting.ensure_can_edit(current_user, post)
     can_rename = post.topic.board_id is not None and posting.first_post_id(post.topic) == post.id
     form = EditPostForm(data={"body": post.body_source, "title": post.topic.title})
-    preview_html = None
-    status = 200
-    if form.validate_on_submit():
-        if form.preview.data:
-            try:
-                preview_html = posting.preview(current_user, form.body.data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                status = 400
-        else:
-            try:
-                posting.edit_post(current_user, post, form.body.data,
-                                  form.title.data if can_rename else None)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-                status = 400
-            else:
-                flash("Your changes are saved.", "success")
-                return redirect(post_url(post))
-    elif form.is_submitted():
-        status = 400
+
+    def save() -> Response:
+        posting.edit_post(current_user, post, form.body.data, form.title.data if can_rename else None)
+        flash("Your changes are saved.", "success")
+        return redirect(post_url(post))
+
+    done, preview_html, status = _compose(form, save)
+    if done is not None:
+        return done
     return render_template("board/edit_post.html", post=post, form=form, can_rename=can_rename,
                            preview_html=preview_html), status
 
