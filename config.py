@@ -27,10 +27,18 @@ def _secret_key() -> str:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     path = INSTANCE_DIR / "secret_key"
     if not path.exists():
-        # Created with 0600 so that only the forum's user can read it.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written to a private temporary file (0600) and linked into place, so processes that
+        # start together agree on one key and none reads a half-written file.
+        tmp = INSTANCE_DIR / f".secret_key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won; use its key
+        finally:
+            tmp.unlink(missing_ok=True)
     return path.read_text().strip()
 
 
