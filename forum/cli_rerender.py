@@ -17,12 +17,12 @@ from sqlalchemy import select
 from forum import markup
 from forum.extensions import db
 from forum.models import Concept, Post, PostRevision
-from forum.services.posting import EXCERPT_LENGTH
+from forum.services import posting, search
 
 
 def _post_fields(post: Post) -> dict[str, str]:
-    html = markup.render(post.body_source)
-    return {"body_html": html, "excerpt": markup.excerpt(html, EXCERPT_LENGTH)}
+    html, excerpt = posting.render_body(post.body_source)
+    return {"body_html": html, "excerpt": excerpt}
 
 
 def _revision_fields(revision: PostRevision) -> dict[str, str]:
@@ -33,8 +33,10 @@ def _concept_fields(concept: Concept) -> dict[str, str]:
     return {"description_html": markup.render(concept.description_source or "")}
 
 
-def _rerender_table(model: Any, fields: Callable[[Any], dict[str, str]], batch_size: int) -> tuple[int, int]:
-    """(rows checked, rows changed) for one table."""
+def _rerender_table(model: Any, fields: Callable[[Any], dict[str, str]], batch_size: int,
+                    index: Callable[[Any], None] | None = None) -> tuple[int, int]:
+    """(rows checked, rows changed) for one table. `index` brings a changed row's search entry up to
+    date in the same transaction (the index holds text taken from the HTML)."""
     checked = changed = 0
     last_id = 0
     while True:
@@ -48,6 +50,8 @@ def _rerender_table(model: Any, fields: Callable[[Any], dict[str, str]], batch_s
             if any(getattr(row, key) != value for key, value in new.items()):
                 for key, value in new.items():
                     setattr(row, key, value)
+                if index is not None:
+                    index(row)
                 changed += 1
         last_id = rows[-1].id
         db.session.commit()
@@ -57,9 +61,9 @@ def _rerender_table(model: Any, fields: Callable[[Any], dict[str, str]], batch_s
 def rerender_all(batch_size: int = 500) -> dict[str, tuple[int, int]]:
     """Re-render every post, post revision and concept description: {label: (checked, changed)}."""
     return {
-        "posts": _rerender_table(Post, _post_fields, batch_size),
+        "posts": _rerender_table(Post, _post_fields, batch_size, search.index_post),
         "post revisions": _rerender_table(PostRevision, _revision_fields, batch_size),
-        "concept descriptions": _rerender_table(Concept, _concept_fields, batch_size),
+        "concept descriptions": _rerender_table(Concept, _concept_fields, batch_size, search.index_concept),
     }
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Board, Concept, Post, PostRevision
-from forum.services import posting
+from forum.services import posting, search
 
 UNSAFE = '<p>Hi <script>alert(1)</script><a href="javascript:alert(2)">click</a></p>'
 
@@ -26,6 +26,9 @@ def test_rerender_fixes_html_stored_with_old_or_unsafe_rules(app, people):
     db.session.scalar(select(PostRevision)).body_html = UNSAFE
     db.session.commit()
     post_id, concept_id = post.id, concept.id
+    search.index_post(post)  # the index took its text from the stale HTML
+    db.session.commit()
+    assert search.search(None, "stale").total == 0 and search.search(None, "Hi").total == 1
     untouched = {p.id: p.body_html for p in db.session.scalars(select(Post).where(Post.id != post_id))}
 
     result = app.test_cli_runner().invoke(args=["rerender", "--batch-size", "2"])
@@ -39,6 +42,8 @@ def test_rerender_fixes_html_stored_with_old_or_unsafe_rules(app, people):
     assert "<script>" not in fixed.body_html and "javascript:" not in fixed.body_html
     assert "&lt;script&gt;" in fixed.body_html  # the author's text shows as text
     assert fixed.excerpt.startswith("Hello click")
+    assert search.search(None, "Hi").total == 0  # the search index follows the new text
+    assert search.search(None, "kettle").total == 1  # and the re-rendered concept is in it
     assert "<script>" not in db.session.scalar(select(PostRevision)).body_html
     assert db.session.get(Concept, concept_id).description_html == "<p>A <em>quiet</em> kettle</p>"
     assert {p.id: p.body_html for p in db.session.scalars(select(Post).where(Post.id != post_id))} == untouched

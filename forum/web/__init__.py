@@ -126,14 +126,9 @@ def register_template_context(app: Flask) -> None:
 
 
 def _unread_count() -> int:
-    if not current_user.is_authenticated:
-        return 0
-    from sqlalchemy import func
+    from forum.services import notifications
 
-    from forum.models import Notification
-
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == current_user.id, Notification.read_at.is_(None))) or 0
+    return notifications.unread_count(current_user)
 
 
 @login_manager.user_loader

@@ -82,7 +82,6 @@ def change_email() -> Response | tuple[str, int]:
 @bp.post("/settings/sessions")
 @login_required
 def end_other_sessions() -> Response:
-    ConfirmForm().validate_on_submit()
     user = current_user._get_current_object()
     accounts.end_other_sessions(user)
     session.clear()
