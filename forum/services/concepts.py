@@ -13,7 +13,7 @@ from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from forum import policy
+from forum import markup, policy
 from forum.extensions import db
 from forum.markup import render
 from forum.models import (
@@ -114,6 +114,11 @@ def _check_concept(title: str, summary: str, description: str, tags: Any, curren
     if len(description) > DESCRIPTION_MAX:
         errors["description"] = [f"A description has at most {DESCRIPTION_MAX} characters; "
                                  f"this one has {len(description)}."]
+    else:
+        try:
+            markup.check(description)
+        except markup.TooComplex as exc:
+            errors["description"] = [str(exc)]
     currency = clean_text(currency).strip().upper()
     if currency not in CURRENCIES:
         shown = (currency or "nothing")[:8]
