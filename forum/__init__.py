@@ -51,6 +51,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.session_interface = _SessionInterface()
+    from forum.web.bodies import ForumRequest, StrictJSONProvider
+
+    app.request_class = ForumRequest
+    app.json = StrictJSONProvider(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

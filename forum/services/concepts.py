@@ -82,9 +82,18 @@ def _invalid(errors: dict[str, list[str]]) -> ValidationError:
 
 def parse_tags(text: str | list[str] | None) -> list[str]:
     """'Kitchen, Zero Waste ,kitchen' -> ['kitchen', 'zero-waste']. Raises ValidationError('tags')."""
-    raw = text if isinstance(text, list) else (text or "").split(",")
+    if text is None:
+        raw: list[Any] = []
+    elif isinstance(text, str):
+        raw = text.split(",")
+    elif isinstance(text, (list, tuple)):
+        raw = list(text)
+    else:
+        raise _fail("tags", "Tags are text: words separated by commas.")
     tags: list[str] = []
     for item in raw:
+        if not isinstance(item, str):
+            raise _fail("tags", "Tags are text: words separated by commas.")
         name = "-".join(clean_text(item).lower().split())
         if not name or name in tags:
             continue

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from forum import policy
 from forum.extensions import db, limiter, login_manager
 from forum.services.errors import DomainError
+from forum.web.bodies import RefusedBody, check_body
 from forum.web.utils import wants_json
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -27,6 +28,7 @@ ERROR_TEXT = {
     405: ("Method not allowed", "That address does not accept this kind of request."),
     409: ("Conflict", "That change conflicts with the current state; reload and try again."),
     413: ("Too large", "What you sent is too large."),
+    415: ("Not a form", "Send a form or a JSON object."),
     429: ("Slow down", "Too many requests. Please wait a moment and try again."),
     500: ("Something went wrong", "An unexpected error happened on our side. It has been logged."),
 }
@@ -80,6 +82,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
+        if isinstance(exc, RefusedBody):
+            return _error_response(exc.code or 400, exc.description)
         return _error_response(exc.code or 500, None if exc.code in ERROR_TEXT else exc.description)
 
     @app.errorhandler(Exception)
@@ -159,6 +163,7 @@ def register_web(app: Flask) -> None:
         app.register_blueprint(bp)
     register_error_handlers(app)
     register_template_context(app)
+    app.before_request(check_body)
     app.before_request(refuse_null_characters)
 
 
@@ -169,11 +174,8 @@ def refuse_null_characters() -> Response | None:
         for _key, items in source.lists():
             values.extend(items)
             values.append(_key)
-    if any("\x00" in value for value in values) or (request.is_json and b"\\u0000" in request.get_data()):
+    if any("\x00" in value for value in values):
         return _error_response(400, "The request contains a null character, which is not allowed in text.")
-    if request.is_json and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.content_length:
-        if not isinstance(request.get_json(silent=True), dict):
-            return _error_response(400, "Send a JSON object, e.g. {\"body\": \"...\"}.")
     return None
 
 

@@ -1,14 +1,14 @@
 """Flask-WTF forms: they parse and bound the input; services decide what is valid in the domain."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from forum.services.passwords import MAX_LENGTH as PASSWORD_MAX
+from forum.web.bodies import ForumForm
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(ForumForm):
     username = StringField("Username", validators=[DataRequired("Choose a username."), Length(max=32, message="A username has at most 32 characters.")],
                            description="3 to 32 letters, digits or underscores. Shown publicly.")
     email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254, message="An email address has at most 254 characters.")],
@@ -18,29 +18,29 @@ class RegisterForm(FlaskForm):
                              description="At least 8 characters. A long passphrase is best; paste from a password manager is fine.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(ForumForm):
     login = StringField("Username or email", validators=[DataRequired("Enter your username or email."), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX)])
     remember = BooleanField("Keep me signed in on this device")
     next = HiddenField()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(ForumForm):
     display_name = StringField("Display name", validators=[Optional(), Length(max=64, message="A display name has at most 64 characters.")])
     bio = TextAreaField("Short bio", validators=[Optional(), Length(max=500, message="A bio has at most 500 characters.")])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(ForumForm):
     current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
     new_password = PasswordField("New password", validators=[DataRequired("Choose a new password."), Length(max=PASSWORD_MAX)])
 
 
-class EmailChangeForm(FlaskForm):
+class EmailChangeForm(ForumForm):
     email = EmailField("New email", validators=[DataRequired("Enter the new email address."), Length(max=254)])
     password = PasswordField("Your password", validators=[DataRequired("Enter your password to confirm.")])
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(ForumForm):
     name = StringField("Name", validators=[DataRequired("Give the organization a name."), Length(max=80, message="A name has at most 80 characters.")])
     description = TextAreaField("What you make", validators=[Optional(), Length(max=2000, message="A description has at most 2000 characters.")])
     website = StringField("Website", validators=[Optional(), Length(max=255)], description="https://…")
@@ -48,14 +48,14 @@ class OrganizationForm(FlaskForm):
     publish_price_summary = BooleanField("Publish the price summaries of our concepts to everyone")
 
 
-class MemberForm(FlaskForm):
+class MemberForm(ForumForm):
     username = StringField("Username", validators=[DataRequired("Enter the person's username."), Length(max=32)])
     role = SelectField("Role", choices=[("member", "Member"), ("owner", "Owner")], default="member")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(ForumForm):
     role = SelectField("Role", choices=[("consumer", "Consumer"), ("moderator", "Moderator"), ("admin", "Admin")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(ForumForm):
     """A button that only carries the CSRF token."""
