@@ -6,14 +6,26 @@ import os
 import click
 from flask import Flask
 
+from forum.errors import ValidationError
 from forum.extensions import db
-from forum.services.errors import ValidationError
 
 
 def register_cli(app: Flask) -> None:
     from forum.cli_rerender import register as register_rerender
 
     register_rerender(app)
+
+    @app.cli.command("prune-events")
+    @click.option("--days", type=float, default=None,
+                  help="Keep this many days of events (default: EVENTS_RETENTION_DAYS, 14).")
+    def prune_events(days: float | None) -> None:
+        """Delete live-thread events older than the retention. Pages open longer reload."""
+        from datetime import timedelta
+
+        from forum.services import events
+
+        deleted = events.prune(timedelta(days=days) if days is not None else None)
+        click.echo(f"Deleted {deleted} events older than {days if days is not None else events.retention().days} days.")
 
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)

@@ -13,8 +13,8 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from forum import policy
+from forum.errors import DomainError
 from forum.extensions import db, limiter, login_manager
-from forum.services.errors import DomainError
 from forum.web.bodies import RefusedBody, check_body
 from forum.web.utils import wants_json
 

@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
 
+from forum.errors import ValidationError
 from forum.services import notifications
 from forum.services import search as search_service
-from forum.services.errors import ValidationError
 from forum.web.bodies import ForumForm
 from forum.web.utils import page_arg, safe_next
 

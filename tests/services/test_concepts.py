@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import Concept, Event, Feature, StageChange, Tag, Topic
 from forum.services import concepts
-from forum.services.errors import NotFound, PermissionDenied, ValidationError
 from tests.conftest import make_org, make_user
 
 
@@ -162,7 +162,7 @@ def test_change_stage_records_history_event_and_notifies(people, monkeypatch):
     assert concept.stage == "prototype"
     assert [c.to_stage for c in concept.stage_changes] == ["idea", "prototype"]
     event = db.session.scalar(select(Event).where(Event.kind == "concept.stage"))
-    assert event.channel == f"concept:{concept.id}"
+    assert event.room == f"concept:{concept.id}"
     assert event.payload["from"] == "idea" and event.payload["to"] == "prototype"
 
 

@@ -112,7 +112,7 @@ def test_a_concept_edit_without_tags_is_saved_without_tags(client, people):
 
 
 def test_parse_tags_refuses_what_is_not_text(app):
-    from forum.services.errors import ValidationError
+    from forum.errors import ValidationError
 
     for junk in (5, [object()], {"a": 1}):
         with pytest.raises(ValidationError):
