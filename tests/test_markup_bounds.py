@@ -97,8 +97,8 @@ def test_a_pathological_reply_gets_a_clear_400_and_is_not_saved(app, people, cli
 
 
 def test_a_pathological_concept_description_is_refused(app, people):
-    from forum.services import concepts
     from forum.errors import ValidationError
+    from forum.services import concepts
 
     with pytest.raises(ValidationError) as refused:
         concepts.create(people["owner"], people["org"], "Kettle", "A kettle", fill("# a\n\n"))
