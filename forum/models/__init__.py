@@ -1,5 +1,6 @@
 """Every model, imported here so that Alembic and create_all() see them all."""
 from forum.models.activity import Event, Follow, Notification
+from forum.models.api import ApiToken, SummaryVisit
 from forum.models.base import utcnow
 from forum.models.board import Board, Post, PostRevision, Topic
 from forum.models.concepts import STAGES, Concept, Feature, StageChange, Tag, concept_tags
@@ -10,9 +11,9 @@ from forum.models.search import SEARCH_KINDS, SearchDocument
 from forum.models.users import ROLES, User
 
 __all__ = [
-    "MEMBER_ROLES", "ROLES", "STAGES", "Board", "Concept", "Event", "Feature", "FeatureVote",
+    "MEMBER_ROLES", "ROLES", "STAGES", "ApiToken", "Board", "Concept", "Event", "Feature", "FeatureVote",
     "Flag", "Follow", "KanoAnswer", "Membership", "ModerationAction", "Notification",
     "Organization", "Post", "PostRevision", "PriceResponse", "SEARCH_KINDS", "SearchDocument",
-    "StageChange", "Suspension", "Tag",
+    "StageChange", "SummaryVisit", "Suspension", "Tag",
     "Topic", "User", "concept_tags", "utcnow",
 ]

@@ -157,6 +157,14 @@ def update_profile(user: User, display_name: str, bio: str) -> None:
     db.session.commit()
 
 
+def set_credit_by_name(user: User, credit: bool) -> None:
+    """Whether organizations may credit this person by username in their exports (else a pseudonym)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Log in to change your privacy settings.")
+    user.credit_by_name = bool(credit)
+    db.session.commit()
+
+
 def get_by_username(username: str) -> User:
     user = db.session.scalar(select(User).where(User.username_key == (username or "").lower()))
     if user is None:

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from forum.services import accounts, organizations
 from forum.services.errors import ValidationError
-from forum.web.forms import ConfirmForm, EmailChangeForm, PasswordChangeForm, ProfileForm
+from forum.web.forms import ConfirmForm, EmailChangeForm, PasswordChangeForm, PrivacyForm, ProfileForm
 from forum.web.utils import apply_errors
 
 bp = Blueprint("account", __name__)
@@ -20,6 +20,7 @@ def _settings(status: int = 200, **forms: object) -> tuple[str, int]:
         "password_form": forms.get("password_form") or PasswordChangeForm(formdata=None),
         "email_form": forms.get("email_form") or EmailChangeForm(formdata=None),
         "sessions_form": ConfirmForm(formdata=None),
+        "privacy_form": forms.get("privacy_form") or PrivacyForm(obj=user, formdata=None),
     }
     return render_template("account/settings.html", **context), status
 
@@ -77,6 +78,17 @@ def change_email() -> Response | tuple[str, int]:
             flash("Your email address is changed.", "success")
             return redirect(url_for("account.settings"))
     return _settings(400, email_form=form)
+
+
+@bp.post("/settings/privacy")
+@login_required
+def update_privacy() -> Response | tuple[str, int]:
+    form = PrivacyForm()
+    if form.validate_on_submit():
+        accounts.set_credit_by_name(current_user, bool(form.credit_by_name.data))
+        flash("Your privacy settings are saved.", "success")
+        return redirect(url_for("account.settings"))
+    return _settings(400, privacy_form=form)
 
 
 @bp.post("/settings/sessions")

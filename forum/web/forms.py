@@ -59,3 +59,17 @@ class RoleForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that only carries the CSRF token."""
+
+
+class PrivacyForm(FlaskForm):
+    credit_by_name = BooleanField(
+        "Organizations may credit me by name in their exports",
+        description="Off: exports of your votes and answers carry only a pseudonym, different for every "
+                    "concept. On: they carry your username.")
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField("Label", validators=[DataRequired("Give the token a label."),
+                                            Length(max=80, message="A label has at most 80 characters.")],
+                       description="What the token is for, e.g. “R export” or “weekly report”.")
+
