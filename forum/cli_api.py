@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from forum.services.errors import DomainError
+from forum.errors import DomainError
 
 
 def register(app: Flask) -> None:

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from forum import policy
+from forum.errors import DomainError
 from forum.extensions import client_key, csrf, db, limiter
 from forum.models import Concept
 from forum.services import api_tokens, exports, pseudonyms, summary
-from forum.services.errors import DomainError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)

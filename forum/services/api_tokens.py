@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import select, update
 
 from forum import policy
+from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import ApiToken, Organization, utcnow
-from forum.services.errors import NotFound, PermissionDenied, ValidationError
 
 PREFIX = "sb_"
 NAME_MAX = 80

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from forum import policy
+from forum.errors import ValidationError
 from forum.services import api_tokens, organizations, summary
-from forum.services.errors import ValidationError
 from forum.web.forms import ApiTokenForm, ConfirmForm
 from forum.web.utils import apply_errors
 
