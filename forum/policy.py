@@ -64,6 +64,11 @@ RULES = {
     # A profile is public writing: a suspension stops it like any other.
     "profile.edit": lambda a, user: _active(a) and user is not None and a.id == user.id,
     "moderation.access": lambda a, _: _signed_in(a) and a.is_moderator,
+    # One's own data: settings, the archive, deletion. Personal, so a suspension does not stop it.
+    "account.manage": lambda a, user: _signed_in(a) and a.deleted_at is None and (user is None or a.id == user.id),
+    # A profile page shows more than the name when its owner made it public (they always see theirs).
+    "profile.view": lambda a, user: user is not None and user.deleted_at is None and (
+        user.profile_public or (_signed_in(a) and (a.id == user.id or a.is_moderator))),
     # Organizations
     "org.create": lambda a, _: _active(a),
     "org.edit": lambda a, org: _active(a) and membership_role(a, _org_id(org)) == "owner",
@@ -97,6 +102,8 @@ RULES = {
     # an organization's concepts (moderators hide them through moderation instead).
     "concept.create": lambda a, org: _active(a) and is_member(a, _org_id(org)),
     "concept.edit": lambda a, c: _active(a) and is_member(a, _org_id(c)),
+    # Decision updates ("you said, we did"): the concept's organization posts them.
+    "decision.create": lambda a, c: _active(a) and c is not None and is_member(a, _org_id(c)),
     "concept.view": lambda a, c: c is not None and (
         c.hidden_at is None or (_signed_in(a) and (a.is_moderator or is_member(a, _org_id(c))))),
     # Follows and notifications: personal, so any signed-in person (a suspension stops writing
