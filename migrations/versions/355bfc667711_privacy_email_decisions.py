@@ -2,7 +2,7 @@
 organizations' commitments.
 
 Revision ID: 355bfc667711
-Revises: ee02afff89d3
+Revises: 32c34d00ac0d
 Create Date: 2026-11-29 12:15:40.294247
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '355bfc667711'
-down_revision = 'ee02afff89d3'
+down_revision = '32c34d00ac0d'
 branch_labels = None
 depends_on = None
 
