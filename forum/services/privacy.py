@@ -285,7 +285,7 @@ def _scrub_mentions(user: User) -> list[Any]:
             post.body_source = new
             post.body_html, post.excerpt = posting.render_body(new)
             search.index_post(post)
-            recorded.append(events.record(f"topic:{post.topic_id}", "post.edited",
+            recorded.append(events.record(events.topic_room(post.topic_id), "post.edited",
                                           {"post_id": post.id, "topic_id": post.topic_id, "editor_id": None}))
     for revision in db.session.scalars(select(PostRevision).where(PostRevision.body_source.ilike(like))):
         new = pattern.sub("@deleted-user", revision.body_source)
@@ -295,12 +295,43 @@ def _scrub_mentions(user: User) -> list[Any]:
     return recorded
 
 
+def _scrub_json(value: Any, user: User) -> Any:
+    if isinstance(value, str):
+        return _without_names(value, user)
+    if isinstance(value, list):
+        return [_scrub_json(v, user) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub_json(v, user) for k, v in value.items()}
+    return value
+
+
+def _scrub_events(user: User) -> None:
+    """The live event log's payloads name authors: those naming the person say "deleted user"."""
+    from sqlalchemy import Text, cast
+
+    from forum.models import Event
+
+    columns = [c for c in (getattr(Event, "payload", None), getattr(Event, "staff_payload", None)) if c is not None]
+    patterns = {f"%{form}%" for name in _names(user) for form in (name, json.dumps(name)[1:-1])}
+    matches = [cast(column, Text).ilike(pattern) for column in columns for pattern in patterns]
+    if not matches:
+        return
+    for row in db.session.scalars(select(Event).where(or_(*matches))):
+        for column in columns:
+            value = getattr(row, column.key)
+            if value is not None:
+                setattr(row, column.key, _scrub_json(value, user))
+
+
 def _withdraw_feedback(user: User) -> list[Any]:
-    """Delete the person's votes and answers; each concept touched records that its numbers changed."""
-    concept_ids = set(db.session.scalars(
-        select(Feature.concept_id).join(FeatureVote, FeatureVote.feature_id == Feature.id)
-        .where(FeatureVote.user_id == user.id)))
-    concept_ids |= set(db.session.scalars(
+    """Delete the person's votes and answers; each concept touched tells its open pages the new
+    numbers (the same events a vote or an answer records)."""
+    from sqlalchemy import func
+
+    from forum.services import feedback
+
+    feature_ids = set(db.session.scalars(select(FeatureVote.feature_id).where(FeatureVote.user_id == user.id)))
+    kano_concepts = set(db.session.scalars(
         select(Feature.concept_id).join(KanoAnswer, KanoAnswer.feature_id == Feature.id)
         .where(KanoAnswer.user_id == user.id)))
     price_concepts = set(db.session.scalars(select(PriceResponse.concept_id).where(
@@ -308,10 +339,19 @@ def _withdraw_feedback(user: User) -> list[Any]:
     db.session.execute(delete(FeatureVote).where(FeatureVote.user_id == user.id))
     db.session.execute(delete(KanoAnswer).where(KanoAnswer.user_id == user.id))
     db.session.execute(delete(PriceResponse).where(PriceResponse.user_id == user.id))
-    recorded = [events.record(f"concept:{cid}", "tally.changed", {"concept_id": cid, "reason": "withdrawn"})
-                for cid in sorted(concept_ids)]
-    recorded += [events.record(f"concept:{cid}", "price.changed", {"reason": "withdrawn"})
-                 for cid in sorted(price_concepts)]
+    recorded = []
+    for feature_id in sorted(feature_ids):
+        feature = db.session.get(Feature, feature_id)
+        up, down = feedback._tally(feature_id)
+        recorded.append(events.record(events.concept_room(feature.concept_id), "tally.changed", {
+            "feature_id": feature_id, "up": up, "down": down, "order": feedback.rank_order(feature.concept)}))
+    for concept_id in sorted(kano_concepts):
+        recorded.append(events.record(events.concept_room(concept_id), "kano.changed",
+                                      {"n": feedback._kano_respondents(concept_id)}))
+    for concept_id in sorted(price_concepts):
+        n = db.session.scalar(select(func.count(PriceResponse.id)).join(User, User.id == PriceResponse.user_id)
+                              .where(PriceResponse.concept_id == concept_id, feedback._not_suspended())) or 0
+        recorded.append(events.record(events.concept_room(concept_id), "price.changed", {"n": n}))
     return recorded
 
 
@@ -359,6 +399,7 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
             OutboxMessage.body_text.ilike(f"%{name}%") for name in _names(user)]))):
         message.subject = _without_names(message.subject, user)
         message.body_text = _without_names(message.body_text, user)
+    _scrub_events(user)
     # The audit log keeps the action, not who.
     for action in db.session.scalars(select(ModerationAction).where(or_(*[
             ModerationAction.reason.ilike(f"%{name}%") for name in _names(user)]))):
