@@ -20,7 +20,7 @@ from forum import policy
 from forum.extensions import db
 from forum.models import ROLES, ModerationAction, SignIn, User, utcnow
 from forum.models.users import new_session_token
-from forum.services import mail, passwords, signing
+from forum.services import events, mail, passwords, signing
 from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{3,32}$")
@@ -197,6 +197,7 @@ def reset_password(token: str, new_password: str) -> User:
     if user.email_verified_at is None:  # the link reached the address: it is theirs
         user.email_verified_at = utcnow()
     db.session.commit()
+    events.end_live_sessions(user.id)
     return user
 
 
@@ -239,11 +240,13 @@ def change_password(user: User, current: str, new: str) -> None:
     user.password_hash = passwords.hash_password(new)
     user.session_token = new_session_token()
     db.session.commit()
+    events.end_live_sessions(user.id)
 
 
 def end_other_sessions(user: User) -> None:
     user.session_token = new_session_token()
     db.session.commit()
+    events.end_live_sessions(user.id)  # open pages stop hearing private events and reconnect
 
 
 def change_email(user: User, password: str, new_email: str) -> str | None:
@@ -293,6 +296,7 @@ def set_role(actor: User, user: User, role: str) -> None:
                                     target_id=user.id, reason=f"{user.role} -> {role}"))
     user.role = role
     db.session.commit()
+    events.end_live_sessions(user.id)  # a former moderator stops hearing the staff rooms
 
 
 def user_count() -> int:

@@ -438,6 +438,7 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
     _optimize_search_index()
     db.session.commit()
     events.publish(*recorded)
+    events.end_live_sessions(user.id)
     current_app.logger.info("An account was deleted (feedback: %s)", feedback)
 
 
