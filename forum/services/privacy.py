@@ -26,6 +26,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from forum import models, policy
+from forum.errors import Conflict, ValidationError
 from forum.extensions import db
 from forum.models import (
     Concept,
@@ -48,7 +49,6 @@ from forum.models import (
 )
 from forum.models.users import new_session_token
 from forum.services import events, mail, passwords, signing
-from forum.services.errors import Conflict, PermissionDenied, ValidationError
 
 DELETED_NAME = "deleted user"
 FEEDBACK_CHOICES = ("keep", "withdraw")
@@ -56,8 +56,7 @@ EMAIL_SETTINGS = ("email_notifications", "email_decisions", "email_digest")
 
 
 def _require_self(actor: Any) -> None:
-    if not policy.can(actor, "account.manage", actor):
-        raise PermissionDenied("Log in to manage your account.")
+    policy.require(actor, "account.manage", actor)
 
 
 # --- settings and unsubscribe ------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Any
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from forum.services.errors import ValidationError
+from forum.errors import ValidationError
 
 VERIFY = "email-verify"
 EMAIL_CHANGE = "email-change"

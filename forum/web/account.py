@@ -6,10 +6,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from forum import policy
+from forum.errors import DomainError, ValidationError
 from forum.extensions import csrf, limiter
 from forum.models import User, utcnow
 from forum.services import accounts, mail, organizations, privacy
-from forum.services.errors import DomainError, ValidationError
 from forum.web.forms import (
     ConfirmForm,
     DeleteAccountForm,
