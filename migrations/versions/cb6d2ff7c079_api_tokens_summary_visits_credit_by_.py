@@ -1,7 +1,7 @@
 """api tokens, summary visits, credit by name, three-question price
 
 Revision ID: cb6d2ff7c079
-Revises: 32c34d00ac0d
+Revises: 355bfc667711
 Create Date: 2026-11-29 12:18:17.680717
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'cb6d2ff7c079'
-down_revision = '32c34d00ac0d'
+down_revision = '355bfc667711'
 branch_labels = None
 depends_on = None
 

@@ -44,6 +44,4 @@ CASES = {
         same(403, visitor="login", owner="redirect")),
     ("org_data.overview", "GET"): Case(lambda o: f"/orgs/{o['org'].slug}/overview",
                                        same(403, visitor="login", member=200, owner=200)),
-    ("account.update_privacy", "POST"): Case(lambda o: "/settings/privacy", same("redirect", visitor="login"),
-                                             data=lambda o: {"credit_by_name": "y"}),
 }
