@@ -499,6 +499,7 @@ def seed_board() -> None:
         board = db.session.scalar(select(Board).where(Board.slug == slug))
         if board is None:
             board = Board(slug=slug, name=name, description=description, position=position,
+                          topic_starters="staff" if slug == "announcements" else "everyone",
                           created_at=now - timedelta(days=40))
             db.session.add(board)
             db.session.flush()

@@ -62,15 +62,31 @@ def _active(actor: Any) -> bool:
 
 
 def _moderator(actor: Any) -> bool:
-    return _signed_in(actor) and actor.is_moderator
+    """A moderator (or admin) whose account is active: a suspension pauses every staff power,
+    seeing hidden content included."""
+    return _active(actor) and actor.is_moderator
 
 
 def _admin(actor: Any) -> bool:
-    return _signed_in(actor) and actor.is_admin
+    return _active(actor) and actor.is_admin
+
+
+def _staff(check: Callable[[Any], bool], reason: str) -> Rule:
+    """A staff-only action: refused with `reason`, or, for staff whose account is suspended, with
+    that reason."""
+    def rule(a: Any, _obj: Any) -> Refusal | None:
+        if check(a):
+            return None
+        if _signed_in(a) and a.is_suspended and (a.is_moderator if check is _moderator else a.is_admin):
+            return Refusal(f"Your account is suspended until {_date(a.suspended_until)}: staff powers "
+                           "are paused until then.")
+        return Refusal(reason)
+    return rule
 
 
 def membership_role(actor: Any, organization_id: int | None) -> str | None:
-    """'owner', 'member' or None. Cached on the actor for the request."""
+    """'owner', 'member' or None: an accepted membership (an invitation not yet accepted counts for
+    nothing). Cached on the actor for the request."""
     if not _signed_in(actor) or organization_id is None:
         return None
     cache = actor.__dict__.setdefault("_membership_cache", {})
@@ -78,7 +94,8 @@ def membership_role(actor: Any, organization_id: int | None) -> str | None:
         from forum.models import Membership
 
         cache[organization_id] = db.session.scalar(select(Membership.role).where(
-            Membership.organization_id == organization_id, Membership.user_id == actor.id))
+            Membership.organization_id == organization_id, Membership.user_id == actor.id,
+            Membership.pending.is_(False)))
     return cache[organization_id]
 
 
@@ -172,7 +189,8 @@ def concept_filter(actor: Any) -> Any:
     if _moderator(actor):
         return true()
     if _signed_in(actor):
-        own = select(Membership.organization_id).where(Membership.user_id == actor.id)
+        own = select(Membership.organization_id).where(Membership.user_id == actor.id,
+                                                       Membership.pending.is_(False))
         return or_(Concept.hidden_at.is_(None), Concept.organization_id.in_(own))
     return Concept.hidden_at.is_(None)
 
@@ -228,6 +246,15 @@ def _mark_answered(a: Any, obj: Any) -> Refusal | None:
                  "Only members of the concept's organization can mark answers.")
 
 
+def _topic_create(a: Any, board: Any) -> Refusal | None:
+    """Start a topic on a board (obj: the Board, or None before one is chosen). A board says who
+    may: everyone, or staff only (Announcements)."""
+    refused = _board_writer(a)
+    if refused or board is None or getattr(board, "topic_starters", "everyone") != "staff":
+        return refused
+    return _staff(_moderator, f"Only moderators and admins start topics on {board.name}.")(a, board)
+
+
 def _topic_pin(a: Any, topic: Any) -> Refusal | None:
     return _deny(_active(a) and topic is not None and (a.is_admin or (
         topic.concept_id is not None and is_member(a, topic.concept.organization_id))),
@@ -266,14 +293,15 @@ def _feedback_results(a: Any, concept: Any) -> Refusal | None:
 
 RULES: dict[str, Rule] = {
     # Accounts and roles
-    "user.set_role": lambda a, user: _deny(_admin(a) and user is not None and a.id != user.id,
-                                           "Only an admin can change roles, and not their own."),
-    "admin.access": lambda a, _: _deny(_admin(a), "Only admins can open this page."),
+    "user.set_role": lambda a, user: (
+        _staff(_admin, "Only an admin can change roles.")(a, user)
+        or _deny(user is not None and a.id != user.id, "Nobody changes their own role.")),
+    "admin.access": _staff(_admin, "Only admins can open this page."),
     # A profile is public writing: a suspension stops it like any other.
     "profile.edit": lambda a, user: (
         _deny(_signed_in(a) and user is not None and a.id == user.id, "You can only edit your own profile.")
         or _deny(_active(a), "Your account is suspended, so your public profile cannot be changed for now.")),
-    "moderation.access": lambda a, _: _deny(_moderator(a), "Only moderators can open this page."),
+    "moderation.access": _staff(_moderator, "Only moderators can open this page."),
     # One's own data: settings, the archive, deletion. Personal, so a suspension does not stop it.
     "account.manage": lambda a, user: _deny(
         _signed_in(a) and a.deleted_at is None and (user is None or a.id == user.id),
@@ -290,7 +318,7 @@ RULES: dict[str, Rule] = {
                                      "Only the organization's owners can edit it."),
     "org.manage_members": lambda a, org: _deny(_active(a) and membership_role(a, _org_id(org)) == "owner",
                                                "Only the organization's owners can add or remove members."),
-    "org.verify": lambda a, _: _deny(_admin(a), "Only an admin can verify organizations."),
+    "org.verify": _staff(_admin, "Only an admin can verify organizations."),
     "org.member": lambda a, obj: _deny(is_member(a, _org_id(obj)), "Only the organization's members can do this."),
     # Co-creation feedback (obj: the Concept). "feedback.give" votes on features, "feedback.answer"
     # answers the Kano and price questions: the same rule, each refusal worded for what was tried.
@@ -299,16 +327,18 @@ RULES: dict[str, Rule] = {
     "feedback.results": _feedback_results,
     # The bulletin board (obj: a Board, Topic or Post as named). A concept's topic belongs to
     # the concept's organization: its members pin it and mark official answers on it.
-    "board.manage": lambda a, _: _deny(_admin(a), "Only admins set up boards."),
+    "board.manage": _staff(_admin, "Only admins set up boards."),
     "topic.view": _topic_view,
-    "topic.create": lambda a, _board: _board_writer(a),
+    "topic.create": _topic_create,
+    # Pinned announcements (obj: the Board).
+    "topic.announce": _staff(_admin, "Only admins post announcements."),
     "topic.pin": _topic_pin,
-    "topic.lock": lambda a, _: _deny(_moderator(a), "Only moderators lock and unlock topics."),
+    "topic.lock": _staff(_moderator, "Only moderators lock and unlock topics."),
     "post.view": _post_view,
     "post.create": _post_create,
     "post.edit": _post_edit,
     "post.delete": _post_delete,
-    "post.history": lambda a, p: _deny(_signed_in(a) and p is not None and (a.id == p.author_id or a.is_moderator),
+    "post.history": lambda a, p: _deny(_signed_in(a) and p is not None and (a.id == p.author_id or _moderator(a)),
                                        "Only the author and moderators can see a post's earlier versions."),
     "post.mark_answered": _mark_answered,
     # Concepts and their features (obj: the Organization for create, else the Concept or Feature).

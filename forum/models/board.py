@@ -20,6 +20,12 @@ class Board(db.Model):
     description: Mapped[str] = mapped_column(String(500), default="")
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who may start topics here: "everyone" signed in and in good standing, or "staff" only
+    # (moderators and admins; the Announcements board).
+    topic_starters: Mapped[str] = mapped_column(String(16), default="everyone", server_default="everyone")
+
+
+TOPIC_STARTERS = {"everyone": "Everyone", "staff": "Staff only (moderators and admins)"}
 
 
 class Topic(db.Model):

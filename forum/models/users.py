@@ -49,7 +49,8 @@ class User(UserMixin, db.Model):
     # (and, if they chose so, their anonymous answers) keep an author; everything personal is gone.
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
 
-    memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan")
+    memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan",
+                               foreign_keys="Membership.user_id")
 
     def get_id(self) -> str:  # Flask-Login
         return self.session_token

@@ -158,7 +158,7 @@ def on_connect(auth: Any = None) -> bool:
     viewer = _viewer()
     sid = request.sid  # type: ignore[attr-defined]
     burst = float(current_app.config.get("LIVE_MESSAGE_BURST", 20))
-    conn = Connection(user_id=viewer.id if viewer else None, staff=bool(viewer and viewer.is_moderator),
+    conn = Connection(user_id=viewer.id if viewer else None, staff=policy.can(viewer, "moderation.access"),
                       tokens=burst)
     with registry.lock:
         registry.connections[sid] = conn
@@ -209,7 +209,7 @@ def on_subscribe(message: Any = None) -> dict[str, Any]:
         _maybe_drop()
         return _answer_error(refused.code, refused.message)
     sid = request.sid  # type: ignore[attr-defined]
-    staff = bool(viewer is not None and viewer.is_moderator)
+    staff = policy.can(viewer, "moderation.access")
     # Join first, then read: an event committed meanwhile arrives live, from the database, or both.
     join_room(events.staff_room(room) if staff else room)
     first = room not in conn.rooms

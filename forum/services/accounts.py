@@ -69,8 +69,12 @@ def _check_display_name(display_name: str) -> str:
     return display_name
 
 
-def register(username: str, email: str, password: str, display_name: str = "") -> User:
-    """Create a consumer account. Raises ValidationError naming each bad field; writes nothing then."""
+def register(username: str, email: str, password: str, display_name: str = "") -> User | None:
+    """Create a consumer account. Raises ValidationError naming each bad field; writes nothing then.
+
+    An address that already has an account is not a validation error: saying so would tell anyone
+    which addresses are registered. The owner of the address is told by email instead, nothing is
+    created, and None is returned; the caller answers exactly as for a new account."""
     errors: dict[str, list[str]] = {}
     checked: dict[str, str] = {}
     for field, check, value in (("username", check_username, username),
@@ -87,16 +91,23 @@ def register(username: str, email: str, password: str, display_name: str = "") -
     if "username" in checked and db.session.scalar(
             select(User.id).where(User.username_key == checked["username"].lower())):
         errors["username"] = ["That username is taken."]
-    if "email" in checked and db.session.scalar(select(User.id).where(User.email == checked["email"])):
-        errors["email"] = ["An account with that email already exists. Try logging in."]
+    owner = db.session.scalar(select(User).where(User.email == checked["email"])) if "email" in checked else None
     if errors:
         raise ValidationError("Please correct the marked fields.", errors)
+    if owner is not None:
+        passwords.hash_password(password)  # the same work (and time) as a new account
+        if owner.deleted_at is None:
+            mail.queue(owner, "registered_again", "Someone tried to register with your address",
+                       "registered_again", to_addr=owner.email, login_link=mail.absolute("/login"),
+                       reset_link=mail.absolute("/reset-password"))
+            db.session.commit()
+        return None
     user = User(username=checked["username"], username_key=checked["username"].lower(),
                 email=checked["email"], display_name=checked["display_name"],
                 password_hash=passwords.hash_password(password))
     db.session.add(user)
     taken = ValidationError("Please correct the marked fields.",
-                            {"username": ["That username or email is taken."]})
+                            {"username": ["That username is taken."]})
     try:  # a concurrent registration may take the name between check and write
         db.session.flush()
     except IntegrityError as exc:

@@ -13,6 +13,7 @@ from forum import policy
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.models import Board, Concept, Topic
+from forum.models.board import TOPIC_STARTERS
 from forum.services.organizations import slugify
 from forum.services.tx import commit_and_publish
 
@@ -88,8 +89,12 @@ def _fail(errors: dict[str, list[str]]) -> ValidationError:
 
 
 def _check(name: str, slug: str, description: str, position: Any,
-           board: Board | None) -> dict[str, Any]:
+           board: Board | None, topic_starters: Any = "everyone") -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
+    if topic_starters in (None, ""):
+        topic_starters = "everyone"
+    if topic_starters not in TOPIC_STARTERS:
+        errors["topic_starters"] = ["Choose who may start topics: everyone, or staff only."]
     name = " ".join((name or "").split())
     if not name:
         errors["name"] = ["Give the board a name."]
@@ -124,21 +129,27 @@ def _check(name: str, slug: str, description: str, position: Any,
             errors["position"] = [f"Choose a position between {POSITION_RANGE[0]} and {POSITION_RANGE[1]}."]
     if errors:
         raise _fail(errors)
-    return {"name": name, "slug": slug, "description": description, "position": position}
+    return {"name": name, "slug": slug, "description": description, "position": position,
+            "topic_starters": topic_starters}
 
 
-def create(actor: Any, name: str, slug: str = "", description: str = "", position: Any = 0) -> Board:
-    """An admin creates a board. An empty slug is made from the name."""
+def create(actor: Any, name: str, slug: str = "", description: str = "", position: Any = 0,
+           topic_starters: str = "everyone") -> Board:
+    """An admin creates a board. An empty slug is made from the name. `topic_starters`: who may start
+    topics there, "everyone" or "staff"."""
     policy.require(actor, "board.manage")
-    board = Board(**_check(name, slug, description, position, None))
+    board = Board(**_check(name, slug, description, position, None, topic_starters))
     db.session.add(board)
     commit_and_publish(conflict="A board with that address was just created; choose another address.")
     return board
 
 
-def update(actor: Any, board: Board, name: str, slug: str, description: str, position: Any) -> Board:
+def update(actor: Any, board: Board, name: str, slug: str, description: str, position: Any,
+           topic_starters: str | None = None) -> Board:
     policy.require(actor, "board.manage")
-    for key, value in _check(name, slug, description, position, board).items():
+    if topic_starters is None:
+        topic_starters = board.topic_starters
+    for key, value in _check(name, slug, description, position, board, topic_starters).items():
         setattr(board, key, value)
     commit_and_publish(conflict="Another board took that address just now; choose another.")
     return board

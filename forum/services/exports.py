@@ -68,8 +68,8 @@ def _stream(stmt: Any, execute: Execute | None) -> Iterator[Any]:
     yield from run(stmt.execution_options(yield_per=YIELD_PER, stream_results=True))
 
 
-def _counted() -> Any:
-    return feedback._not_suspended()
+def _counted(concept_id: int) -> Any:
+    return feedback.counted(concept_id)
 
 
 # --- the tables, as rows of Python values --------------------------------------------------------
@@ -81,7 +81,7 @@ def price_rows(concept_id: int, execute: Execute | None = None,
     stmt = (select(PR.user_id, User.username, User.credit_by_name, PR.too_cheap, PR.cheap, PR.expensive,
                    PR.too_expensive, PR.intent_cheap, PR.intent_expensive, PR.updated_at)
             .join(User, User.id == PR.user_id)
-            .where(PR.concept_id == concept_id, _counted()).order_by(PR.id))
+            .where(PR.concept_id == concept_id, _counted(concept_id)).order_by(PR.id))
     for user_id, username, credited, tc, c, e, te, ic, ie, when in _stream(stmt, execute):
         yield (who(user_id, username, credited), tc, c, e, te, ic, ie, when)
 
@@ -93,7 +93,7 @@ def vote_rows(concept_id: int, execute: Execute | None = None,
                    FeatureVote.updated_at)
             .join(Feature, Feature.id == FeatureVote.feature_id)
             .join(User, User.id == FeatureVote.user_id)
-            .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), _counted())
+            .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), _counted(concept_id))
             .order_by(FeatureVote.id))
     for user_id, username, credited, title, value, when in _stream(stmt, execute):
         yield (who(user_id, username, credited), title, "for" if value > 0 else "against", when)
@@ -106,7 +106,7 @@ def kano_rows(concept_id: int, execute: Execute | None = None,
                    KanoAnswer.functional, KanoAnswer.dysfunctional, KanoAnswer.updated_at)
             .join(Feature, Feature.id == KanoAnswer.feature_id)
             .join(User, User.id == KanoAnswer.user_id)
-            .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), _counted())
+            .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), _counted(concept_id))
             .order_by(KanoAnswer.id))
     for user_id, username, credited, title, functional, dysfunctional, when in _stream(stmt, execute):
         try:

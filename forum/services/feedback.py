@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import case, delete, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, case, delete, exists, func, or_, select
+from sqlalchemy.orm import aliased, selectinload
 
 from forum import policy
 from forum.analytics import kano, pricing, ranking
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
-from forum.models import Concept, Feature, FeatureVote, KanoAnswer, PriceResponse, User, utcnow
+from forum.models import Concept, Feature, FeatureVote, KanoAnswer, Membership, PriceResponse, User, utcnow
 from forum.services import events
 from forum.services.tx import commit_and_publish
 
@@ -70,6 +70,18 @@ def _not_suspended(now: Any = None) -> Any:
     """SQL condition on User: not under a suspension right now."""
     now = now or utcnow()
     return or_(User.suspended_until.is_(None), User.suspended_until <= now)
+
+
+def counted(concept_id: int) -> Any:
+    """SQL condition on User: whose votes and answers count on this concept, by who they are NOW:
+    not suspended, and not a member of the concept's organization (a member's vote stays stored but
+    counts for nothing while they are a member; a consumer who joins stops counting, and counts
+    again on leaving). Every tally, ranking, summary and export asks this one rule."""
+    owner = aliased(Concept)
+    organization = select(owner.organization_id).where(owner.id == concept_id).scalar_subquery()
+    member = exists().where(Membership.user_id == User.id, Membership.organization_id == organization,
+                            Membership.pending.is_(False))
+    return and_(_not_suspended(), ~member)
 
 
 def _insert(model: type) -> Any:
@@ -135,17 +147,17 @@ def tallies(concept_id: int) -> dict[int, tuple[int, int]]:
         select(FeatureVote.feature_id, up, down)
         .join(Feature, Feature.id == FeatureVote.feature_id)
         .join(User, User.id == FeatureVote.user_id)
-        .where(Feature.concept_id == concept_id, _not_suspended())
+        .where(Feature.concept_id == concept_id, counted(concept_id))
         .group_by(FeatureVote.feature_id))
     return {feature_id: (int(u), int(d)) for feature_id, u, d in rows}
 
 
-def _tally(feature_id: int) -> tuple[int, int]:
+def _tally(feature: Feature) -> tuple[int, int]:
     up = func.coalesce(func.sum(case((FeatureVote.value > 0, 1), else_=0)), 0)
     down = func.coalesce(func.sum(case((FeatureVote.value < 0, 1), else_=0)), 0)
     u, d = db.session.execute(
         select(up, down).join(User, User.id == FeatureVote.user_id)
-        .where(FeatureVote.feature_id == feature_id, _not_suspended())).one()
+        .where(FeatureVote.feature_id == feature.id, counted(feature.concept_id))).one()
     return int(u), int(d)
 
 
@@ -189,12 +201,50 @@ def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
         _upsert(FeatureVote, [{"feature_id": feature.id, "user_id": actor.id, "value": number,
                                "created_at": now, "updated_at": now}],
                 keys=["feature_id", "user_id"], update=["value", "updated_at"])
-    up, down = _tally(feature.id)
+    up, down = _tally(feature)
     # The new ranking goes with the tally, so open pages reorder without asking (thin: ids only).
     event = events.record(events.concept_room(concept.id), "tally.changed",
                           {"feature_id": feature.id, "up": up, "down": down, "order": rank_order(concept)})
     commit_and_publish(event)
     return VoteResult(feature.id, number, up, down)
+
+
+def touched_by(user_id: int, organization_id: int | None = None) -> tuple[set[int], set[int], set[int]]:
+    """(feature ids voted on, concept ids with Kano answers, concept ids with a price answer) of a
+    person, on one organization's concepts or on all."""
+    def of_org(stmt: Any) -> Any:
+        if organization_id is None:
+            return stmt
+        return stmt.where(Feature.concept_id.in_(select(Concept.id).where(Concept.organization_id == organization_id)))
+
+    features = set(db.session.scalars(of_org(select(FeatureVote.feature_id).join(
+        Feature, Feature.id == FeatureVote.feature_id).where(FeatureVote.user_id == user_id))))
+    kano_concepts = set(db.session.scalars(of_org(select(Feature.concept_id).join(
+        KanoAnswer, KanoAnswer.feature_id == Feature.id).where(KanoAnswer.user_id == user_id))))
+    prices = select(PriceResponse.concept_id).where(PriceResponse.user_id == user_id)
+    if organization_id is not None:
+        prices = prices.join(Concept, Concept.id == PriceResponse.concept_id).where(
+            Concept.organization_id == organization_id)
+    return features, kano_concepts, set(db.session.scalars(prices))
+
+
+def recount_events(feature_ids: set[int], kano_concepts: set[int], price_concepts: set[int]) -> list[Any]:
+    """After whose feedback counts changed (withdrawn answers, a membership begun or ended): the
+    events that tell the open pages the new numbers, the same a vote or an answer records."""
+    recorded = []
+    for feature_id in sorted(feature_ids):
+        feature = db.session.get(Feature, feature_id)
+        up, down = _tally(feature)
+        recorded.append(events.record(events.concept_room(feature.concept_id), "tally.changed", {
+            "feature_id": feature_id, "up": up, "down": down, "order": rank_order(feature.concept)}))
+    for concept_id in sorted(kano_concepts):
+        recorded.append(events.record(events.concept_room(concept_id), "kano.changed",
+                                      {"n": _kano_respondents(concept_id)}))
+    for concept_id in sorted(price_concepts):
+        n = db.session.scalar(select(func.count(PriceResponse.id)).join(User, User.id == PriceResponse.user_id)
+                              .where(PriceResponse.concept_id == concept_id, counted(concept_id))) or 0
+        recorded.append(events.record(events.concept_room(concept_id), "price.changed", {"n": n}))
+    return recorded
 
 
 def my_votes(actor: Any, concept_id: int) -> dict[int, int]:
@@ -251,7 +301,7 @@ def _kano_respondents(concept_id: int) -> int:
         select(func.count(func.distinct(KanoAnswer.user_id)))
         .join(Feature, Feature.id == KanoAnswer.feature_id)
         .join(User, User.id == KanoAnswer.user_id)
-        .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), _not_suspended())) or 0
+        .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), counted(concept_id))) or 0
 
 
 def answer_kano(actor: Any, concept: Concept,
@@ -305,7 +355,7 @@ def kano_summaries(concept: Concept) -> list[dict[str, Any]]:
         select(KanoAnswer.feature_id, KanoAnswer.functional, KanoAnswer.dysfunctional)
         .join(Feature, Feature.id == KanoAnswer.feature_id)
         .join(User, User.id == KanoAnswer.user_id)
-        .where(Feature.concept_id == concept.id, Feature.retired_at.is_(None), _not_suspended()))
+        .where(Feature.concept_id == concept.id, Feature.retired_at.is_(None), counted(concept.id)))
     for feature_id, functional, dysfunctional in rows:
         if functional in kano.ANSWER_LABELS and dysfunctional in kano.ANSWER_LABELS:
             pairs[feature_id].append((functional, dysfunctional))
@@ -414,7 +464,7 @@ def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> Price
             keys=["concept_id", "user_id"], update=[*PRICE_FIELDS, *INTENT_FIELDS, "updated_at"])
     n = db.session.scalar(select(func.count(PriceResponse.id))
                           .join(User, User.id == PriceResponse.user_id)
-                          .where(PriceResponse.concept_id == concept.id, _not_suspended())) or 0
+                          .where(PriceResponse.concept_id == concept.id, counted(concept.id))) or 0
     event = events.record(events.concept_room(concept.id), "price.changed", {"n": n})
     commit_and_publish(event)
     return my_price(actor, concept.id)  # type: ignore[return-value]
@@ -529,7 +579,7 @@ def results(actor: Any, concept: Concept) -> dict[str, Any]:
         select(func.count(func.distinct(FeatureVote.user_id)))
         .join(Feature, Feature.id == FeatureVote.feature_id)
         .join(User, User.id == FeatureVote.user_id)
-        .where(Feature.concept_id == concept.id, Feature.retired_at.is_(None), _not_suspended())) or 0
+        .where(Feature.concept_id == concept.id, Feature.retired_at.is_(None), counted(concept.id))) or 0
     return {
         "concept": concept,
         "features": features,

@@ -230,6 +230,13 @@ def notify_new_post(post: Post) -> list[Notification]:
     return rows
 
 
+def notify_invitation(membership: Any, inviter: Any, organization: Any) -> list[Notification]:
+    """Tell a person they are invited to an organization; they answer on their invitations page."""
+    role = "an owner" if membership.role == "owner" else "a member"
+    message = f"{inviter.name} invited you to join {organization.name} as {role}. Accept or decline it."
+    return _add([membership.user_id], "invitation", inviter.id, message, "/invitations")
+
+
 def notify_stage_change(concept: Concept, change: StageChange) -> list[Notification]:
     """A concept moved to another stage: its followers hear about it. Does not commit."""
     if concept.id is None:

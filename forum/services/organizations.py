@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -129,6 +130,9 @@ def set_verified(actor: User, org: Organization, verified: bool) -> None:
 
 
 def add_member(actor: User, org: Organization, username: str, role: str = "member") -> Membership:
+    """Invite a person to the organization as a member or an owner. Nobody becomes either without
+    saying yes: the invitation counts for nothing (no Official badge, no member's rights) until they
+    accept it on their invitations page."""
     policy.require(actor, "org.manage_members", org)
     if role not in ("owner", "member"):
         raise _fail("role", "A member is either an owner or a member.")
@@ -136,33 +140,100 @@ def add_member(actor: User, org: Organization, username: str, role: str = "membe
         user = accounts.get_by_username(username)
     except NotFound as exc:
         raise _fail("username", f"There is no user called “{(username or '').strip()}”.") from exc
-    if db.session.scalar(select(Membership.id).where(Membership.organization_id == org.id,
-                                                     Membership.user_id == user.id)):
-        raise _fail("username", f"{user.username} is already a member.")
-    membership = Membership(organization_id=org.id, user_id=user.id, role=role)
+    existing = db.session.scalar(select(Membership).where(Membership.organization_id == org.id,
+                                                          Membership.user_id == user.id))
+    if existing is not None:
+        raise _fail("username", f"{user.username} is already invited." if existing.is_pending
+                    else f"{user.username} is already a member.")
+    membership = Membership(organization_id=org.id, user_id=user.id, role=role, pending=True,
+                            invited_by_id=actor.id)
     db.session.add(membership)
-    commit_and_publish(conflict=_fail("username", f"{user.username} is already a member."))
+    from forum.services import notifications
+
+    notifications.notify_invitation(membership, actor, org)
+    commit_and_publish(conflict=_fail("username", f"{user.username} is already invited."))
     return membership
 
 
+def invitations_for(user: User) -> list[Membership]:
+    """The invitations waiting for a person's answer, newest first."""
+    return list(db.session.scalars(
+        select(Membership).where(Membership.user_id == user.id, Membership.pending.is_(True))
+        .options(selectinload(Membership.organization), selectinload(Membership.invited_by))
+        .order_by(Membership.created_at.desc(), Membership.id.desc())))
+
+
+def pending_count(user: Any) -> int:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.scalar(select(func.count(Membership.id)).where(
+        Membership.user_id == user.id, Membership.pending.is_(True))) or 0
+
+
+def _own_invitation(actor: User, membership_id: int) -> Membership:
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.user_id != getattr(actor, "id", None):
+        raise NotFound("There is no invitation for you at that address.")
+    if not membership.is_pending:
+        raise Conflict(f"You are already a member of {membership.organization.name}.")
+    return membership
+
+
+def accept_invitation(actor: User, membership_id: int) -> Membership:
+    """The invited person says yes: from now on they are a member (or an owner). Their votes and
+    price answers on the organization's concepts stop counting while they are one."""
+    membership = _own_invitation(actor, membership_id)
+    membership.pending = False
+    membership.created_at = utcnow()  # a member since they accepted
+    db.session.flush()
+    commit_and_publish(*_membership_changed(membership))
+    return membership
+
+
+def decline_invitation(actor: User, membership_id: int) -> Organization:
+    membership = _own_invitation(actor, membership_id)
+    org = membership.organization
+    db.session.delete(membership)
+    commit_and_publish()
+    return org
+
+
+def _membership_changed(membership: Membership) -> list[Any]:
+    """Whose feedback counts follows membership: the open pages of the organization's concepts get
+    the new numbers (and the stored summaries are brought up to date where they are kept)."""
+    from forum.services import feedback
+
+    policy_cache = getattr(membership.user, "__dict__", {}).get("_membership_cache")
+    if policy_cache is not None:
+        policy_cache.pop(membership.organization_id, None)
+    return feedback.recount_events(*feedback.touched_by(membership.user_id, membership.organization_id))
+
+
 def remove_member(actor: User, org: Organization, user_id: int) -> None:
+    """Remove a member, or withdraw an invitation. The last owner stays: an organization always
+    has one."""
     policy.require(actor, "org.manage_members", org)
     membership = db.session.scalar(select(Membership).where(
         Membership.organization_id == org.id, Membership.user_id == user_id))
     if membership is None:
         raise NotFound("That person is not a member.")
-    if membership.role == "owner":
+    if membership.role == "owner" and not membership.is_pending:
         owners = db.session.scalar(select(func.count(Membership.id)).where(
-            Membership.organization_id == org.id, Membership.role == "owner"))
+            Membership.organization_id == org.id, Membership.role == "owner",
+            Membership.pending.is_(False))) or 0
         if owners <= 1:
-            raise Conflict("An organization needs at least one owner: add another owner first.")
+            raise Conflict("An organization needs at least one owner: the last owner cannot be removed. "
+                           "Invite another owner first; once they accept, this one can go.")
+    was_member = not membership.is_pending
     db.session.delete(membership)
-    commit_and_publish()
+    db.session.flush()
+    recorded = _membership_changed(membership) if was_member else []
+    commit_and_publish(*recorded)
 
 
 def organizations_of(user: User) -> list[Organization]:
     return list(db.session.scalars(select(Organization).join(Membership).where(
-        Membership.user_id == user.id).order_by(Organization.name)))
+        Membership.user_id == user.id, Membership.pending.is_(False)).order_by(Organization.name)))
 
 
 def listing(page: int = 1, per_page: int = 20):

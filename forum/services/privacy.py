@@ -325,32 +325,13 @@ def _scrub_events(user: User) -> None:
 def _withdraw_feedback(user: User) -> list[Any]:
     """Delete the person's votes and answers; each concept touched tells its open pages the new
     numbers (the same events a vote or an answer records)."""
-    from sqlalchemy import func
-
     from forum.services import feedback
 
-    feature_ids = set(db.session.scalars(select(FeatureVote.feature_id).where(FeatureVote.user_id == user.id)))
-    kano_concepts = set(db.session.scalars(
-        select(Feature.concept_id).join(KanoAnswer, KanoAnswer.feature_id == Feature.id)
-        .where(KanoAnswer.user_id == user.id)))
-    price_concepts = set(db.session.scalars(select(PriceResponse.concept_id).where(
-        PriceResponse.user_id == user.id)))
+    touched = feedback.touched_by(user.id)
     db.session.execute(delete(FeatureVote).where(FeatureVote.user_id == user.id))
     db.session.execute(delete(KanoAnswer).where(KanoAnswer.user_id == user.id))
     db.session.execute(delete(PriceResponse).where(PriceResponse.user_id == user.id))
-    recorded = []
-    for feature_id in sorted(feature_ids):
-        feature = db.session.get(Feature, feature_id)
-        up, down = feedback._tally(feature_id)
-        recorded.append(events.record(events.concept_room(feature.concept_id), "tally.changed", {
-            "feature_id": feature_id, "up": up, "down": down, "order": feedback.rank_order(feature.concept)}))
-    for concept_id in sorted(kano_concepts):
-        recorded.append(events.record(events.concept_room(concept_id), "kano.changed",
-                                      {"n": feedback._kano_respondents(concept_id)}))
-    for concept_id in sorted(price_concepts):
-        n = db.session.scalar(select(func.count(PriceResponse.id)).join(User, User.id == PriceResponse.user_id)
-                              .where(PriceResponse.concept_id == concept_id, feedback._not_suspended())) or 0
-        recorded.append(events.record(events.concept_room(concept_id), "price.changed", {"n": n}))
+    recorded = feedback.recount_events(*touched)
     return recorded
 
 

@@ -34,9 +34,9 @@ from forum.services import feedback
 PR = PriceResponse
 
 
-def _counted() -> Any:
-    """Whose answers count (the feedback service's rule: suspended people are left out)."""
-    return feedback._not_suspended()
+def _counted(concept: Concept) -> Any:
+    """Whose answers count (the feedback service's one rule: not suspended, not a member now)."""
+    return feedback.counted(concept.id)
 
 
 def _number(value: Any) -> float | int | None:
@@ -59,7 +59,7 @@ def price_analysis(concept: Concept) -> pricing.PriceSensitivityResult:
     """Van Westendorp over everyone's counted answers, counted by the database.
 
     Four questions when anybody answered "too cheap", else three (as pricesensitivitymeter)."""
-    where = [PR.concept_id == concept.id, _counted()]
+    where = [PR.concept_id == concept.id, _counted(concept)]
     answered_too_cheap = db.session.scalar(
         _price_rows().add_columns(func.count(PR.too_cheap)).where(*where)) or 0
     three = answered_too_cheap == 0
@@ -132,11 +132,11 @@ def participation(concept: Concept) -> dict[str, int]:
         sub = stmt.subquery()
         return db.session.scalar(
             select(func.count(func.distinct(sub.c.user_id))).select_from(sub)
-            .join(User, User.id == sub.c.user_id).where(_counted())) or 0
+            .join(User, User.id == sub.c.user_id).where(_counted(concept))) or 0
 
     everyone = union(voters, kano_people, pricers, commenters).subquery()
     total = db.session.scalar(select(func.count()).select_from(everyone)
-                              .join(User, User.id == everyone.c.user_id).where(_counted())) or 0
+                              .join(User, User.id == everyone.c.user_id).where(_counted(concept))) or 0
     return {"total": total, "commented": distinct(commenters), "voted": distinct(voters),
             "kano": distinct(kano_people) if concept.kano_enabled else 0,
             "price": distinct(pricers) if concept.price_question_enabled else 0}
@@ -224,7 +224,7 @@ def activity(concept: Concept, days: int = 30) -> list[dict[str, Any]]:
 def bargain_distribution(concept: Concept, bins: int = 8) -> list[dict[str, Any]]:
     """How many people named each "bargain" price band (valid or not), for a histogram."""
     rows = db.session.execute(
-        _price_rows().add_columns(PR.cheap, func.count()).where(PR.concept_id == concept.id, _counted())
+        _price_rows().add_columns(PR.cheap, func.count()).where(PR.concept_id == concept.id, _counted(concept))
         .group_by(PR.cheap).order_by(PR.cheap)).all()
     if not rows:
         return []
@@ -245,7 +245,7 @@ def intents(concept: Concept) -> dict[str, list[dict[str, Any]]]:
     for name, column in (("cheap", PR.intent_cheap), ("expensive", PR.intent_expensive)):
         counts = dict(db.session.execute(
             _price_rows().add_columns(column, func.count()).where(
-                PR.concept_id == concept.id, _counted(), column.is_not(None)).group_by(column)).tuples().all())
+                PR.concept_id == concept.id, _counted(concept), column.is_not(None)).group_by(column)).tuples().all())
         out[name] = [{"intent": level, "label": feedback.INTENT_LABELS[level], "count": int(counts.get(level, 0))}
                      for level in (5, 4, 3, 2, 1)]
     return out

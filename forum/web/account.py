@@ -251,3 +251,34 @@ def profile(username: str) -> str:
     public = policy.can(current_user, "profile.view", user)
     return render_template("account/profile.html", user=user, public=public,
                            organizations=organizations.organizations_of(user) if public else [])
+
+
+# --- invitations to organizations -------------------------------------------------------------------
+
+@bp.get("/invitations")
+@login_required
+def invitations() -> str:
+    return render_template("account/invitations.html", invitations=organizations.invitations_for(current_user),
+                           confirm_form=ConfirmForm(formdata=None))
+
+
+@bp.post("/invitations/<int:membership_id>/accept")
+@login_required
+def accept_invitation(membership_id: int) -> WerkzeugResponse:
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("account.invitations"))
+    membership = organizations.accept_invitation(current_user, membership_id)
+    org = membership.organization
+    flash(f"You are now {'an owner' if membership.role == 'owner' else 'a member'} of {org.name}. "
+          "Your own votes and price answers on its concepts no longer count while you are.", "success")
+    return redirect(url_for("orgs.show", slug=org.slug))
+
+
+@bp.post("/invitations/<int:membership_id>/decline")
+@login_required
+def decline_invitation(membership_id: int) -> WerkzeugResponse:
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("account.invitations"))
+    org = organizations.decline_invitation(current_user, membership_id)
+    flash(f"You declined the invitation to {org.name}.", "success")
+    return redirect(url_for("account.invitations"))

@@ -1,7 +1,7 @@
 """Register, log in, log out."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -18,8 +18,22 @@ def _address_key() -> str:
     return f"login-addr:{request.remote_addr or 'unknown'}"
 
 
+def _typed_login() -> str:
+    value = request.form.get("login")
+    if value is None and request.is_json:
+        value = (request.get_json(silent=True) or {}).get("login")
+    return value.strip()[:254] if isinstance(value, str) else ""
+
+
 def _account_key() -> str:
-    return f"login-account:{(request.form.get('login') or '').strip().lower()[:254]}"
+    """Failed logins count per account, whether the person typed its username or its email (or
+    another capitalisation): the login is resolved to the account first. An unknown login counts
+    under what was typed."""
+    if "login_account_key" not in g:
+        typed = _typed_login()
+        user = accounts.find_by_login(typed) if typed else None
+        g.login_account_key = f"login-account:{user.id}" if user is not None else f"login-unknown:{typed.lower()}"
+    return g.login_account_key
 
 
 def _failed(response: Response) -> bool:
@@ -34,16 +48,17 @@ def register() -> Response | tuple[str, int] | str:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register(form.username.data, form.email.data, form.password.data,
-                                     form.display_name.data or "")
+            accounts.register(form.username.data, form.email.data, form.password.data,
+                              form.display_name.data or "")
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            session.clear()
-            login_user(user)
-            flash(f"Welcome to Sounding Board, {user.name}! We sent a link to {user.email}: open it to "
-                  "confirm your address (until then you get no email from us).", "success")
-            return redirect(url_for("main.index"))
+            # The same answer whether the address was new or already had an account (its owner is
+            # told by email): the page never says which addresses are registered.
+            address = " ".join((form.email.data or "").split())[:254]
+            flash(f"Thank you! We sent a message to {address}: open it to confirm your address. "
+                  "Then log in with your username and password.", "success")
+            return redirect(url_for("auth.login"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
 

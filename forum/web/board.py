@@ -104,8 +104,10 @@ def _compose(form: Any, save: Callable[[], Response]) -> tuple[Response | None, 
 @login_required
 def new_topic(slug: str) -> Response | tuple[str, int]:
     board = boards.get_by_slug(slug)
+    policy.require(current_user, "topic.create", board)
     form = TopicForm(board=str(board.id))
-    form.board.choices = [(str(b.id), b.name) for b in boards.all_boards()]
+    form.board.choices = [(str(b.id), b.name) for b in boards.all_boards()
+                          if policy.can(current_user, "topic.create", b)]
 
     def save() -> Response:
         created = posting.create_topic(current_user, form.board.data, form.title.data, form.body.data,
@@ -272,7 +274,7 @@ def manage() -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             created = boards.create(current_user, form.name.data, form.slug.data, form.description.data,
-                                    form.position.data)
+                                    form.position.data, form.topic_starters.data)
         except ValidationError as exc:
             apply_errors(form, exc)
             status = 400
@@ -294,7 +296,7 @@ def edit_board(board_id: int) -> Response | tuple[str, int]:
     if form.validate_on_submit():
         try:
             boards.update(current_user, board, form.name.data, form.slug.data, form.description.data,
-                          form.position.data)
+                          form.position.data, form.topic_starters.data)
         except ValidationError as exc:
             apply_errors(form, exc)
             status = 400

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
+from forum.models.board import TOPIC_STARTERS
 from forum.services.posting import BODY_MAX
 from forum.web.bodies import ForumForm
 
@@ -45,3 +46,6 @@ class BoardForm(ForumForm):
                                               "Left empty, it is made from the name.")
     description = TextAreaField("Description")
     position = StringField("Position", default="0", description="Lower numbers are listed first.")
+    topic_starters = SelectField("Who may start topics", choices=list(TOPIC_STARTERS.items()), default="everyone",
+                                 validate_choice=False,
+                                 description="Everyone can reply either way; “staff only” suits announcements.")

@@ -79,7 +79,8 @@ def add_member(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"{membership.user.username} is now a {membership.role} of {org.name}.", "success")
+            flash(f"{membership.user.username} is invited as {'an owner' if membership.role == 'owner' else 'a member'}"
+                  f" of {org.name}. They become one when they accept.", "success")
             return redirect(url_for("orgs.show", slug=org.slug))
     return render_template("orgs/show.html", org=org, member_form=form,
                            confirm_form=ConfirmForm(formdata=None)), 400
@@ -96,5 +97,5 @@ def remove_member(slug: str, user_id: int) -> Response:
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("orgs.show", slug=org.slug), 303)
-    flash("The member is removed.", "success")
+    flash("Done: they are no longer a member (or invited).", "success")
     return redirect(url_for("orgs.show", slug=org.slug))

@@ -1,9 +1,24 @@
 """Role matrix: the foundation's routes (home, accounts, organizations, admin)."""
 from __future__ import annotations
 
+from typing import Any
+
+from forum.extensions import db
+from forum.models import Membership
 from tests.web.matrix import Case, same, signed_in
 
 ADMIN_ONLY = same(403, visitor="login", admin=200)
+# An invitation is answered by the person invited only; to anyone else it does not exist.
+INVITEE_ONLY = same(404, visitor="login", moderator="redirect")
+
+
+def build(objects: dict[str, Any]) -> dict[str, Any]:
+    """The moderator is invited to join the organization (not yet accepted)."""
+    invitation = Membership(organization_id=objects["org"].id, user_id=objects["moderator"].id, role="member",
+                            pending=True, invited_by_id=objects["owner"].id)
+    db.session.add(invitation)
+    db.session.commit()
+    return {"invitation": invitation}
 
 CASES = {
     ("main.index", "GET"): Case(lambda o: "/", same(200)),
@@ -43,6 +58,10 @@ CASES = {
     ("orgs.remove_member", "POST"): Case(
         lambda o: f"/orgs/{o['org'].slug}/members/{o['member'].id}/remove",
         same(403, visitor="login", owner="redirect")),
+    ("account.invitations", "GET"): Case(lambda o: "/invitations", signed_in(200)),
+    ("account.accept_invitation", "POST"): Case(lambda o: f"/invitations/{o['invitation'].id}/accept", INVITEE_ONLY),
+    ("account.decline_invitation", "POST"): Case(lambda o: f"/invitations/{o['invitation'].id}/decline",
+                                                 INVITEE_ONLY),
     ("admin.index", "GET"): Case(lambda o: "/admin/", ADMIN_ONLY),
     ("admin.users", "GET"): Case(lambda o: "/admin/users", ADMIN_ONLY),
     ("admin.set_role", "POST"): Case(lambda o: f"/admin/users/{o['consumer'].id}/role",
