@@ -55,6 +55,11 @@ def _database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'forum.db'}"
 
 
+def _ratelimit_file() -> str:
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlitefile://{INSTANCE_DIR / 'ratelimits.sqlite'}"
+
+
 class Config:
     """Built fresh for each app so the environment is read at create_app() time."""
 
@@ -65,7 +70,9 @@ class Config:
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
         # threading (with simple-websocket) by default; gevent in production (see README).
         self.SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
-        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Counters survive a restart: a SQLite file under instance/ by default (shared by the
+        # processes of one machine), Redis (redis://...) to share them across machines.
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or _ratelimit_file()
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
         # Writes per user (or address, for visitors) and login attempts.
@@ -92,3 +99,8 @@ class Config:
         self.ARGON2_PARALLELISM = int(os.environ.get("ARGON2_PARALLELISM", "4"))
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
         self.PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "20"))
+        # One JSON line per request on stderr (method, route, status, duration; no personal data).
+        self.ACCESS_LOG = _bool("ACCESS_LOG", True)
+        # The page cache: in process memory by default; on Redis (shared by every process) when set.
+        self.CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
+        self.PAGE_CACHE = _bool("PAGE_CACHE", True)

@@ -83,6 +83,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntegerConverter
     register_web(app)
 
+    from forum.serving import register_access_log, register_static
+
+    register_static(app)
+    register_access_log(app)
+
     from forum.cli import register_cli
 
     register_cli(app)

@@ -101,6 +101,8 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     # The limiter is initialised (so tests can switch it on) but off: see _clean().
     "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",  # tests/test_serving.py checks the default file store
+    "ACCESS_LOG": False,
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 1024,
     "ARGON2_PARALLELISM": 1,

@@ -56,7 +56,7 @@ def topic(topic_id: int) -> str:
 def _render_topic(topic: Topic, page: int, form: PostForm | None = None, status: int = 200) -> Any:
     posts = posting.topic_posts(topic, page)
     return render_template("board/topic.html", topic=topic, posts=posts,
-                           form=form or PostForm(formdata=None)), status
+                           form=form or (PostForm(formdata=None) if current_user.is_authenticated else None)), status
 
 
 @bp.get("/p/<int:post_id>")

@@ -73,15 +73,18 @@ def new() -> Response | tuple[str, int]:
 
 def _render_show(concept, status: int = 200, feature_form: FeatureForm | None = None,
                  stage_form: StageForm | None = None) -> tuple[str, int]:
+    editing = policy.can(current_user, "concept.edit", concept)
     return render_template(
         "concepts/show.html", concept=concept,
         active_features=concepts.active_features(concept),
         retired_features=concepts.retired_features(concept),
         stage_labels=concepts.STAGE_LABELS, stages=STAGES,
         feedback=feedback_service.panel(current_user, concept),
-        feature_form=feature_form or FeatureForm(formdata=None),
-        stage_form=stage_form or StageForm(formdata=None, stage=_next_stage(concept.stage)),
-        move_form=MoveForm(formdata=None)), status
+        # Forms (and their CSRF token, kept in the session) only for people who may use them: a
+        # visitor's page sets no cookie.
+        feature_form=feature_form or (FeatureForm(formdata=None) if editing else None),
+        stage_form=stage_form or (StageForm(formdata=None, stage=_next_stage(concept.stage)) if editing else None),
+        move_form=MoveForm(formdata=None) if editing else None), status
 
 
 def _next_stage(stage: str) -> str:
