@@ -79,6 +79,7 @@ def test_each_request_writes_one_json_line_without_personal_data(app, client):
     user = make_user("loggy", display_name="Lola Secret")
     handler = _Lines()
     logger = logging.getLogger(ACCESS_LOGGER)
+    logger.disabled = False  # alembic's fileConfig (tests/test_migrations.py) disables existing loggers
     logger.addHandler(handler)
     app.config["ACCESS_LOG"] = True
     try:

@@ -7,10 +7,11 @@ from forum.models.feedback import FeatureVote, KanoAnswer, PriceResponse
 from forum.models.moderation import Flag, ModerationAction, Suspension
 from forum.models.organizations import MEMBER_ROLES, Membership, Organization
 from forum.models.search import SEARCH_KINDS, SearchDocument
+from forum.models.summaries import ConceptSummary
 from forum.models.users import ROLES, User
 
 __all__ = [
-    "MEMBER_ROLES", "ROLES", "STAGES", "Board", "Concept", "Event", "Feature", "FeatureVote",
+    "MEMBER_ROLES", "ROLES", "STAGES", "Board", "Concept", "ConceptSummary", "Event", "Feature", "FeatureVote",
     "Flag", "Follow", "KanoAnswer", "Membership", "ModerationAction", "Notification",
     "Organization", "Post", "PostRevision", "PriceResponse", "SEARCH_KINDS", "SearchDocument",
     "StageChange", "Suspension", "Tag",

@@ -172,6 +172,17 @@ def _commit() -> None:
         raise Conflict("Someone else changed this at the same moment; please try again.") from exc
 
 
+def _commit_changed(concept: Concept) -> None:
+    """Commit a change to what the concept page shows (its text, switches, features): the
+    `summary.changed` event moves the concept room's number, which is the key of the stored summary
+    and of the cached page, and tells open pages; it is published after the commit."""
+    from forum.services import summaries
+
+    event = summaries.invalidate(concept)
+    _commit()
+    events.publish(event)
+
+
 def _slug_for(title: str) -> str:
     text = title if slugify(title, TITLE_MAX) not in RESERVED_SLUGS else f"{title} concept"
     return unique_slug(Concept, text, max_length=TITLE_MAX)
@@ -241,7 +252,7 @@ def update(actor: User, concept: Concept, title: str, summary: str, description:
     if topic is not None:
         topic.title = concept.title
     search.index_concept(concept)
-    _commit()
+    _commit_changed(concept)
 
 
 def change_stage(actor: User, concept: Concept, stage: str, note: str = "") -> StageChange:
@@ -403,7 +414,7 @@ def add_feature(actor: User, concept: Concept, title: str, description: str = ""
     active.append(feature)
     _renumber(active, retired)
     _touch(concept)
-    _commit()
+    _commit_changed(concept)
     return feature
 
 
@@ -412,7 +423,7 @@ def update_feature(actor: User, feature: Feature, title: str, description: str) 
     feature.title, feature.description = _check_feature(title, description)
     feature.updated_at = utcnow()
     _touch(feature.concept)
-    _commit()
+    _commit_changed(feature.concept)
 
 
 def move_feature(actor: User, feature: Feature, direction: str) -> None:
@@ -428,7 +439,7 @@ def move_feature(actor: User, feature: Feature, direction: str) -> None:
     if 0 <= other < len(active):
         active[index], active[other] = active[other], active[index]
     _renumber(active, retired)
-    _commit()
+    _commit_changed(feature.concept)
 
 
 def retire_feature(actor: User, feature: Feature) -> None:
@@ -439,7 +450,7 @@ def retire_feature(actor: User, feature: Feature) -> None:
     feature.retired_at = utcnow()
     _renumber(*_ordered(feature.concept))
     _touch(feature.concept)
-    _commit()
+    _commit_changed(feature.concept)
 
 
 def restore_feature(actor: User, feature: Feature) -> None:
@@ -452,7 +463,7 @@ def restore_feature(actor: User, feature: Feature) -> None:
     feature.retired_at = None
     _renumber(active + [feature], retired)
     _touch(feature.concept)
-    _commit()
+    _commit_changed(feature.concept)
 
 
 def active_features(concept: Concept) -> list[Feature]:
