@@ -31,7 +31,6 @@ from forum.extensions import db
 from forum.models import (
     Concept,
     ConceptSummary,
-    Event,
     Feature,
     FeatureVote,
     KanoAnswer,
@@ -58,17 +57,16 @@ class Summary:
 
 
 def room(concept_id: int) -> str:
-    return f"concept:{concept_id}"
+    from forum.services import events
+
+    return events.concept_room(concept_id)
 
 
 def room_seq(name: str) -> int:
     """The newest event number of a room (the live threads' per-room sequence)."""
     from forum.services import events
 
-    current = getattr(events, "current_seq", None)
-    if current is not None:
-        return int(current(name) or 0)
-    return int(db.session.scalar(select(func.max(Event.id)).where(Event.channel == name)) or 0)
+    return events.current_seq(name)
 
 
 # --- reading ------------------------------------------------------------------------------------

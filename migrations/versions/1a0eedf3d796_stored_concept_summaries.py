@@ -1,7 +1,7 @@
 """stored concept summaries
 
 Revision ID: 1a0eedf3d796
-Revises: ee02afff89d3
+Revises: 32c34d00ac0d
 Create Date: 2026-11-29 12:24:54.710161
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '1a0eedf3d796'
-down_revision = 'ee02afff89d3'
+down_revision = '32c34d00ac0d'
 branch_labels = None
 depends_on = None
 
