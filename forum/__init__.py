@@ -83,7 +83,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntegerConverter
     register_web(app)
 
+    from forum import pagecache
     from forum.serving import register_access_log, register_static
+
+    pagecache.init_app(app)
 
     register_static(app)
     register_access_log(app)

@@ -294,13 +294,29 @@ def _page_options() -> list[Any]:
             selectinload(Concept.stage_changes).joinedload(StageChange.changed_by)]
 
 
-def get_by_slug(slug: str, actor: Any = None) -> Concept:
-    """The concept at /concepts/<slug> with what its page shows, in a fixed number of queries.
+def get_by_slug(slug: str, actor: Any = None, refresh: bool = False) -> Concept:
+    """The concept at /concepts/<slug> with what its page shows, in a fixed number of queries
+    (`refresh`: read again even if this request loaded it already).
 
     A hidden concept is NotFound for people who may not see it."""
     if not is_slug(slug):
         raise NotFound("There is no concept at that address.")
-    concept = db.session.scalar(select(Concept).where(Concept.slug == slug).options(*_page_options()))
+    stmt = select(Concept).where(Concept.slug == slug).options(*_page_options())
+    if refresh:
+        stmt = stmt.execution_options(populate_existing=True)
+    concept = db.session.scalar(stmt)
+    if concept is None or not policy.can(actor, "concept.view", concept):
+        raise NotFound("There is no concept at that address.")
+    return concept
+
+
+def get_for_key(slug: str, actor: Any = None) -> Concept:
+    """The concept with its organization and discussion topic only: one query, enough to check who
+    may see it and to build its page's cache key."""
+    if not is_slug(slug):
+        raise NotFound("There is no concept at that address.")
+    concept = db.session.scalar(select(Concept).where(Concept.slug == slug).options(
+        joinedload(Concept.organization), joinedload(Concept.topic)))
     if concept is None or not policy.can(actor, "concept.view", concept):
         raise NotFound("There is no concept at that address.")
     return concept
@@ -476,7 +492,7 @@ def retired_features(concept: Concept) -> list[Feature]:
 
 __all__ = [
     "CURRENCIES", "SORTS", "STAGES", "STAGE_LABELS", "active_features", "add_feature", "change_stage",
-    "create", "filter_organizations", "get_by_slug", "get_feature", "listing", "move_feature",
+    "create", "filter_organizations", "get_by_slug", "get_for_key", "get_feature", "listing", "move_feature",
     "of_organization", "organizations_for", "parse_tags", "recent", "restore_feature", "retire_feature",
     "retired_features", "update", "update_feature",
 ]

@@ -20,12 +20,15 @@ never claims a number newer than the data it was computed from.
 from __future__ import annotations
 
 import pickle
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, g
-from sqlalchemy import func, select, union
+from flask import current_app, g, has_app_context
+from sqlalchemy import event, func, select, union
+from sqlalchemy.orm import Session
 
 from forum.extensions import db
 from forum.models import (
@@ -71,24 +74,59 @@ def room_seq(name: str) -> int:
 
 # --- reading ------------------------------------------------------------------------------------
 
+#: Summaries recently read or computed by this process, by (concept id, room number): a page view
+#: whose room has not moved since skips even the stored row.
+_RECENT: OrderedDict[tuple[int, int], Summary] = OrderedDict()
+_RECENT_MAX = 256
+_RECENT_LOCK = threading.Lock()
+
+
+def forget() -> None:
+    """Drop this process's memo (tests do, between databases)."""
+    with _RECENT_LOCK:
+        _RECENT.clear()
+
+
+def remember_seq(concept_id: int, seq: int) -> None:
+    """A view that has just read the concept room's number hands it over (saves a query)."""
+    g.setdefault("_sb_seqs", {})[concept_id] = seq
+
+
 def get(concept: Concept) -> Summary:
     """The concept's current summary: the stored one, or computed now (and stored) when its inputs
-    changed since. Memoized for the request."""
-    seq = room_seq(room(concept.id))
-    memo = g.setdefault("_sb_summaries", {})
-    if (concept.id, seq) in memo:
-        return memo[concept.id, seq]
+    changed since. Memoized for the request (until it commits) and, by room number, for the process."""
+    seqs = g.setdefault("_sb_seqs", {})
+    seq = seqs.get(concept.id)
+    if seq is None:
+        seq = seqs[concept.id] = room_seq(room(concept.id))
+    now = utcnow()
+    with _RECENT_LOCK:
+        summary = _RECENT.get((concept.id, seq))
+    if summary is not None and (summary.valid_until is None or summary.valid_until > now):
+        return summary
     row = db.session.execute(
         select(ConceptSummary.seq, ConceptSummary.valid_until, ConceptSummary.data)
         .where(ConceptSummary.concept_id == concept.id)).first()
     summary = None
-    if row is not None and row.seq == seq and (row.valid_until is None or row.valid_until > utcnow()):
+    if row is not None and row.seq == seq and (row.valid_until is None or row.valid_until > now):
         summary = _load(row.data)
     if summary is None:
         summary = compute(concept, seq)
         _store(concept.id, summary)
-    memo[concept.id, seq] = summary
+    with _RECENT_LOCK:
+        _RECENT[concept.id, seq] = summary
+        _RECENT.move_to_end((concept.id, seq))
+        while len(_RECENT) > _RECENT_MAX:
+            _RECENT.popitem(last=False)
     return summary
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_seqs(session: Session) -> None:
+    """After a commit (or rollback) the room numbers read in this request may be old."""
+    if has_app_context():
+        g.pop("_sb_seqs", None)
 
 
 def _load(data: bytes) -> Summary | None:
@@ -186,4 +224,4 @@ def invalidate_for_user(user_id: int) -> list[Any]:
     return [invalidate(concept_id) for concept_id in sorted(set(concept_ids))]
 
 
-__all__ = ["Summary", "compute", "get", "invalidate", "invalidate_for_user", "room", "room_seq"]
+__all__ = ["Summary", "compute", "forget", "get", "invalidate", "invalidate_for_user", "remember_seq", "room", "room_seq"]
