@@ -68,6 +68,8 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+        # The Redis channel the processes of one site share (two sites on one Redis: two names).
+        self.SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
         # threading (with simple-websocket) by default; gevent in production (see README).
         self.SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
         # Counters survive a restart: a SQLite file under instance/ by default (shared by the
@@ -113,3 +115,7 @@ class Config:
         # The page cache: in process memory by default; on Redis (shared by every process) when set.
         self.CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
         self.PAGE_CACHE = _bool("PAGE_CACHE", True)
+        self.PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL", "300"))
+        # Key prefixes in a shared Redis (several sites, or test runs, on one server).
+        self.CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "sb:page:")
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")

@@ -42,23 +42,25 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
-def prepare_database(env: dict[str, str], seed: bool = True, timeout: float = 120) -> None:
-    """Migrate the database named by env (DATABASE_URL or INSTANCE_PATH's SQLite) and load the demo."""
-    script = textwrap.dedent(f"""
+def prepare_database(env: dict[str, str], seed: bool = True, timeout: float = 180, then: str = "") -> str:
+    """Migrate the database named by env (DATABASE_URL or INSTANCE_PATH's SQLite), load the demo
+    data if `seed`, then run the code `then` in the app context. Returns what it printed."""
+    script = textwrap.dedent("""
         from flask_migrate import upgrade
         from forum import create_app
         from forum.demo import seed_demo
-        app = create_app({{"RATELIMIT_ENABLED": False}})
+        app = create_app({"RATELIMIT_ENABLED": False, "ACCESS_LOG": False})
         with app.app_context():
             upgrade()
-            if {seed!r}:
+            if SEED:
                 for _ in seed_demo():
                     pass
-    """)
+    """).replace("SEED", repr(seed)) + textwrap.indent(textwrap.dedent(then), "    ")
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=_env(env), capture_output=True,
                             text=True, timeout=timeout)
     if result.returncode != 0:
         raise RuntimeError(f"preparing the database failed:\n{result.stderr[-3000:]}")
+    return result.stdout
 
 
 class Server:
