@@ -9,11 +9,11 @@ import re
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import policy
+from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.markup import render
 from forum.models import (
@@ -30,8 +30,8 @@ from forum.models import (
     utcnow,
 )
 from forum.services import events, notifications, search
-from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.services.organizations import slugify, unique_slug
+from forum.services.tx import commit_and_publish
 
 TITLE_MAX = 120
 SUMMARY_MAX = 200
@@ -164,23 +164,13 @@ def _tags(names: list[str]) -> list[Tag]:
     return out
 
 
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("Someone else changed this at the same moment; please try again.") from exc
-
-
 def _commit_changed(concept: Concept) -> None:
     """Commit a change to what the concept page shows (its text, switches, features): the
     `summary.changed` event moves the concept room's number, which is the key of the stored summary
     and of the cached page, and tells open pages; it is published after the commit."""
     from forum.services import summaries
 
-    event = summaries.invalidate(concept)
-    _commit()
-    events.publish(event)
+    commit_and_publish(summaries.invalidate(concept))
 
 
 def _slug_for(title: str) -> str:
@@ -206,8 +196,7 @@ def create(actor: User, organization: Organization | None, title: str, summary: 
     """Post a concept for `organization`, with its discussion topic and first stage entry."""
     if organization is None:
         raise _fail("organization", "Choose the organization this concept belongs to.")
-    if not policy.can(actor, "concept.create", organization):
-        raise PermissionDenied("Only members of an organization can post concepts for it.")
+    policy.require(actor, "concept.create", organization)
     fields = _check_concept(title, summary, description, tags, currency, stage)
     now = utcnow()
     concept = Concept(
@@ -226,7 +215,7 @@ def create(actor: User, organization: Organization | None, title: str, summary: 
                          created_at=now, last_post_at=now))
     notifications.follow(actor, concept=concept)
     search.index_concept(concept)
-    _commit()
+    commit_and_publish()
     return concept
 
 
@@ -234,8 +223,7 @@ def update(actor: User, concept: Concept, title: str, summary: str, description:
            tags: str | list[str], currency: str, feedback_open: bool, kano_enabled: bool,
            price_question_enabled: bool) -> None:
     """Edit a concept's text, tags, currency and feedback switches. Its address (slug) stays."""
-    if not policy.can(actor, "concept.edit", concept):
-        raise PermissionDenied("Only members of the organization can edit this concept.")
+    policy.require(actor, "concept.edit", concept)
     fields = _check_concept(title, summary, description, tags, currency)
     concept.title = fields["title"]
     concept.summary = fields["summary"]
@@ -257,8 +245,7 @@ def update(actor: User, concept: Concept, title: str, summary: str, description:
 
 def change_stage(actor: User, concept: Concept, stage: str, note: str = "") -> StageChange:
     """Move a concept to another stage; followers are told and the page's timeline shows it."""
-    if not policy.can(actor, "concept.edit", concept):
-        raise PermissionDenied("Only members of the organization can change this concept's stage.")
+    policy.require(actor, "concept.edit", concept)
     errors: dict[str, list[str]] = {}
     stage = clean_text(stage).strip().lower()
     note = " ".join(clean_text(note).split())
@@ -283,8 +270,7 @@ def change_stage(actor: User, concept: Concept, stage: str, note: str = "") -> S
                            "note": note, "change_id": change.id})
     notifications.notify_stage_change(concept, change)
     search.index_concept(concept)
-    _commit()
-    events.publish(event)
+    commit_and_publish(event)
     return change
 
 
@@ -305,8 +291,7 @@ def get_by_slug(slug: str, actor: Any = None, refresh: bool = False) -> Concept:
     if refresh:
         stmt = stmt.execution_options(populate_existing=True)
     concept = db.session.scalar(stmt)
-    if concept is None or not policy.can(actor, "concept.view", concept):
-        raise NotFound("There is no concept at that address.")
+    policy.require(actor, "concept.view", concept)
     return concept
 
 
@@ -317,8 +302,7 @@ def get_for_key(slug: str, actor: Any = None) -> Concept:
         raise NotFound("There is no concept at that address.")
     concept = db.session.scalar(select(Concept).where(Concept.slug == slug).options(
         joinedload(Concept.organization), joinedload(Concept.topic)))
-    if concept is None or not policy.can(actor, "concept.view", concept):
-        raise NotFound("There is no concept at that address.")
+    policy.require(actor, "concept.view", concept)
     return concept
 
 
@@ -330,13 +314,8 @@ def get_feature(concept: Concept, feature_id: int) -> Feature:
 
 
 def _visible(stmt: Select, actor: Any) -> Select:
-    """Only concepts the actor may see: hidden ones for moderators and the owning members only."""
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        if actor.is_moderator:
-            return stmt
-        own = select(Membership.organization_id).where(Membership.user_id == actor.id)
-        return stmt.where(or_(Concept.hidden_at.is_(None), Concept.organization_id.in_(own)))
-    return stmt.where(Concept.hidden_at.is_(None))
+    """Only concepts the actor may see (the policy's "concept.view", as SQL)."""
+    return stmt.where(policy.concept_filter(actor))
 
 
 def _list_options() -> list[Any]:

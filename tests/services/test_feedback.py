@@ -9,6 +9,7 @@ import pytest
 from flask import current_app, g
 from sqlalchemy import func, select
 
+from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import (
     Concept,
@@ -22,7 +23,6 @@ from forum.models import (
     utcnow,
 )
 from forum.services import feedback, summaries
-from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from tests.conftest import make_user
 
 
