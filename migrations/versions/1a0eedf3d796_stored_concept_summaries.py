@@ -1,7 +1,7 @@
 """stored concept summaries
 
 Revision ID: 1a0eedf3d796
-Revises: 32c34d00ac0d
+Revises: cb6d2ff7c079
 Create Date: 2026-11-29 12:24:54.710161
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '1a0eedf3d796'
-down_revision = '32c34d00ac0d'
+down_revision = 'cb6d2ff7c079'
 branch_labels = None
 depends_on = None
 
