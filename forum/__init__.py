@@ -59,8 +59,10 @@ def _sqlite_begin(conn: Any) -> None:
     and a deferred BEGIN before the first change."""
     if conn.dialect.name != "sqlite":
         return
-    # After a busy answer, the error page only reads: it must not queue for the lock again.
-    immediate = has_request_context() and request.method in WRITE_METHODS and not g.get("database_busy")
+    # After a busy answer, the error page only reads: it must not queue for the lock again. A second
+    # connection opened inside a request that holds the lock does not queue behind itself either.
+    immediate = (has_request_context() and request.method in WRITE_METHODS and not g.get("database_busy")
+                 and not g.get("_write_gate_held"))
     if immediate:
         # Writers of this process queue on a lock instead of polling SQLite's busy handler, which
         # is not first come, first served: under 50 writers some waited past the timeout while
@@ -68,6 +70,7 @@ def _sqlite_begin(conn: Any) -> None:
         if not _WRITE_GATE.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
             raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
         conn.info["write_gate"] = True
+        g._write_gate_held = True
         try:
             conn.connection.dbapi_connection.isolation_level = None  # the driver begins nothing itself
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -86,6 +89,8 @@ def _release_gate(conn: Any, *args: Any) -> None:
     dropped without either): the next writer's turn."""
     if conn is not None and conn.info.pop("write_gate", False):
         _WRITE_GATE.release()
+        if has_request_context():
+            g.pop("_write_gate_held", None)
 
 
 event.listen(Engine, "commit", _release_gate)
@@ -128,6 +133,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
                       message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+                      channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
                       manage_session=False)
 
     from forum import realtime
@@ -140,6 +146,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # database error.
     app.url_map.converters["int"] = BoundedIntegerConverter
     register_web(app)
+
+    from forum import pagecache
+    from forum.serving import register_access_log, register_static
+
+    pagecache.init_app(app)
+
+    register_static(app)
+    register_access_log(app)
 
     from forum.cli import register_cli
 

@@ -246,3 +246,23 @@ def test_official_posts_need_an_accepted_membership(app, people, concept):
     _join(people["org"], carol, people["owner"])
     post = posting.reply(carol, concept.topic, "We are on it.")
     assert db.session.get(Post, post.id).official_organization_id == people["org"].id
+
+
+def test_stored_summaries_follow_a_change_of_membership(app, people, concept):
+    from flask import g
+
+    from forum.services import summaries
+
+    carol, feature = people["consumer"], concept.features[0]
+    feedback.cast_vote(carol, feature, "up")
+    _answer_price(carol, concept)
+    g.pop("_sb_seqs", None)
+    stored = summaries.get(concept)
+    assert stored.tallies[feature.id] == (1, 0) and stored.voters == 1 and stored.price.n == 1
+    _join(people["org"], carol, people["owner"])
+    g.pop("_sb_seqs", None)
+    stored = summaries.get(concept)
+    assert stored.tallies.get(feature.id, (0, 0)) == (0, 0) and stored.voters == 0 and stored.price.n == 0
+    organizations.remove_member(people["owner"], people["org"], carol.id)
+    g.pop("_sb_seqs", None)
+    assert summaries.get(concept).tallies[feature.id] == (1, 0)
