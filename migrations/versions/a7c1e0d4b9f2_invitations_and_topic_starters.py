@@ -1,7 +1,7 @@
 """membership invitations (pending, invited_by), boards say who starts topics
 
 Revision ID: a7c1e0d4b9f2
-Revises: cb6d2ff7c079
+Revises: 1a0eedf3d796
 Create Date: 2026-11-29 13:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c1e0d4b9f2'
-down_revision = 'cb6d2ff7c079'
+down_revision = '1a0eedf3d796'
 branch_labels = None
 depends_on = None
 

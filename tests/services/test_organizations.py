@@ -50,7 +50,10 @@ def test_only_owners_manage_members(app, people):
     for role in ("member", "consumer", "moderator", "admin"):
         with pytest.raises(PermissionDenied):
             organizations.add_member(people[role], org, "newcomer")
-    organizations.add_member(people["owner"], org, "NEWCOMER")
+    invitation = organizations.add_member(people["owner"], org, "NEWCOMER")
+    with pytest.raises(ValidationError, match="already invited"):
+        organizations.add_member(people["owner"], org, "newcomer")
+    organizations.accept_invitation(newcomer, invitation.id)
     assert db.session.scalar(select(Membership.role).where(Membership.user_id == newcomer.id)) == "member"
     with pytest.raises(ValidationError, match="already a member"):
         organizations.add_member(people["owner"], org, "newcomer")

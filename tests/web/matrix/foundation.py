@@ -25,7 +25,7 @@ CASES = {
     ("main.healthz", "GET"): Case(lambda o: "/healthz", same(200)),
     ("auth.register", "GET"): Case(lambda o: "/register", same("redirect", visitor=200)),
     ("auth.register", "POST"): Case(
-        lambda o: "/register", same("redirect", visitor="redirect"),
+        lambda o: "/register", same("redirect", visitor="login"),
         data=lambda o: {"username": "newbie", "email": "newbie@example.com",
                         "password": "a long new passphrase"}),
     ("auth.login", "GET"): Case(lambda o: "/login", same("redirect", visitor=200)),
