@@ -123,6 +123,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
     db.init_app(app)
+
+    @app.teardown_request
+    def _end_write_transaction(exc: BaseException | None) -> None:
+        """A write request never keeps SQLite's write lock past its end, even when its session lives
+        on (an app context that outlives the request, as in tests and scripts)."""
+        if g.get("_write_gate_held"):
+            db.session.rollback()
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
