@@ -154,6 +154,9 @@ def register_web(app: Flask) -> None:
     from forum.web import discovery
 
     blueprints += [discovery.search_bp, discovery.bp]
+    from forum.web import decisions
+
+    blueprints.append(decisions.bp)
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)

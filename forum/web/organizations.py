@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from forum import policy
+from forum.analytics.track_record import describe_hours
 from forum.errors import DomainError, ValidationError
 from forum.services import organizations
 from forum.web.forms import ConfirmForm, MemberForm, OrganizationForm
@@ -43,7 +44,8 @@ def show(slug: str) -> str:
 
     return render_template("orgs/show.html", org=org, member_form=MemberForm(formdata=None),
                            confirm_form=ConfirmForm(formdata=None),
-                           concepts=concepts.of_organization(current_user, org))
+                           concepts=concepts.of_organization(current_user, org),
+                           record=organizations.track_record(org), describe_hours=describe_hours)
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
@@ -57,7 +59,7 @@ def edit(slug: str) -> Response | tuple[str, int]:
         try:
             organizations.update(current_user, org, form.name.data, form.description.data or "",
                                  form.website.data or "", form.logo_url.data or "",
-                                 form.publish_price_summary.data)
+                                 form.publish_price_summary.data, form.commitments.data or "")
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
