@@ -74,6 +74,10 @@ class Config:
         self.RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "5 per 15 minutes")
         self.RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "10 per hour")
         self.RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per hour")
+        # The JSON API and exports (/api/v1), per token (or per user / address).
+        self.RATELIMIT_API = os.environ.get("RATELIMIT_API", "300 per minute")
+        # Key of the respondent pseudonyms in exports; derived from SECRET_KEY when unset.
+        self.PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY") or None
         # Served over HTTPS behind a proxy: trust X-Forwarded-* from this many proxies.
         self.PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
         # Force Secure cookies even when the request does not look like HTTPS.

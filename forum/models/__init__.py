@@ -1,5 +1,6 @@
 """Every model, imported here so that Alembic and create_all() see them all."""
 from forum.models.activity import Event, Follow, Notification, RoomSequence
+from forum.models.api import ApiToken, SummaryVisit
 from forum.models.base import utcnow
 from forum.models.board import Board, Post, PostRevision, Topic
 from forum.models.concepts import STAGES, Concept, Feature, StageChange, Tag, concept_tags
@@ -13,9 +14,9 @@ from forum.models.users import ROLES, User
 
 __all__ = [
     "FEATURE_OUTCOMES", "Decision", "DecisionFeature", "OutboxMessage", "SignIn",
-    "MEMBER_ROLES", "ROLES", "STAGES", "Board", "Concept", "Event", "Feature", "FeatureVote",
+    "MEMBER_ROLES", "ROLES", "STAGES", "ApiToken", "Board", "Concept", "Event", "Feature", "FeatureVote",
     "Flag", "Follow", "KanoAnswer", "Membership", "ModerationAction", "Notification",
     "Organization", "Post", "PostRevision", "PriceResponse", "RoomSequence", "SEARCH_KINDS", "SearchDocument",
-    "StageChange", "Suspension", "Tag",
+    "StageChange", "SummaryVisit", "Suspension", "Tag",
     "Topic", "User", "concept_tags", "utcnow",
 ]

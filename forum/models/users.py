@@ -34,6 +34,9 @@ class User(UserMixin, db.Model):
     suspended_until: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Privacy: whether organizations may credit this person by name (username) in their exports.
+    # Off by default: exports then carry only a pseudonym.
+    credit_by_name: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Email: nothing but the verification and reset messages goes to an unverified address.
     email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
     # Privacy settings: a private profile shows only the name; which emails the person gets.

@@ -43,6 +43,7 @@ from forum.models import (
     PostRevision,
     PriceResponse,
     SignIn,
+    SummaryVisit,
     Topic,
     User,
     utcnow,
@@ -65,9 +66,7 @@ def update_settings(actor: User, **settings: bool) -> None:
     """Privacy settings: profile_public, email_notifications, email_decisions, email_digest, and
     credit_by_name where the exports offer it. Personal, so a suspension does not stop it."""
     _require_self(actor)
-    allowed = {"profile_public", *EMAIL_SETTINGS}
-    if hasattr(User, "credit_by_name"):
-        allowed.add("credit_by_name")
+    allowed = {"profile_public", "credit_by_name", *EMAIL_SETTINGS}
     for name, value in settings.items():
         if name in allowed and value is not None:
             setattr(actor, name, bool(value))
@@ -146,9 +145,7 @@ def export_files(actor: User) -> dict[str, Any]:
     uid = actor.id
     profile = _row(actor, ("username", "email", "display_name", "bio", "role", "created_at", "last_login_at",
                            "email_verified_at", "profile_public", "email_notifications", "email_decisions",
-                           "email_digest", "suspended_until"))
-    if hasattr(actor, "credit_by_name"):
-        profile["credit_by_name"] = bool(actor.credit_by_name)
+                           "email_digest", "credit_by_name", "suspended_until"))
     profile["organizations"] = [
         {"organization": m.organization.name, "role": m.role, "since": _value(m.created_at)}
         for m in db.session.scalars(select(Membership).where(Membership.user_id == uid))]
@@ -209,6 +206,10 @@ def export_files(actor: User) -> dict[str, Any]:
               "created_at": _value(f.created_at), "outcome": f.resolution or None,
               "resolved_at": _value(f.resolved_at)}
              for f in db.session.scalars(select(Flag).where(Flag.reporter_id == uid).order_by(Flag.id))]
+    visits = [{"concept": concept.slug, "visited_at": _value(visit.visited_at)}
+              for visit, concept in db.session.execute(
+                  select(SummaryVisit, Concept).join(Concept, Concept.id == SummaryVisit.concept_id)
+                  .where(SummaryVisit.user_id == uid).order_by(SummaryVisit.id))]
     sign_ins = [_row(s, ("created_at", "ip_address", "user_agent"))
                 for s in db.session.scalars(select(SignIn).where(SignIn.user_id == uid)
                                             .order_by(SignIn.created_at.desc()))]
@@ -216,6 +217,7 @@ def export_files(actor: User) -> dict[str, Any]:
         "profile.json": profile, "posts.json": posts, "votes.json": votes, "kano_answers.json": kano,
         "price_answers.json": prices, "follows.json": follows, "notifications.json": notes,
         "flags_raised.json": flags, "api_tokens.json": _api_tokens(actor), "sign_ins.json": sign_ins,
+        "summary_visits.json": visits,
     }
     files["README.txt"] = (
         "Your data on Sounding Board, as of " + _value(utcnow()) + ".\n\n"
@@ -408,7 +410,7 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
     db.session.execute(update(Flag).where(Flag.reporter_id == user.id).values(reporter_id=None))
     for model, column in ((Notification, Notification.user_id), (Follow, Follow.user_id),
                           (Membership, Membership.user_id), (SignIn, SignIn.user_id),
-                          (OutboxMessage, OutboxMessage.user_id)):
+                          (OutboxMessage, OutboxMessage.user_id), (SummaryVisit, SummaryVisit.user_id)):
         db.session.execute(delete(model).where(column == user.id))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_addr == user.email))
     token_model = getattr(models, "ApiToken", None)
@@ -429,8 +431,7 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
     user.profile_public = False
     for name in EMAIL_SETTINGS:
         setattr(user, name, False)
-    if hasattr(user, "credit_by_name"):
-        user.credit_by_name = False
+    user.credit_by_name = False
     user.last_login_at = None
     user.deleted_at = utcnow()
     db.session.flush()

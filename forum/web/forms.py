@@ -104,3 +104,9 @@ class DeleteAccountForm(FlaskForm):
             ("keep", "Keep them in the summaries, anonymously"),
             ("withdraw", "Remove them: the tallies and price summaries drop by my answers")],
         validators=[DataRequired("Choose what happens to your votes and answers.")])
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField("Label", validators=[DataRequired("Give the token a label."),
+                                            Length(max=80, message="A label has at most 80 characters.")],
+                       description="What the token is for, e.g. “R export” or “weekly report”.")
