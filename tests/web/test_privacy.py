@@ -191,3 +191,16 @@ def test_the_privacy_page_says_what_is_kept_and_how_to_take_it_away(client):
     for words in ("What we store", "Who sees it", "How long", "How to take it away", "/account/export",
                   "/account/delete"):
         assert words in page
+
+
+def test_the_archive_lists_api_tokens_without_their_secrets(client, world):
+    from forum.services import api_tokens
+
+    olga = world["olga"]
+    token, secret = api_tokens.create(olga, world["concept"].organization, "Nightly export")
+    login(client, olga)
+    files = archive(client)
+    [listed] = files["api_tokens.json"]
+    assert listed["name"] == "Nightly export" and listed["organization"] == world["concept"].organization.name
+    everything = json.dumps(files)
+    assert secret not in everything and token.token_hash not in everything
