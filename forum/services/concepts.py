@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from forum import policy
+from forum import markup, policy
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.markup import render
@@ -82,9 +82,18 @@ def _invalid(errors: dict[str, list[str]]) -> ValidationError:
 
 def parse_tags(text: str | list[str] | None) -> list[str]:
     """'Kitchen, Zero Waste ,kitchen' -> ['kitchen', 'zero-waste']. Raises ValidationError('tags')."""
-    raw = text if isinstance(text, list) else (text or "").split(",")
+    if text is None:
+        raw: list[Any] = []
+    elif isinstance(text, str):
+        raw = text.split(",")
+    elif isinstance(text, (list, tuple)):
+        raw = list(text)
+    else:
+        raise _fail("tags", "Tags are text: words separated by commas.")
     tags: list[str] = []
     for item in raw:
+        if not isinstance(item, str):
+            raise _fail("tags", "Tags are text: words separated by commas.")
         name = "-".join(clean_text(item).lower().split())
         if not name or name in tags:
             continue
@@ -114,6 +123,11 @@ def _check_concept(title: str, summary: str, description: str, tags: Any, curren
     if len(description) > DESCRIPTION_MAX:
         errors["description"] = [f"A description has at most {DESCRIPTION_MAX} characters; "
                                  f"this one has {len(description)}."]
+    else:
+        try:
+            markup.check(description)
+        except markup.TooComplex as exc:
+            errors["description"] = [str(exc)]
     currency = clean_text(currency).strip().upper()
     if currency not in CURRENCIES:
         shown = (currency or "nothing")[:8]

@@ -241,9 +241,8 @@ def preview() -> Any:
     """The HTML a post would show. JSON {"html": ...} when asked for JSON, else a page."""
     form = PreviewForm()
     if wants_json():
-        body = (request.get_json(silent=True) or {}).get("body") if request.is_json else form.body.data
         try:
-            return jsonify(html=posting.preview(current_user, body))
+            return jsonify(html=posting.preview(current_user, form.body.data))
         except ValidationError as exc:
             return jsonify(error=exc.title, message=exc.message, errors=exc.errors), 400
     preview_html = None
