@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional
@@ -12,6 +11,7 @@ from forum import policy
 from forum.errors import ValidationError
 from forum.models import STAGES
 from forum.services import concepts, decisions, feedback
+from forum.web.bodies import ForumForm
 from forum.web.utils import apply_errors
 
 bp = Blueprint("decisions", __name__)
@@ -21,11 +21,11 @@ class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
-    def pre_validate(self, form: FlaskForm) -> None:  # the service checks the ids
+    def pre_validate(self, form: ForumForm) -> None:  # the service checks the ids
         pass
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(ForumForm):
     title = StringField("What did you decide?", validators=[
         DataRequired("Say in one line what you decided."),
         Length(max=decisions.TITLE_MAX, message=f"At most {decisions.TITLE_MAX} characters.")],
