@@ -128,6 +128,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
                       message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+                      channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
                       manage_session=False)
 
     from forum import realtime
@@ -140,6 +141,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # database error.
     app.url_map.converters["int"] = BoundedIntegerConverter
     register_web(app)
+
+    from forum import pagecache
+    from forum.serving import register_access_log, register_static
+
+    pagecache.init_app(app)
+
+    register_static(app)
+    register_access_log(app)
 
     from forum.cli import register_cli
 

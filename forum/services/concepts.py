@@ -178,6 +178,15 @@ def _tags(names: list[str]) -> list[Tag]:
     return out
 
 
+def _commit_changed(concept: Concept) -> None:
+    """Commit a change to what the concept page shows (its text, switches, features): the
+    `summary.changed` event moves the concept room's number, which is the key of the stored summary
+    and of the cached page, and tells open pages; it is published after the commit."""
+    from forum.services import summaries
+
+    commit_and_publish(summaries.invalidate(concept))
+
+
 def _slug_for(title: str) -> str:
     text = title if slugify(title, TITLE_MAX) not in RESERVED_SLUGS else f"{title} concept"
     return unique_slug(Concept, text, max_length=TITLE_MAX)
@@ -247,7 +256,7 @@ def update(actor: User, concept: Concept, title: str, summary: str, description:
     if topic is not None:
         topic.title = concept.title
     search.index_concept(concept)
-    commit_and_publish()
+    _commit_changed(concept)
 
 
 def change_stage(actor: User, concept: Concept, stage: str, note: str = "") -> StageChange:
@@ -296,13 +305,28 @@ def _page_options() -> list[Any]:
             selectinload(Concept.stage_changes).joinedload(StageChange.changed_by)]
 
 
-def get_by_slug(slug: str, actor: Any = None) -> Concept:
-    """The concept at /concepts/<slug> with what its page shows, in a fixed number of queries.
+def get_by_slug(slug: str, actor: Any = None, refresh: bool = False) -> Concept:
+    """The concept at /concepts/<slug> with what its page shows, in a fixed number of queries
+    (`refresh`: read again even if this request loaded it already).
 
     A hidden concept is NotFound for people who may not see it."""
     if not is_slug(slug):
         raise NotFound("There is no concept at that address.")
-    concept = db.session.scalar(select(Concept).where(Concept.slug == slug).options(*_page_options()))
+    stmt = select(Concept).where(Concept.slug == slug).options(*_page_options())
+    if refresh:
+        stmt = stmt.execution_options(populate_existing=True)
+    concept = db.session.scalar(stmt)
+    policy.require(actor, "concept.view", concept)
+    return concept
+
+
+def get_for_key(slug: str, actor: Any = None) -> Concept:
+    """The concept with its organization and discussion topic only: one query, enough to check who
+    may see it and to build its page's cache key."""
+    if not is_slug(slug):
+        raise NotFound("There is no concept at that address.")
+    concept = db.session.scalar(select(Concept).where(Concept.slug == slug).options(
+        joinedload(Concept.organization), joinedload(Concept.topic)))
     policy.require(actor, "concept.view", concept)
     return concept
 
@@ -410,7 +434,7 @@ def add_feature(actor: User, concept: Concept, title: str, description: str = ""
     active.append(feature)
     _renumber(active, retired)
     _touch(concept)
-    commit_and_publish()
+    _commit_changed(concept)
     return feature
 
 
@@ -419,7 +443,7 @@ def update_feature(actor: User, feature: Feature, title: str, description: str) 
     feature.title, feature.description = _check_feature(title, description)
     feature.updated_at = utcnow()
     _touch(feature.concept)
-    commit_and_publish()
+    _commit_changed(feature.concept)
 
 
 def move_feature(actor: User, feature: Feature, direction: str) -> None:
@@ -435,7 +459,7 @@ def move_feature(actor: User, feature: Feature, direction: str) -> None:
     if 0 <= other < len(active):
         active[index], active[other] = active[other], active[index]
     _renumber(active, retired)
-    commit_and_publish()
+    _commit_changed(feature.concept)
 
 
 def retire_feature(actor: User, feature: Feature) -> None:
@@ -446,7 +470,7 @@ def retire_feature(actor: User, feature: Feature) -> None:
     feature.retired_at = utcnow()
     _renumber(*_ordered(feature.concept))
     _touch(feature.concept)
-    commit_and_publish()
+    _commit_changed(feature.concept)
 
 
 def restore_feature(actor: User, feature: Feature) -> None:
@@ -459,7 +483,7 @@ def restore_feature(actor: User, feature: Feature) -> None:
     feature.retired_at = None
     _renumber(active + [feature], retired)
     _touch(feature.concept)
-    commit_and_publish()
+    _commit_changed(feature.concept)
 
 
 def active_features(concept: Concept) -> list[Feature]:
@@ -472,7 +496,7 @@ def retired_features(concept: Concept) -> list[Feature]:
 
 __all__ = [
     "CURRENCIES", "SORTS", "STAGES", "STAGE_LABELS", "active_features", "add_feature", "change_stage",
-    "create", "filter_organizations", "get_by_slug", "get_feature", "listing", "move_feature",
+    "create", "filter_organizations", "get_by_slug", "get_for_key", "get_feature", "listing", "move_feature",
     "of_organization", "organizations_for", "parse_tags", "recent", "restore_feature", "retire_feature",
     "retired_features", "update", "update_feature",
 ]

@@ -296,6 +296,20 @@ def _scrub_mentions(user: User) -> list[Any]:
     return recorded
 
 
+def _rename_everywhere(user: User) -> list[Any]:
+    """Pages that show the person's name (their posts' topics, concepts whose stage they changed or
+    where they posted a decision) get an event, so that cached copies under the old room number are
+    never served again and open pages refresh."""
+    from forum.models import Decision, StageChange
+
+    topic_ids = set(db.session.scalars(select(Post.topic_id).where(Post.author_id == user.id)))
+    concept_ids = set(db.session.scalars(select(StageChange.concept_id).where(StageChange.changed_by_id == user.id)))
+    concept_ids |= set(db.session.scalars(select(Decision.concept_id).where(Decision.author_id == user.id)))
+    return ([events.record(events.topic_room(tid), "author.deleted", {"topic_id": tid}) for tid in sorted(topic_ids)]
+            + [events.record(events.concept_room(cid), "author.deleted", {"concept_id": cid})
+               for cid in sorted(concept_ids)])
+
+
 def _scrub_json(value: Any, user: User) -> Any:
     if isinstance(value, str):
         return _without_names(value, user)
@@ -388,7 +402,7 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
         raise Conflict("You are the only owner of " + ", ".join(blocking) + ". Make another member an "
                        "owner first, so the organization is not left without one.")
     user = actor
-    recorded = _scrub_mentions(user)
+    recorded = _scrub_mentions(user) + _rename_everywhere(user)
     if feedback == "withdraw":
         recorded += _withdraw_feedback(user)
     # Other people's notifications and queued email that name the person.

@@ -158,9 +158,14 @@ def register_template_context(app: Flask) -> None:
 
 
 def _unread_count() -> int:
+    """Once per request, however many times the header asks."""
+    from flask import g
+
     from forum.services import notifications
 
-    return notifications.unread_count(current_user)
+    if "_sb_unread" not in g:
+        g._sb_unread = notifications.unread_count(current_user)
+    return g._sb_unread
 
 
 @login_manager.user_loader
