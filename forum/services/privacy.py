@@ -296,6 +296,23 @@ def _scrub_mentions(user: User) -> list[Any]:
     return recorded
 
 
+def _scrub_audit_log(user: User) -> None:
+    """The audit log keeps each action, not who took it, and no name in its text. Erasure is the one
+    change the append-only log takes: plain UPDATE statements, which no ORM hook refuses."""
+    from sqlalchemy import String, Text
+
+    table = ModerationAction.__table__
+    columns = [c for c in table.columns if isinstance(c.type, String | Text) and c.name not in ("action", "target_type")]
+    matches = [c.ilike(f"%{name}%") for c in columns for name in _names(user)]
+    if matches:
+        for row in db.session.execute(select(table).where(or_(*matches))).mappings().all():
+            values = {c.name: _without_names(row[c.name], user) for c in columns if row[c.name]}
+            values = {k: v for k, v in values.items() if v != row[k]}
+            if values:
+                db.session.execute(table.update().where(table.c.id == row["id"]).values(**values))
+    db.session.execute(table.update().where(table.c.actor_id == user.id).values(actor_id=None))
+
+
 def _rename_everywhere(user: User) -> list[Any]:
     """Pages that show the person's name (their posts' topics, concepts whose stage they changed or
     where they posted a decision) get an event, so that cached copies under the old room number are
@@ -415,12 +432,7 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
         message.subject = _without_names(message.subject, user)
         message.body_text = _without_names(message.body_text, user)
     _scrub_events(user)
-    # The audit log keeps the action, not who.
-    for action in db.session.scalars(select(ModerationAction).where(or_(*[
-            ModerationAction.reason.ilike(f"%{name}%") for name in _names(user)]))):
-        action.reason = _without_names(action.reason, user)
-    db.session.execute(update(ModerationAction).where(ModerationAction.actor_id == user.id)
-                       .values(actor_id=None))
+    _scrub_audit_log(user)
     db.session.execute(update(Flag).where(Flag.reporter_id == user.id).values(reporter_id=None))
     for model, column in ((Notification, Notification.user_id), (Follow, Follow.user_id),
                           (Membership, Membership.user_id), (SignIn, SignIn.user_id),
