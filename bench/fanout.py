@@ -146,6 +146,9 @@ async def measure(n: int, m: int, ours: ServerProcess, bare: ServerProcess, data
 
 
 def main() -> None:
+    import logging
+
+    logging.getLogger("engineio.client").setLevel(logging.CRITICAL)  # "packet queue is empty" on each close
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, nargs="*", default=[100, 500, 1000])
     parser.add_argument("--posts", type=int, default=30)
