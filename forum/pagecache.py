@@ -46,11 +46,11 @@ class MemoryStore:
 
     def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes
-        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[float, int, dict[str, Any]]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> dict[str, Any] | None:
         with self._lock:
             item = self._items.get(key)
             if item is None:
@@ -59,20 +59,21 @@ class MemoryStore:
                 self._drop(key)
                 return None
             self._items.move_to_end(key)
-            return item[1]
+            return item[2]
 
-    def set(self, key: str, value: str, ttl: int) -> None:
+    def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
+        size = len(value.get("html") or "") + 64
         with self._lock:
             if key in self._items:
                 self._drop(key)
-            self._items[key] = (time.monotonic() + ttl, value)
-            self._size += len(value)
+            self._items[key] = (time.monotonic() + ttl, size, value)
+            self._size += size
             while self._size > self.max_bytes and self._items:
                 self._drop(next(iter(self._items)))
 
     def _drop(self, key: str) -> None:
-        _, value = self._items.pop(key)
-        self._size -= len(value)
+        _, size, _ = self._items.pop(key)
+        self._size -= size
 
     def clear(self) -> None:
         with self._lock:
@@ -89,17 +90,17 @@ class RedisStore:
         self.client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
         self.prefix = prefix
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> dict[str, Any] | None:
         try:
             value = self.client.get(self.prefix + key)
         except Exception:  # noqa: BLE001 - a cache that is down is a cache miss, never an error
             current_app.logger.warning("page cache: Redis get failed")
             return None
-        return value.decode() if value is not None else None
+        return json.loads(value) if value is not None else None
 
-    def set(self, key: str, value: str, ttl: int) -> None:
+    def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
         try:
-            self.client.set(self.prefix + key, value.encode(), ex=max(1, int(ttl)))
+            self.client.set(self.prefix + key, json.dumps(value).encode(), ex=max(1, int(ttl)))
         except Exception:  # noqa: BLE001
             current_app.logger.warning("page cache: Redis set failed")
 
@@ -129,6 +130,16 @@ def ttl_until(moment: Any) -> int:
     from forum.models import utcnow
 
     return max(0, min(default, int((moment - utcnow()).total_seconds())))
+
+
+def room_seq_column(room: Any) -> Any:
+    """The room's newest event number as a scalar subquery, to read a page's key in one query."""
+    from sqlalchemy import func, select
+
+    from forum.models import RoomSequence
+
+    return func.coalesce(select(RoomSequence.last_seq).where(RoomSequence.room == room)
+                         .scalar_subquery(), 0)
 
 
 def store() -> Any:
@@ -199,9 +210,9 @@ def page(key: tuple[Any, ...], render: Callable[[], Any], *, viewer: tuple[Any, 
     shared_key = _key(full)
     own_key = _key((*full, "own", current_user.id)) if signed_in else shared_key
     status = "hit"
-    entry = _get(cache, shared_key)
+    entry = cache.get(shared_key)
     if entry is not None and signed_in and current_user.id in entry["authors"]:
-        entry = _get(cache, own_key)  # a page showing their own posts (with their buttons): their copy
+        entry = cache.get(own_key)  # a page showing their own posts (with their buttons): their copy
     if entry is None or entry["html"] is None:
         status = "miss"
         html, authors = _render_shell(render, shell=signed_in)
@@ -210,20 +221,15 @@ def page(key: tuple[Any, ...], render: Callable[[], Any], *, viewer: tuple[Any, 
         lifetime = int(lifetime if lifetime is not None else config.get("PAGE_CACHE_TTL", DEFAULT_TTL))
         if lifetime > 0:
             if signed_in and current_user.id in authors:
-                cache.set(own_key, json.dumps(entry), lifetime)
-                if _get(cache, shared_key) is None:  # others learn that this page has an own copy
-                    cache.set(shared_key, json.dumps({"html": None, "authors": authors}), lifetime)
+                cache.set(own_key, entry, lifetime)
+                if cache.get(shared_key) is None:  # others learn that this page has an own copy
+                    cache.set(shared_key, {"html": None, "authors": authors}, lifetime)
             else:
-                cache.set(shared_key, json.dumps(entry), lifetime)
+                cache.set(shared_key, entry, lifetime)
     html = entry["html"]
     if signed_in or CSRF_PLACEHOLDER in html:
         html = _fill(html, fillers)
     return _response(html, status)
-
-
-def _get(cache: Any, key: str) -> dict[str, Any] | None:
-    raw = cache.get(key)
-    return json.loads(raw) if raw else None
 
 
 def _response(html: str, status: str) -> Response:
