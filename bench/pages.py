@@ -179,6 +179,7 @@ def main() -> None:
         captured.mkdir()
         results: dict[tuple[str, str], dict] = {}
         server = Server(env, log_dir=str(work)).start()
+        ceiling = None
         try:
             import requests
 
@@ -191,18 +192,22 @@ def main() -> None:
                     assert response.status_code == 200, (path, response.status_code)
                     slug = f"{name.replace(' ', '-')}-{who}"
                     (captured / f"{slug}.html").write_bytes(response.content)
-                    results[name, who] = {**wrk(server.url + path, args.duration, args.connections, args.threads,
-                                               cookie), "bytes": len(response.content), "slug": slug}
-                    print(f"  {name:<13} {who:<9} {results[name, who]['rps']:>8.0f} req/s", flush=True)
-        finally:
-            server.stop()
-        ceiling = Server({**env, "CEILING_DIR": str(captured)}, log_dir=str(work), app="bench.ceiling:app").start()
-        try:
-            for result in results.values():
+                    results[name, who] = {"bytes": len(response.content), "slug": slug, "path": path,
+                                          "cookie": cookie}
+            ceiling = Server({**env, "CEILING_DIR": str(captured)}, log_dir=str(work),
+                             app="bench.ceiling:app").start()
+            # Each page right beside its ceiling, so that the machine's load weighs on both alike.
+            for (name, who), result in results.items():
+                result.update(wrk(server.url + result["path"], args.duration, args.connections, args.threads,
+                                  result["cookie"]))
                 result["ceiling"] = wrk(f"{ceiling.url}/{result['slug']}", args.duration, args.connections,
                                         args.threads)
+                print(f"  {name:<13} {who:<9} {result['rps']:>8.0f} req/s, ceiling {result['ceiling']['rps']:>6.0f}",
+                      flush=True)
         finally:
-            ceiling.stop()
+            server.stop()
+            if ceiling is not None:
+                ceiling.stop()
         statements = count_statements(env, pages)
     finally:
         if pg_name:

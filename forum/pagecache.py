@@ -20,7 +20,6 @@ Redis when `CACHE_REDIS_URL` is set, so that every process shares it.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import threading
@@ -35,6 +34,7 @@ from flask_login import current_user
 CSRF_PLACEHOLDER = "sb-csrf-0f3c9e5d7a1b"
 _MARKER = re.compile(r"<!--sb:([a-z_]+)-->")
 DEFAULT_TTL = 300
+CACHED_ENDPOINTS = frozenset({"board.topic", "concepts.show", "main.healthz", "static"})
 
 Renderer = Callable[[], str]
 
@@ -117,6 +117,13 @@ def init_app(app: Flask) -> None:
         store = MemoryStore(int(app.config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)))
     app.extensions["pagecache"] = store
 
+    from forum.extensions import limiter
+
+    @limiter.request_filter
+    def _reading_a_cached_page() -> bool:
+        """Reading a cached page has no rate limit to count: skip the limiter's bookkeeping."""
+        return request.method in ("GET", "HEAD") and request.endpoint in CACHED_ENDPOINTS
+
     @app.context_processor
     def _shell_flag() -> dict[str, Any]:
         return {"sb_shell": g.get("_sb_shell", False)}
@@ -149,8 +156,7 @@ def store() -> Any:
 # --- serving ------------------------------------------------------------------------------------
 
 def _key(parts: Iterable[Any]) -> str:
-    text = json.dumps(list(parts), default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:40]
+    return "|".join(map(str, parts))
 
 
 def _render_shell(render: Callable[[], Any], shell: bool) -> tuple[str, list[int]]:
@@ -230,6 +236,24 @@ def page(key: tuple[Any, ...], render: Callable[[], Any], *, viewer: tuple[Any, 
     if signed_in or CSRF_PLACEHOLDER in html:
         html = _fill(html, fillers)
     return _response(html, status)
+
+
+def fragment(key: tuple[Any, ...], render: Callable[[], str], ttl: int | None = None) -> str:
+    """A personal part, cached under `key` (which names the person and the room's number): a
+    person's votes and answers are rendered once per change, not on every view. CSRF tokens in it
+    are the placeholder, filled in with the page."""
+    config = current_app.config
+    if not config.get("PAGE_CACHE", True):
+        return _render_shell(render, shell=False)[0]
+    cache = store()
+    cache_key = _key(("part", *key))
+    entry = cache.get(cache_key)
+    if entry is None:
+        entry = {"html": _render_shell(render, shell=False)[0], "authors": []}
+        lifetime = int(ttl if ttl is not None else config.get("PAGE_CACHE_TTL", DEFAULT_TTL))
+        if lifetime > 0:
+            cache.set(cache_key, entry, lifetime)
+    return entry["html"]
 
 
 def _response(html: str, status: str) -> Response:

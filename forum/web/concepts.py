@@ -131,9 +131,17 @@ def show(slug: str) -> Response:
     key = _concept_key(concept.id, live_seq, organization.name, organization.verified_at,
                        topic.post_count if topic else None, topic.last_post_at if topic else None)
     viewer = ("user", current_user.role, editing) if current_user.is_authenticated else ("visitor",)
+    def feedback_part() -> str:
+        # The person's own votes and answers change the room's number too: once per change.
+        user = current_user
+        return pagecache.fragment(
+            ("feedback", concept.id, live_seq, user.id, user.role, user.suspended_until, editing),
+            lambda: render_template("concepts/_feedback.html", concept=concept,
+                                    feedback=feedback_service.panel(user, concept)),
+            ttl=_concept_ttl(concept.id))
+
     return pagecache.page(key, render, viewer=viewer, ttl=lambda: _concept_ttl(concept.id), parts={
-        "feedback": lambda: render_template("concepts/_feedback.html", concept=concept,
-                                            feedback=feedback_service.panel(current_user, concept)),
+        "feedback": feedback_part,
         "follow": lambda: render_template("notifications/_follow.html", concept=concept)})
 
 
