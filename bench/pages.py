@@ -137,17 +137,22 @@ def count_statements(env: dict[str, str], pages: dict[str, str]) -> dict[tuple[s
     statements: list[str] = []
     counts = {}
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-        for who in ("visitor", "consumer"):
-            client = app.test_client()
-            if who == "consumer":
-                client.post("/login", data={"login": CONSUMER, "password": DEMO_PASSWORD})
-            for name, path in pages.items():
-                client.get(path)
-                statements.clear()
-                assert client.get(path).status_code == 200, path
-                counts[name, who] = len(statements)
-        db.engine.dispose()
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    # Requests outside any pushed app context: each gets its own (its own `g` and session), as served.
+    for who in ("visitor", "consumer"):
+        client = app.test_client()
+        if who == "consumer":
+            response = client.post("/login", data={"login": CONSUMER, "password": DEMO_PASSWORD})
+            assert response.status_code == 302, f"in-process login: {response.status_code}"
+        for name, path in pages.items():
+            client.get(path)
+            statements.clear()
+            response = client.get(path)
+            assert response.status_code == 200, path
+            assert (b"Log out" in response.data) == (who == "consumer"), (path, who)
+            counts[name, who] = len(statements)
+    engine.dispose()
     return counts
 
 

@@ -260,3 +260,92 @@ def _response(html: str, status: str) -> Response:
     response = Response(html, mimetype="text/html")
     response.headers["X-Page-Cache"] = status
     return response
+
+
+# --- visitors' fast path ------------------------------------------------------------------------
+
+class VisitorFastPath:
+    """WSGI middleware: a visitor's GET of a topic or concept page that the cache holds is answered
+    from the cache before Flask is involved: one query for the key (the same statement the views
+    use, with the policy's visibility rule), then the stored bytes with the site's headers and the
+    request's JSON log line. Anything else (a cookie, a query string other than ?page=N, HTTPS
+    behind a proxy, a miss) goes to Flask, which renders and stores the page for the next visitor."""
+
+    _TOPIC = re.compile(r"^/t/([1-9][0-9]{0,17})$")
+    _CONCEPT = re.compile(r"^/concepts/([a-z0-9][a-z0-9-]{0,199})$")
+    _PAGE = re.compile(r"^page=([0-9]{1,9}|last)$")
+
+    def __init__(self, wsgi_app: Any, app: Flask) -> None:
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self.engine: Any = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("REQUEST_METHOD") == "GET" and not environ.get("HTTP_COOKIE") \
+                and environ.get("wsgi.url_scheme") == "http" and "HTTP_X_FORWARDED_PROTO" not in environ \
+                and self.app.config.get("PAGE_CACHE", True):
+            started = time.perf_counter()
+            try:
+                hit = self._hit(environ)
+            except Exception:  # noqa: BLE001 - the slow path will answer, and log what goes wrong
+                hit = None
+            if hit is not None:
+                route, html = hit
+                body = html.encode()
+                headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
+                           ("Vary", "Cookie"), ("X-Page-Cache", "hit"), *_security_headers()]
+                start_response("200 OK", headers)
+                if self.app.config.get("ACCESS_LOG", True):
+                    from forum.serving import access_line
+
+                    access_line("GET", route, 200, (time.perf_counter() - started) * 1000)
+                return [body]
+        return self.wsgi_app(environ, start_response)
+
+    def _hit(self, environ: dict[str, Any]) -> tuple[str, str] | None:
+        path = environ.get("PATH_INFO", "")
+        query = environ.get("QUERY_STRING", "")
+        topic = self._TOPIC.match(path)
+        concept = None if topic else self._CONCEPT.match(path)
+        if not (topic or concept) or (query and not (topic and self._PAGE.match(query))):
+            return None
+        if self.engine is None:
+            from forum.extensions import db
+
+            with self.app.app_context():
+                self.engine = db.engine
+        full_path = f"{path}?{query}"
+        if topic:
+            from forum.web import board
+
+            topic_id = int(topic[1])
+            page = 1
+            if query:
+                value = query.split("=", 1)[1]
+                page = board.LAST_PAGE if value == "last" else max(1, min(int(value), 100000))
+            with self.engine.connect() as conn:
+                row = conn.execute(board._visitor_key(), {"topic_id": topic_id}).first()
+            if row is None:
+                return None
+            key = ("visitor", *board._topic_key(topic_id, row.seq, page, row), full_path)
+            route = "/t/<int:topic_id>"
+        else:
+            from forum.web import concepts
+
+            with self.engine.connect() as conn:
+                row = conn.execute(concepts._visitor_key(), {"slug": concept[1]}).first()
+            if row is None:
+                return None
+            key = ("visitor", *concepts._concept_key(row.id, row.seq, row.name, row.verified_at, row.post_count,
+                                                     row.last_post_at), full_path)
+            route = "/concepts/<slug>"
+        entry = self.app.extensions["pagecache"].get(_key(key))
+        if entry is None or not entry.get("html") or CSRF_PLACEHOLDER in entry["html"]:
+            return None
+        return route, entry["html"]
+
+
+def _security_headers() -> tuple[tuple[str, str], ...]:
+    from forum.web import SECURITY_HEADERS
+
+    return SECURITY_HEADERS
