@@ -138,7 +138,10 @@ def count_statements(env: dict[str, str], pages: dict[str, str]) -> dict[tuple[s
     counts = {}
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    # Every engine (the visitors' fast path keeps a small one of its own).
+    from sqlalchemy.engine import Engine
+
+    event.listen(Engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     # Requests outside any pushed app context: each gets its own (its own `g` and session), as served.
     for who in ("visitor", "consumer"):
         client = app.test_client()

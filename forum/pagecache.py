@@ -289,6 +289,8 @@ class VisitorFastPath:
                 hit = self._hit(environ)
             except Exception:  # noqa: BLE001 - the slow path will answer, and log what goes wrong
                 hit = None
+                if self.engine is not None:
+                    self.engine.dispose()  # a connection that went stale (a database restart)
             if hit is not None:
                 route, html = hit
                 body = html.encode()
@@ -310,10 +312,14 @@ class VisitorFastPath:
         if not (topic or concept) or (query and not (topic and self._PAGE.match(query))):
             return None
         if self.engine is None:
+            from sqlalchemy import create_engine
+
             from forum.extensions import db
 
+            # Its own small pool without the app's ping-on-checkout (a round trip per request on
+            # PostgreSQL): a stale connection fails the query, and the request takes the slow path.
             with self.app.app_context():
-                self.engine = db.engine
+                self.engine = create_engine(db.engine.url, pool_pre_ping=False)
         full_path = f"{path}?{query}"
         if topic:
             from forum.web import board
