@@ -4,7 +4,16 @@ from forum.models.base import utcnow
 from forum.models.board import Board, Post, PostRevision, Topic
 from forum.models.concepts import STAGES, Concept, Feature, StageChange, Tag, concept_tags
 from forum.models.feedback import FeatureVote, KanoAnswer, PriceResponse
-from forum.models.moderation import Flag, ModerationAction, Suspension
+from forum.models.moderation import (
+    FLAG_REASONS,
+    BlockedTerm,
+    Flag,
+    ModerationAction,
+    ModeratorWarning,
+    ReviewItem,
+    SiteSetting,
+    Suspension,
+)
 from forum.models.organizations import MEMBER_ROLES, Membership, Organization
 from forum.models.search import SEARCH_KINDS, SearchDocument
 from forum.models.users import ROLES, User
@@ -13,6 +22,7 @@ __all__ = [
     "MEMBER_ROLES", "ROLES", "STAGES", "Board", "Concept", "Event", "Feature", "FeatureVote",
     "Flag", "Follow", "KanoAnswer", "Membership", "ModerationAction", "Notification",
     "Organization", "Post", "PostRevision", "PriceResponse", "SEARCH_KINDS", "SearchDocument",
-    "StageChange", "Suspension", "Tag",
+    "StageChange", "Suspension", "Tag", "FLAG_REASONS", "BlockedTerm", "ReviewItem", "SiteSetting",
+    "ModeratorWarning",
     "Topic", "User", "concept_tags", "utcnow",
 ]
