@@ -16,8 +16,8 @@ def _signed_in(actor: Any) -> bool:
 
 
 def _active(actor: Any) -> bool:
-    """Signed in and not suspended: may write."""
-    return _signed_in(actor) and not actor.is_suspended
+    """Signed in, neither suspended nor silenced: may write."""
+    return _signed_in(actor) and not actor.is_read_only
 
 
 def membership_role(actor: Any, organization_id: int | None) -> str | None:
@@ -64,6 +64,14 @@ RULES = {
     # A profile is public writing: a suspension stops it like any other.
     "profile.edit": lambda a, user: _active(a) and user is not None and a.id == user.id,
     "moderation.access": lambda a, _: _signed_in(a) and a.is_moderator,
+    # Moderation (forum/services/moderation.py): moderators act on content and people; admins ban,
+    # edit the blocked words and domains, and the site settings.
+    "moderation.act": lambda a, _: _signed_in(a) and a.is_moderator,
+    "moderation.ban": lambda a, _: _signed_in(a) and a.is_admin,
+    "moderation.blocked_terms": lambda a, _: _signed_in(a) and a.is_admin,
+    "admin.settings": lambda a, _: _signed_in(a) and a.is_admin,
+    # Flagging is writing: silenced and suspended people cannot.
+    "flag.create": lambda a, _: _active(a),
     # Organizations
     "org.create": lambda a, _: _active(a),
     "org.edit": lambda a, org: _active(a) and membership_role(a, _org_id(org)) == "owner",

@@ -24,7 +24,7 @@ from forum import policy
 from forum.analytics import kano, pricing, ranking
 from forum.extensions import db
 from forum.models import Concept, Feature, FeatureVote, KanoAnswer, PriceResponse, User, utcnow
-from forum.services import events
+from forum.services import events, moderation
 from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 
 SMALL_SAMPLE = pricing.SMALL_SAMPLE_THRESHOLD  # below this many kept respondents: "small sample"
@@ -131,6 +131,9 @@ def refusal(actor: Any, concept: Concept, what: str = "vote on") -> PermissionDe
     if actor.is_suspended:
         return PermissionDenied(f"Your account is suspended until {_date(actor.suspended_until)}, "
                                 "so you cannot give feedback until then.")
+    if actor.is_silenced:
+        return PermissionDenied(f"Your account is read-only until {_date(actor.silenced_until)}, "
+                                "so you cannot give feedback until then.")
     if policy.is_member(actor, concept.organization_id):
         return PermissionDenied(f"Members of {concept.organization.name} cannot {what} "
                                 "their own concepts.")
@@ -143,6 +146,7 @@ def _check_may_give(actor: Any, concept: Concept, what: str) -> None:
         raise error
     if not policy.can(actor, "feedback.give", concept):  # the one rule; refusal() explains it
         raise PermissionDenied("You cannot give feedback on this concept.")
+    moderation.check_rate(actor, "vote")
 
 
 def can_see_results(actor: Any, concept: Concept) -> bool:
@@ -152,14 +156,15 @@ def can_see_results(actor: Any, concept: Concept) -> bool:
 # --- feature votes ----------------------------------------------------------------------------------
 
 def tallies(concept_id: int) -> dict[int, tuple[int, int]]:
-    """{feature_id: (up, down)} for a concept, suspended voters left out: one grouped query."""
+    """{feature_id: (up, down)} for a concept, suspended voters (and brand-new accounts still in their
+    wait) left out: one grouped query."""
     up = func.coalesce(func.sum(case((FeatureVote.value > 0, 1), else_=0)), 0)
     down = func.coalesce(func.sum(case((FeatureVote.value < 0, 1), else_=0)), 0)
     rows = db.session.execute(
         select(FeatureVote.feature_id, up, down)
         .join(Feature, Feature.id == FeatureVote.feature_id)
         .join(User, User.id == FeatureVote.user_id)
-        .where(Feature.concept_id == concept_id, _not_suspended())
+        .where(Feature.concept_id == concept_id, _not_suspended(), moderation.vote_counts_condition())
         .group_by(FeatureVote.feature_id))
     return {feature_id: (int(u), int(d)) for feature_id, u, d in rows}
 
@@ -169,7 +174,8 @@ def _tally(feature_id: int) -> tuple[int, int]:
     down = func.coalesce(func.sum(case((FeatureVote.value < 0, 1), else_=0)), 0)
     u, d = db.session.execute(
         select(up, down).join(User, User.id == FeatureVote.user_id)
-        .where(FeatureVote.feature_id == feature_id, _not_suspended())).one()
+        .where(FeatureVote.feature_id == feature_id, _not_suspended(),
+               moderation.vote_counts_condition())).one()
     return int(u), int(d)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from forum import markup, policy
 from forum.extensions import db
 from forum.models import Board, Concept, ModerationAction, Post, PostRevision, Topic, utcnow
-from forum.services import events, notifications, search
+from forum.services import events, moderation, notifications, search
 from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.services.ids import parse_id
 from forum.services.paging import Pager
@@ -49,6 +49,9 @@ def _require_writer(actor: Any) -> None:
         raise PermissionDenied("Log in to write on the board.")
     if actor.is_suspended:
         raise PermissionDenied(f"Your account is suspended until {_date(actor.suspended_until)}, "
+                               "so you cannot post or edit until then.")
+    if actor.is_silenced:
+        raise PermissionDenied(f"Your account is read-only until {_date(actor.silenced_until)}, "
                                "so you cannot post or edit until then.")
 
 
@@ -218,6 +221,7 @@ def concept_topic(concept: Concept) -> Topic:
 def _add_post(actor: Any, topic: Topic, body: str, reply_to: Post | None) -> tuple[Post, events.Event]:
     now = utcnow()
     html, excerpt = render_body(body)
+    moderation.screen_before_write(actor, html, new_post=True)  # link cap, per-action limit
     official = None
     if topic.concept_id is not None and policy.is_member(actor, topic.concept.organization_id):
         official = topic.concept.organization_id
@@ -233,6 +237,8 @@ def _add_post(actor: Any, topic: Topic, body: str, reply_to: Post | None) -> tup
         db.session.execute(update(Concept).where(Concept.id == topic.concept_id)
                            .values(last_activity_at=now))
     db.session.flush()
+    moderation.screen_post(actor, post, new_post=True)  # a blocked word or domain holds it for review
+    moderation.promote(actor)
     notifications.follow(actor, topic=topic)
     notifications.notify_new_post(post)
     search.index_post(post)
@@ -321,14 +327,21 @@ def edit_post(actor: Any, post: Post, body: Any, title: Any = None) -> Post:
     recorded = []
     now = utcnow()
     if body != post.body_source:
+        html, excerpt = render_body(body)
+        moderation.check_links(actor, html, new_post=False)
         db.session.add(PostRevision(post_id=post.id, body_source=post.body_source, body_html=post.body_html,
                                     editor_id=actor.id, created_at=now))
         post.body_source = body
-        post.body_html, post.excerpt = render_body(body)
+        post.body_html, post.excerpt = html, excerpt
         post.edited_at = now
+        was_hidden = post.hidden_at is not None
+        moderation.screen_post(actor, post, new_post=False)
         search.index_post(post)
         recorded.append(events.record(f"topic:{topic.id}", "post.edited",
                                       {"post_id": post.id, "topic_id": topic.id, "editor_id": actor.id}))
+        if post.hidden_at is not None and not was_hidden:
+            recorded.append(events.record(f"topic:{topic.id}", "post.hidden",
+                                          {"post_id": post.id, "topic_id": topic.id}))
     if renamed:
         topic.title = title
         search.index_topic(topic)
