@@ -91,4 +91,7 @@ class Config:
         self.ARGON2_MEMORY_COST = int(os.environ.get("ARGON2_MEMORY_COST", str(64 * 1024)))
         self.ARGON2_PARALLELISM = int(os.environ.get("ARGON2_PARALLELISM", "4"))
         self.MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+        # Live threads: events older than this are pruned by `flask prune-events`; a page that was
+        # open longer than this without a connection reloads instead of catching up.
+        self.EVENTS_RETENTION_DAYS = float(os.environ.get("EVENTS_RETENTION_DAYS", "14"))
         self.PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "20"))

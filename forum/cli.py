@@ -15,6 +15,18 @@ def register_cli(app: Flask) -> None:
 
     register_rerender(app)
 
+    @app.cli.command("prune-events")
+    @click.option("--days", type=float, default=None,
+                  help="Keep this many days of events (default: EVENTS_RETENTION_DAYS, 14).")
+    def prune_events(days: float | None) -> None:
+        """Delete live-thread events older than the retention. Pages open longer reload."""
+        from datetime import timedelta
+
+        from forum.services import events
+
+        deleted = events.prune(timedelta(days=days) if days is not None else None)
+        click.echo(f"Deleted {deleted} events older than {days if days is not None else events.retention().days} days.")
+
     @app.cli.command("create-admin")
     @click.option("--username", prompt=True)
     @click.option("--email", prompt=True)

@@ -24,13 +24,13 @@ Sources:
   1. keep a respondent only if ``too_cheap < cheap < expensive < too_expensive``
      (strictly); the others are counted as invalid;
   2. the price grid is the sorted distinct prices the kept respondents gave;
-  3. at each grid price ``p`` (``n`` = kept respondents):
-     ``too_cheap(p) = #(too_cheap > p) / n``, ``cheap(p) = #(cheap > p) / n``,
-     ``expensive(p) = #(expensive <= p) / n``,
-     ``too_expensive(p) = #(too_expensive <= p) / n``,
+  3. at each grid price ``p`` (``n`` = kept respondents, ``F_x(p)`` =
+     ``#(x <= p) / n`` as a double, R's ``ecdf``), in doubles and in this
+     order: ``too_cheap = 1 - F_toocheap``, ``cheap = 1 - F_cheap``,
+     ``expensive = F_expensive``, ``too_expensive = F_tooexpensive``,
      ``not_cheap = 1 - cheap``, ``not_expensive = 1 - expensive``;
   4. each price point is the first grid price where its first curve reaches
-     its second (``curve1 >= curve2``):
+     its second (``curve1 >= curve2``, compared as doubles):
 
      * PMC, point of marginal cheapness: ``not_cheap >= too_cheap``;
      * PME, point of marginal expensiveness: ``too_expensive >= not_expensive``;
@@ -41,14 +41,45 @@ Sources:
      happens gives ``None``; with at least one valid respondent all four
      exist (at the top grid price ``not_cheap = expensive = too_expensive = 1``
      and ``too_cheap = cheap = not_expensive = 0``), so in practice ``None``
-     means ``n == 0``.
+     means ``n == 0`` -- or, for PMC and OPP, that nobody was asked the
+     too-cheap question.
 
-Exactness: shares are compared as integer counts, so a tie
-(``curve1 == curve2``) is always detected; reach and revenue are computed with
-:class:`fractions.Fraction`, so equal maxima are recognised and the first grid
-price wins, as R's ``which.max`` does.  A float price is read as the shortest
+Arithmetic -- why doubles: market researchers check these numbers by re-running
+the export through ``pricesensitivitymeter``, and the package works in IEEE
+doubles.  Its curves come from R's ``ecdf`` (``F(p)`` = count / n, one
+correctly rounded division) and are then transformed in this order:
+``too_cheap = 1 - F_toocheap``, ``cheap = 1 - F_cheap``,
+``expensive = F_expensive``, ``too_expensive = F_tooexpensive``,
+``not_cheap = 1 - cheap``, ``not_expensive = 1 - expensive``, each a double.
+The crossings compare those doubles.  Where two curves tie exactly in real
+numbers the doubles sometimes miss the tie (with n = 3,
+``1 - (1 - 1/3)`` is 0.33333333333333337, not 1/3) and the package moves on
+to the next grid price.  This module follows the package, not the exact
+arithmetic, so that a product team gets the same four numbers in R as here.
+Python's ``float`` is the same IEEE double and ``/`` the same rounding, so the
+curves are bit-for-bit those of the package.  Counting (``x <= p``) and the
+price grid use exact values, which orders prices the way doubles do for any
+price typed with a few decimals.
+
+Three questions: the too-cheap question is optional, as in the package.  When
+no respondent answered it, a respondent is valid if
+``cheap < expensive < too_expensive``; the too-cheap curve does not exist, so
+PMC and OPP are ``None`` (the package's ``NA``) and ``range`` is ``None``.
+Once anybody answered it, a respondent without it is invalid.
+
+NMS: reach and revenue are computed with :class:`fractions.Fraction` (as they
+were, and as they agree with the package), so equal maxima are recognised and
+the first grid price wins, as R's ``which.max`` does.  Without a too-cheap
+answer a respondent's curve starts at the cheap price with the cheap intent
+(the package's two-segment fallback).  A float price is read as the shortest
 decimal that round-trips to it (``0.1`` means 1/10, as typed); ints, Decimals
-and Fractions are taken as they are.  Floats only appear in the result.
+and Fractions are taken as they are.
+
+Aggregated input: :func:`van_westendorp_counts` takes, instead of one answer
+per respondent, how many valid respondents gave each price per question (and
+the NMS answers grouped with a count), so a database can do the counting with
+``GROUP BY`` and a million answers never become a million Python objects.
+:func:`van_westendorp` validates one answer per respondent and calls it.
 
 NMS interpolation: by default (``nms_interpolation="price"``) a respondent's
 purchase probability is linear *in price* between (too_cheap, 0),
@@ -77,6 +108,7 @@ __all__ = [
     "PriceSensitivityResult",
     "position",
     "van_westendorp",
+    "van_westendorp_counts",
 ]
 
 Price: TypeAlias = int | float | Decimal | Fraction
@@ -105,7 +137,7 @@ class PricePoint:
     """
 
     price: float
-    too_cheap: float
+    too_cheap: float | None  # None without the too-cheap question
     cheap: float
     not_cheap: float
     expensive: float
@@ -176,18 +208,26 @@ def _check_intent(value: object, what: str) -> int | None:
     return value
 
 
-def _first_reached(values1: Sequence[int], values2: Sequence[int]) -> int | None:
-    """Index of the first grid price where ``values1 >= values2``."""
+def _first_reached(values1: Sequence[float], values2: Sequence[float]) -> int | None:
+    """Index of the first grid price where ``values1 >= values2`` (doubles, as R)."""
     for index, (first, second) in enumerate(zip(values1, values2, strict=True)):
         if first >= second:
             return index
     return None
 
 
+NmsGroup: TypeAlias = tuple[
+    "Price | None", "Price", "Price", "Price", int, int, int
+]
+"""``(too_cheap or None, cheap, expensive, too_expensive, intent_cheap,
+intent_expensive, count)``: ``count`` valid respondents who gave exactly these
+answers (both intents present)."""
+
+
 def _nms_reach(
     grid: Sequence[Fraction],
-    respondents: Sequence[
-        tuple[tuple[Fraction, Fraction, Fraction, Fraction], int, int]
+    groups: Sequence[
+        tuple[tuple[Fraction | None, Fraction, Fraction, Fraction], int, int, int]
     ],
     by_position: bool,
 ) -> list[Fraction]:
@@ -196,47 +236,219 @@ def _nms_reach(
     Each respondent's curve is 0 up to and including too_cheap, rises linearly
     to the calibrated cheap intent at cheap, moves linearly to the calibrated
     expensive intent at expensive, falls linearly to 0 at too_expensive and
-    stays 0 beyond.  The x-axis is the price, or the grid position when
-    ``by_position`` (pricesensitivitymeter's ``seq.int`` interpolation).
+    stays 0 beyond.  Without a too-cheap answer the curve is 0 below cheap and
+    starts at the cheap intent.  The x-axis is the price, or the grid position
+    when ``by_position`` (pricesensitivitymeter's ``seq.int`` interpolation).
 
     Each linear piece ``y = intercept + slope * x`` on grid positions
-    ``(start, end]`` is added to difference arrays of intercepts and slopes,
-    so the total work is O(respondents + grid) rather than their product.
+    ``(start, end]`` is added, times the group's count, to difference arrays of
+    intercepts and slopes, so the total work is O(groups + grid) rather than
+    their product.
     """
     position_of = {price: index for index, price in enumerate(grid)}
     size = len(grid)
     intercepts = [Fraction(0)] * (size + 1)
     slopes = [Fraction(0)] * (size + 1)
-    for answers, intent_cheap, intent_expensive in respondents:
-        positions = [position_of[price] for price in answers]
-        xs = [Fraction(i) for i in positions] if by_position else list(answers)
-        ys = [
-            Fraction(0),
-            NMS_CALIBRATION[intent_cheap],
-            NMS_CALIBRATION[intent_expensive],
-            Fraction(0),
+    total = 0
+    for answers, intent_cheap, intent_expensive, count in groups:
+        total += count
+        anchors = [
+            (answers[0], Fraction(0)),
+            (answers[1], NMS_CALIBRATION[intent_cheap]),
+            (answers[2], NMS_CALIBRATION[intent_expensive]),
+            (answers[3], Fraction(0)),
         ]
-        for piece in range(3):
+        if answers[0] is None:
+            anchors = anchors[1:]
+        positions = [position_of[price] for price, _ in anchors]  # type: ignore[index]
+        xs = [
+            Fraction(i) if by_position else price  # type: ignore[misc]
+            for i, (price, _) in zip(positions, anchors, strict=True)
+        ]
+        ys = [value for _, value in anchors]
+        # the value at the first anchor itself (0 with a too-cheap answer)
+        first = positions[0]
+        intercepts[first] += ys[0] * count
+        intercepts[first + 1] -= ys[0] * count
+        for piece in range(len(anchors) - 1):
             slope = (ys[piece + 1] - ys[piece]) / (xs[piece + 1] - xs[piece])
             intercept = ys[piece] - slope * xs[piece]
             start, end = positions[piece] + 1, positions[piece + 1] + 1
-            intercepts[start] += intercept
-            intercepts[end] -= intercept
-            slopes[start] += slope
-            slopes[end] -= slope
+            intercepts[start] += intercept * count
+            intercepts[end] -= intercept * count
+            slopes[start] += slope * count
+            slopes[end] -= slope * count
     reach: list[Fraction] = []
     intercept_sum = slope_sum = Fraction(0)
-    count = len(respondents)
     for index, price in enumerate(grid):
         intercept_sum += intercepts[index]
         slope_sum += slopes[index]
         x = Fraction(index) if by_position else price
-        reach.append((intercept_sum + slope_sum * x) / count)
+        reach.append((intercept_sum + slope_sum * x) / total)
     return reach
 
 
+def _empty_result(invalid: int, nms: bool) -> PriceSensitivityResult:
+    return PriceSensitivityResult(
+        n=0,
+        invalid=invalid,
+        pmc=None,
+        pme=None,
+        ipp=None,
+        opp=None,
+        range=None,
+        curves=(),
+        reach_optimal_price=None,
+        revenue_optimal_price=None,
+        small_sample=True,
+        nms=nms,
+        nms_n=0,
+    )
+
+
+def _histogram(counts: Mapping[Price, int], what: str) -> dict[Fraction, int]:
+    out: dict[Fraction, int] = {}
+    for price, count in counts.items():
+        exact = _to_fraction(price, what)
+        if exact is None:
+            raise ValueError(f"{what}: a price in the counts is missing or not finite")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(f"{what}: counts must be non-negative ints, got {count!r}")
+        if count:
+            out[exact] = out.get(exact, 0) + count
+    return out
+
+
+def van_westendorp_counts(
+    too_cheap: Mapping[Price, int] | None,
+    cheap: Mapping[Price, int],
+    expensive: Mapping[Price, int],
+    too_expensive: Mapping[Price, int],
+    *,
+    invalid: int = 0,
+    nms_groups: Sequence[NmsGroup] | None = None,
+    nms_interpolation: Literal["price", "grid"] = "price",
+) -> PriceSensitivityResult:
+    """Van Westendorp PSM from answers already validated and counted.
+
+    ``cheap[p]`` is how many valid respondents answered ``p`` to the cheap
+    question (likewise the others); every question's counts add up to the
+    same ``n``.  ``too_cheap`` is ``None`` when the question was not asked
+    (three questions: PMC and OPP are ``None``).  ``invalid`` is reported as
+    it is.  ``nms_groups`` (``None``: no purchase intents asked) holds the
+    valid respondents with both intents, grouped; an empty sequence means
+    intents were asked but nobody gave both.
+    """
+    if nms_interpolation not in ("price", "grid"):
+        raise ValueError(
+            f"nms_interpolation must be 'price' or 'grid', got {nms_interpolation!r}"
+        )
+    nms = nms_groups is not None
+    hist_c = _histogram(cheap, "cheap")
+    hist_e = _histogram(expensive, "expensive")
+    hist_te = _histogram(too_expensive, "too_expensive")
+    hist_tc = None if too_cheap is None else _histogram(too_cheap, "too_cheap")
+    n = sum(hist_c.values())
+    sizes = [n, sum(hist_e.values()), sum(hist_te.values())]
+    if hist_tc is not None:
+        sizes.append(sum(hist_tc.values()))
+    if len(set(sizes)) != 1:
+        raise ValueError(f"every question's counts must add up to n, got {sizes}")
+    if n == 0:
+        return _empty_result(invalid, nms)
+
+    # 2) price grid: sorted distinct prices of the valid respondents
+    hists = [hist_tc, hist_c, hist_e, hist_te]
+    grid = sorted({price for hist in hists if hist is not None for price in hist})
+
+    # 3) curves in doubles, exactly as the package computes them
+    def ecdf(hist: Mapping[Fraction, int]) -> list[float]:
+        values, running = [], 0
+        for price in grid:
+            running += hist.get(price, 0)
+            values.append(running / n)  # count / n: one correctly rounded double
+        return values
+
+    f_tc = None if hist_tc is None else ecdf(hist_tc)
+    too_cheap_curve = None if f_tc is None else [1 - f for f in f_tc]
+    cheap_curve = [1 - f for f in ecdf(hist_c)]
+    expensive_curve = ecdf(hist_e)
+    too_expensive_curve = ecdf(hist_te)
+    not_cheap = [1 - v for v in cheap_curve]
+    not_expensive = [1 - v for v in expensive_curve]
+
+    # 4) price points: first grid price with curve1 >= curve2, in doubles
+    def point(values1: Sequence[float] | None, values2: Sequence[float] | None) -> float | None:
+        if values1 is None or values2 is None:
+            return None
+        index = _first_reached(values1, values2)
+        return None if index is None else float(grid[index])
+
+    pmc = point(not_cheap, too_cheap_curve)
+    pme = point(too_expensive_curve, not_expensive)
+    ipp = point(expensive_curve, cheap_curve)
+    opp = point(too_expensive_curve, too_cheap_curve)
+
+    # 5) Newton-Miller-Smith: mean purchase probability per grid price
+    groups = []
+    for group in nms_groups or ():
+        tc, c, e, te, intent_c, intent_e, count = group
+        answers = (
+            None if tc is None else _to_fraction(tc, "nms too_cheap"),
+            _to_fraction(c, "nms cheap"),
+            _to_fraction(e, "nms expensive"),
+            _to_fraction(te, "nms too_expensive"),
+        )
+        _check_intent(intent_c, "intent_cheap")
+        _check_intent(intent_e, "intent_expensive")
+        if count > 0:
+            groups.append((answers, intent_c, intent_e, count))
+    nms_n = sum(group[3] for group in groups)
+    reach: list[Fraction] | None = None
+    if groups:
+        reach = _nms_reach(grid, groups, by_position=nms_interpolation == "grid")  # type: ignore[arg-type]
+
+    reach_optimal: float | None = None
+    revenue_optimal: float | None = None
+    revenue: list[Fraction] | None = None
+    if reach is not None:
+        revenue = [price * share for price, share in zip(grid, reach, strict=True)]
+        reach_optimal = float(grid[reach.index(max(reach))])
+        revenue_optimal = float(grid[revenue.index(max(revenue))])
+
+    curves = tuple(
+        PricePoint(
+            price=float(price),
+            too_cheap=None if too_cheap_curve is None else too_cheap_curve[i],
+            cheap=cheap_curve[i],
+            not_cheap=not_cheap[i],
+            expensive=expensive_curve[i],
+            not_expensive=not_expensive[i],
+            too_expensive=too_expensive_curve[i],
+            reach=None if reach is None else float(reach[i]),
+            revenue=None if revenue is None else float(revenue[i]),
+        )
+        for i, price in enumerate(grid)
+    )
+    return PriceSensitivityResult(
+        n=n,
+        invalid=invalid,
+        pmc=pmc,
+        pme=pme,
+        ipp=ipp,
+        opp=opp,
+        range=None if pmc is None or pme is None else (pmc, pme),
+        curves=curves,
+        reach_optimal_price=reach_optimal,
+        revenue_optimal_price=revenue_optimal,
+        small_sample=n < SMALL_SAMPLE_THRESHOLD,
+        nms=nms,
+        nms_n=nms_n,
+    )
+
+
 def van_westendorp(
-    too_cheap: Sequence[Price | None],
+    too_cheap: Sequence[Price | None] | None,
     cheap: Sequence[Price | None],
     expensive: Sequence[Price | None],
     too_expensive: Sequence[Price | None],
@@ -247,9 +459,12 @@ def van_westendorp(
 ) -> PriceSensitivityResult:
     """Van Westendorp PSM, classic ``pricesensitivitymeter`` algorithm.
 
-    The four price sequences hold one answer per respondent.  A respondent
-    whose answers are not strictly increasing -- or who left one out (``None``)
-    or gave a non-finite number -- is excluded and counted in ``invalid``.
+    The price sequences hold one answer per respondent.  A respondent whose
+    answers are not strictly increasing -- or who left one out (``None``) or
+    gave a non-finite number -- is excluded and counted in ``invalid``.
+    ``too_cheap`` may be ``None`` (or all ``None``): the three-question form,
+    validated as ``cheap < expensive < too_expensive``, with PMC and OPP
+    ``None``.
 
     ``intent_cheap`` / ``intent_expensive`` (purchase intent 1..5 at the
     respondent's cheap / expensive price, ``None`` when not answered) switch
@@ -264,8 +479,10 @@ def van_westendorp(
     Sources: van Westendorp (1976); Newton, Miller & Smith (1993); R package
     ``pricesensitivitymeter`` -- see the module docstring for the algorithm.
     """
+    total = len(cheap)
+    if too_cheap is None:
+        too_cheap = [None] * total
     columns = [list(too_cheap), list(cheap), list(expensive), list(too_expensive)]
-    total = len(columns[0])
     if any(len(column) != total for column in columns):
         raise ValueError(
             "too_cheap, cheap, expensive and too_expensive must have equal lengths, "
@@ -290,108 +507,35 @@ def van_westendorp(
         )
 
     # 1) validation: strictly too_cheap < cheap < expensive < too_expensive
-    kept: list[tuple[Fraction, Fraction, Fraction, Fraction]] = []
-    kept_intents: list[tuple[int, int]] = []
-    nms_rows: list[int] = []  # indices into ``kept`` with both intents present
+    #    (cheap < expensive < too_expensive when nobody answered too_cheap)
+    three_questions = all(value is None for value in columns[0])
+    hists: list[dict[Fraction, int]] = [{}, {}, {}, {}]
+    nms_counts: dict[tuple[object, ...], int] = {}
+    n = 0
     for row in range(total):
         values = [
             _to_fraction(columns[q][row], f"{QUESTIONS[q]}[{row}]") for q in range(4)
         ]
         tc, c, e, te = values
-        if tc is None or c is None or e is None or te is None or not (tc < c < e < te):
+        if c is None or e is None or te is None or not (c < e < te):
             continue
-        intent_c, intent_e = (intents_c[row], intents_e[row]) if nms else (None, None)
-        if intent_c is not None and intent_e is not None:
-            nms_rows.append(len(kept))
-            kept_intents.append((intent_c, intent_e))
-        kept.append((tc, c, e, te))
-    n = len(kept)
-    invalid = total - n
-
-    if n == 0:
-        return PriceSensitivityResult(
-            n=0,
-            invalid=invalid,
-            pmc=None,
-            pme=None,
-            ipp=None,
-            opp=None,
-            range=None,
-            curves=(),
-            reach_optimal_price=None,
-            revenue_optimal_price=None,
-            small_sample=True,
-            nms=nms,
-            nms_n=0,
-        )
-
-    # 2) price grid: sorted distinct prices of the valid respondents
-    grid = sorted({price for answers in kept for price in answers})
-
-    # 3) curves as integer counts out of n (exact comparisons)
-    sorted_answers = [sorted(answers[q] for answers in kept) for q in range(4)]
-    too_cheap_above = [n - bisect.bisect_right(sorted_answers[0], p) for p in grid]
-    cheap_above = [n - bisect.bisect_right(sorted_answers[1], p) for p in grid]
-    expensive_upto = [bisect.bisect_right(sorted_answers[2], p) for p in grid]
-    too_expensive_upto = [bisect.bisect_right(sorted_answers[3], p) for p in grid]
-    not_cheap = [n - count for count in cheap_above]
-    not_expensive = [n - count for count in expensive_upto]
-
-    # 4) price points: first grid price with curve1 >= curve2
-    def point(values1: Sequence[int], values2: Sequence[int]) -> float | None:
-        index = _first_reached(values1, values2)
-        return None if index is None else float(grid[index])
-
-    pmc = point(not_cheap, too_cheap_above)
-    pme = point(too_expensive_upto, not_expensive)
-    ipp = point(expensive_upto, cheap_above)
-    opp = point(too_expensive_upto, too_cheap_above)
-
-    # 5) Newton-Miller-Smith: mean purchase probability per grid price
-    reach: list[Fraction] | None = None
-    if nms_rows:
-        respondents = [
-            (kept[row], intent_c, intent_e)
-            for row, (intent_c, intent_e) in zip(nms_rows, kept_intents, strict=True)
-        ]
-        reach = _nms_reach(grid, respondents, by_position=nms_interpolation == "grid")
-
-    reach_optimal: float | None = None
-    revenue_optimal: float | None = None
-    revenue: list[Fraction] | None = None
-    if reach is not None:
-        revenue = [price * share for price, share in zip(grid, reach, strict=True)]
-        reach_optimal = float(grid[reach.index(max(reach))])
-        revenue_optimal = float(grid[revenue.index(max(revenue))])
-
-    curves = tuple(
-        PricePoint(
-            price=float(price),
-            too_cheap=too_cheap_above[i] / n,
-            cheap=cheap_above[i] / n,
-            not_cheap=not_cheap[i] / n,
-            expensive=expensive_upto[i] / n,
-            not_expensive=not_expensive[i] / n,
-            too_expensive=too_expensive_upto[i] / n,
-            reach=None if reach is None else float(reach[i]),
-            revenue=None if revenue is None else float(revenue[i]),
-        )
-        for i, price in enumerate(grid)
-    )
-    return PriceSensitivityResult(
-        n=n,
-        invalid=invalid,
-        pmc=pmc,
-        pme=pme,
-        ipp=ipp,
-        opp=opp,
-        range=None if pmc is None or pme is None else (pmc, pme),
-        curves=curves,
-        reach_optimal_price=reach_optimal,
-        revenue_optimal_price=revenue_optimal,
-        small_sample=n < SMALL_SAMPLE_THRESHOLD,
-        nms=nms,
-        nms_n=len(nms_rows),
+        if not three_questions and (tc is None or not tc < c):
+            continue
+        n += 1
+        for q in range(0 if not three_questions else 1, 4):
+            hist = hists[q]
+            hist[values[q]] = hist.get(values[q], 0) + 1  # type: ignore[index]
+        if nms and intents_c[row] is not None and intents_e[row] is not None:
+            key = (None if three_questions else tc, c, e, te, intents_c[row], intents_e[row])
+            nms_counts[key] = nms_counts.get(key, 0) + 1
+    return van_westendorp_counts(
+        None if three_questions else hists[0],  # type: ignore[arg-type]
+        hists[1],  # type: ignore[arg-type]
+        hists[2],  # type: ignore[arg-type]
+        hists[3],  # type: ignore[arg-type]
+        invalid=total - n,
+        nms_groups=[(*key, count) for key, count in nms_counts.items()] if nms else None,  # type: ignore[misc]
+        nms_interpolation=nms_interpolation,
     )
 
 
@@ -425,8 +569,11 @@ def position(
             out[question] = 0.0
             continue
         at = result.curves[index]
+        if question == "too_cheap" and at.too_cheap is None:
+            out[question] = None
+            continue
         share = {
-            "too_cheap": 1.0 - at.too_cheap,
+            "too_cheap": 1.0 - (at.too_cheap or 0.0),
             "cheap": at.not_cheap,
             "expensive": at.expensive,
             "too_expensive": at.too_expensive,

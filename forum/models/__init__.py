@@ -1,5 +1,5 @@
 """Every model, imported here so that Alembic and create_all() see them all."""
-from forum.models.activity import Event, Follow, Notification
+from forum.models.activity import Event, Follow, Notification, RoomSequence
 from forum.models.base import utcnow
 from forum.models.board import Board, Post, PostRevision, Topic
 from forum.models.concepts import STAGES, Concept, Feature, StageChange, Tag, concept_tags
@@ -21,7 +21,7 @@ from forum.models.users import ROLES, User
 __all__ = [
     "MEMBER_ROLES", "ROLES", "STAGES", "Board", "Concept", "Event", "Feature", "FeatureVote",
     "Flag", "Follow", "KanoAnswer", "Membership", "ModerationAction", "Notification",
-    "Organization", "Post", "PostRevision", "PriceResponse", "SEARCH_KINDS", "SearchDocument",
+    "Organization", "Post", "PostRevision", "PriceResponse", "RoomSequence", "SEARCH_KINDS", "SearchDocument",
     "StageChange", "Suspension", "Tag", "FLAG_REASONS", "BlockedTerm", "ReviewItem", "SiteSetting",
     "ModeratorWarning",
     "Topic", "User", "concept_tags", "utcnow",

@@ -46,13 +46,28 @@ class Notification(db.Model):
     actor = relationship("User", foreign_keys=[actor_id])
 
 
+class RoomSequence(db.Model):
+    """The newest event number of one room. Bumped under its row lock in the writing transaction,
+    so a room's events are numbered 1, 2, 3... without gaps, in commit order."""
+
+    __tablename__ = "room_sequences"
+
+    room: Mapped[str] = mapped_column(String(64), primary_key=True)  # e.g. "topic:12", "concept:3"
+    last_seq: Mapped[int] = mapped_column(default=0)
+
+
 class Event(db.Model):
-    """What a live page shows changed. Its id is the cursor a client resumes from."""
+    """What a live page shows changed. (room, seq) is the cursor a client resumes from; the id is
+    only a row id (on PostgreSQL ids become visible out of commit order)."""
 
     __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("room", "seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(64), index=True)  # e.g. "topic:12", "concept:3"
+    room: Mapped[str] = mapped_column(String(64))  # e.g. "topic:12", "concept:3"
+    seq: Mapped[int] = mapped_column()
     kind: Mapped[str] = mapped_column(String(40))  # e.g. "post.added", "tally.changed"
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What moderators get on top of the payload (a hidden post's text and the reason), or None.
+    staff_payload: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -267,7 +267,7 @@ def change_stage(actor: User, concept: Concept, stage: str, note: str = "") -> S
     concept.updated_at = now
     concept.last_activity_at = now
     db.session.flush()
-    event = events.record(f"concept:{concept.id}", "concept.stage",
+    event = events.record(events.concept_room(concept.id), "concept.stage",
                           {"concept_id": concept.id, "from": change.from_stage, "to": stage,
                            "note": note, "change_id": change.id})
     notifications.notify_stage_change(concept, change)

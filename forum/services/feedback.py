@@ -220,8 +220,9 @@ def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
                                "created_at": now, "updated_at": now}],
                 keys=["feature_id", "user_id"], update=["value", "updated_at"])
     up, down = _tally(feature.id)
-    event = events.record(f"concept:{concept.id}", "tally.changed",
-                          {"feature_id": feature.id, "up": up, "down": down})
+    # The new ranking goes with the tally, so open pages reorder without asking (thin: ids only).
+    event = events.record(events.concept_room(concept.id), "tally.changed",
+                          {"feature_id": feature.id, "up": up, "down": down, "order": rank_order(concept)})
     db.session.commit()
     events.publish(event)
     return VoteResult(feature.id, number, up, down)
@@ -235,6 +236,13 @@ def my_votes(actor: Any, concept_id: int) -> dict[int, int]:
         .join(Feature, Feature.id == FeatureVote.feature_id)
         .where(Feature.concept_id == concept_id, FeatureVote.user_id == actor.id))
     return dict(rows.tuples().all())
+
+
+def rank_order(concept: Concept) -> list[int]:
+    """The active features' ids, best Wilson lower bound first: the order of the vote list."""
+    counts = tallies(concept.id)
+    order = ranking.rank([((f.position, f.id), *counts.get(f.id, (0, 0))) for f in active_features(concept)])
+    return [feature_id for _, feature_id in order]
 
 
 def ranked_features(concept: Concept, actor: Any = None) -> list[dict[str, Any]]:
@@ -316,7 +324,7 @@ def answer_kano(actor: Any, concept: Concept,
     _lock(Concept, concept.id)
     _upsert(KanoAnswer, rows, keys=["feature_id", "user_id"],
             update=["functional", "dysfunctional", "updated_at"])
-    event = events.record(f"concept:{concept.id}", "kano.changed", {"n": _kano_respondents(concept.id)})
+    event = events.record(events.concept_room(concept.id), "kano.changed", {"n": _kano_respondents(concept.id)})
     db.session.commit()
     events.publish(event)
     return len(rows)
@@ -435,7 +443,7 @@ def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> Price
     n = db.session.scalar(select(func.count(PriceResponse.id))
                           .join(User, User.id == PriceResponse.user_id)
                           .where(PriceResponse.concept_id == concept.id, _not_suspended())) or 0
-    event = events.record(f"concept:{concept.id}", "price.changed", {"n": n})
+    event = events.record(events.concept_room(concept.id), "price.changed", {"n": n})
     db.session.commit()
     events.publish(event)
     return my_price(actor, concept.id)  # type: ignore[return-value]

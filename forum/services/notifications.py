@@ -161,6 +161,9 @@ def _add(user_ids: list[int], kind: str, actor_id: int | None, message: str, url
     rows = [Notification(user_id=uid, kind=kind, actor_id=actor_id, message=_message(message), url=url,
                          post_id=post_id) for uid in user_ids]
     db.session.add_all(rows)
+    from forum.services import events
+
+    events.unread_changed(*user_ids)  # pushed to their open pages after the commit
     return rows
 
 
@@ -258,8 +261,12 @@ def notify_stage_change(concept: Concept, change: StageChange) -> list[Notificat
 def unread_count(user: Any) -> int:
     if user is None or not getattr(user, "is_authenticated", False):
         return 0
+    return unread_count_of(user.id)
+
+
+def unread_count_of(user_id: int) -> int:
     return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
 
 
 def listing(actor: Any, page: int = 1, per_page: int = 20):
@@ -287,6 +294,7 @@ def mark_read(actor: Any, notification_id: int) -> Notification:
     if notification.read_at is None:
         notification.read_at = utcnow()
         db.session.commit()
+        _push_unread(actor.id)
     return notification
 
 
@@ -295,4 +303,12 @@ def mark_all_read(actor: Any) -> int:
         update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
         .values(read_at=utcnow()))
     db.session.commit()
+    _push_unread(actor.id)
     return result.rowcount or 0
+
+
+def _push_unread(user_id: int) -> None:
+    """The person's other open pages show the new count."""
+    from forum.services import events
+
+    events.push_unread(user_id)

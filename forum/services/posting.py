@@ -242,8 +242,8 @@ def _add_post(actor: Any, topic: Topic, body: str, reply_to: Post | None) -> tup
     notifications.follow(actor, topic=topic)
     notifications.notify_new_post(post)
     search.index_post(post)
-    event = events.record(f"topic:{topic.id}", "post.added", {
-        "post_id": post.id, "topic_id": topic.id, "author_id": actor.id,
+    event = events.record(events.topic_room(topic.id), "post.added", {
+        "post_id": post.id, "topic_id": topic.id, "author_id": actor.id, "author": actor.name,
         "reply_to_id": post.reply_to_id, "official": official is not None})
     return post, event
 
@@ -337,7 +337,7 @@ def edit_post(actor: Any, post: Post, body: Any, title: Any = None) -> Post:
         was_hidden = post.hidden_at is not None
         moderation.screen_post(actor, post, new_post=False)
         search.index_post(post)
-        recorded.append(events.record(f"topic:{topic.id}", "post.edited",
+        recorded.append(events.record(events.topic_room(topic.id), "post.edited",
                                       {"post_id": post.id, "topic_id": topic.id, "editor_id": actor.id}))
         if post.hidden_at is not None and not was_hidden:
             recorded.append(events.record(f"topic:{topic.id}", "post.hidden",
@@ -345,7 +345,7 @@ def edit_post(actor: Any, post: Post, body: Any, title: Any = None) -> Post:
     if renamed:
         topic.title = title
         search.index_topic(topic)
-        recorded.append(events.record(f"topic:{topic.id}", "topic.updated",
+        recorded.append(events.record(events.topic_room(topic.id), "topic.updated",
                                       {"topic_id": topic.id, "title": title}))
     if actor.id != post.author_id:
         _audit(actor, "post.edit", "post", post.id)
@@ -364,7 +364,7 @@ def delete_post(actor: Any, post: Post) -> None:
     # A deleted post answers nothing any more.
     db.session.execute(update(Post).where(Post.answered_by_id == post.id).values(answered_by_id=None))
     search.index_post(post)
-    event = events.record(f"topic:{post.topic_id}", "post.deleted",
+    event = events.record(events.topic_room(post.topic_id), "post.deleted",
                           {"post_id": post.id, "topic_id": post.topic_id, "by_id": actor.id})
     if actor.id != post.author_id:
         _audit(actor, "post.delete", "post", post.id)
@@ -408,7 +408,7 @@ def mark_answered(actor: Any, question: Post, answer: Post | int | str | None) -
     if question.answered_by_id == new_id:
         return
     question.answered_by_id = new_id
-    event = events.record(f"topic:{topic.id}", "post.answered",
+    event = events.record(events.topic_room(topic.id), "post.answered",
                           {"post_id": question.id, "topic_id": topic.id, "answer_id": new_id})
     _commit_and_publish(event)
 
@@ -422,7 +422,7 @@ def set_pinned(actor: Any, topic: Topic, pinned: bool | None = None) -> bool:
         topic.pinned = pinned
         if actor.is_admin and topic.concept_id is None:
             _audit(actor, "topic.pin" if pinned else "topic.unpin", "topic", topic.id)
-        event = events.record(f"topic:{topic.id}", "topic.updated", {"topic_id": topic.id, "pinned": pinned})
+        event = events.record(events.topic_room(topic.id), "topic.updated", {"topic_id": topic.id, "pinned": pinned})
         _commit_and_publish(event)
     return pinned
 
@@ -435,6 +435,6 @@ def set_locked(actor: Any, topic: Topic, locked: bool | None = None, reason: str
     if locked != topic.locked:
         topic.locked = locked
         _audit(actor, "topic.lock" if locked else "topic.unlock", "topic", topic.id, reason[:500])
-        event = events.record(f"topic:{topic.id}", "topic.updated", {"topic_id": topic.id, "locked": locked})
+        event = events.record(events.topic_room(topic.id), "topic.updated", {"topic_id": topic.id, "locked": locked})
         _commit_and_publish(event)
     return locked

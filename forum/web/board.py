@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from forum import policy
 from forum.models import Post, Topic
-from forum.services import boards, posting
+from forum.services import boards, events, posting
 from forum.services.errors import NotFound, ValidationError
 from forum.services.ids import parse_id
 from forum.web.board_forms import BoardForm, EditPostForm, PostForm, PreviewForm, TopicForm
@@ -49,13 +49,18 @@ def show(slug: str) -> str:
 
 @bp.get("/t/<int:topic_id>")
 def topic(topic_id: int) -> str:
+    # The room's number is read before the content: the live client replays what lands in between.
+    live_seq = events.current_seq(events.topic_room(topic_id))
     topic = posting.get_topic(topic_id, current_user)
-    return _render_topic(topic, _topic_page_arg())
+    return _render_topic(topic, _topic_page_arg(), live_seq=live_seq)
 
 
-def _render_topic(topic: Topic, page: int, form: PostForm | None = None, status: int = 200) -> Any:
+def _render_topic(topic: Topic, page: int, form: PostForm | None = None, status: int = 200,
+                  live_seq: int | None = None) -> Any:
+    if live_seq is None:
+        live_seq = events.current_seq(events.topic_room(topic.id))
     posts = posting.topic_posts(topic, page)
-    return render_template("board/topic.html", topic=topic, posts=posts,
+    return render_template("board/topic.html", topic=topic, posts=posts, live_seq=live_seq,
                            form=form or PostForm(formdata=None)), status
 
 

@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from forum import policy
 from forum.models import STAGES
-from forum.services import concepts
+from forum.services import concepts, events
 from forum.services import feedback as feedback_service
 from forum.services.errors import ValidationError
 from forum.web.concept_forms import ConceptForm, FeatureForm, MoveForm, NewConceptForm, StageForm
@@ -73,8 +73,11 @@ def new() -> Response | tuple[str, int]:
 
 def _render_show(concept, status: int = 200, feature_form: FeatureForm | None = None,
                  stage_form: StageForm | None = None) -> tuple[str, int]:
+    # The room's number is read before the content (the concept row is read again after it), so
+    # the live client replays anything that lands in between: at worst twice, never missed.
+    live_seq = events.seq_before(events.concept_room(concept.id), concept)
     return render_template(
-        "concepts/show.html", concept=concept,
+        "concepts/show.html", concept=concept, live_seq=live_seq,
         active_features=concepts.active_features(concept),
         retired_features=concepts.retired_features(concept),
         stage_labels=concepts.STAGE_LABELS, stages=STAGES,

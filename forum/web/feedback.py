@@ -159,7 +159,8 @@ def price_chart(result: PriceSensitivityResult, currency: str, width: int = 720,
         return None
     left, right, top, bottom = 56, 16, 16, 44
     plot_w, plot_h = width - left - right, height - top - bottom
-    lo = max((p.price for p in points if p.too_cheap >= 0.99), default=points[0].price)
+    lo = max((p.price for p in points if p.too_cheap is not None and p.too_cheap >= 0.99),
+             default=points[0].price)
     hi = min((p.price for p in points if p.too_expensive >= 0.99), default=points[-1].price)
     if hi <= lo:
         lo, hi = points[0].price, points[-1].price
@@ -178,6 +179,8 @@ def price_chart(result: PriceSensitivityResult, currency: str, width: int = 720,
     shown = [p for p in points if lo <= p.price <= hi]
     curves = []
     for attribute, label, css, colour in CURVES:
+        if any(getattr(p, attribute) is None for p in shown):
+            continue  # the too-cheap curve, when only three questions were asked
         coords = " ".join(f"{x(p.price)},{y(getattr(p, attribute))}" for p in shown)
         curves.append({"label": label, "class": css, "colour": colour, "points": coords})
     x_ticks = []

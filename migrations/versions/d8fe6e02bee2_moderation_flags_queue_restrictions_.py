@@ -1,7 +1,7 @@
 """moderation: flags queue, restrictions, trust levels, blocked terms, settings
 
 Revision ID: d8fe6e02bee2
-Revises: ee02afff89d3
+Revises: 32c34d00ac0d
 Create Date: 2026-11-29 12:15:57.234071
 
 Existing users become trust level 1 (basic).
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd8fe6e02bee2'
-down_revision = 'ee02afff89d3'
+down_revision = '32c34d00ac0d'
 branch_labels = None
 depends_on = None
 

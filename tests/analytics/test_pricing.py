@@ -23,6 +23,7 @@ from forum.analytics.pricing import (
     PriceSensitivityResult,
     position,
     van_westendorp,
+    van_westendorp_counts,
 )
 
 # Example A -- four respondents (too_cheap, cheap, expensive, too_expensive):
@@ -192,24 +193,82 @@ def test_plateau_then_crossing_takes_first_price() -> None:
     assert (result.pmc, result.pme, result.ipp, result.opp) == (2, 6, 4, 3)
 
 
-def test_exact_tie_with_thirds() -> None:
-    # n = 3 makes float shares unreliable: 1 - 2/3 = 0.33333333333333337 > 1/3.
+def test_tie_that_doubles_miss_follows_the_package() -> None:
+    # n = 3: the package (R's ecdf, doubles) misses an exact tie that integer counts see.
     #   R1: 1 2 3 4    R2: 1 2 4 6    R3: 1 2 5 7     grid 1..7
-    #   p           1  2  3  4  5  6  7
-    #   too_cheap   0  0  0  0  0  0  0   (all tc = 1)
-    #   cheap       3  0  0  0  0  0  0   (all c = 2)
-    #   expensive   0  0  1  2  3  3  3   (e = 3, 4, 5)
-    #   not_exp     3  3  2  1  0  0  0
-    #   too_exp     0  0  0  1  1  2  3   (te = 4, 6, 7)
-    # PME: p=1..3 no (0 vs 3, 3, 2); p=4: 1/3 >= 1/3 yes (exact tie) -> 4
-    #      (comparing 1/3 with the float 1 - 2/3 would wrongly give 5)
-    # PMC: not_cheap(1) = 0 >= 0 -> 1; OPP: 0 >= 0 -> 1
-    # IPP: p=1 0>=3 no; p=2 0>=0 yes -> 2
+    #   p           1  2  3    4    5  6    7
+    #   expensive   0  0  1/3  2/3  1  1    1     F_e = count / 3 as a double
+    #   not_exp     1  1  1-1/3 1-2/3 0 0   0     1 - F_e, in doubles
+    #   too_exp     0  0  0    1/3  1/3 2/3 1
+    # PME at p=4: too_exp = 1/3 = 0.3333333333333333, not_exp = 1 - 0.6666666666666666
+    #   = 0.33333333333333337: in real numbers a tie (PME would be 4), in doubles
+    #   0.333...33 < 0.333...37, so the package moves on: p=5: 1/3 >= 0 -> PME 5.
+    # PMC: not_cheap(1) = 1 - (1 - 0) = 0 >= too_cheap(1) = 1 - 1 = 0 -> 1; OPP 0 >= 0 -> 1
+    # IPP: p=1 0 >= 1 no; p=2 expensive 0 >= cheap 1 - 1 = 0 yes -> 2
+    assert 1 - (1 - 1 / 3) != 1 / 3  # the double arithmetic the package does
     result = van_westendorp([1, 1, 1], [2, 2, 2], [3, 4, 5], [4, 6, 7])
-    assert (result.pmc, result.pme, result.ipp, result.opp) == (1, 4, 2, 1)
+    assert (result.pmc, result.pme, result.ipp, result.opp) == (1, 5, 2, 1)
     at4 = result.curves[3]
     assert at4.price == 4
-    assert at4.too_expensive == at4.not_expensive == 1 / 3
+    assert at4.too_expensive == 1 / 3
+    assert at4.not_expensive == 1 - 2 / 3 == 0.33333333333333337
+
+
+def test_three_questions_without_too_cheap() -> None:
+    # Only cheap, expensive and too expensive asked (too_cheap None for everyone):
+    # valid means cheap < expensive < too_expensive; PMC and OPP do not exist.
+    #   R1: - 2 4 6    R2: - 3 5 7    R3: - 5 4 6 (cheap > expensive: invalid)
+    #   grid 2..7 from R1 and R2, n = 2
+    #   p           2    3  4    5  6    7
+    #   cheap       1/2  0  0    0  0    0     1 - F_c, c = 2, 3
+    #   expensive   0    0  1/2  1  1    1     F_e, e = 4, 5
+    #   not_exp     1    1  1/2  0  0    0
+    #   too_exp     0    0  0    0  1/2  1     F_te, te = 6, 7
+    # PME: too_exp >= not_exp: p=2..4 no; p=5 0 >= 0 -> 5
+    # IPP: expensive >= cheap: p=2 0 >= 1/2 no; p=3 0 >= 0 -> 3
+    result = van_westendorp([None, None, None], [2, 3, 5], [4, 5, 4], [6, 7, 6])
+    assert (result.n, result.invalid) == (2, 1)
+    assert (result.pmc, result.pme, result.ipp, result.opp) == (None, 5, 3, None)
+    assert result.range is None
+    assert [p.price for p in result.curves] == [2, 3, 4, 5, 6, 7]
+    assert all(p.too_cheap is None for p in result.curves)
+    assert van_westendorp(None, [2, 3, 5], [4, 5, 4], [6, 7, 6]) == result
+    assert position(result, (None, 3, 5, 7))["too_cheap"] is None
+
+
+def test_once_anyone_answers_too_cheap_it_is_required() -> None:
+    # R1 answered all four, R2 skipped too_cheap: R2 is invalid (as in the package)
+    result = van_westendorp([1, None], [2, 3], [4, 5], [6, 7])
+    assert (result.n, result.invalid) == (1, 1)
+    assert result.pmc is not None and result.opp is not None
+
+
+def test_three_questions_with_intents() -> None:
+    # Without too_cheap a respondent's purchase curve starts at the cheap price:
+    #   R1: - 2 4 6, intents 5 (0.7) and 3 (0.3); grid 2 4 6
+    #   p2: 0.7, p4: 0.3, p6: 0 -> reach optimum 2; revenue 1.4, 1.2, 0 -> 2
+    result = van_westendorp(None, [2], [4], [6], [5], [3])
+    assert [p.reach for p in result.curves] == pytest.approx([0.7, 0.3, 0])
+    assert (result.reach_optimal_price, result.revenue_optimal_price) == (2, 2)
+
+
+def test_counts_give_the_same_result_as_answers() -> None:
+    rng = random.Random(99)
+    for _ in range(30):
+        size = rng.randint(1, 40)
+        answers = [sorted(rng.sample(range(1, 30), 4)) for _ in range(size)]
+        intents = [(rng.randint(1, 5), rng.randint(1, 5)) for _ in range(size)]
+        columns = [[a[q] for a in answers] for q in range(4)]
+        direct = van_westendorp(*columns, [i[0] for i in intents], [i[1] for i in intents])
+        hists = [{} for _ in range(4)]
+        groups: dict[tuple[int, ...], int] = {}
+        for a, (ic, ie) in zip(answers, intents, strict=True):
+            for q in range(4):
+                hists[q][a[q]] = hists[q].get(a[q], 0) + 1
+            groups[(*a, ic, ie)] = groups.get((*a, ic, ie), 0) + 1
+        counted = van_westendorp_counts(
+            *hists, nms_groups=[(*key, count) for key, count in groups.items()])
+        assert counted == direct
 
 
 def test_crossings_always_exist_for_nonempty_data() -> None:

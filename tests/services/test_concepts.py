@@ -162,7 +162,7 @@ def test_change_stage_records_history_event_and_notifies(people, monkeypatch):
     assert concept.stage == "prototype"
     assert [c.to_stage for c in concept.stage_changes] == ["idea", "prototype"]
     event = db.session.scalar(select(Event).where(Event.kind == "concept.stage"))
-    assert event.channel == f"concept:{concept.id}"
+    assert event.room == f"concept:{concept.id}"
     assert event.payload["from"] == "idea" and event.payload["to"] == "prototype"
 
 

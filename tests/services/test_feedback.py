@@ -61,8 +61,11 @@ def test_every_vote_records_a_tally_event_with_the_new_counts(people, concept):
     feature = feature_of(concept)
     feedback.cast_vote(people["consumer"], feature, "up")
     feedback.cast_vote(people["moderator"], feature, "down")
-    kinds = db.session.execute(select(Event.channel, Event.kind, Event.payload).order_by(Event.id)).all()
-    assert kinds[-1] == (f"concept:{concept.id}", "tally.changed", {"feature_id": feature.id, "up": 1, "down": 1})
+    kinds = db.session.execute(select(Event.room, Event.kind, Event.payload).order_by(Event.id)).all()
+    room, kind, payload = kinds[-1]
+    assert (room, kind) == (f"concept:{concept.id}", "tally.changed")
+    assert {k: payload[k] for k in ("feature_id", "up", "down")} == {"feature_id": feature.id, "up": 1, "down": 1}
+    assert sorted(payload["order"]) == sorted(f.id for f in concept.features if f.retired_at is None)
     assert len(kinds) == 2
 
 

@@ -49,7 +49,7 @@ def test_create_topic_stores_rendered_first_post_and_event(world):
     assert "<strong>bold</strong>" in post.body_html and "<script>" not in post.body_html
     assert post.body_source.startswith("I like **bold**")
     assert post.excerpt.startswith("I like bold tea")
-    event = db.session.scalar(select(Event).where(Event.channel == f"topic:{topic.id}"))
+    event = db.session.scalar(select(Event).where(Event.room == f"topic:{topic.id}"))
     assert event.kind == "post.added" and event.payload["post_id"] == post.id
 
 
@@ -170,7 +170,7 @@ def test_edit_keeps_the_previous_text_as_a_revision(world):
     posting.edit_post(world["moderator"], post, "Moderated text")
     assert [r.body_source for r in posting.revisions(world["moderator"], post)] == [
         "The *first* text", "Teh first text"]
-    kinds = db.session.scalars(select(Event.kind).where(Event.channel == f"topic:{topic.id}")).all()
+    kinds = db.session.scalars(select(Event.kind).where(Event.room == f"topic:{topic.id}")).all()
     assert kinds.count("post.edited") == 2
     with pytest.raises(PermissionDenied):
         posting.revisions(world["member"], post)
