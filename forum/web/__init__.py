@@ -66,7 +66,9 @@ def _retry_message() -> tuple[str, dict[str, str]]:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError) -> Response:
-        return _error_response(exc.status, exc.message, exc.title)
+        retry = getattr(exc, "retry_after", None)  # a per-action limit (429) says when to come back
+        return _error_response(exc.status, exc.message, exc.title,
+                               headers={"Retry-After": str(retry)} if retry else None)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Response:
@@ -154,6 +156,10 @@ def register_web(app: Flask) -> None:
     from forum.web import discovery
 
     blueprints += [discovery.search_bp, discovery.bp]
+    from forum.web import moderation
+
+    blueprints += [moderation.bp, moderation.conduct]
+    moderation.register(app)
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)
