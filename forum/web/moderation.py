@@ -193,7 +193,7 @@ def flag() -> Response:
         moderation.flag(current_user, kind, request.form.get("target_id"), request.form.get("reason"),
                         request.form.get("note", ""))
     except DomainError as exc:
-        if exc.status in (404, 429):
+        if exc.status in (403, 404, 429):
             raise
         db.session.rollback()
         flash(exc.message, "error")

@@ -59,7 +59,7 @@ def test_flags_weigh_by_trust_and_record(app):
     assert moderation.flag_weight(member) == 3.0
     assert moderation.flag_weight(regular) == 4.0
     # A record of upheld flags raises the weight; of dismissed ones lowers it.
-    for i in range(4):
+    for _ in range(4):
         db.session.add(Flag(reporter_id=member.id, reason="spam", resolution="upheld", resolved_at=utcnow()))
         db.session.add(Flag(reporter_id=new.id, reason="spam", resolution="dismissed", resolved_at=utcnow()))
     db.session.commit()
