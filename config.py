@@ -94,4 +94,10 @@ class Config:
         # Live threads: events older than this are pruned by `flask prune-events`; a page that was
         # open longer than this without a connection reloads instead of catching up.
         self.EVENTS_RETENTION_DAYS = float(os.environ.get("EVENTS_RETENTION_DAYS", "14"))
+        # Per Socket.IO connection: rooms at once, and a message bucket (burst, refill per second).
+        self.LIVE_MAX_SUBSCRIPTIONS = int(os.environ.get("LIVE_MAX_SUBSCRIPTIONS", "10"))
+        self.LIVE_MESSAGE_BURST = int(os.environ.get("LIVE_MESSAGE_BURST", "20"))
+        self.LIVE_MESSAGES_PER_SECOND = float(os.environ.get("LIVE_MESSAGES_PER_SECOND", "2"))
+        # Presence and socket lists in Redis (with SOCKETIO_MESSAGE_QUEUE) live under this prefix.
+        self.LIVE_KEY_PREFIX = os.environ.get("LIVE_KEY_PREFIX", "sb:live:")
         self.PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "20"))

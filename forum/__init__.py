@@ -76,6 +76,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
                       manage_session=False)
 
+    from forum import realtime
+
+    realtime.init_app(app)
+
     from forum.web import register_web
 
     # <int:...> in every route stops at the id columns' range: a larger number is a 404, not a

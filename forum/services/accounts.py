@@ -11,7 +11,7 @@ from forum import policy
 from forum.extensions import db
 from forum.models import ROLES, ModerationAction, User, utcnow
 from forum.models.users import new_session_token
-from forum.services import passwords
+from forum.services import events, passwords
 from forum.services.errors import NotFound, PermissionDenied, ValidationError
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{3,32}$")
@@ -126,11 +126,13 @@ def change_password(user: User, current: str, new: str) -> None:
     user.password_hash = passwords.hash_password(new)
     user.session_token = new_session_token()
     db.session.commit()
+    events.end_live_sessions(user.id)
 
 
 def end_other_sessions(user: User) -> None:
     user.session_token = new_session_token()
     db.session.commit()
+    events.end_live_sessions(user.id)  # open pages stop hearing private events and reconnect
 
 
 def change_email(user: User, password: str, new_email: str) -> None:
@@ -175,6 +177,7 @@ def set_role(actor: User, user: User, role: str) -> None:
                                     target_id=user.id, reason=f"{user.role} -> {role}"))
     user.role = role
     db.session.commit()
+    events.end_live_sessions(user.id)  # a former moderator stops hearing the staff rooms
 
 
 def user_count() -> int:

@@ -162,6 +162,14 @@ def push_unread(*user_ids: int) -> None:
             current_app.logger.warning("Could not push the unread count of user %s", uid)
 
 
+def end_live_sessions(user_id: int) -> None:
+    """Disconnect a person's sockets on every process (after a logout, a password change, a
+    suspension, a role change): their pages reconnect as who they are now. Call after commit."""
+    from forum import realtime
+
+    realtime.end_sessions(user_id)
+
+
 # --- retention ----------------------------------------------------------------------------------
 
 def retention() -> timedelta:
