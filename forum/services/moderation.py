@@ -914,6 +914,7 @@ def _resolve(actor: Any, item: ReviewItem, resolution: str, upheld: bool, outcom
                                  f"{outcome}", _url(kind, obj), actor.id)
 
 
+RESTRICTING = ("silence", "suspend", "ban", "lift")
 POST_ACTIONS = ("dismiss", "hide", "restore", "delete", "edit", "lock")
 PERSON_ACTIONS = ("warn", "silence", "suspend", "ban")
 ITEM_ACTIONS = {
@@ -985,6 +986,8 @@ def act_on_item(actor: Any, item: ReviewItem, action: Any, reason: Any, *, body:
         _resolve(actor, item, action, True, OUTCOMES[action])
     db.session.commit()
     events.publish(*recorded)
+    if action in RESTRICTING or (kind == "appeal" and action == "lift"):
+        events.end_live_sessions(owner)  # their open pages reconnect as who they are now
     return item
 
 
@@ -1128,6 +1131,8 @@ def act_on_person(actor: Any, user: User, action: Any, reason: Any, *, until: An
         raise ValidationError("Choose one of the actions offered.")
     db.session.commit()
     events.publish(*recorded)
+    if action in RESTRICTING:
+        events.end_live_sessions(user.id)  # their open pages reconnect as who they are now
 
 
 def _lift(actor: Any, row: Suspension, reason: str) -> list[events.Event]:
