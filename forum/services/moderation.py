@@ -642,7 +642,7 @@ def flag(actor: Any, kind: Any, target_id: Any, reason: Any, note: Any = "") -> 
         raise ValidationError(f"A note has at most {NOTE_MAX} characters.", {"note": [f"At most {NOTE_MAX} characters."]})
     column = {"post": Flag.post_id, "concept": Flag.concept_id, "user": Flag.user_id}[kind]
     if db.session.scalar(select(Flag.id).where(Flag.reporter_id == actor.id, column == obj.id)):
-        raise Conflict("You have already flagged this. You can withdraw your flag from the same place.")
+        raise Conflict("You have already flagged this. You can withdraw it on your flags page.")
     check_rate(actor, "flag")
     weight = flag_weight(actor)
     item = _open_item(kind, **{f"{kind}_id": obj.id})
@@ -710,20 +710,16 @@ def my_flag(actor: Any, kind: str, target_id: int) -> Flag | None:
     return db.session.scalar(select(Flag).where(Flag.reporter_id == actor.id, column == target_id))
 
 
-def my_open_flag(actor: Any, kind: str, target_id: int) -> Flag | None:
-    """The actor's flag on a thing, for the flag buttons: one query a request loads all their flags."""
+def my_flags(actor: Any, page: int = 1, per_page: int = 25):
+    """The flags a person raised, newest first, with what became of them."""
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return None
-    cache = g.get("_my_flags") if has_request_context() else None
-    if cache is None:
-        cache = {}
-        for row in db.session.scalars(select(Flag).where(Flag.reporter_id == actor.id)):
-            key = ("post", row.post_id) if row.post_id else ("concept", row.concept_id) if row.concept_id \
-                else ("user", row.user_id)
-            cache[key] = row
-        if has_request_context():
-            g._my_flags = cache
-    return cache.get((kind, target_id))
+        raise PermissionDenied("Log in first.")
+    stmt = (select(Flag).where(Flag.reporter_id == actor.id)
+            .options(joinedload(Flag.item).joinedload(ReviewItem.post).joinedload(Post.topic),
+                     joinedload(Flag.item).joinedload(ReviewItem.concept),
+                     joinedload(Flag.item).joinedload(ReviewItem.user))
+            .order_by(Flag.created_at.desc(), Flag.id.desc()))
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
 
 
 def waiting_count() -> int:

@@ -198,8 +198,16 @@ def flag() -> Response:
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash("Thank you: the moderators will look at it. You will be told what they decide.", "success")
+        flash("Thank you: the moderators will look at it. You will be told what they decide; "
+              "your flags are listed on your flags page.", "success")
     return _back("/")
+
+
+@conduct.get("/flags")
+@login_required
+def my_flags() -> str:
+    return render_template("moderation/my_flags.html",
+                           pagination=moderation.my_flags(current_user, page_arg()))
 
 
 @conduct.post("/flags/<int:flag_id>/withdraw")
@@ -207,7 +215,7 @@ def flag() -> Response:
 def withdraw_flag(flag_id: int) -> Response:
     moderation.withdraw_flag(current_user, flag_id)
     flash("Your flag is withdrawn.", "success")
-    return _back("/")
+    return _back(url_for("conduct.my_flags"))
 
 
 @conduct.get("/warnings")
@@ -274,5 +282,4 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def moderation_context() -> dict[str, Any]:
-        return {"moderation_waiting": moderation.waiting_count, "flag_reasons": FLAG_REASONS,
-                "my_flag": lambda kind, target_id: moderation.my_open_flag(current_user, kind, target_id)}
+        return {"moderation_waiting": moderation.waiting_count, "flag_reasons": FLAG_REASONS}

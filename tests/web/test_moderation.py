@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from forum.extensions import db, limiter
-from forum.models import Board, ModerationAction, Post, ReviewItem, Topic, utcnow
+from forum.models import Board, ModerationAction, Notification, Post, ReviewItem, Topic, utcnow
 from forum.services import moderation, posting
 from tests.conftest import login, make_user
 from tests.services.test_feedback import PRICES, make_concept
@@ -44,7 +44,10 @@ def test_flag_from_the_topic_page_and_work_it_from_the_queue(client, people, top
     response = client.post("/flag", data={"kind": "post", "target_id": post.id, "reason": "spam",
                                           "next": f"/t/{topic.id}"})
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/t/{topic.id}")
-    assert "You flagged this." in text(client.get(f"/t/{topic.id}"))
+    mine = text(client.get("/flags"))
+    assert "Best bread knife?" in mine and "Waiting for review" in mine
+    again = client.post("/flag", data={"kind": "post", "target_id": post.id, "reason": "spam"}, follow_redirects=True)
+    assert "already flagged" in text(again)
     client.post("/logout")
 
     login(client, people["moderator"])
@@ -59,6 +62,7 @@ def test_flag_from_the_topic_page_and_work_it_from_the_queue(client, people, top
     assert done.status_code == 302
     assert "Nothing is waiting for review" in text(client.get("/moderation/"))
     assert 'aria-label="Moderation, 0 waiting for review"' in text(client.get("/"))
+    assert any("a moderator hid it" in n.message for n in db.session.scalars(select(Notification)))
     # The moderator still sees the text, marked; a consumer sees the placeholder.
     assert "Hidden by a moderator" in text(client.get(f"/t/{topic.id}"))
     client.post("/logout")
@@ -216,3 +220,10 @@ def test_people_page_and_acting_on_a_person(client, people):
     assert "Suspended until" in page and "Lift now" in page
     bad = client.post("/moderation/people/carol/act", data={"action": "silence", "reason": "x", "until": "2001-01-01"})
     assert bad.status_code == 400 and "must be in the future" in text(bad)
+
+
+def test_a_flagger_sees_the_outcome_and_can_withdraw(client, people, topic):
+    row = moderation.flag(people["member"], "post", first_post(topic).id, "spam")
+    login(client, people["member"])
+    assert client.post(f"/flags/{row.id}/withdraw").status_code == 302
+    assert "You have not flagged anything." in text(client.get("/flags"))

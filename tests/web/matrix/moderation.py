@@ -81,6 +81,7 @@ CASES = {
         lambda o: "/flag", signed_in("redirect"),
         data=lambda o: {"kind": "post", "target_id": o["mod_post"].id, "reason": "spam"},
         note="the author is told they cannot flag their own post (a redirect with a message)"),
+    ("conduct.my_flags", "GET"): Case(lambda o: "/flags", signed_in(200)),
     ("conduct.withdraw_flag", "POST"): Case(lambda o: f"/flags/{o['stranger_flag'].id}/withdraw", signed_in(404)),
     ("conduct.warnings", "GET"): Case(lambda o: "/warnings", signed_in(200)),
     ("conduct.acknowledge", "POST"): Case(lambda o: f"/warnings/{o['stranger_warning'].id}/acknowledge",
