@@ -6,8 +6,8 @@ import os
 import click
 from flask import Flask
 
+from forum.errors import ValidationError
 from forum.extensions import db
-from forum.services.errors import ValidationError
 
 
 def register_cli(app: Flask) -> None:

@@ -1,15 +1,56 @@
-"""Who may do what. Views, templates and services ask `can(actor, action, obj)`; nothing else decides.
+"""Who may do what, and why not: the one place that decides.
 
-`actor` is a User, or None / an anonymous user for a visitor.
+Each rule takes (actor, obj) and returns None when the actor may, or a `Refusal` that says why not
+and which domain error it is: PermissionDenied (forbidden), NotFound (the object must look absent
+to this actor), Conflict (the object's state forbids it now, e.g. a locked topic) or
+ValidationError. Everyone asks here:
+
+- `can(actor, action, obj)` answers yes or no (templates get it as `can(action, obj)`);
+- `require(actor, action, obj)` raises the refusal's error with its reason;
+- `refusal(actor, action, obj)` returns the Refusal, or None.
+
+`actor` is a User, or None / an anonymous user for a visitor. For lists, `concept_filter(actor)` and
+`topic_filter(actor)` are the same visibility rules as SQL conditions.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, true
 
+from forum.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 
+__all__ = ["Conflict", "NotFound", "PermissionDenied", "RULES", "Refusal", "ValidationError", "can",
+           "concept_filter", "is_member", "membership_role", "refusal", "require", "topic_filter"]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an actor may not do something, and the domain error that says so."""
+
+    reason: str
+    error: type[DomainError] = PermissionDenied
+
+    def exception(self) -> DomainError:
+        return self.error(self.reason)
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+Rule = Callable[[Any, Any], Refusal | None]
+
+TOPIC_MISSING = "There is no topic at that address. It may have been removed."
+POST_MISSING = "There is no post at that address."
+CONCEPT_MISSING = "There is no concept at that address."
+LOCKED_MESSAGE = "This topic is locked: no new posts can be added to it."
+CLOSED_MESSAGE = "Feedback on this concept is closed."
+
+
+# --- who the actor is -------------------------------------------------------------------------
 
 def _signed_in(actor: Any) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
@@ -18,6 +59,14 @@ def _signed_in(actor: Any) -> bool:
 def _active(actor: Any) -> bool:
     """Signed in, neither suspended nor silenced: may write."""
     return _signed_in(actor) and not actor.is_read_only
+
+
+def _moderator(actor: Any) -> bool:
+    return _signed_in(actor) and actor.is_moderator
+
+
+def _admin(actor: Any) -> bool:
+    return _signed_in(actor) and actor.is_admin
 
 
 def membership_role(actor: Any, organization_id: int | None) -> str | None:
@@ -50,69 +99,251 @@ def _org_id(obj: Any) -> int | None:
     return None
 
 
-def can(actor: Any, action: str, obj: Any = None) -> bool:
-    rule = RULES.get(action)
-    if rule is None:
-        raise KeyError(f"No policy rule for {action!r}")
-    return bool(rule(actor, obj))
+def _date(value: Any) -> str:
+    return f"{value.day} {value:%B %Y}"
 
 
-RULES = {
+def _deny(condition: bool, reason: str, error: type[DomainError] = PermissionDenied) -> Refusal | None:
+    """A refusal unless `condition` holds."""
+    return None if condition else Refusal(reason, error)
+
+
+def _writer(actor: Any, log_in: str, doing: str) -> Refusal | None:
+    """Signed in and not suspended, with a message that says which: "Log in to <log_in>." and
+    "... suspended until <date>, so you cannot <doing> until then."."""
+    if not _signed_in(actor):
+        return Refusal(f"Log in to {log_in}.")
+    if actor.is_suspended:
+        return Refusal(f"Your account is suspended until {_date(actor.suspended_until)}, "
+                       f"so you cannot {doing} until then.")
+    if actor.is_silenced:
+        return Refusal(f"Your account is read-only until {_date(actor.silenced_until)}, "
+                       f"so you cannot {doing} until then.")
+    return None
+
+
+def _board_writer(actor: Any) -> Refusal | None:
+    return _writer(actor, "write on the board", "post or edit")
+
+
+# --- visibility ---------------------------------------------------------------------------------
+
+def _concept_view(a: Any, concept: Any) -> Refusal | None:
+    """A hidden concept exists for moderators and the owning organization's members only."""
+    if concept is None:
+        return Refusal(CONCEPT_MISSING, NotFound)
+    if concept.hidden_at is None or _moderator(a) or is_member(a, concept.organization_id):
+        return None
+    return Refusal(CONCEPT_MISSING, NotFound)
+
+
+def _topic_view(a: Any, topic: Any) -> Refusal | None:
+    """Moderators see every topic. Others: not a hidden topic, and a concept's topic only while they
+    may see the concept."""
+    if topic is None:
+        return Refusal(TOPIC_MISSING, NotFound)
+    if _moderator(a):
+        return None
+    if topic.hidden_at is not None:
+        return Refusal(TOPIC_MISSING, NotFound)
+    concept = topic.concept if topic.concept_id is not None else None
+    if concept is not None and _concept_view(a, concept) is not None:
+        return Refusal(TOPIC_MISSING, NotFound)
+    return None
+
+
+def _post_view(a: Any, post: Any) -> Refusal | None:
+    """A post's content: in a topic the actor may see, and, once deleted, for moderators only; once
+    hidden (by a moderator, by flags, or held for review), for moderators and its author (others see
+    the placeholder)."""
+    if post is None:
+        return Refusal(POST_MISSING, NotFound)
+    if _topic_view(a, post.topic) is not None:
+        return Refusal(POST_MISSING, NotFound)
+    if _moderator(a):
+        return None
+    if post.deleted_at is not None:
+        return Refusal("This post was deleted.", NotFound)
+    if post.hidden_at is not None and not (_signed_in(a) and a.id == post.author_id):
+        # Its author still sees it, with why it is hidden (or that it awaits review).
+        return Refusal("This post was hidden by a moderator.", NotFound)
+    return None
+
+
+def concept_filter(actor: Any) -> Any:
+    """The "concept.view" rule as an SQL condition on Concept."""
+    from forum.models import Concept, Membership
+
+    if _moderator(actor):
+        return true()
+    if _signed_in(actor):
+        own = select(Membership.organization_id).where(Membership.user_id == actor.id)
+        return or_(Concept.hidden_at.is_(None), Concept.organization_id.in_(own))
+    return Concept.hidden_at.is_(None)
+
+
+def topic_filter(actor: Any) -> Any:
+    """The "topic.view" rule as an SQL condition on Topic (no join needed)."""
+    from forum.models import Concept, Topic
+
+    if _moderator(actor):
+        return true()
+    return and_(Topic.hidden_at.is_(None), or_(
+        Topic.concept_id.is_(None), Topic.concept_id.in_(select(Concept.id).where(concept_filter(actor)))))
+
+
+# --- the board ----------------------------------------------------------------------------------
+
+def _post_create(a: Any, topic: Any) -> Refusal | None:
+    """Reply in a topic (obj: the Topic)."""
+    return (_board_writer(a) or _topic_view(a, topic)
+            or _deny(not topic.locked, LOCKED_MESSAGE, Conflict))
+
+
+def _post_edit(a: Any, post: Any) -> Refusal | None:
+    refused = _board_writer(a) or (_topic_view(a, post.topic) if post is not None else Refusal(POST_MISSING, NotFound))
+    if refused:
+        return refused
+    if post.deleted_at is not None:
+        return Refusal("This post was deleted; it can no longer be edited.", Conflict)
+    if not (a.id == post.author_id or a.is_moderator):
+        return Refusal("Only the author or a moderator can edit this post.")
+    if post.topic.locked and not a.is_moderator:
+        return Refusal("This topic is locked: its posts can no longer be edited.", Conflict)
+    return None
+
+
+def _post_delete(a: Any, post: Any) -> Refusal | None:
+    refused = _board_writer(a) or (_topic_view(a, post.topic) if post is not None else Refusal(POST_MISSING, NotFound))
+    if refused:
+        return refused
+    if post.deleted_at is not None:
+        return Refusal("This post is already deleted.", Conflict)
+    return _deny(a.id == post.author_id or a.is_moderator, "Only the author or a moderator can delete this post.")
+
+
+def _mark_answered(a: Any, obj: Any) -> Refusal | None:
+    """obj: the topic, or a post of it."""
+    refused = _board_writer(a)
+    if refused:
+        return refused
+    topic = getattr(obj, "topic", obj)
+    return _deny(topic is not None and topic.concept_id is not None
+                 and is_member(a, topic.concept.organization_id),
+                 "Only members of the concept's organization can mark answers.")
+
+
+def _topic_pin(a: Any, topic: Any) -> Refusal | None:
+    return _deny(_active(a) and topic is not None and (a.is_admin or (
+        topic.concept_id is not None and is_member(a, topic.concept.organization_id))),
+        "Only admins (and, on a concept's discussion, its organization) pin topics.")
+
+
+# --- feedback -----------------------------------------------------------------------------------
+
+def _feedback(what: str) -> Rule:
+    """Votes and answers come from signed-in people in good standing outside the owning
+    organization, while the concept is open for feedback."""
+    def rule(a: Any, concept: Any) -> Refusal | None:
+        refused = _concept_view(a, concept)
+        if refused:
+            return refused
+        if not concept.feedback_open:
+            return Refusal(CLOSED_MESSAGE, Conflict)
+        refused = _writer(a, "give feedback on this concept", "give feedback")
+        if refused:
+            return refused
+        if is_member(a, concept.organization_id):
+            return Refusal(f"Members of {concept.organization.name} cannot {what} their own concepts.")
+        return None
+    return rule
+
+
+def _feedback_results(a: Any, concept: Any) -> Refusal | None:
+    """The demand summary: for the owning organization's members, or everyone who may see the concept
+    if the organization publishes its summaries."""
+    refused = _concept_view(a, concept)
+    if refused:
+        return refused
+    return _deny(is_member(a, concept.organization_id) or bool(concept.organization.publish_price_summary),
+                 f"Only members of {concept.organization.name} can see the demand summary of this concept.")
+
+
+RULES: dict[str, Rule] = {
     # Accounts and roles
-    "user.set_role": lambda a, user: _signed_in(a) and a.is_admin and user is not None and a.id != user.id,
-    "admin.access": lambda a, _: _signed_in(a) and a.is_admin,
+    "user.set_role": lambda a, user: _deny(_admin(a) and user is not None and a.id != user.id,
+                                           "Only an admin can change roles, and not their own."),
+    "admin.access": lambda a, _: _deny(_admin(a), "Only admins can open this page."),
     # A profile is public writing: a suspension stops it like any other.
-    "profile.edit": lambda a, user: _active(a) and user is not None and a.id == user.id,
-    "moderation.access": lambda a, _: _signed_in(a) and a.is_moderator,
+    "profile.edit": lambda a, user: (
+        _deny(_signed_in(a) and user is not None and a.id == user.id, "You can only edit your own profile.")
+        or _deny(_active(a), "Your account is suspended, so your public profile cannot be changed for now.")),
+    "moderation.access": lambda a, _: _deny(_moderator(a), "Only moderators can open this page."),
     # Moderation (forum/services/moderation.py): moderators act on content and people; admins ban,
     # edit the blocked words and domains, and the site settings.
-    "moderation.act": lambda a, _: _signed_in(a) and a.is_moderator,
-    "moderation.ban": lambda a, _: _signed_in(a) and a.is_admin,
-    "moderation.blocked_terms": lambda a, _: _signed_in(a) and a.is_admin,
-    "admin.settings": lambda a, _: _signed_in(a) and a.is_admin,
+    "moderation.act": lambda a, _: _deny(_moderator(a), "Only moderators and admins act on the queue and on people."),
+    "moderation.ban": lambda a, _: _deny(_admin(a), "Only admins ban, or lift a ban."),
+    "moderation.blocked_terms": lambda a, _: _deny(_admin(a), "Only admins edit the blocked words and domains."),
+    "admin.settings": lambda a, _: _deny(_admin(a), "Only admins change the site settings."),
     # Flagging is writing: silenced and suspended people cannot.
-    "flag.create": lambda a, _: _active(a),
+    "flag.create": lambda a, _: _writer(a, "flag", "flag anything"),
     # Organizations
-    "org.create": lambda a, _: _active(a),
-    "org.edit": lambda a, org: _active(a) and membership_role(a, _org_id(org)) == "owner",
-    "org.manage_members": lambda a, org: _active(a) and membership_role(a, _org_id(org)) == "owner",
-    "org.verify": lambda a, _: _signed_in(a) and a.is_admin,
-    # Co-creation feedback (obj: the Concept). Votes and answers come from people outside the
-    # owning organization; the demand summary is for its members, or everyone if it publishes it.
-    "feedback.give": lambda a, c: _active(a) and c is not None and c.feedback_open and not is_member(a, _org_id(c)),
-    "feedback.results": lambda a, c: c is not None and (
-        is_member(a, _org_id(c)) or bool(c.organization.publish_price_summary)),
-    "org.member": lambda a, obj: is_member(a, _org_id(obj)),
+    "org.create": lambda a, _: _deny(
+        _active(a), "Sign in with an account in good standing to create an organization."),
+    "org.edit": lambda a, org: _deny(_active(a) and membership_role(a, _org_id(org)) == "owner",
+                                     "Only the organization's owners can edit it."),
+    "org.manage_members": lambda a, org: _deny(_active(a) and membership_role(a, _org_id(org)) == "owner",
+                                               "Only the organization's owners can add or remove members."),
+    "org.verify": lambda a, _: _deny(_admin(a), "Only an admin can verify organizations."),
+    "org.member": lambda a, obj: _deny(is_member(a, _org_id(obj)), "Only the organization's members can do this."),
+    # Co-creation feedback (obj: the Concept). "feedback.give" votes on features, "feedback.answer"
+    # answers the Kano and price questions: the same rule, each refusal worded for what was tried.
+    "feedback.give": _feedback("vote on"),
+    "feedback.answer": _feedback("answer questions about"),
+    "feedback.results": _feedback_results,
     # The bulletin board (obj: a Board, Topic or Post as named). A concept's topic belongs to
     # the concept's organization: its members pin it and mark official answers on it.
-    "board.manage": lambda a, _: _signed_in(a) and a.is_admin,
-    "topic.create": lambda a, _: _active(a),
-    "post.create": lambda a, t: _active(a) and t is not None and not t.locked,
-    "post.edit": lambda a, p: _active(a) and p is not None and p.deleted_at is None and (
-        a.id == p.author_id or a.is_moderator),
-    "post.delete": lambda a, p: _active(a) and p is not None and p.deleted_at is None and (
-        a.id == p.author_id or a.is_moderator),
-    "post.history": lambda a, p: _signed_in(a) and p is not None and (a.id == p.author_id or a.is_moderator),
-    "topic.pin": lambda a, t: _active(a) and t is not None and (a.is_admin or (
-        t.concept_id is not None and is_member(a, t.concept.organization_id))),
-    "topic.lock": lambda a, _: _signed_in(a) and a.is_moderator,
-    # obj: the topic, or a post of it.
-    "post.mark_answered": lambda a, obj: _active(a) and obj is not None and (
-        getattr(obj, "topic", obj).concept_id is not None
-        and is_member(a, getattr(obj, "topic", obj).concept.organization_id)),
+    "board.manage": lambda a, _: _deny(_admin(a), "Only admins set up boards."),
+    "topic.view": _topic_view,
+    "topic.create": lambda a, _board: _board_writer(a),
+    "topic.pin": _topic_pin,
+    "topic.lock": lambda a, _: _deny(_moderator(a), "Only moderators lock and unlock topics."),
+    "post.view": _post_view,
+    "post.create": _post_create,
+    "post.edit": _post_edit,
+    "post.delete": _post_delete,
+    "post.history": lambda a, p: _deny(_signed_in(a) and p is not None and (a.id == p.author_id or a.is_moderator),
+                                       "Only the author and moderators can see a post's earlier versions."),
+    "post.mark_answered": _mark_answered,
     # Concepts and their features (obj: the Organization for create, else the Concept or Feature).
     # Only the owning organization's members write; site admins and moderators do not edit
     # an organization's concepts (moderators hide them through moderation instead).
-    "concept.create": lambda a, org: _active(a) and is_member(a, _org_id(org)),
-    "concept.edit": lambda a, c: _active(a) and is_member(a, _org_id(c)),
-    # Temporary (live threads): the policy rework moves the posting service's check here.
-    "topic.view": lambda a, t: t is not None and ((_signed_in(a) and a.is_moderator) or (
-        t.hidden_at is None and (t.concept is None or t.concept.hidden_at is None
-                                 or is_member(a, t.concept.organization_id)))),
-    "concept.view": lambda a, c: c is not None and (
-        c.hidden_at is None or (_signed_in(a) and (a.is_moderator or is_member(a, _org_id(c))))),
+    "concept.view": _concept_view,
+    "concept.create": lambda a, org: _deny(_active(a) and is_member(a, _org_id(org)),
+                                           "Only members of an organization can post concepts for it."),
+    "concept.edit": lambda a, c: _deny(_active(a) and is_member(a, _org_id(c)),
+                                       "Only members of the organization can edit this concept."),
     # Follows and notifications: personal, so any signed-in person (a suspension stops writing
     # in public, not following or reading one's notifications).
-    "follow.manage": lambda a, _: _signed_in(a),
-    "notifications.view": lambda a, _: _signed_in(a),
+    "follow.manage": lambda a, _: _deny(_signed_in(a), "Log in to follow concepts and topics."),
+    "notifications.view": lambda a, _: _deny(_signed_in(a), "Log in to see your notifications."),
 }
+
+
+def refusal(actor: Any, action: str, obj: Any = None) -> Refusal | None:
+    """Why `actor` may not do `action` on `obj`, or None when they may."""
+    rule = RULES.get(action)
+    if rule is None:
+        raise KeyError(f"No policy rule for {action!r}")
+    return rule(actor, obj)
+
+
+def can(actor: Any, action: str, obj: Any = None) -> bool:
+    return refusal(actor, action, obj) is None
+
+
+def require(actor: Any, action: str, obj: Any = None) -> None:
+    """Raise the refusal's domain error, with its reason, unless the actor may."""
+    refused = refusal(actor, action, obj)
+    if refused is not None:
+        raise refused.exception()

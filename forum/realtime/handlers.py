@@ -28,9 +28,9 @@ from flask_login import current_user
 from flask_socketio import emit, join_room, leave_room
 
 from forum import policy
+from forum.errors import DomainError
 from forum.extensions import socketio
 from forum.services import concepts, events, posting
-from forum.services.errors import DomainError
 
 MAX_SLUG = 200
 MAX_AFTER = 2**62

@@ -5,14 +5,14 @@ import re
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from forum import policy
+from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.models import ROLES, ModerationAction, User, utcnow
 from forum.models.users import new_session_token
 from forum.services import events, passwords
-from forum.services.errors import NotFound, PermissionDenied, ValidationError
+from forum.services.tx import commit_and_publish
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{3,32}$")
 DISPLAY_NAME_MAX = 64
@@ -85,12 +85,9 @@ def register(username: str, email: str, password: str, display_name: str = "") -
                 email=checked["email"], display_name=checked["display_name"],
                 password_hash=passwords.hash_password(password))
     db.session.add(user)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:  # a concurrent registration took the name between check and write
-        db.session.rollback()
-        raise ValidationError("Please correct the marked fields.",
-                              {"username": ["That username or email is taken."]}) from exc
+    # A concurrent registration may take the name between check and write.
+    commit_and_publish(conflict=ValidationError("Please correct the marked fields.",
+                                                {"username": ["That username or email is taken."]}))
     return user
 
 
@@ -112,7 +109,7 @@ def authenticate(login: str, password: str) -> User | None:
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     user.last_login_at = utcnow()
-    db.session.commit()
+    commit_and_publish()
     return user
 
 
@@ -125,13 +122,13 @@ def change_password(user: User, current: str, new: str) -> None:
         raise ValidationError("Please choose another password.", {"new_password": problems})
     user.password_hash = passwords.hash_password(new)
     user.session_token = new_session_token()
-    db.session.commit()
+    commit_and_publish()
     events.end_live_sessions(user.id)
 
 
 def end_other_sessions(user: User) -> None:
     user.session_token = new_session_token()
-    db.session.commit()
+    commit_and_publish()
     events.end_live_sessions(user.id)  # open pages stop hearing private events and reconnect
 
 
@@ -144,19 +141,18 @@ def change_email(user: User, password: str, new_email: str) -> None:
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise _fail("email", "An account with that email already exists.")
     user.email = email
-    db.session.commit()
+    commit_and_publish()
 
 
 def update_profile(user: User, display_name: str, bio: str) -> None:
-    if not policy.can(user, "profile.edit", user):
-        raise PermissionDenied("Your account is suspended, so your public profile cannot be changed for now.")
+    policy.require(user, "profile.edit", user)
     display_name = _check_display_name(display_name)
     bio = (bio or "").strip()
     if len(bio) > BIO_MAX:
         raise _fail("bio", f"A bio has at most {BIO_MAX} characters.")
     user.display_name = display_name
     user.bio = bio
-    db.session.commit()
+    commit_and_publish()
 
 
 def get_by_username(username: str) -> User:
@@ -167,8 +163,7 @@ def get_by_username(username: str) -> User:
 
 
 def set_role(actor: User, user: User, role: str) -> None:
-    if not policy.can(actor, "user.set_role", user):
-        raise PermissionDenied("Only an admin can change roles, and not their own.")
+    policy.require(actor, "user.set_role", user)
     if role not in ROLES:
         raise _fail("role", f"Unknown role; choose one of {', '.join(ROLES)}.")
     if user.role == role:
@@ -176,7 +171,7 @@ def set_role(actor: User, user: User, role: str) -> None:
     db.session.add(ModerationAction(actor_id=actor.id, action=f"role.{role}", target_type="user",
                                     target_id=user.id, reason=f"{user.role} -> {role}"))
     user.role = role
-    db.session.commit()
+    commit_and_publish()
     events.end_live_sessions(user.id)  # a former moderator stops hearing the staff rooms
 
 

@@ -7,14 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from forum import policy
+from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.models import Board, Concept, Topic
-from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.services.organizations import slugify
+from forum.services.tx import commit_and_publish
 
 NAME_MAX = 80
 SLUG_MAX = 80
@@ -32,15 +32,9 @@ class BoardSummary:
     last_post_at: datetime | None
 
 
-def _can_see_hidden(viewer: Any) -> bool:
-    return viewer is not None and getattr(viewer, "is_authenticated", False) and viewer.is_moderator
-
-
 def listing(viewer: Any = None) -> list[BoardSummary]:
     """Every board in order, with its topic and post totals and last activity: one query."""
-    join_on = Topic.board_id == Board.id
-    if not _can_see_hidden(viewer):
-        join_on = join_on & Topic.hidden_at.is_(None)
+    join_on = (Topic.board_id == Board.id) & policy.topic_filter(viewer)
     rows = db.session.execute(
         select(Board, func.count(Topic.id), func.coalesce(func.sum(Topic.post_count), 0),
                func.max(Topic.last_post_at))
@@ -73,8 +67,7 @@ def topics(board: Board, page: int = 1, viewer: Any = None, per_page: int = TOPI
     query = (select(Topic).where(Topic.board_id == board.id)
              .options(joinedload(Topic.author), joinedload(Topic.last_post_user))
              .order_by(Topic.pinned.desc(), Topic.last_post_at.desc(), Topic.id.desc()))
-    if not _can_see_hidden(viewer):
-        query = query.where(Topic.hidden_at.is_(None))
+    query = query.where(policy.topic_filter(viewer))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
@@ -84,8 +77,7 @@ def concept_topics(limit: int = 8, viewer: Any = None) -> list[Topic]:
              .options(joinedload(Topic.concept).joinedload(Concept.organization),
                       joinedload(Topic.last_post_user))
              .order_by(Topic.pinned.desc(), Topic.last_post_at.desc(), Topic.id.desc()).limit(limit))
-    if not _can_see_hidden(viewer):
-        query = query.where(Topic.hidden_at.is_(None), Concept.hidden_at.is_(None))
+    query = query.where(policy.topic_filter(viewer))
     return list(db.session.scalars(query))
 
 
@@ -137,26 +129,16 @@ def _check(name: str, slug: str, description: str, position: Any,
 
 def create(actor: Any, name: str, slug: str = "", description: str = "", position: Any = 0) -> Board:
     """An admin creates a board. An empty slug is made from the name."""
-    if not policy.can(actor, "board.manage"):
-        raise PermissionDenied("Only admins set up boards.")
+    policy.require(actor, "board.manage")
     board = Board(**_check(name, slug, description, position, None))
     db.session.add(board)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("A board with that address was just created; choose another address.") from exc
+    commit_and_publish(conflict="A board with that address was just created; choose another address.")
     return board
 
 
 def update(actor: Any, board: Board, name: str, slug: str, description: str, position: Any) -> Board:
-    if not policy.can(actor, "board.manage"):
-        raise PermissionDenied("Only admins edit boards.")
+    policy.require(actor, "board.manage")
     for key, value in _check(name, slug, description, position, board).items():
         setattr(board, key, value)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("Another board took that address just now; choose another.") from exc
+    commit_and_publish(conflict="Another board took that address just now; choose another.")
     return board

@@ -9,11 +9,11 @@ import re
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, false, func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import policy
+from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.markup import render
 from forum.models import (
@@ -30,8 +30,8 @@ from forum.models import (
     utcnow,
 )
 from forum.services import events, notifications, search
-from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.services.organizations import slugify, unique_slug
+from forum.services.tx import commit_and_publish
 
 TITLE_MAX = 120
 SUMMARY_MAX = 200
@@ -164,14 +164,6 @@ def _tags(names: list[str]) -> list[Tag]:
     return out
 
 
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("Someone else changed this at the same moment; please try again.") from exc
-
-
 def _slug_for(title: str) -> str:
     text = title if slugify(title, TITLE_MAX) not in RESERVED_SLUGS else f"{title} concept"
     return unique_slug(Concept, text, max_length=TITLE_MAX)
@@ -195,8 +187,7 @@ def create(actor: User, organization: Organization | None, title: str, summary: 
     """Post a concept for `organization`, with its discussion topic and first stage entry."""
     if organization is None:
         raise _fail("organization", "Choose the organization this concept belongs to.")
-    if not policy.can(actor, "concept.create", organization):
-        raise PermissionDenied("Only members of an organization can post concepts for it.")
+    policy.require(actor, "concept.create", organization)
     fields = _check_concept(title, summary, description, tags, currency, stage)
     now = utcnow()
     concept = Concept(
@@ -215,7 +206,7 @@ def create(actor: User, organization: Organization | None, title: str, summary: 
                          created_at=now, last_post_at=now))
     notifications.follow(actor, concept=concept)
     search.index_concept(concept)
-    _commit()
+    commit_and_publish()
     return concept
 
 
@@ -223,8 +214,7 @@ def update(actor: User, concept: Concept, title: str, summary: str, description:
            tags: str | list[str], currency: str, feedback_open: bool, kano_enabled: bool,
            price_question_enabled: bool) -> None:
     """Edit a concept's text, tags, currency and feedback switches. Its address (slug) stays."""
-    if not policy.can(actor, "concept.edit", concept):
-        raise PermissionDenied("Only members of the organization can edit this concept.")
+    policy.require(actor, "concept.edit", concept)
     fields = _check_concept(title, summary, description, tags, currency)
     concept.title = fields["title"]
     concept.summary = fields["summary"]
@@ -241,13 +231,12 @@ def update(actor: User, concept: Concept, title: str, summary: str, description:
     if topic is not None:
         topic.title = concept.title
     search.index_concept(concept)
-    _commit()
+    commit_and_publish()
 
 
 def change_stage(actor: User, concept: Concept, stage: str, note: str = "") -> StageChange:
     """Move a concept to another stage; followers are told and the page's timeline shows it."""
-    if not policy.can(actor, "concept.edit", concept):
-        raise PermissionDenied("Only members of the organization can change this concept's stage.")
+    policy.require(actor, "concept.edit", concept)
     errors: dict[str, list[str]] = {}
     stage = clean_text(stage).strip().lower()
     note = " ".join(clean_text(note).split())
@@ -272,8 +261,7 @@ def change_stage(actor: User, concept: Concept, stage: str, note: str = "") -> S
                            "note": note, "change_id": change.id})
     notifications.notify_stage_change(concept, change)
     search.index_concept(concept)
-    _commit()
-    events.publish(event)
+    commit_and_publish(event)
     return change
 
 
@@ -290,8 +278,7 @@ def get_by_slug(slug: str, actor: Any = None) -> Concept:
     if not is_slug(slug):
         raise NotFound("There is no concept at that address.")
     concept = db.session.scalar(select(Concept).where(Concept.slug == slug).options(*_page_options()))
-    if concept is None or not policy.can(actor, "concept.view", concept):
-        raise NotFound("There is no concept at that address.")
+    policy.require(actor, "concept.view", concept)
     return concept
 
 
@@ -303,13 +290,8 @@ def get_feature(concept: Concept, feature_id: int) -> Feature:
 
 
 def _visible(stmt: Select, actor: Any) -> Select:
-    """Only concepts the actor may see: hidden ones for moderators and the owning members only."""
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        if actor.is_moderator:
-            return stmt
-        own = select(Membership.organization_id).where(Membership.user_id == actor.id)
-        return stmt.where(or_(Concept.hidden_at.is_(None), Concept.organization_id.in_(own)))
-    return stmt.where(Concept.hidden_at.is_(None))
+    """Only concepts the actor may see (the policy's "concept.view", as SQL)."""
+    return stmt.where(policy.concept_filter(actor))
 
 
 def _list_options() -> list[Any]:
@@ -403,7 +385,7 @@ def add_feature(actor: User, concept: Concept, title: str, description: str = ""
     active.append(feature)
     _renumber(active, retired)
     _touch(concept)
-    _commit()
+    commit_and_publish()
     return feature
 
 
@@ -412,7 +394,7 @@ def update_feature(actor: User, feature: Feature, title: str, description: str) 
     feature.title, feature.description = _check_feature(title, description)
     feature.updated_at = utcnow()
     _touch(feature.concept)
-    _commit()
+    commit_and_publish()
 
 
 def move_feature(actor: User, feature: Feature, direction: str) -> None:
@@ -428,7 +410,7 @@ def move_feature(actor: User, feature: Feature, direction: str) -> None:
     if 0 <= other < len(active):
         active[index], active[other] = active[other], active[index]
     _renumber(active, retired)
-    _commit()
+    commit_and_publish()
 
 
 def retire_feature(actor: User, feature: Feature) -> None:
@@ -439,7 +421,7 @@ def retire_feature(actor: User, feature: Feature) -> None:
     feature.retired_at = utcnow()
     _renumber(*_ordered(feature.concept))
     _touch(feature.concept)
-    _commit()
+    commit_and_publish()
 
 
 def restore_feature(actor: User, feature: Feature) -> None:
@@ -452,7 +434,7 @@ def restore_feature(actor: User, feature: Feature) -> None:
     feature.retired_at = None
     _renumber(active + [feature], retired)
     _touch(feature.concept)
-    _commit()
+    commit_and_publish()
 
 
 def active_features(concept: Concept) -> list[Feature]:

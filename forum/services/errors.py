@@ -1,33 +1,4 @@
-"""Domain errors. The web layer maps them to 400 / 403 / 404 / 409 with the message shown."""
-from __future__ import annotations
+"""Moved to forum/errors.py (the policy raises them too). Kept as a re-export for older imports."""
+from forum.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 
-
-class DomainError(Exception):
-    status = 400
-    title = "Bad request"
-
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        # Per-field messages, for forms: {"email": ["That email is already registered."]}
-        self.errors = errors or {}
-
-
-class ValidationError(DomainError):
-    status = 400
-    title = "Please check your input"
-
-
-class PermissionDenied(DomainError):
-    status = 403
-    title = "Not allowed"
-
-
-class NotFound(DomainError):
-    status = 404
-    title = "Not found"
-
-
-class Conflict(DomainError):
-    status = 409
-    title = "Conflict"
+__all__ = ["Conflict", "DomainError", "NotFound", "PermissionDenied", "ValidationError"]

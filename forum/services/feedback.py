@@ -22,15 +22,16 @@ from sqlalchemy.orm import selectinload
 
 from forum import policy
 from forum.analytics import kano, pricing, ranking
+from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.models import Concept, Feature, FeatureVote, KanoAnswer, PriceResponse, User, utcnow
 from forum.services import events, moderation
-from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from forum.services.tx import commit_and_publish
 
 SMALL_SAMPLE = pricing.SMALL_SAMPLE_THRESHOLD  # below this many kept respondents: "small sample"
 PRICE_MAX = Decimal("1000000")
 VOTE_VALUES = {"up": 1, "down": -1, "clear": 0}
-CLOSED_MESSAGE = "Feedback on this concept is closed."
+CLOSED_MESSAGE = policy.CLOSED_MESSAGE
 
 #: The four Van Westendorp questions: field, short label, plain-words explanation.
 PRICE_QUESTIONS: tuple[tuple[str, str, str], ...] = (
@@ -94,18 +95,14 @@ def _lock(model: type, row_id: int) -> None:
     db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
 
 
-def _date(value: Any) -> str:
-    return f"{value.day} {value:%B %Y}"
-
-
 # --- lookups ----------------------------------------------------------------------------------------
 
-def get_concept(slug: str) -> Concept:
-    """The concept at /concepts/<slug>; NotFound when it does not exist or is hidden."""
+def get_concept(slug: str, actor: Any = None) -> Concept:
+    """The concept at /concepts/<slug>; NotFound when it does not exist or `actor` may not see it
+    (the policy's "concept.view", the same rule as the concept page)."""
     concept = db.session.scalar(
         select(Concept).options(selectinload(Concept.organization)).where(Concept.slug == slug))
-    if concept is None or concept.hidden_at is not None:
-        raise NotFound("There is no concept at this address.")
+    policy.require(actor, "concept.view", concept)
     return concept
 
 
@@ -121,33 +118,8 @@ def active_features(concept: Concept) -> list[Feature]:
 
 
 # --- who may give feedback --------------------------------------------------------------------------
-
-def refusal(actor: Any, concept: Concept, what: str = "vote on") -> PermissionDenied | Conflict | None:
-    """Why `actor` may not give feedback on `concept`, as the error to raise; None when they may."""
-    if not concept.feedback_open:
-        return Conflict(CLOSED_MESSAGE)
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return PermissionDenied("Log in to give feedback on this concept.")
-    if actor.is_suspended:
-        return PermissionDenied(f"Your account is suspended until {_date(actor.suspended_until)}, "
-                                "so you cannot give feedback until then.")
-    if actor.is_silenced:
-        return PermissionDenied(f"Your account is read-only until {_date(actor.silenced_until)}, "
-                                "so you cannot give feedback until then.")
-    if policy.is_member(actor, concept.organization_id):
-        return PermissionDenied(f"Members of {concept.organization.name} cannot {what} "
-                                "their own concepts.")
-    return None
-
-
-def _check_may_give(actor: Any, concept: Concept, what: str) -> None:
-    error = refusal(actor, concept, what)
-    if error is not None:
-        raise error
-    if not policy.can(actor, "feedback.give", concept):  # the one rule; refusal() explains it
-        raise PermissionDenied("You cannot give feedback on this concept.")
-    moderation.check_rate(actor, "vote")
-
+# The rules live in forum/policy.py: "feedback.give" (votes), "feedback.answer" (the Kano and price
+# questions) and "feedback.results" (the demand summary).
 
 def can_see_results(actor: Any, concept: Concept) -> bool:
     return policy.can(actor, "feedback.results", concept)
@@ -156,8 +128,7 @@ def can_see_results(actor: Any, concept: Concept) -> bool:
 # --- feature votes ----------------------------------------------------------------------------------
 
 def tallies(concept_id: int) -> dict[int, tuple[int, int]]:
-    """{feature_id: (up, down)} for a concept, suspended voters (and brand-new accounts still in their
-    wait) left out: one grouped query."""
+    """{feature_id: (up, down)} for a concept, suspended voters left out: one grouped query."""
     up = func.coalesce(func.sum(case((FeatureVote.value > 0, 1), else_=0)), 0)
     down = func.coalesce(func.sum(case((FeatureVote.value < 0, 1), else_=0)), 0)
     rows = db.session.execute(
@@ -207,7 +178,8 @@ def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
     else:
         raise ValidationError("A vote is for (+1), against (-1) or withdrawn (0).")
     concept = feature.concept
-    _check_may_give(actor, concept, "vote on")
+    policy.require(actor, "feedback.give", concept)
+    moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
     if feature.retired_at is not None:
         raise Conflict("This feature has been retired; it no longer takes votes.")
     now = utcnow()
@@ -223,8 +195,7 @@ def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
     # The new ranking goes with the tally, so open pages reorder without asking (thin: ids only).
     event = events.record(events.concept_room(concept.id), "tally.changed",
                           {"feature_id": feature.id, "up": up, "down": down, "order": rank_order(concept)})
-    db.session.commit()
-    events.publish(event)
+    commit_and_publish(event)
     return VoteResult(feature.id, number, up, down)
 
 
@@ -294,7 +265,8 @@ def answer_kano(actor: Any, concept: Concept,
     """
     if not concept.kano_enabled:
         raise NotFound("This concept does not ask the Kano questions.")
-    _check_may_give(actor, concept, "answer questions about")
+    policy.require(actor, "feedback.answer", concept)
+    moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
     features = {f.id: f for f in active_features(concept)}
     errors: dict[str, list[str]] = {}
     rows: list[dict[str, Any]] = []
@@ -325,8 +297,7 @@ def answer_kano(actor: Any, concept: Concept,
     _upsert(KanoAnswer, rows, keys=["feature_id", "user_id"],
             update=["functional", "dysfunctional", "updated_at"])
     event = events.record(events.concept_room(concept.id), "kano.changed", {"n": _kano_respondents(concept.id)})
-    db.session.commit()
-    events.publish(event)
+    commit_and_publish(event)
     return len(rows)
 
 
@@ -433,7 +404,8 @@ def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> Price
     """
     if not concept.price_question_enabled:
         raise NotFound("This concept does not ask the price questions.")
-    _check_may_give(actor, concept, "answer questions about")
+    policy.require(actor, "feedback.answer", concept)
+    moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
     values = check_prices(data, concept.currency)
     now = utcnow()
     _lock(Concept, concept.id)
@@ -444,8 +416,7 @@ def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> Price
                           .join(User, User.id == PriceResponse.user_id)
                           .where(PriceResponse.concept_id == concept.id, _not_suspended())) or 0
     event = events.record(events.concept_room(concept.id), "price.changed", {"n": n})
-    db.session.commit()
-    events.publish(event)
+    commit_and_publish(event)
     return my_price(actor, concept.id)  # type: ignore[return-value]
 
 
@@ -515,7 +486,7 @@ def price_page(actor: Any, concept: Concept) -> dict[str, Any]:
         raise NotFound("This concept does not ask the price questions.")
     answer = my_price(actor, concept.id)
     out: dict[str, Any] = {"answer": answer, "position": [], "n": 0,
-                           "refusal": refusal(actor, concept, "answer questions about")}
+                           "refusal": policy.refusal(actor, "feedback.answer", concept)}
     if answer is not None:
         result = price_analysis(concept)
         out["n"] = result.n
@@ -530,7 +501,7 @@ def price_page(actor: Any, concept: Concept) -> dict[str, Any]:
 
 def panel(actor: Any, concept: Any) -> dict[str, Any]:
     """Everything the concept page's feedback section (templates/concepts/_feedback.html) needs."""
-    why_not = refusal(actor, concept)
+    why_not = policy.refusal(actor, "feedback.give", concept)
     signed_in = actor is not None and getattr(actor, "is_authenticated", False)
     price_visible = concept.price_question_enabled and can_see_results(actor, concept)
     answer = my_price(actor, concept.id) if concept.price_question_enabled else None
@@ -540,7 +511,7 @@ def panel(actor: Any, concept: Any) -> dict[str, Any]:
         "concept": concept,
         "features": ranked_features(concept, actor),
         "can_vote": why_not is None,
-        "refusal": why_not.message if why_not is not None and signed_in else None,
+        "refusal": why_not.reason if why_not is not None and signed_in else None,
         "closed": not concept.feedback_open,
         "signed_in": signed_in,
         "kano_enabled": concept.kano_enabled,
@@ -558,9 +529,7 @@ def panel(actor: Any, concept: Any) -> dict[str, Any]:
 def results(actor: Any, concept: Concept) -> dict[str, Any]:
     """The demand summary: ranked votes, Kano categories, price sensitivity. Org members see it,
     everyone else only when the organization publishes its price summaries."""
-    if not can_see_results(actor, concept):
-        raise PermissionDenied(f"Only members of {concept.organization.name} can see the demand "
-                               "summary of this concept.")
+    policy.require(actor, "feedback.results", concept)
     features = ranked_features(concept)
     voters = db.session.scalar(
         select(func.count(func.distinct(FeatureVote.user_id)))
@@ -582,5 +551,5 @@ __all__ = [
     "CLOSED_MESSAGE", "INTENT_LABELS", "PRICE_QUESTIONS", "SMALL_SAMPLE", "VoteResult", "active_features",
     "answer_kano", "answer_price", "can_see_results", "cast_vote", "check_prices", "get_concept",
     "get_feature", "kano_summaries", "money", "my_kano", "my_price", "my_votes", "panel", "position_sentences",
-    "price_analysis", "price_page", "price_summary", "ranked_features", "refusal", "results", "tallies",
+    "price_analysis", "price_page", "price_summary", "ranked_features", "results", "tallies",
 ]

@@ -19,10 +19,10 @@ from urllib.parse import urlsplit
 
 from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import case, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import policy
+from forum.errors import Conflict, NotFound, PermissionDenied, RateLimited, ValidationError
 from forum.extensions import db, limiter
 from forum.models import (
     FLAG_REASONS,
@@ -45,7 +45,7 @@ from forum.models import (
 )
 from forum.models.moderation import REVIEW_KINDS, SYSTEM_REASONS
 from forum.services import events, notifications, search
-from forum.services.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from forum.services.tx import commit_and_publish
 
 REASON_MAX = 500
 NOTE_MAX = 500
@@ -54,17 +54,6 @@ APPEAL_MAX = 2000
 TERM_MAX = 120
 BAN_UNTIL = datetime(9999, 12, 31)
 TRUST_LEVELS = {0: "new", 1: "basic", 2: "member", 3: "regular", 4: "leader"}
-
-
-class RateLimited(DomainError):
-    """A per-action limit for new accounts: answered 429 with the message."""
-
-    status = 429
-    title = "Slow down"
-
-    def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 # =============================================================================================
@@ -224,7 +213,7 @@ def audit_log(actor: Any, *, person: str = "", action: str = "", since: str = ""
               q: str = "", page: int = 1, per_page: int = 50):
     """The audit log for moderators and admins, newest first, filtered by person (who acted or whom
     it concerned), action, date range and words in the reason."""
-    policy_require(actor, "moderation.access", "Only moderators and admins read the audit log.")
+    policy.require(actor, "moderation.access")
     stmt = (select(ModerationAction)
             .options(joinedload(ModerationAction.actor), joinedload(ModerationAction.subject))
             .order_by(ModerationAction.created_at.desc(), ModerationAction.id.desc()))
@@ -267,13 +256,6 @@ def public_log(days: int = 30) -> dict[str, Any]:
     return {"counts": counts, "days": days, "open_items": open_items, "resolved_items": resolved,
             "flags_upheld": by_resolution.get("upheld", 0), "flags_dismissed": by_resolution.get("dismissed", 0),
             "flags_open": by_resolution.get("open", 0)}
-
-
-def policy_require(actor: Any, action: str, message: str, obj: Any = None) -> None:
-    if not policy.can(actor, action, obj):
-        if actor is None or not getattr(actor, "is_authenticated", False):
-            raise PermissionDenied("Log in first.")
-        raise PermissionDenied(message)
 
 
 # =============================================================================================
@@ -480,7 +462,7 @@ def _normalize_term(kind: str, value: Any) -> str:
 
 
 def add_blocked_term(actor: Any, kind: Any, value: Any) -> BlockedTerm:
-    policy_require(actor, "moderation.blocked_terms", "Only admins edit the blocked words and domains.")
+    policy.require(actor, "moderation.blocked_terms")
     if kind not in ("word", "domain"):
         raise ValidationError("Choose a word or a domain.", {"kind": ["Choose a word or a domain."]})
     text = _normalize_term(kind, value)
@@ -490,17 +472,13 @@ def add_blocked_term(actor: Any, kind: Any, value: Any) -> BlockedTerm:
     db.session.add(term)
     db.session.flush()
     audit(actor, "blocked.add", "blocked_term", term.id, reason=f"{kind}: {text}")
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(f"“{text}” is already on the list.") from None
+    commit_and_publish(conflict=f"“{text}” is already on the list.")
     _forget_settings()
     return term
 
 
 def remove_blocked_term(actor: Any, term_id: int) -> None:
-    policy_require(actor, "moderation.blocked_terms", "Only admins edit the blocked words and domains.")
+    policy.require(actor, "moderation.blocked_terms")
     term = db.session.get(BlockedTerm, term_id)
     if term is None:
         raise NotFound("That word or domain is not on the list.")
@@ -572,14 +550,6 @@ def _target(kind: str, target_id: Any) -> Any:
     return obj
 
 
-def _post_visible_to(actor: Any, post: Post) -> bool:
-    from forum.services import posting
-
-    if post.hidden_at is not None and not actor.is_moderator:
-        return False
-    return posting.can_view(actor, post.topic)
-
-
 def _owner_id(kind: str, obj: Any) -> int | None:
     if kind == "post":
         return obj.author_id
@@ -625,9 +595,9 @@ def flag(actor: Any, kind: Any, target_id: Any, reason: Any, note: Any = "") -> 
     """Flag a post, a concept or a profile. One flag per person per thing. When the weight of an item's
     flags reaches the threshold it is hidden at once, pending review; a single new account never
     hides anything on its own."""
-    policy_require(actor, "flag.create", "You cannot flag while your account is restricted.")
+    policy.require(actor, "flag.create")
     obj = _target(kind if isinstance(kind, str) else "", target_id)
-    if kind == "post" and (obj.deleted_at is not None or not _post_visible_to(actor, obj)):
+    if kind == "post" and (obj.deleted_at is not None or not policy.can(actor, "post.view", obj)):
         raise NotFound("There is nothing to flag at that address.")
     if kind == "concept" and not policy.can(actor, "concept.view", obj):
         raise NotFound("There is nothing to flag at that address.")
@@ -654,12 +624,7 @@ def flag(actor: Any, kind: Any, target_id: Any, reason: Any, note: Any = "") -> 
     db.session.flush()
     if _should_hide(item):
         recorded += _hide(None, kind, obj, "flags", "Flags from members reached the threshold.")
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("You have already flagged this.") from None
-    events.publish(*recorded)
+    commit_and_publish(*recorded, conflict="You have already flagged this.")
     return row
 
 
@@ -699,8 +664,7 @@ def withdraw_flag(actor: Any, flag_id: int) -> None:
             kind, obj = _item_target(item)
             if obj is not None and _hidden_reason(kind, obj) == "flags":
                 recorded += _unhide(None, kind, obj, "Every flag was withdrawn.")
-    db.session.commit()
-    events.publish(*recorded)
+    commit_and_publish(*recorded)
 
 
 def my_flag(actor: Any, kind: str, target_id: int) -> Flag | None:
@@ -734,7 +698,7 @@ def waiting_count() -> int:
 
 def queue(actor: Any, *, kind: str = "", reason: str = "", page: int = 1, per_page: int = 25):
     """Open items, oldest first, each with all its flags; filtered by kind and by reason."""
-    policy_require(actor, "moderation.access", "Only moderators and admins work the queue.")
+    policy.require(actor, "moderation.access")
     stmt = (select(ReviewItem).where(ReviewItem.resolved_at.is_(None))
             .options(selectinload(ReviewItem.flags).joinedload(Flag.reporter),
                      joinedload(ReviewItem.post).joinedload(Post.author),
@@ -753,7 +717,7 @@ def queue(actor: Any, *, kind: str = "", reason: str = "", page: int = 1, per_pa
 
 
 def get_item(actor: Any, item_id: int) -> ReviewItem:
-    policy_require(actor, "moderation.access", "Only moderators and admins work the queue.")
+    policy.require(actor, "moderation.access")
     item = db.session.get(ReviewItem, item_id)
     if item is None:
         raise NotFound("There is no such item in the queue.")
@@ -932,7 +896,7 @@ OUTCOMES = {
 def act_on_item(actor: Any, item: ReviewItem, action: Any, reason: Any, *, body: Any = None,
                 until: Any = None) -> ReviewItem:
     """A moderator's decision on a queue item, always with a reason the person concerned is told."""
-    policy_require(actor, "moderation.act", "Only moderators and admins act on the queue.")
+    policy.require(actor, "moderation.act")
     if item.resolved_at is not None:
         raise Conflict("This item was already dealt with.")
     kind, obj = _item_target(item)
@@ -980,8 +944,7 @@ def act_on_item(actor: Any, item: ReviewItem, action: Any, reason: Any, *, body:
         person = db.session.get(User, owner)
         recorded += _act_on_person(actor, person, action, reason, until)
         _resolve(actor, item, action, True, OUTCOMES[action])
-    db.session.commit()
-    events.publish(*recorded)
+    commit_and_publish(*recorded)
     if action in RESTRICTING or (kind == "appeal" and action == "lift"):
         events.end_live_sessions(owner)  # their open pages reconnect as who they are now
     return item
@@ -990,7 +953,7 @@ def act_on_item(actor: Any, item: ReviewItem, action: Any, reason: Any, *, body:
 def act_on_post(actor: Any, post: Post, action: Any, reason: Any, *, body: Any = None) -> None:
     """A moderator acts on a post straight from its page (not from the queue). If the post has an
     open queue item, the decision closes it too."""
-    policy_require(actor, "moderation.act", "Only moderators and admins moderate posts.")
+    policy.require(actor, "moderation.act")
     item = db.session.scalar(select(ReviewItem).where(ReviewItem.open_key == f"post:{post.id}"))
     if item is not None and action in ITEM_ACTIONS["post"]:
         act_on_item(actor, item, action, reason, body=body)
@@ -1017,8 +980,7 @@ def act_on_post(actor: Any, post: Post, action: Any, reason: Any, *, body: Any =
         recorded += _edit_post(actor, post, body, reason)
     elif action == "lock":
         recorded += _lock_topic(actor, post.topic, reason, post.author_id)
-    db.session.commit()
-    events.publish(*recorded)
+    commit_and_publish(*recorded)
 
 
 # =============================================================================================
@@ -1065,7 +1027,7 @@ def _act_on_person(actor: Any, user: User, action: str, reason: str, until: Any)
         notifications.notify(user.id, "moderation", f"A moderator warned you: {reason}", "/warnings", actor.id)
         return recorded
     if action == "ban":
-        policy_require(actor, "moderation.ban", "Only admins ban.")
+        policy.require(actor, "moderation.ban")
         end = BAN_UNTIL
         kind = "ban"
     else:
@@ -1094,7 +1056,7 @@ def act_on_person(actor: Any, user: User, action: Any, reason: Any, *, until: An
                   level: Any = None, suspension_id: Any = None) -> None:
     """The people page: warn, silence, suspend, ban, lift a restriction, set the trust level, hide or
     restore the profile."""
-    policy_require(actor, "moderation.act", "Only moderators and admins act on people.")
+    policy.require(actor, "moderation.act")
     reason = _check_reason(reason)
     recorded: list[events.Event] = []
     if action in PERSON_ACTIONS:
@@ -1125,8 +1087,7 @@ def act_on_person(actor: Any, user: User, action: Any, reason: Any, *, until: An
                      OUTCOMES["hide" if action == "hide_profile" else "restore"])
     else:
         raise ValidationError("Choose one of the actions offered.")
-    db.session.commit()
-    events.publish(*recorded)
+    commit_and_publish(*recorded)
     if action in RESTRICTING:
         events.end_live_sessions(user.id)  # their open pages reconnect as who they are now
 
@@ -1135,7 +1096,7 @@ def _lift(actor: Any, row: Suspension, reason: str) -> list[events.Event]:
     if not row.active():
         raise Conflict("That restriction has already ended.")
     if row.kind == "ban":
-        policy_require(actor, "moderation.ban", "Only admins lift a ban.")
+        policy.require(actor, "moderation.ban")
     user = row.user
     now = utcnow()
     row.lifted_at, row.lifted_by_id = now, actor.id
@@ -1186,7 +1147,7 @@ def feedback_changed(user: User) -> list[events.Event]:
 def set_trust_level(actor: Any, user: User, level: Any, reason: Any, *, commit: bool = True) -> None:
     """A moderator sets a person's trust level by hand; automatic promotion then leaves it alone
     ('auto' hands it back to the rules)."""
-    policy_require(actor, "moderation.act", "Only moderators and admins set trust levels.")
+    policy.require(actor, "moderation.act")
     reason = _check_reason(reason)
     before = user.trust_level
     if level == "auto":
@@ -1296,7 +1257,7 @@ def _decide_appeal(actor: Any, item: ReviewItem, row: Suspension, action: str, r
 # =============================================================================================
 
 def find_people(actor: Any, q: str = "", page: int = 1, per_page: int = 50):
-    policy_require(actor, "moderation.access", "Only moderators and admins see this.")
+    policy.require(actor, "moderation.access")
     stmt = select(User).order_by(User.username_key)
     q = (q or "").strip().lstrip("@").lower()[:32]
     if q:
@@ -1307,7 +1268,7 @@ def find_people(actor: Any, q: str = "", page: int = 1, per_page: int = 50):
 def person_record(actor: Any, user: User) -> dict[str, Any]:
     """Everything the panel shows about one person: flags they raised, items about their writing,
     actions concerning them, restrictions and warnings."""
-    policy_require(actor, "moderation.access", "Only moderators and admins see this.")
+    policy.require(actor, "moderation.access")
     raised = list(db.session.scalars(select(Flag).where(Flag.reporter_id == user.id)
                                       .order_by(Flag.created_at.desc()).limit(50)))
     about = list(db.session.scalars(

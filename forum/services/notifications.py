@@ -24,11 +24,12 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 
 from forum import policy
+from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.markup import mentions
 from forum.models import Concept, Follow, Notification, Post, StageChange, Topic, User, utcnow
-from forum.services.errors import NotFound, PermissionDenied, ValidationError
 from forum.services.ids import parse_id
+from forum.services.tx import commit_and_publish
 
 MESSAGE_MAX = 300
 MENTIONS_MAX = 20  # people one post can notify by @mention
@@ -98,43 +99,30 @@ def set_following(actor: Any, following: bool, *, concept_id: Any = None,
                   topic_id: Any = None) -> Concept | Topic:
     """The follow / unfollow buttons: start or stop following a concept or a topic. Commits.
     Returns the concept or topic. Hidden things cannot be followed (404) except by moderators."""
-    if not policy.can(actor, "follow.manage", None):
-        raise PermissionDenied("Log in to follow concepts and topics.")
+    policy.require(actor, "follow.manage")
     concept_id = _int_or_none(concept_id, "concept_id")
     topic_id = _int_or_none(topic_id, "topic_id")
     if (concept_id is None) == (topic_id is None):
         raise ValidationError("Choose one concept or one topic to follow.")
     if concept_id is not None:
         obj: Any = db.session.get(Concept, concept_id)
-        visible = obj is not None and obj.hidden_at is None
         target = {"concept": obj}
     else:
         obj = db.session.get(Topic, topic_id)
-        visible = obj is not None and _topic_visible(obj)
         target = {"topic": obj}
-    if obj is None or not (visible or actor.is_moderator):
+    if not policy.can(actor, "concept.view" if concept_id is not None else "topic.view", obj):
         raise NotFound("There is nothing to follow at that address.")
     if following:
         follow(actor, **target)
     else:
         unfollow(actor, **target)
-    db.session.commit()
+    commit_and_publish()
     return obj
 
 
 # --------------------------------------------------------------------------------------------
 # Making notifications
 # --------------------------------------------------------------------------------------------
-
-def _topic_visible(topic: Topic) -> bool:
-    if topic.hidden_at is not None:
-        return False
-    return topic.concept is None or topic.concept.hidden_at is None
-
-
-def _post_visible(post: Post) -> bool:
-    return post.deleted_at is None and post.hidden_at is None and _topic_visible(post.topic)
-
 
 def post_url(post: Post) -> str:
     """The post's permanent link: it redirects to the page of a long thread that holds the post."""
@@ -222,7 +210,7 @@ def notify_new_post(post: Post) -> list[Notification]:
         Notification.post_id == post.id, Notification.user_id.in_(reasons))))
     for uid in already:
         reasons.pop(uid)
-    if not _post_visible(post):
+    if not policy.can(None, "post.view", post):  # not public: moderators only
         allowed = _moderator_ids(set(reasons))
         reasons = {uid: reason for uid, reason in reasons.items() if uid in allowed}
     rows: list[Notification] = []
@@ -246,7 +234,7 @@ def notify_stage_change(concept: Concept, change: StageChange) -> list[Notificat
         db.session.flush()
     recipients = set(_followers(concept_id=concept.id))
     recipients.discard(change.changed_by_id)
-    if concept.hidden_at is not None:
+    if not policy.can(None, "concept.view", concept):  # not public: moderators only
         recipients = _moderator_ids(recipients)
     if not recipients:
         return []
@@ -271,8 +259,7 @@ def unread_count_of(user_id: int) -> int:
 
 def listing(actor: Any, page: int = 1, per_page: int = 20):
     """The actor's notifications, newest first (a Flask-SQLAlchemy Pagination)."""
-    if not policy.can(actor, "notifications.view", None):
-        raise PermissionDenied("Log in to see your notifications.")
+    policy.require(actor, "notifications.view")
     from sqlalchemy.orm import selectinload
 
     stmt = (select(Notification).where(Notification.user_id == actor.id)
@@ -293,7 +280,7 @@ def mark_read(actor: Any, notification_id: int) -> Notification:
     notification = get_own(actor, notification_id)
     if notification.read_at is None:
         notification.read_at = utcnow()
-        db.session.commit()
+        commit_and_publish()
         _push_unread(actor.id)
     return notification
 
@@ -302,7 +289,7 @@ def mark_all_read(actor: Any) -> int:
     result = db.session.execute(
         update(Notification).where(Notification.user_id == actor.id, Notification.read_at.is_(None))
         .values(read_at=utcnow()))
-    db.session.commit()
+    commit_and_publish()
     _push_unread(actor.id)
     return result.rowcount or 0
 

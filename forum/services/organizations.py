@@ -6,14 +6,14 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from forum import policy
+from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.models import Membership, ModerationAction, Organization, User, utcnow
 from forum.services import accounts
-from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from forum.services.tx import commit_and_publish
 
 NAME_MAX = 80
 DESCRIPTION_MAX = 2000
@@ -74,8 +74,7 @@ def _check_fields(name: str, description: str, website: str, logo_url: str) -> d
 def create(actor: User, name: str, description: str = "", website: str = "",
            logo_url: str = "") -> Organization:
     """Create an unverified organization; its creator becomes its owner."""
-    if not policy.can(actor, "org.create"):
-        raise PermissionDenied("Sign in with an account in good standing to create an organization.")
+    policy.require(actor, "org.create")
     fields = _check_fields(name, description, website, logo_url)
     if db.session.scalar(select(Organization.id).where(
             func.lower(Organization.name) == fields["name"].lower())):
@@ -84,18 +83,13 @@ def create(actor: User, name: str, description: str = "", website: str = "",
     org = Organization(slug=unique_slug(Organization, fields["name"]), created_by_id=actor.id, **fields)
     org.memberships.append(Membership(user_id=actor.id, role="owner"))
     db.session.add(org)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("That organization was just created by someone else; try another name.") from exc
+    commit_and_publish(conflict="That organization was just created by someone else; try another name.")
     return org
 
 
 def update(actor: User, org: Organization, name: str, description: str, website: str,
            logo_url: str = "", publish_price_summary: bool | None = None) -> None:
-    if not policy.can(actor, "org.edit", org):
-        raise PermissionDenied("Only the organization's owners can edit it.")
+    policy.require(actor, "org.edit", org)
     fields = _check_fields(name, description, website, logo_url)
     renamed = fields["name"] != org.name
     if renamed and db.session.scalar(select(Organization.id).where(
@@ -112,7 +106,7 @@ def update(actor: User, org: Organization, name: str, description: str, website:
         setattr(org, key, value)
     if publish_price_summary is not None:
         org.publish_price_summary = publish_price_summary
-    db.session.commit()
+    commit_and_publish()
 
 
 def get_by_slug(slug: str) -> Organization:
@@ -124,20 +118,18 @@ def get_by_slug(slug: str) -> Organization:
 
 
 def set_verified(actor: User, org: Organization, verified: bool) -> None:
-    if not policy.can(actor, "org.verify", org):
-        raise PermissionDenied("Only an admin can verify organizations.")
+    policy.require(actor, "org.verify", org)
     if verified == org.is_verified:
         return
     org.verified_at = utcnow() if verified else None
     org.verified_by_id = actor.id if verified else None
     db.session.add(ModerationAction(actor_id=actor.id, action="org.verify" if verified else "org.unverify",
                                     target_type="organization", target_id=org.id))
-    db.session.commit()
+    commit_and_publish()
 
 
 def add_member(actor: User, org: Organization, username: str, role: str = "member") -> Membership:
-    if not policy.can(actor, "org.manage_members", org):
-        raise PermissionDenied("Only the organization's owners can add members.")
+    policy.require(actor, "org.manage_members", org)
     if role not in ("owner", "member"):
         raise _fail("role", "A member is either an owner or a member.")
     try:
@@ -149,17 +141,12 @@ def add_member(actor: User, org: Organization, username: str, role: str = "membe
         raise _fail("username", f"{user.username} is already a member.")
     membership = Membership(organization_id=org.id, user_id=user.id, role=role)
     db.session.add(membership)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise _fail("username", f"{user.username} is already a member.") from exc
+    commit_and_publish(conflict=_fail("username", f"{user.username} is already a member."))
     return membership
 
 
 def remove_member(actor: User, org: Organization, user_id: int) -> None:
-    if not policy.can(actor, "org.manage_members", org):
-        raise PermissionDenied("Only the organization's owners can remove members.")
+    policy.require(actor, "org.manage_members", org)
     membership = db.session.scalar(select(Membership).where(
         Membership.organization_id == org.id, Membership.user_id == user_id))
     if membership is None:
@@ -170,7 +157,7 @@ def remove_member(actor: User, org: Organization, user_id: int) -> None:
         if owners <= 1:
             raise Conflict("An organization needs at least one owner: add another owner first.")
     db.session.delete(membership)
-    db.session.commit()
+    commit_and_publish()
 
 
 def organizations_of(user: User) -> list[Organization]:

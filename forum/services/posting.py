@@ -14,68 +14,23 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from forum import markup, policy
+from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import Board, Concept, ModerationAction, Post, PostRevision, Topic, utcnow
 from forum.services import events, moderation, notifications, search
-from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.services.ids import parse_id
 from forum.services.paging import Pager
+from forum.services.tx import commit_and_publish
 
 BODY_MAX = 20_000
 TITLE_MAX = 160
 TITLE_MIN = 3
 POSTS_PER_PAGE = 25
 EXCERPT_LENGTH = 240
-LOCKED_MESSAGE = "This topic is locked: no new posts can be added to it."
+LOCKED_MESSAGE = policy.LOCKED_MESSAGE
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-def _signed_in(actor: Any) -> bool:
-    return actor is not None and getattr(actor, "is_authenticated", False)
-
-
-def _is_moderator(actor: Any) -> bool:
-    return _signed_in(actor) and actor.is_moderator
-
-
-def _date(value: Any) -> str:
-    return f"{value.day} {value.strftime('%B %Y')}"
-
-
-def _require_writer(actor: Any) -> None:
-    """Signed in and not suspended, with a message that says which."""
-    if not _signed_in(actor):
-        raise PermissionDenied("Log in to write on the board.")
-    if actor.is_suspended:
-        raise PermissionDenied(f"Your account is suspended until {_date(actor.suspended_until)}, "
-                               "so you cannot post or edit until then.")
-    if actor.is_silenced:
-        raise PermissionDenied(f"Your account is read-only until {_date(actor.silenced_until)}, "
-                               "so you cannot post or edit until then.")
-
-
-def ensure_can_reply(actor: Any, topic: Topic) -> None:
-    """Raise the error a person should see if they cannot post in this topic now."""
-    _require_writer(actor)
-    if not can_view(actor, topic):
-        raise NotFound("There is no topic at that address. It may have been removed.")
-    if topic.locked:
-        raise Conflict(LOCKED_MESSAGE)
-    if not policy.can(actor, "post.create", topic):
-        raise PermissionDenied("You cannot post here.")
-
-
-def ensure_can_edit(actor: Any, post: Post) -> None:
-    """Raise the error a person should see if they cannot edit this post now."""
-    _require_writer(actor)
-    if post.deleted_at is not None:
-        raise Conflict("This post was deleted; it can no longer be edited.")
-    if not policy.can(actor, "post.edit", post):
-        raise PermissionDenied("Only the author or a moderator can edit this post.")
-    if post.topic.locked and not actor.is_moderator:
-        raise Conflict("This topic is locked: its posts can no longer be edited.")
-
 
 def _fail(errors: dict[str, list[str]]) -> ValidationError:
     first = next(iter(errors.values()))[0] if len(errors) == 1 else "Please correct the marked fields."
@@ -121,27 +76,15 @@ def get_topic(topic_id: int, viewer: Any = None) -> Topic:
     topic = db.session.scalar(
         select(Topic).where(Topic.id == topic_id)
         .options(joinedload(Topic.board), joinedload(Topic.concept).joinedload(Concept.organization)))
-    if topic is None or not can_view(viewer, topic):
-        raise NotFound("There is no topic at that address. It may have been removed.")
+    policy.require(viewer, "topic.view", topic)
     return topic
-
-
-def can_view(viewer: Any, topic: Topic) -> bool:
-    if _is_moderator(viewer):
-        return True
-    if topic.hidden_at is not None:
-        return False
-    concept = topic.concept
-    if concept is not None and concept.hidden_at is not None:
-        return policy.is_member(viewer, concept.organization_id)
-    return True
 
 
 def get_post(post_id: int, viewer: Any = None) -> Post:
     post = db.session.scalar(select(Post).where(Post.id == post_id).options(
         joinedload(Post.topic).joinedload(Topic.concept), joinedload(Post.author)))
-    if post is None or not can_view(viewer, post.topic):
-        raise NotFound("There is no post at that address.")
+    if post is None or not policy.can(viewer, "topic.view", post.topic):
+        raise NotFound(policy.POST_MISSING)
     return post
 
 
@@ -187,8 +130,7 @@ def first_post_id(topic: Topic) -> int | None:
 
 def revisions(actor: Any, post: Post) -> list[PostRevision]:
     """The earlier texts of a post, newest first: for its author and moderators."""
-    if not policy.can(actor, "post.history", post):
-        raise PermissionDenied("Only the author and moderators can see a post's earlier versions.")
+    policy.require(actor, "post.history", post)
     return list(db.session.scalars(select(PostRevision).where(PostRevision.post_id == post.id)
                                    .options(joinedload(PostRevision.editor))
                                    .order_by(PostRevision.id.desc())))
@@ -248,17 +190,10 @@ def _add_post(actor: Any, topic: Topic, body: str, reply_to: Post | None) -> tup
     return post, event
 
 
-def _commit_and_publish(*recorded: events.Event) -> None:
-    db.session.commit()
-    events.publish(*recorded)
-
-
 def create_topic(actor: Any, board: Board | int | str | None, title: Any, body: Any, *,
                  announcement: bool = False) -> Topic:
     """Start a topic on a board with its first post. An admin may make it a pinned announcement."""
-    _require_writer(actor)
-    if not policy.can(actor, "topic.create", board):
-        raise PermissionDenied("You cannot start topics.")
+    policy.require(actor, "topic.create", board)
     errors: dict[str, list[str]] = {}
     if not isinstance(board, Board):
         try:
@@ -281,13 +216,13 @@ def create_topic(actor: Any, board: Board | int | str | None, title: Any, body: 
     db.session.add(topic)
     db.session.flush()
     _, event = _add_post(actor, topic, body, None)
-    _commit_and_publish(event)
+    commit_and_publish(event)
     return topic
 
 
 def reply(actor: Any, topic: Topic, body: Any, reply_to_id: Any = None) -> Post:
     """Add a post to a topic, optionally answering one of its posts."""
-    ensure_can_reply(actor, topic)
+    policy.require(actor, "post.create", topic)
     errors: dict[str, list[str]] = {}
     body = _check_body(body, errors)
     target = None
@@ -305,14 +240,14 @@ def reply(actor: Any, topic: Topic, body: Any, reply_to_id: Any = None) -> Post:
     if errors:
         raise _fail(errors)
     post, event = _add_post(actor, topic, body, target)
-    _commit_and_publish(event)
+    commit_and_publish(event)
     return post
 
 
 def edit_post(actor: Any, post: Post, body: Any, title: Any = None) -> Post:
     """Change a post's text, keeping the previous text as a revision. `title` renames the topic
     when the post is the first of a board topic."""
-    ensure_can_edit(actor, post)
+    policy.require(actor, "post.edit", post)
     topic = post.topic
     errors: dict[str, list[str]] = {}
     body = _check_body(body, errors)
@@ -335,12 +270,12 @@ def edit_post(actor: Any, post: Post, body: Any, title: Any = None) -> Post:
         post.body_html, post.excerpt = html, excerpt
         post.edited_at = now
         was_hidden = post.hidden_at is not None
-        moderation.screen_post(actor, post, new_post=False)
+        moderation.screen_post(actor, post, new_post=False)  # an edit that adds a blocked word is held
         search.index_post(post)
         recorded.append(events.record(events.topic_room(topic.id), "post.edited",
                                       {"post_id": post.id, "topic_id": topic.id, "editor_id": actor.id}))
         if post.hidden_at is not None and not was_hidden:
-            recorded.append(events.record(f"topic:{topic.id}", "post.hidden",
+            recorded.append(events.record(events.topic_room(topic.id), "post.hidden",
                                           {"post_id": post.id, "topic_id": topic.id}))
     if renamed:
         topic.title = title
@@ -349,17 +284,13 @@ def edit_post(actor: Any, post: Post, body: Any, title: Any = None) -> Post:
                                       {"topic_id": topic.id, "title": title}))
     if actor.id != post.author_id:
         _audit(actor, "post.edit", "post", post.id)
-    _commit_and_publish(*recorded)
+    commit_and_publish(*recorded)
     return post
 
 
 def delete_post(actor: Any, post: Post) -> None:
     """Soft-delete: the post stays as a placeholder so replies still make sense."""
-    _require_writer(actor)
-    if post.deleted_at is not None:
-        raise Conflict("This post is already deleted.")
-    if not policy.can(actor, "post.delete", post):
-        raise PermissionDenied("Only the author or a moderator can delete this post.")
+    policy.require(actor, "post.delete", post)
     post.deleted_at = utcnow()
     # A deleted post answers nothing any more.
     db.session.execute(update(Post).where(Post.answered_by_id == post.id).values(answered_by_id=None))
@@ -368,16 +299,14 @@ def delete_post(actor: Any, post: Post) -> None:
                           {"post_id": post.id, "topic_id": post.topic_id, "by_id": actor.id})
     if actor.id != post.author_id:
         _audit(actor, "post.delete", "post", post.id)
-    _commit_and_publish(event)
+    commit_and_publish(event)
 
 
 def mark_answered(actor: Any, question: Post, answer: Post | int | str | None) -> None:
     """The concept's organization marks one of its official replies as the answer to a question
     (or, with answer None, withdraws the mark)."""
-    _require_writer(actor)
     topic = question.topic
-    if not policy.can(actor, "post.mark_answered", topic):
-        raise PermissionDenied("Only members of the concept's organization can mark answers.")
+    policy.require(actor, "post.mark_answered", topic)
     errors: dict[str, list[str]] = {}
     if question.deleted_at is not None:
         errors["question"] = ["That question was deleted."]
@@ -410,31 +339,29 @@ def mark_answered(actor: Any, question: Post, answer: Post | int | str | None) -
     question.answered_by_id = new_id
     event = events.record(events.topic_room(topic.id), "post.answered",
                           {"post_id": question.id, "topic_id": topic.id, "answer_id": new_id})
-    _commit_and_publish(event)
+    commit_and_publish(event)
 
 
 def set_pinned(actor: Any, topic: Topic, pinned: bool | None = None) -> bool:
     """Pin or unpin (None: toggle). Returns the new state."""
-    if not policy.can(actor, "topic.pin", topic):
-        raise PermissionDenied("Only admins (and, on a concept's discussion, its organization) pin topics.")
+    policy.require(actor, "topic.pin", topic)
     pinned = (not topic.pinned) if pinned is None else bool(pinned)
     if pinned != topic.pinned:
         topic.pinned = pinned
         if actor.is_admin and topic.concept_id is None:
             _audit(actor, "topic.pin" if pinned else "topic.unpin", "topic", topic.id)
         event = events.record(events.topic_room(topic.id), "topic.updated", {"topic_id": topic.id, "pinned": pinned})
-        _commit_and_publish(event)
+        commit_and_publish(event)
     return pinned
 
 
 def set_locked(actor: Any, topic: Topic, locked: bool | None = None, reason: str = "") -> bool:
     """Lock or unlock (None: toggle). Returns the new state."""
-    if not policy.can(actor, "topic.lock", topic):
-        raise PermissionDenied("Only moderators lock and unlock topics.")
+    policy.require(actor, "topic.lock", topic)
     locked = (not topic.locked) if locked is None else bool(locked)
     if locked != topic.locked:
         topic.locked = locked
         _audit(actor, "topic.lock" if locked else "topic.unlock", "topic", topic.id, reason[:500])
         event = events.record(events.topic_room(topic.id), "topic.updated", {"topic_id": topic.id, "locked": locked})
-        _commit_and_publish(event)
+        commit_and_publish(event)
     return locked

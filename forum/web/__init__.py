@@ -12,8 +12,8 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from forum import policy
+from forum.errors import DomainError
 from forum.extensions import db, limiter, login_manager
-from forum.services.errors import DomainError
 from forum.web.utils import wants_json
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -5,8 +5,8 @@ from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
+from forum.errors import ValidationError
 from forum.services import accounts, organizations
-from forum.services.errors import ValidationError
 from forum.web.forms import ConfirmForm, EmailChangeForm, PasswordChangeForm, ProfileForm
 from forum.web.utils import apply_errors
 

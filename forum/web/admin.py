@@ -7,10 +7,10 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from forum import policy
+from forum.errors import DomainError, ValidationError
 from forum.extensions import db
 from forum.models import ModerationAction, Organization, User
 from forum.services import accounts, moderation, organizations
-from forum.services.errors import DomainError, ValidationError
 from forum.web.forms import ConfirmForm, RoleForm
 from forum.web.utils import page_arg
 

@@ -5,9 +5,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
+from forum.errors import ValidationError
 from forum.extensions import limiter
 from forum.services import accounts
-from forum.services.errors import ValidationError
 from forum.web.forms import LoginForm, RegisterForm
 from forum.web.utils import apply_errors, safe_next
 

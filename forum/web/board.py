@@ -9,9 +9,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from forum import policy
+from forum.errors import NotFound, ValidationError
 from forum.models import Post, Topic
 from forum.services import boards, events, posting
-from forum.services.errors import NotFound, ValidationError
 from forum.services.ids import parse_id
 from forum.web.board_forms import BoardForm, EditPostForm, PostForm, PreviewForm, TopicForm
 from forum.web.utils import apply_errors, page_arg, wants_json
@@ -109,7 +109,7 @@ def new_topic(slug: str) -> Response | tuple[str, int]:
 @login_required
 def reply(topic_id: int) -> Response | tuple[str, int]:
     topic = posting.get_topic(topic_id, current_user)
-    posting.ensure_can_reply(current_user, topic)
+    policy.require(current_user, "post.create", topic)
     form = PostForm()
     if request.method == "GET":
         form.reply_to_id.data = request.args.get("to", "")
@@ -135,7 +135,7 @@ def _reply_target(topic: Topic, value: Any) -> Post | None:
 @login_required
 def edit_post(post_id: int) -> Response | tuple[str, int]:
     post = posting.get_post(post_id, current_user)
-    posting.ensure_can_edit(current_user, post)
+    policy.require(current_user, "post.edit", post)
     can_rename = post.topic.board_id is not None and posting.first_post_id(post.topic) == post.id
     form = EditPostForm(data={"body": post.body_source, "title": post.topic.title})
 

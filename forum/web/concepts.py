@@ -6,10 +6,10 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from forum import policy
+from forum.errors import ValidationError
 from forum.models import STAGES
 from forum.services import concepts, events
 from forum.services import feedback as feedback_service
-from forum.services.errors import ValidationError
 from forum.web.concept_forms import ConceptForm, FeatureForm, MoveForm, NewConceptForm, StageForm
 from forum.web.utils import apply_errors, page_arg
 

@@ -9,9 +9,9 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
 
+from forum.errors import ValidationError
 from forum.services import notifications
 from forum.services import search as search_service
-from forum.services.errors import ValidationError
 from forum.web.utils import page_arg, safe_next
 
 search_bp = Blueprint("search", __name__)

@@ -9,11 +9,12 @@ from flask import Blueprint, current_app, flash, jsonify, redirect, render_templ
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from forum import policy
 from forum.analytics.kano import ANSWER_LABELS, CATEGORY_LABELS
 from forum.analytics.pricing import PriceSensitivityResult
+from forum.errors import Conflict, NotFound, ValidationError
 from forum.models import Concept
 from forum.services import feedback
-from forum.services.errors import NotFound, PermissionDenied, ValidationError
 from forum.web.feedback_forms import PriceForm, VoteForm, kano_form
 from forum.web.utils import apply_errors, wants_json
 
@@ -39,18 +40,19 @@ def concept_url(concept: Concept, anchor: str | None = None) -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
-def _raise_if_not_allowed(concept: Concept, what: str) -> bool:
-    """403 for members and suspended people (with the reason); True when feedback is closed."""
-    why = feedback.refusal(current_user, concept, what)
-    if isinstance(why, PermissionDenied):
-        raise why
+def _raise_if_not_allowed(concept: Concept) -> bool:
+    """403 for members and suspended people (with the reason); True when feedback is closed (the page
+    still shows, saying so)."""
+    why = policy.refusal(current_user, "feedback.answer", concept)
+    if why is not None and why.error is not Conflict:
+        raise why.exception()
     return why is not None
 
 
 @bp.post("/<slug>/features/<int:feature_id>/vote")
 @login_required
 def vote(slug: str, feature_id: int) -> Response:
-    concept = feedback.get_concept(slug)
+    concept = feedback.get_concept(slug, current_user)
     feature = feedback.get_feature(concept, feature_id)
     form = VoteForm()
     result = feedback.cast_vote(current_user, feature, form.value.data or "")
@@ -65,10 +67,10 @@ def vote(slug: str, feature_id: int) -> Response:
 @bp.route("/<slug>/kano", methods=["GET", "POST"])
 @login_required
 def kano(slug: str) -> Response | tuple[str, int]:
-    concept = feedback.get_concept(slug)
+    concept = feedback.get_concept(slug, current_user)
     if not concept.kano_enabled:
         raise NotFound("This concept does not ask the Kano questions.")
-    closed = _raise_if_not_allowed(concept, "answer questions about")
+    closed = _raise_if_not_allowed(concept)
     features = feedback.active_features(concept)
     form = kano_form(features, feedback.my_kano(current_user, concept.id))
     if form.validate_on_submit():
@@ -94,9 +96,9 @@ def _typed(value: Decimal | None) -> str:
 @bp.route("/<slug>/price", methods=["GET", "POST"])
 @login_required
 def price(slug: str) -> Response | tuple[str, int]:
-    concept = feedback.get_concept(slug)
+    concept = feedback.get_concept(slug, current_user)
     page = feedback.price_page(current_user, concept)
-    closed = _raise_if_not_allowed(concept, "answer questions about")
+    closed = _raise_if_not_allowed(concept)
     answer = page["answer"]
     earlier = {}
     if answer is not None:
@@ -118,7 +120,7 @@ def price(slug: str) -> Response | tuple[str, int]:
 
 @bp.get("/<slug>/results")
 def results(slug: str) -> str:
-    concept = feedback.get_concept(slug)
+    concept = feedback.get_concept(slug, current_user)
     data = feedback.results(current_user, concept)
     chart = price_chart(data["price"]["result"], concept.currency) if data["price"] else None
     return render_template("feedback/results.html", concept=concept, data=data, chart=chart,

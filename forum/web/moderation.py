@@ -9,11 +9,11 @@ from flask_login import current_user, login_required, user_logged_in
 from werkzeug.wrappers import Response
 
 from forum import policy
+from forum.errors import DomainError, NotFound
 from forum.extensions import db, login_manager
 from forum.models import FLAG_REASONS, Post
 from forum.models.moderation import REVIEW_KINDS, SYSTEM_REASONS
 from forum.services import moderation
-from forum.services.errors import DomainError, NotFound
 from forum.web.utils import page_arg, safe_next
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")

@@ -6,8 +6,8 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from forum import policy
+from forum.errors import DomainError, ValidationError
 from forum.services import organizations
-from forum.services.errors import DomainError, ValidationError
 from forum.web.forms import ConfirmForm, MemberForm, OrganizationForm
 from forum.web.utils import apply_errors, page_arg
 

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import request
 from flask_wtf import FlaskForm
 
-from forum.services.errors import DomainError
+from forum.errors import DomainError
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -5,9 +5,9 @@ from argon2 import PasswordHasher
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
 from config import Config
+from forum.errors import PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.services import accounts, passwords
-from forum.services.errors import PermissionDenied, ValidationError
 from tests.conftest import PASSWORD, make_user
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import Concept, Event, Feature, StageChange, Tag, Topic
 from forum.services import concepts
-from forum.services.errors import NotFound, PermissionDenied, ValidationError
 from tests.conftest import make_org, make_user
 
 

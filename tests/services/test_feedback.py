@@ -9,10 +9,10 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
+from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import Concept, Event, Feature, FeatureVote, KanoAnswer, PriceResponse, User, utcnow
 from forum.services import feedback
-from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from tests.conftest import make_user
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import (
     Board,
@@ -22,7 +23,6 @@ from forum.models import (
     utcnow,
 )
 from forum.services import feedback, moderation, posting
-from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from tests.conftest import make_user
 from tests.services.test_feedback import PRICES, make_concept
 

@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.markup import render
 from forum.models import Concept, Follow, Notification, Post, StageChange, Topic, utcnow
 from forum.services import notifications
-from forum.services.errors import NotFound, PermissionDenied, ValidationError
 from tests.conftest import make_user
 
 

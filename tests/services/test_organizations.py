@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from forum.errors import Conflict, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import Membership, ModerationAction, Organization
 from forum.services import organizations
-from forum.services.errors import Conflict, PermissionDenied, ValidationError
 from tests.conftest import login, make_user
 
 

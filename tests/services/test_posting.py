@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import Board, Concept, Event, ModerationAction, Post, PostRevision, Topic, utcnow
 from forum.services import boards, posting
-from forum.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from tests.conftest import make_org, make_user
 
 
