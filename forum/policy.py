@@ -153,9 +153,8 @@ def _topic_view(a: Any, topic: Any) -> Refusal | None:
 
 
 def _post_view(a: Any, post: Any) -> Refusal | None:
-    """A post's content: in a topic the actor may see, and, once deleted, for moderators only; once
-    hidden (by a moderator, by flags, or held for review), for moderators and its author (others see
-    the placeholder)."""
+    """A post's content: in a topic the actor may see, and, once deleted or hidden, for moderators
+    only (others see the placeholder), except that a post held for review shows to its author."""
     if post is None:
         return Refusal(POST_MISSING, NotFound)
     if _topic_view(a, post.topic) is not None:
@@ -164,8 +163,10 @@ def _post_view(a: Any, post: Any) -> Refusal | None:
         return None
     if post.deleted_at is not None:
         return Refusal("This post was deleted.", NotFound)
-    if post.hidden_at is not None and not (_signed_in(a) and a.id == post.author_id):
-        # Its author still sees it, with why it is hidden (or that it awaits review).
+    if post.hidden_at is not None and not (
+            post.hidden_reason == "held" and _signed_in(a) and a.id == post.author_id):
+        # A post held for review (a blocked word or domain) stays visible to its author, marked
+        # "awaits review"; a hidden one is not (they are told why in a notification).
         return Refusal("This post was hidden by a moderator.", NotFound)
     return None
 

@@ -746,9 +746,10 @@ def _hidden_reason(kind: str, obj: Any) -> str:
 
 # --- the effects -------------------------------------------------------------------------------
 
-def _post_event(post: Post, kind: str, **payload: Any) -> events.Event:
-    return events.record(f"topic:{post.topic_id}", kind, {"post_id": post.id, "topic_id": post.topic_id,
-                                                          **payload})
+def _post_event(post: Post, kind: str, staff: dict[str, Any] | None = None, **payload: Any) -> events.Event:
+    """A post's live event for its topic's room; `staff` (e.g. why it was hidden) goes to moderators only."""
+    return events.record(events.topic_room(post.topic_id), kind,
+                         {"post_id": post.id, "topic_id": post.topic_id, **payload}, staff=staff)
 
 
 def _hide(actor: Any, kind: str, obj: Any, why: str, reason: str) -> list[events.Event]:
@@ -759,11 +760,11 @@ def _hide(actor: Any, kind: str, obj: Any, why: str, reason: str) -> list[events
     if kind == "post":
         obj.hidden_at, obj.hidden_reason, obj.hidden_by_id = now, why, getattr(actor, "id", None)
         search.index_post(obj)
-        recorded.append(_post_event(obj, "post.hidden"))
+        recorded.append(_post_event(obj, "post.hidden", staff={"reason": reason}))
     elif kind == "concept":
         obj.hidden_at = now
         search.index_concept(obj)
-        recorded.append(events.record(f"concept:{obj.id}", "concept.hidden", {"concept_id": obj.id}))
+        recorded.append(events.record(events.concept_room(obj.id), "concept.hidden", {"concept_id": obj.id}))
     else:
         obj.profile_hidden_at = now
     audit(actor, f"{'profile' if kind == 'user' else kind}.hide", kind, obj.id, subject_id=owner, reason=reason)
@@ -790,7 +791,7 @@ def _unhide(actor: Any, kind: str, obj: Any, reason: str, *, tell: bool = True) 
     elif kind == "concept":
         obj.hidden_at = None
         search.index_concept(obj)
-        recorded.append(events.record(f"concept:{obj.id}", "concept.restored", {"concept_id": obj.id}))
+        recorded.append(events.record(events.concept_room(obj.id), "concept.restored", {"concept_id": obj.id}))
     else:
         obj.profile_hidden_at = None
     action = "post.approve" if held else f"{'profile' if kind == 'user' else kind}.restore"
@@ -846,7 +847,7 @@ def _lock_topic(actor: Any, topic: Topic, reason: str, subject_id: int | None) -
     if subject_id is not None:
         notifications.notify(subject_id, "moderation", f"A moderator locked the topic {notifications.quote(topic.title)}. "
                              f"Reason: {reason}", f"/t/{topic.id}", actor.id)
-    return [events.record(f"topic:{topic.id}", "topic.updated", {"topic_id": topic.id, "locked": True})]
+    return [events.record(events.topic_room(topic.id), "topic.updated", {"topic_id": topic.id, "locked": True})]
 
 
 def _check_reason(reason: Any) -> str:
@@ -1131,16 +1132,20 @@ def feedback_changed(user: User) -> list[events.Event]:
     recorded: list[events.Event] = []
     feature_ids = list(db.session.scalars(select(FeatureVote.feature_id).where(FeatureVote.user_id == user.id)))
     features = list(db.session.scalars(select(Feature).where(Feature.id.in_(feature_ids)))) if feature_ids else []
+    orders: dict[int, list[int]] = {}
     for feature in features:
         up, down = feedback._tally(feature.id)
-        recorded.append(events.record(f"concept:{feature.concept_id}", "tally.changed",
-                                      {"feature_id": feature.id, "up": up, "down": down}))
+        if feature.concept_id not in orders:
+            orders[feature.concept_id] = feedback.rank_order(feature.concept)
+        recorded.append(events.record(events.concept_room(feature.concept_id), "tally.changed",
+                                      {"feature_id": feature.id, "up": up, "down": down,
+                                       "order": orders[feature.concept_id]}))
     concept_ids = list(db.session.scalars(select(PriceResponse.concept_id).where(PriceResponse.user_id == user.id)))
     for concept_id in concept_ids:
         n = db.session.scalar(select(func.count(PriceResponse.id)).join(User, User.id == PriceResponse.user_id)
                               .where(PriceResponse.concept_id == concept_id,
                                      feedback._not_suspended())) or 0
-        recorded.append(events.record(f"concept:{concept_id}", "price.changed", {"n": n}))
+        recorded.append(events.record(events.concept_room(concept_id), "price.changed", {"n": n}))
     return recorded
 
 
