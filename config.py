@@ -73,6 +73,11 @@ class Config:
         self.RATELIMIT_LOGIN_ADDRESS = os.environ.get("RATELIMIT_LOGIN_ADDRESS", "20 per 15 minutes")
         self.RATELIMIT_LOGIN_ACCOUNT = os.environ.get("RATELIMIT_LOGIN_ACCOUNT", "5 per 15 minutes")
         self.RATELIMIT_REGISTER = os.environ.get("RATELIMIT_REGISTER", "10 per hour")
+        self.RATELIMIT_RESET = os.environ.get("RATELIMIT_RESET", "5 per hour")
+        # The JSON API and exports (/api/v1), per token (or per user / address).
+        self.RATELIMIT_API = os.environ.get("RATELIMIT_API", "300 per minute")
+        # Key of the respondent pseudonyms in exports; derived from SECRET_KEY when unset.
+        self.PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY") or None
         # Served over HTTPS behind a proxy: trust X-Forwarded-* from this many proxies.
         self.PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
         # Force Secure cookies even when the request does not look like HTTPS.
@@ -101,3 +106,19 @@ class Config:
         # Presence and socket lists in Redis (with SOCKETIO_MESSAGE_QUEUE) live under this prefix.
         self.LIVE_KEY_PREFIX = os.environ.get("LIVE_KEY_PREFIX", "sb:live:")
         self.PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "20"))
+        # Email over SMTP. With no MAIL_SERVER, messages are printed to the console (development).
+        self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+        self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "587" if _bool("MAIL_USE_TLS", False) else "25"))
+        self.MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+        self.MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+        self.MAIL_FROM = os.environ.get("MAIL_FROM", "Sounding Board <no-reply@localhost>")
+        self.MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))
+        # Deliver right after the commit in a background thread (off: only `flask send-mail` sends).
+        self.MAIL_BACKGROUND = _bool("MAIL_BACKGROUND", True)
+        self.MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+        # The site's public address, for links in emails sent outside a request (digest, retries).
+        self.SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", str(60 * 60)))
+        self.EMAIL_VERIFY_MAX_AGE = int(os.environ.get("EMAIL_VERIFY_MAX_AGE", str(3 * 24 * 60 * 60)))
+        self.SIGNIN_HISTORY_DAYS = int(os.environ.get("SIGNIN_HISTORY_DAYS", "90"))

@@ -14,6 +14,12 @@ def register_cli(app: Flask) -> None:
     from forum.cli_rerender import register as register_rerender
 
     register_rerender(app)
+    from forum.cli_mail import register as register_mail
+
+    register_mail(app)
+    from forum.cli_api import register as register_api
+
+    register_api(app)
 
     @app.cli.command("prune-events")
     @click.option("--days", type=float, default=None,

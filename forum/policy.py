@@ -288,6 +288,15 @@ RULES: dict[str, Rule] = {
     "admin.settings": lambda a, _: _deny(_admin(a), "Only admins change the site settings."),
     # Flagging is writing: silenced and suspended people cannot.
     "flag.create": lambda a, _: _writer(a, "flag", "flag anything"),
+    # One's own data: settings, the archive, deletion. Personal, so a suspension does not stop it.
+    "account.manage": lambda a, user: _deny(
+        _signed_in(a) and a.deleted_at is None and (user is None or a.id == user.id),
+        "Log in to manage your account."),
+    # A profile page shows more than the name when its owner made it public (they always see theirs).
+    "profile.view": lambda a, user: (
+        Refusal("There is no user with that name.", NotFound) if user is None or user.deleted_at is not None
+        else _deny(user.profile_public or (_signed_in(a) and (a.id == user.id or a.is_moderator)),
+                   "This profile is private.")),
     # Organizations
     "org.create": lambda a, _: _deny(
         _active(a), "Sign in with an account in good standing to create an organization."),
@@ -324,6 +333,9 @@ RULES: dict[str, Rule] = {
                                            "Only members of an organization can post concepts for it."),
     "concept.edit": lambda a, c: _deny(_active(a) and is_member(a, _org_id(c)),
                                        "Only members of the organization can edit this concept."),
+    # Decision updates ("you said, we did"): the concept's organization posts them.
+    "decision.create": lambda a, c: _deny(_active(a) and c is not None and is_member(a, _org_id(c)),
+                                          "Only members of the concept's organization post its decisions."),
     # Follows and notifications: personal, so any signed-in person (a suspension stops writing
     # in public, not following or reading one's notifications).
     "follow.manage": lambda a, _: _deny(_signed_in(a), "Log in to follow concepts and topics."),

@@ -105,6 +105,10 @@ TEST_CONFIG = {
     "ARGON2_MEMORY_COST": 1024,
     "ARGON2_PARALLELISM": 1,
     "SERVER_NAME": None,
+    # Email stays in the outbox unless a test delivers it (tests/services/test_mail.py runs a real
+    # SMTP server): no background sender racing the per-test cleanup.
+    "MAIL_BACKGROUND": False,
+    "MAIL_SERVER": "",
 }
 
 

@@ -25,7 +25,7 @@ import math
 from collections.abc import Hashable, Iterable
 from typing import Any, TypeVar
 
-__all__ = ["rank", "wilson_lower_bound"]
+__all__ = ["rank", "wilson_interval", "wilson_lower_bound"]
 
 K = TypeVar("K", bound=Hashable)
 
@@ -64,6 +64,18 @@ def wilson_lower_bound(positive: int, total: int, z: float = 1.96) -> float:
     margin = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n))
     bound = (centre - margin) / (1 + z2 / n)
     return min(1.0, max(0.0, bound))
+
+
+def wilson_interval(positive: int, total: int, z: float = 1.96) -> tuple[float, float] | None:
+    """The whole Wilson score interval ``(lower, upper)``; ``None`` when ``total == 0``.
+
+    ``lower`` is :func:`wilson_lower_bound`; ``upper`` is its mirror image
+    (the lower bound of the share *against*, subtracted from 1).
+    """
+    lower = wilson_lower_bound(positive, total, z)
+    if total == 0:
+        return None
+    return lower, 1.0 - wilson_lower_bound(total - positive, total, z)
 
 
 def rank(tallies: Iterable[tuple[K, int, int]], z: float = 1.96) -> list[K]:

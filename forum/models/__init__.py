@@ -1,8 +1,10 @@
 """Every model, imported here so that Alembic and create_all() see them all."""
 from forum.models.activity import Event, Follow, Notification, RoomSequence
+from forum.models.api import ApiToken, SummaryVisit
 from forum.models.base import utcnow
 from forum.models.board import Board, Post, PostRevision, Topic
 from forum.models.concepts import STAGES, Concept, Feature, StageChange, Tag, concept_tags
+from forum.models.decisions import FEATURE_OUTCOMES, Decision, DecisionFeature
 from forum.models.feedback import FeatureVote, KanoAnswer, PriceResponse
 from forum.models.moderation import (
     FLAG_REASONS,
@@ -15,14 +17,16 @@ from forum.models.moderation import (
     Suspension,
 )
 from forum.models.organizations import MEMBER_ROLES, Membership, Organization
+from forum.models.privacy import OutboxMessage, SignIn
 from forum.models.search import SEARCH_KINDS, SearchDocument
 from forum.models.users import ROLES, User
 
 __all__ = [
-    "MEMBER_ROLES", "ROLES", "STAGES", "Board", "Concept", "Event", "Feature", "FeatureVote",
+    "FEATURE_OUTCOMES", "Decision", "DecisionFeature", "OutboxMessage", "SignIn",
+    "MEMBER_ROLES", "ROLES", "STAGES", "ApiToken", "Board", "Concept", "Event", "Feature", "FeatureVote",
     "Flag", "Follow", "KanoAnswer", "Membership", "ModerationAction", "Notification",
     "Organization", "Post", "PostRevision", "PriceResponse", "RoomSequence", "SEARCH_KINDS", "SearchDocument",
-    "StageChange", "Suspension", "Tag", "FLAG_REASONS", "BlockedTerm", "ReviewItem", "SiteSetting",
-    "ModeratorWarning",
+    "StageChange", "SummaryVisit", "Suspension", "Tag", "FLAG_REASONS", "BlockedTerm", "ReviewItem",
+    "SiteSetting", "ModeratorWarning",
     "Topic", "User", "concept_tags", "utcnow",
 ]

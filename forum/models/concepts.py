@@ -43,6 +43,9 @@ class Concept(db.Model):
     feedback_open: Mapped[bool] = mapped_column(default=True)
     kano_enabled: Mapped[bool] = mapped_column(default=False)
     price_question_enabled: Mapped[bool] = mapped_column(default=False)
+    # Van Westendorp with four questions (too cheap included) or three (cheap, expensive, too
+    # expensive; no PMC and OPP then).
+    price_asks_too_cheap: Mapped[bool] = mapped_column(default=True, server_default="1")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

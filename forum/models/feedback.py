@@ -52,7 +52,7 @@ class PriceResponse(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     concept_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    too_cheap: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    too_cheap: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))  # None: not asked
     cheap: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     expensive: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     too_expensive: Mapped[Decimal] = mapped_column(Numeric(12, 2))

@@ -22,6 +22,8 @@ class Organization(db.Model):
     logo_url: Mapped[str] = mapped_column(String(255), default="")
     # Whether everyone (not only members) sees the price summaries of its concepts.
     publish_price_summary: Mapped[bool] = mapped_column(default=False)
+    # Its own stated commitments, in plain text: how soon it answers, what it does with feedback.
+    commitments: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     verified_at: Mapped[datetime | None] = mapped_column(default=None)

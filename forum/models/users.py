@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
@@ -44,6 +44,20 @@ class User(UserMixin, db.Model):
     profile_hidden_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Privacy: whether organizations may credit this person by name (username) in their exports.
+    # Off by default: exports then carry only a pseudonym.
+    credit_by_name: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Email: nothing but the verification and reset messages goes to an unverified address.
+    email_verified_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Privacy settings: a private profile shows only the name; which emails the person gets.
+    profile_public: Mapped[bool] = mapped_column(default=True, server_default=true())
+    email_notifications: Mapped[bool] = mapped_column(default=True, server_default=true())
+    email_decisions: Mapped[bool] = mapped_column(default=True, server_default=true())
+    email_digest: Mapped[bool] = mapped_column(default=False, server_default=false())
+    digest_sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Set when the person deleted their account: the row stays as "deleted user" so that their posts
+    # (and, if they chose so, their anonymous answers) keep an author; everything personal is gone.
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
 
     memberships = relationship("Membership", back_populates="user", cascade="all, delete-orphan")
 
@@ -52,7 +66,17 @@ class User(UserMixin, db.Model):
 
     @property
     def name(self) -> str:
+        if self.deleted_at is not None:
+            return "deleted user"
         return self.display_name or self.username
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_admin(self) -> bool:

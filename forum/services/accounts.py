@@ -1,17 +1,27 @@
-"""Accounts: registration, authentication, profile, password and email changes, roles."""
+"""Accounts: registration, authentication, profile, password and email changes, roles.
+
+Email addresses are verified by a signed link (forum/services/signing.py): at registration, and a
+new address before it replaces the old one. Password reset is a signed link that expires
+(PASSWORD_RESET_MAX_AGE) and works once: it carries a fingerprint of the password hash, so the reset
+itself (or any other password change) makes it useless. Asking for a reset answers the same whether
+or not the address belongs to an account.
+"""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, or_, select
+from flask import current_app
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from forum import policy
-from forum.errors import NotFound, ValidationError
+from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
-from forum.models import ROLES, ModerationAction, User, utcnow
+from forum.models import ROLES, ModerationAction, SignIn, User, utcnow
 from forum.models.users import new_session_token
-from forum.services import events, passwords
+from forum.services import events, mail, passwords, signing
 from forum.services.tx import commit_and_publish
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{3,32}$")
@@ -85,9 +95,111 @@ def register(username: str, email: str, password: str, display_name: str = "") -
                 email=checked["email"], display_name=checked["display_name"],
                 password_hash=passwords.hash_password(password))
     db.session.add(user)
-    # A concurrent registration may take the name between check and write.
-    commit_and_publish(conflict=ValidationError("Please correct the marked fields.",
-                                                {"username": ["That username or email is taken."]}))
+    taken = ValidationError("Please correct the marked fields.",
+                            {"username": ["That username or email is taken."]})
+    try:  # a concurrent registration may take the name between check and write
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise taken from exc
+    _queue_verification(user)
+    commit_and_publish(conflict=taken)
+    return user
+
+
+# --- email verification ----------------------------------------------------------------------------
+
+def _queue_verification(user: User) -> None:
+    token = signing.sign(signing.VERIFY, {"u": user.id, "e": user.email})
+    mail.queue(user, "verify", "Confirm your email address", "verify",
+               link=mail.absolute(f"/verify-email/{token}"), to_addr=user.email)
+
+
+def send_verification(user: User) -> bool:
+    """Send (again) the link that confirms the current address. False if it is already confirmed."""
+    if user.email_verified_at is not None or user.deleted_at is not None:
+        return False
+    _queue_verification(user)
+    db.session.commit()
+    return True
+
+
+def verify_email(token: str) -> User:
+    data = signing.unsign(signing.VERIFY, token, current_app.config["EMAIL_VERIFY_MAX_AGE"],
+                          what="confirmation link")
+    user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+    if user is None or user.deleted_at is not None or user.email != data.get("e"):
+        raise ValidationError("This confirmation link is not valid.")
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        db.session.commit()
+    return user
+
+
+def confirm_email_change(token: str) -> User:
+    """The link sent to the new address: only now does the address change, already verified."""
+    data = signing.unsign(signing.EMAIL_CHANGE, token, current_app.config["EMAIL_VERIFY_MAX_AGE"],
+                          what="confirmation link")
+    user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+    new_email = data.get("e")
+    if user is None or user.deleted_at is not None or not isinstance(new_email, str):
+        raise ValidationError("This confirmation link is not valid.")
+    if user.email != new_email:
+        if db.session.scalar(select(User.id).where(User.email == new_email)):
+            raise Conflict("Another account uses that address now; it cannot be yours too.")
+        user.email = new_email
+    user.email_verified_at = utcnow()  # the link reached the new address
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("Another account uses that address now; it cannot be yours too.") from exc
+    return user
+
+
+# --- password reset -----------------------------------------------------------------------------------
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if an account has this address. Says nothing either way: the caller shows
+    the same answer whether or not it exists."""
+    try:
+        address = normalize_email(email)
+    except ValidationError:
+        return
+    user = db.session.scalar(select(User).where(User.email == address, User.deleted_at.is_(None)))
+    if user is None:
+        return
+    token = signing.sign(signing.RESET, {"u": user.id, "h": signing.fingerprint(user.password_hash)})
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    mail.queue(user, "reset", "Reset your Sounding Board password", "reset",
+               link=mail.absolute(f"/reset-password/{token}"), minutes=minutes, to_addr=user.email)
+    db.session.commit()
+
+
+def user_for_reset(token: str) -> User:
+    """The account a reset link is for; ValidationError if it expired, was used or was forged."""
+    data = signing.unsign(signing.RESET, token, current_app.config["PASSWORD_RESET_MAX_AGE"],
+                          what="reset link")
+    user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
+    if user is None or user.deleted_at is not None:
+        raise ValidationError("This reset link is not valid.")
+    if data.get("h") != signing.fingerprint(user.password_hash):
+        raise ValidationError("This reset link has already been used. Ask for a new one.")
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from a reset link. Every session ends; the link stops working."""
+    user = user_for_reset(token)
+    problems = passwords.password_problems(new_password or "", username=user.username, email=user.email)
+    if problems:
+        raise ValidationError("Please choose another password.", {"password": problems})
+    user.password_hash = passwords.hash_password(new_password)
+    user.session_token = new_session_token()
+    if user.email_verified_at is None:  # the link reached the address: it is theirs
+        user.email_verified_at = utcnow()
+    db.session.commit()
+    events.end_live_sessions(user.id)
     return user
 
 
@@ -98,8 +210,9 @@ def find_by_login(login: str) -> User | None:
     return db.session.scalar(select(User).where(or_(User.username_key == login, User.email == login)))
 
 
-def authenticate(login: str, password: str) -> User | None:
-    """The user when the password matches, else None; the same time is spent either way."""
+def authenticate(login: str, password: str, ip_address: str = "", user_agent: str = "") -> User | None:
+    """The user when the password matches, else None; the same time is spent either way.
+    A successful sign-in is added to the person's sign-in history (kept SIGNIN_HISTORY_DAYS)."""
     user = find_by_login(login)
     if user is None:
         passwords.burn_verify_time(password or "")
@@ -108,7 +221,13 @@ def authenticate(login: str, password: str) -> User | None:
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    user.last_login_at = utcnow()
+    now = utcnow()
+    user.last_login_at = now
+    db.session.add(SignIn(user_id=user.id, created_at=now, ip_address=(ip_address or "")[:64],
+                          user_agent=(user_agent or "")[:200]))
+    db.session.execute(delete(SignIn).where(
+        SignIn.user_id == user.id,
+        SignIn.created_at < now - timedelta(days=current_app.config["SIGNIN_HISTORY_DAYS"])))
     commit_and_publish()
     return user
 
@@ -132,16 +251,21 @@ def end_other_sessions(user: User) -> None:
     events.end_live_sessions(user.id)  # open pages stop hearing private events and reconnect
 
 
-def change_email(user: User, password: str, new_email: str) -> None:
+def change_email(user: User, password: str, new_email: str) -> str | None:
+    """Send a confirmation link to the new address; the address changes when it is followed.
+    Returns the new address (None when it is the current one)."""
     if not passwords.verify_password(user.password_hash, password or ""):
         raise _fail("password", "Your password is not right.")
     email = normalize_email(new_email)
     if email == user.email:
-        return
+        return None
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise _fail("email", "An account with that email already exists.")
-    user.email = email
+    token = signing.sign(signing.EMAIL_CHANGE, {"u": user.id, "e": email})
+    mail.queue(user, "email_change", "Confirm your new email address", "email_change",
+               link=mail.absolute(f"/confirm-email/{token}"), new_email=email, to_addr=email)
     commit_and_publish()
+    return email
 
 
 def update_profile(user: User, display_name: str, bio: str) -> None:
@@ -157,7 +281,7 @@ def update_profile(user: User, display_name: str, bio: str) -> None:
 
 def get_by_username(username: str) -> User:
     user = db.session.scalar(select(User).where(User.username_key == (username or "").lower()))
-    if user is None:
+    if user is None or user.deleted_at is not None:
         raise NotFound("There is no user with that name.")
     return user
 

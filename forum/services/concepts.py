@@ -183,7 +183,7 @@ def organizations_for(actor: Any) -> list[Organization]:
 def create(actor: User, organization: Organization | None, title: str, summary: str = "",
            description: str = "", stage: str = "idea", tags: str | list[str] = "",
            currency: str = "EUR", feedback_open: bool = True, kano_enabled: bool = False,
-           price_question_enabled: bool = False) -> Concept:
+           price_question_enabled: bool = False, *, price_asks_too_cheap: bool = True) -> Concept:
     """Post a concept for `organization`, with its discussion topic and first stage entry."""
     if organization is None:
         raise _fail("organization", "Choose the organization this concept belongs to.")
@@ -196,7 +196,7 @@ def create(actor: User, organization: Organization | None, title: str, summary: 
         description_html=str(render(fields["description"])) if fields["description"] else "",
         stage=stage, currency=fields["currency"], feedback_open=bool(feedback_open),
         kano_enabled=bool(kano_enabled), price_question_enabled=bool(price_question_enabled),
-        created_by_id=actor.id, created_at=now, updated_at=now, last_activity_at=now)
+        price_asks_too_cheap=bool(price_asks_too_cheap), created_by_id=actor.id, created_at=now, updated_at=now, last_activity_at=now)
     concept.tags = _tags(fields["tags"])
     concept.stage_changes.append(StageChange(from_stage=None, to_stage=stage, changed_by_id=actor.id,
                                              created_at=now))
@@ -212,7 +212,7 @@ def create(actor: User, organization: Organization | None, title: str, summary: 
 
 def update(actor: User, concept: Concept, title: str, summary: str, description: str,
            tags: str | list[str], currency: str, feedback_open: bool, kano_enabled: bool,
-           price_question_enabled: bool) -> None:
+           price_question_enabled: bool, *, price_asks_too_cheap: bool | None = None) -> None:
     """Edit a concept's text, tags, currency and feedback switches. Its address (slug) stays."""
     policy.require(actor, "concept.edit", concept)
     fields = _check_concept(title, summary, description, tags, currency)
@@ -226,6 +226,8 @@ def update(actor: User, concept: Concept, title: str, summary: str, description:
     concept.feedback_open = bool(feedback_open)
     concept.kano_enabled = bool(kano_enabled)
     concept.price_question_enabled = bool(price_question_enabled)
+    if price_asks_too_cheap is not None:  # three or four Van Westendorp questions
+        concept.price_asks_too_cheap = bool(price_asks_too_cheap)
     concept.updated_at = utcnow()
     topic = db.session.scalar(select(Topic).where(Topic.concept_id == concept.id))
     if topic is not None:

@@ -367,12 +367,16 @@ def _parse_intent(name: str, raw: Any) -> tuple[int | None, str | None]:
     return None, f"How likely you would buy {where} is a choice from 1 (very unlikely) to 5 (very likely)."
 
 
-def check_prices(data: Mapping[str, Any], currency: str = "EUR") -> dict[str, Any]:
+def check_prices(data: Mapping[str, Any], currency: str = "EUR", ask_too_cheap: bool = True) -> dict[str, Any]:
     """Parse and check a price answer; ValidationError with a message per field (and per pair out
-    of order, under "order") when anything is wrong."""
+    of order, under "order") when anything is wrong. Without the too-cheap question (three
+    questions) too_cheap is None and not asked for."""
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     for name in PRICE_FIELDS:
+        if name == "too_cheap" and not ask_too_cheap:
+            values[name] = None
+            continue
         value, message = _parse_price(name, data.get(name), currency)
         if message:
             errors[name] = [message]
@@ -406,7 +410,7 @@ def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> Price
         raise NotFound("This concept does not ask the price questions.")
     policy.require(actor, "feedback.answer", concept)
     moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
-    values = check_prices(data, concept.currency)
+    values = check_prices(data, concept.currency, concept.price_asks_too_cheap)
     now = utcnow()
     _lock(Concept, concept.id)
     _upsert(PriceResponse, [{"concept_id": concept.id, "user_id": actor.id, **values,
@@ -428,17 +432,11 @@ def my_price(actor: Any, concept_id: int) -> PriceResponse | None:
 
 
 def price_analysis(concept: Concept) -> pricing.PriceSensitivityResult:
-    """pricing.van_westendorp over everyone's answers (suspended people left out): one query."""
-    rows = db.session.execute(
-        select(PriceResponse.too_cheap, PriceResponse.cheap, PriceResponse.expensive,
-               PriceResponse.too_expensive, PriceResponse.intent_cheap, PriceResponse.intent_expensive)
-        .join(User, User.id == PriceResponse.user_id)
-        .where(PriceResponse.concept_id == concept.id, _not_suspended())
-        .order_by(PriceResponse.id)).all()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 6
-    intents_c = [v if v in pricing.NMS_CALIBRATION else None for v in columns[4]]
-    intents_e = [v if v in pricing.NMS_CALIBRATION else None for v in columns[5]]
-    return pricing.van_westendorp(*columns[:4], intents_c, intents_e)
+    """pricing.van_westendorp over everyone's answers (suspended people left out), counted by the
+    database (forum.services.summary)."""
+    from forum.services import summary
+
+    return summary.price_analysis(concept)
 
 
 def price_summary(concept: Concept, result: pricing.PriceSensitivityResult | None = None) -> dict[str, Any]:

@@ -152,7 +152,18 @@ def _add(user_ids: list[int], kind: str, actor_id: int | None, message: str, url
     from forum.services import events
 
     events.unread_changed(*user_ids)  # pushed to their open pages after the commit
+    _email(user_ids, "decision" if kind == "decision" else "notification", _message(message), url)
     return rows
+
+
+def _email(user_ids: list[int], kind: str, message: str, url: str) -> None:
+    """The same news by email, to those whose settings ask for it (queued in this transaction)."""
+    from forum.services import mail
+
+    if not user_ids:
+        return
+    for user in db.session.scalars(select(User).where(User.id.in_(user_ids))):
+        mail.queue(user, kind, message, "notification", message=message, link=mail.absolute(url))
 
 
 def _followers(concept_id: int | None = None, topic_id: int | None = None) -> list[int]:

@@ -160,9 +160,15 @@ def register_web(app: Flask) -> None:
 
     blueprints += [moderation.bp, moderation.conduct]
     moderation.register(app)
+    from forum.web import org_data
+
+    blueprints.append(org_data.bp)
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)
+    from forum.api import bp as api_bp  # the JSON API and exports: its own rate limit, no writes
+
+    app.register_blueprint(api_bp)
     register_error_handlers(app)
     register_template_context(app)
     app.before_request(refuse_null_characters)

@@ -1,16 +1,36 @@
-"""Your settings, and everyone's public profile."""
+"""Your settings, your data, and everyone's public profile; the links sent by email."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_required, login_user
-from werkzeug.wrappers import Response
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response as WerkzeugResponse
 
-from forum.errors import ValidationError
-from forum.services import accounts, organizations
-from forum.web.forms import ConfirmForm, EmailChangeForm, PasswordChangeForm, ProfileForm
+from forum import policy
+from forum.errors import DomainError, ValidationError
+from forum.extensions import csrf, limiter
+from forum.models import User, utcnow
+from forum.services import accounts, mail, organizations, privacy
+from forum.web.forms import (
+    ConfirmForm,
+    DeleteAccountForm,
+    EmailChangeForm,
+    PasswordChangeForm,
+    PrivacyForm,
+    ProfileForm,
+    ResendVerificationForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+)
 from forum.web.utils import apply_errors
 
 bp = Blueprint("account", __name__)
+
+
+def _privacy_form(user: User) -> PrivacyForm:
+    form = PrivacyForm(obj=user, formdata=None)
+    if not hasattr(User, "credit_by_name"):
+        del form.credit_by_name
+    return form
 
 
 def _settings(status: int = 200, **forms: object) -> tuple[str, int]:
@@ -19,6 +39,8 @@ def _settings(status: int = 200, **forms: object) -> tuple[str, int]:
         "profile_form": forms.get("profile_form") or ProfileForm(obj=user, formdata=None),
         "password_form": forms.get("password_form") or PasswordChangeForm(formdata=None),
         "email_form": forms.get("email_form") or EmailChangeForm(formdata=None),
+        "privacy_form": forms.get("privacy_form") or _privacy_form(user),
+        "verify_form": ResendVerificationForm(formdata=None),
         "sessions_form": ConfirmForm(formdata=None),
     }
     return render_template("account/settings.html", **context), status
@@ -32,7 +54,7 @@ def settings() -> tuple[str, int]:
 
 @bp.post("/settings/profile")
 @login_required
-def update_profile() -> Response | tuple[str, int]:
+def update_profile() -> WerkzeugResponse | tuple[str, int]:
     form = ProfileForm()
     if form.validate_on_submit():
         try:
@@ -47,7 +69,7 @@ def update_profile() -> Response | tuple[str, int]:
 
 @bp.post("/settings/password")
 @login_required
-def change_password() -> Response | tuple[str, int]:
+def change_password() -> WerkzeugResponse | tuple[str, int]:
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:
@@ -66,22 +88,47 @@ def change_password() -> Response | tuple[str, int]:
 
 @bp.post("/settings/email")
 @login_required
-def change_email() -> Response | tuple[str, int]:
+def change_email() -> WerkzeugResponse | tuple[str, int]:
     form = EmailChangeForm()
     if form.validate_on_submit():
         try:
-            accounts.change_email(current_user, form.password.data, form.email.data)
+            new_email = accounts.change_email(current_user, form.password.data, form.email.data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash("Your email address is changed.", "success")
+            if new_email:
+                flash(f"We sent a confirmation link to {new_email}. Your address changes when you "
+                      "open it.", "success")
             return redirect(url_for("account.settings"))
     return _settings(400, email_form=form)
 
 
+@bp.post("/settings/privacy")
+@login_required
+def update_privacy() -> WerkzeugResponse | tuple[str, int]:
+    form = PrivacyForm()
+    if not hasattr(User, "credit_by_name"):
+        del form.credit_by_name
+    if form.validate_on_submit():
+        privacy.update_settings(current_user, **{f.name: bool(f.data) for f in form if f.type == "BooleanField"})
+        flash("Your privacy settings are saved.", "success")
+        return redirect(url_for("account.settings") + "#privacy-h")
+    return _settings(400, privacy_form=form)
+
+
+@bp.post("/settings/verify-email")
+@login_required
+def resend_verification() -> WerkzeugResponse:
+    if ResendVerificationForm().validate_on_submit() and accounts.send_verification(current_user):
+        flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+    else:
+        flash("Your email address is already confirmed.", "info")
+    return redirect(url_for("account.settings"))
+
+
 @bp.post("/settings/sessions")
 @login_required
-def end_other_sessions() -> Response:
+def end_other_sessions() -> WerkzeugResponse:
     user = current_user._get_current_object()
     accounts.end_other_sessions(user)
     session.clear()
@@ -90,7 +137,117 @@ def end_other_sessions() -> Response:
     return redirect(url_for("account.settings"))
 
 
+# --- your data -----------------------------------------------------------------------------------------
+
+@bp.get("/account/export")
+@login_required
+def export() -> Response:
+    archive = privacy.export_archive(current_user)
+    name = f"sounding-board-{current_user.username}-{utcnow():%Y-%m-%d}.zip"
+    return Response(archive, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@login_required
+def delete() -> WerkzeugResponse | tuple[str, int]:
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            privacy.delete_account(current_user._get_current_object(), form.password.data, form.feedback.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        except DomainError as exc:
+            form.form_errors.append(exc.message)
+            return render_template("account/delete.html", form=form), exc.status
+        else:
+            logout_user()
+            session.clear()
+            flash("Your account is deleted. Thank you for the part you played.", "success")
+            return redirect(url_for("main.index"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("account/delete.html", form=form), status
+
+
+@bp.get("/privacy")
+def privacy_page() -> str:
+    return render_template("account/privacy.html", history_days=current_app.config["SIGNIN_HISTORY_DAYS"])
+
+
+# --- links sent by email -------------------------------------------------------------------------------
+
+@bp.get("/verify-email/<token>")
+def verify_email(token: str) -> WerkzeugResponse:
+    accounts.verify_email(token)
+    flash("Thank you: your email address is confirmed.", "success")
+    return redirect(url_for("account.settings") if current_user.is_authenticated else url_for("auth.login"))
+
+
+@bp.get("/confirm-email/<token>")
+def confirm_email(token: str) -> WerkzeugResponse:
+    user = accounts.confirm_email_change(token)
+    flash(f"Your email address is now {user.email}.", "success")
+    return redirect(url_for("account.settings") if current_user.is_authenticated else url_for("auth.login"))
+
+
+def _reset_key() -> str:
+    return f"reset-addr:{request.remote_addr or 'unknown'}"
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_RESET"], methods=["POST"], key_func=_reset_key)
+def reset_request() -> WerkzeugResponse | tuple[str, int]:
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        # The same words whether or not the address has an account.
+        flash("If an account uses that address, we have sent it a link to choose a new password. "
+              f"The link works once, for {current_app.config['PASSWORD_RESET_MAX_AGE'] // 60} minutes.", "info")
+        return redirect(url_for("auth.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("account/reset_request.html", form=form), status
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> WerkzeugResponse | tuple[str, int]:
+    accounts.user_for_reset(token)  # a used, expired or forged link is a 400 with its reason
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            logout_user()
+            session.clear()
+            flash("Your password is changed and every session signed out. Log in with the new one.", "success")
+            return redirect(url_for("auth.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("account/reset_password.html", form=form), status
+
+
+@bp.get("/unsubscribe/<token>")
+def unsubscribe_page(token: str) -> str:
+    user, kind = privacy.read_unsubscribe(token)
+    return render_template("account/unsubscribe.html", token=token, what=mail.UNSUBSCRIBE_KINDS[kind],
+                           done=False)
+
+
+@bp.post("/unsubscribe/<token>")
+@csrf.exempt
+def unsubscribe(token: str) -> str:
+    # Mail clients send RFC 8058 one-click POSTs ("List-Unsubscribe=One-Click") with no form token:
+    # the signed token in the address is the proof then. The page's own button carries a CSRF token.
+    if request.form.get("List-Unsubscribe") != "One-Click" and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
+    user, kind = privacy.unsubscribe(token)
+    return render_template("account/unsubscribe.html", token=token, what=mail.UNSUBSCRIBE_KINDS[kind],
+                           done=True)
+
+
 @bp.get("/u/<username>")
 def profile(username: str) -> str:
     user = accounts.get_by_username(username)
-    return render_template("account/profile.html", user=user, organizations=organizations.organizations_of(user))
+    public = policy.can(current_user, "profile.view", user)
+    return render_template("account/profile.html", user=user, public=public,
+                           organizations=organizations.organizations_of(user) if public else [])

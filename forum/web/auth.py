@@ -41,7 +41,8 @@ def register() -> Response | tuple[str, int] | str:
         else:
             session.clear()
             login_user(user)
-            flash(f"Welcome to Sounding Board, {user.name}!", "success")
+            flash(f"Welcome to Sounding Board, {user.name}! We sent a link to {user.email}: open it to "
+                  "confirm your address (until then you get no email from us).", "success")
             return redirect(url_for("main.index"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
@@ -58,7 +59,8 @@ def login() -> Response | tuple[str, int] | str:
     if current_user.is_authenticated:
         return redirect(safe_next(form.next.data, url_for("main.index")))
     if form.validate_on_submit():
-        user = accounts.authenticate(form.login.data, form.password.data)
+        user = accounts.authenticate(form.login.data, form.password.data, ip_address=request.remote_addr or "",
+                                     user_agent=request.headers.get("User-Agent", ""))
         if user is not None:
             target = safe_next(form.next.data, url_for("main.index"))
             session.clear()  # no session fixation: a fresh session for the signed-in user

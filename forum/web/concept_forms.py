@@ -37,6 +37,11 @@ class ConceptForm(FlaskForm):
     feedback_open = BooleanField("Open for feedback (votes and answers)", default=True)
     kano_enabled = BooleanField("Ask the Kano questions about each feature")
     price_question_enabled = BooleanField("Ask what people would pay")
+    price_three_questions = BooleanField(
+        "Ask only three price questions (leave out “too cheap”)",
+        description="People then name a bargain price, a getting-expensive price and a too-expensive "
+                    "price. The lower end of the acceptable range and the optimal price point need the "
+                    "“too cheap” answers, so they are not computed.")
 
 
 class NewConceptForm(ConceptForm):

@@ -62,7 +62,8 @@ def new() -> Response | tuple[str, int]:
             concept = concepts.create(
                 current_user, org, form.title.data, form.summary.data, form.description.data,
                 form.stage.data, form.tags.data, form.currency.data, form.feedback_open.data,
-                form.kano_enabled.data, form.price_question_enabled.data)
+                form.kano_enabled.data, form.price_question_enabled.data,
+                price_asks_too_cheap=not form.price_three_questions.data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -110,6 +111,7 @@ def edit(slug: str) -> Response | tuple[str, int]:
     concept = _editable(slug)
     form = ConceptForm(obj=concept)
     if request.method == "GET":
+        form.price_three_questions.data = not concept.price_asks_too_cheap
         form.description.data = concept.description_source
         form.tags.data = ", ".join(t.name for t in concept.tags)
     if form.validate_on_submit():
@@ -117,7 +119,8 @@ def edit(slug: str) -> Response | tuple[str, int]:
             concepts.update(current_user, concept, form.title.data, form.summary.data,
                             form.description.data, form.tags.data, form.currency.data,
                             form.feedback_open.data, form.kano_enabled.data,
-                            form.price_question_enabled.data)
+                            form.price_question_enabled.data,
+                            price_asks_too_cheap=not form.price_three_questions.data)
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

@@ -2,7 +2,16 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from forum.services.passwords import MAX_LENGTH as PASSWORD_MAX
@@ -46,6 +55,10 @@ class OrganizationForm(FlaskForm):
     website = StringField("Website", validators=[Optional(), Length(max=255)], description="https://…")
     logo_url = StringField("Logo address (optional)", validators=[Optional(), Length(max=255)])
     publish_price_summary = BooleanField("Publish the price summaries of our concepts to everyone")
+    commitments = TextAreaField(
+        "Our commitments", validators=[Optional(), Length(max=2000, message="Commitments have at most 2000 characters.")],
+        description="In your own words: how soon you answer questions, what you do with feedback. "
+                    "Shown on your public page beside the record the forum measures.")
 
 
 class MemberForm(FlaskForm):
@@ -59,3 +72,41 @@ class RoleForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that only carries the CSRF token."""
+
+
+class PrivacyForm(FlaskForm):
+    profile_public = BooleanField("Show my profile (bio, organizations) to everyone",
+                                  description="Off: others see only your name beside your posts.")
+    credit_by_name = BooleanField("Organizations may credit me by name in their exports",
+                                  description="Off: exports show you only as a pseudonym.")
+    email_notifications = BooleanField("Email me replies, mentions, official answers and stage changes")
+    email_decisions = BooleanField("Email me when a concept I helped shape has a decision")
+    email_digest = BooleanField("Send me a weekly digest of what I missed")
+
+
+class ResendVerificationForm(FlaskForm):
+    """A button that only carries the CSRF token."""
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField("Your account's email", validators=[DataRequired("Enter your email address."), Length(max=254)])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired("Choose a new password."), Length(max=PASSWORD_MAX)],
+                             description="At least 8 characters. A long passphrase is best.")
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField("Your password", validators=[DataRequired("Enter your password to confirm.")])
+    feedback = RadioField(
+        "Your votes and answers", choices=[
+            ("keep", "Keep them in the summaries, anonymously"),
+            ("withdraw", "Remove them: the tallies and price summaries drop by my answers")],
+        validators=[DataRequired("Choose what happens to your votes and answers.")])
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField("Label", validators=[DataRequired("Give the token a label."),
+                                            Length(max=80, message="A label has at most 80 characters.")],
+                       description="What the token is for, e.g. “R export” or “weekly report”.")

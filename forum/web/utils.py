@@ -34,7 +34,7 @@ def apply_errors(form: FlaskForm, exc: DomainError) -> None:
 
 
 def wants_json() -> bool:
-    if request.is_json:
+    if request.is_json or request.path.startswith("/api/"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]

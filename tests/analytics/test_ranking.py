@@ -127,3 +127,13 @@ def test_analytics_package_is_pure_stdlib() -> None:
                 assert top in sys.stdlib_module_names or name.startswith(
                     "forum.analytics"
                 ), f"{file.name} imports {name}"
+
+
+def test_wilson_interval_by_hand() -> None:
+    from forum.analytics.ranking import wilson_interval
+
+    # 9 of 10 in favour, z = 1.96, z^2 = 3.8416: centre (0.9 + 0.19208) / 1.38416 = 0.78899,
+    # margin 1.96 * sqrt(0.009 + 0.009604) / 1.38416 = 0.19314 -> (0.59585, 0.98213)
+    low, high = wilson_interval(9, 10)
+    assert (round(low, 5), round(high, 5)) == (0.59584, 0.98212)
+    assert wilson_interval(0, 0) is None

@@ -1,0 +1,282 @@
+"""Exports of a concept's raw answers: CSV files and one workbook, streamed in flat memory.
+
+Each table is a generator over a server-side cursor (`yield_per`: PostgreSQL streams the rows, SQLite
+steps its cursor), written to CSV in chunks of about 64 KB, so a million rows start at once and never
+sit in memory together. The workbook uses xlsxwriter's constant-memory mode (each row goes to a
+temporary file as it is written) and is then sent in chunks.
+
+Columns (a published contract, see the README and /api/v1/openapi.json):
+
+* prices.csv  respondent,too_cheap,cheap,expensive,too_expensive,intent_cheap,intent_expensive,answered_at
+* votes.csv   respondent,feature,vote,voted_at
+* kano.csv    respondent,feature,functional,dysfunctional,category,answered_at
+* posts.csv   post,respondent,reply_to,replies,official,created_at,text
+
+`respondent` is a pseudonym (forum.services.pseudonyms), or the username of someone who chose to be
+credited. An empty cell means "not answered". The rows are the answers that count in the summary
+(suspended people's are left out while the suspension lasts), so the summary recomputed from the
+files gives the same numbers. Free text that a spreadsheet would run as a formula (starting with
+= + - @) gets a leading apostrophe in the CSV (OWASP's advice); the workbook stores text as text.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from forum.analytics import kano
+from forum.extensions import db
+from forum.models import Concept, Feature, FeatureVote, KanoAnswer, Post, PriceResponse, Topic, User
+from forum.services import feedback
+from forum.services.pseudonyms import Pseudonymizer
+
+YIELD_PER = 2000
+CHUNK = 64 * 1024
+XLSX_MAX_ROWS = 1_048_576
+
+PRICE_COLUMNS = ("respondent", "too_cheap", "cheap", "expensive", "too_expensive", "intent_cheap",
+                 "intent_expensive", "answered_at")
+VOTE_COLUMNS = ("respondent", "feature", "vote", "voted_at")
+KANO_COLUMNS = ("respondent", "feature", "functional", "dysfunctional", "category", "answered_at")
+POST_COLUMNS = ("post", "respondent", "reply_to", "replies", "official", "created_at", "text")
+
+
+def _price_text(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    value = Decimal(value)
+    return str(int(value)) if value == value.to_integral_value() else f"{value.normalize():f}"
+
+
+def _when(value: datetime | None) -> str:
+    return "" if value is None else value.replace(microsecond=0).isoformat() + "Z"
+
+
+Execute = Callable[..., Any]
+
+
+def _stream(stmt: Any, execute: Execute | None) -> Iterator[Any]:
+    run = execute or db.session.execute
+    yield from run(stmt.execution_options(yield_per=YIELD_PER, stream_results=True))
+
+
+def _counted() -> Any:
+    return feedback._not_suspended()
+
+
+# --- the tables, as rows of Python values --------------------------------------------------------
+
+def price_rows(concept_id: int, execute: Execute | None = None,
+               key: bytes | None = None) -> Iterator[tuple[Any, ...]]:
+    PR = PriceResponse
+    who = Pseudonymizer(concept_id, key)
+    stmt = (select(PR.user_id, User.username, User.credit_by_name, PR.too_cheap, PR.cheap, PR.expensive,
+                   PR.too_expensive, PR.intent_cheap, PR.intent_expensive, PR.updated_at)
+            .join(User, User.id == PR.user_id)
+            .where(PR.concept_id == concept_id, _counted()).order_by(PR.id))
+    for user_id, username, credited, tc, c, e, te, ic, ie, when in _stream(stmt, execute):
+        yield (who(user_id, username, credited), tc, c, e, te, ic, ie, when)
+
+
+def vote_rows(concept_id: int, execute: Execute | None = None,
+              key: bytes | None = None) -> Iterator[tuple[Any, ...]]:
+    who = Pseudonymizer(concept_id, key)
+    stmt = (select(FeatureVote.user_id, User.username, User.credit_by_name, Feature.title, FeatureVote.value,
+                   FeatureVote.updated_at)
+            .join(Feature, Feature.id == FeatureVote.feature_id)
+            .join(User, User.id == FeatureVote.user_id)
+            .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), _counted())
+            .order_by(FeatureVote.id))
+    for user_id, username, credited, title, value, when in _stream(stmt, execute):
+        yield (who(user_id, username, credited), title, "for" if value > 0 else "against", when)
+
+
+def kano_rows(concept_id: int, execute: Execute | None = None,
+              key: bytes | None = None) -> Iterator[tuple[Any, ...]]:
+    who = Pseudonymizer(concept_id, key)
+    stmt = (select(KanoAnswer.user_id, User.username, User.credit_by_name, Feature.title,
+                   KanoAnswer.functional, KanoAnswer.dysfunctional, KanoAnswer.updated_at)
+            .join(Feature, Feature.id == KanoAnswer.feature_id)
+            .join(User, User.id == KanoAnswer.user_id)
+            .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), _counted())
+            .order_by(KanoAnswer.id))
+    for user_id, username, credited, title, functional, dysfunctional, when in _stream(stmt, execute):
+        try:
+            category = kano.classify(functional, dysfunctional)
+        except (KeyError, ValueError):
+            category = ""
+        yield (who(user_id, username, credited), title, functional, dysfunctional, category, when)
+
+
+def post_rows(concept_id: int, execute: Execute | None = None,
+              key: bytes | None = None) -> Iterator[tuple[Any, ...]]:
+    who = Pseudonymizer(concept_id, key)
+    reply = aliased(Post)
+    replies = (select(reply.reply_to_id.label("post_id"), func.count().label("n"))
+               .where(reply.deleted_at.is_(None), reply.hidden_at.is_(None)).group_by(reply.reply_to_id)
+               .subquery())
+    stmt = (select(Post.id, Post.author_id, User.username, User.credit_by_name, Post.reply_to_id,
+                   func.coalesce(replies.c.n, 0), Post.official_organization_id, Post.created_at,
+                   Post.body_source)
+            .join(Topic, Topic.id == Post.topic_id)
+            .outerjoin(User, User.id == Post.author_id)
+            .outerjoin(replies, replies.c.post_id == Post.id)
+            .where(Topic.concept_id == concept_id, Post.deleted_at.is_(None), Post.hidden_at.is_(None))
+            .order_by(Post.id))
+    for post_id, author_id, username, credited, reply_to, count, official, when, body in _stream(stmt, execute):
+        respondent = "" if author_id is None else who(author_id, username, bool(credited))
+        yield (post_id, respondent, reply_to, int(count), "yes" if official else "no", when, body)
+
+
+# --- CSV ------------------------------------------------------------------------------------------
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return _price_text(value)
+    if isinstance(value, datetime):
+        return _when(value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_chunks(columns: Iterable[str], rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
+    """The CSV text in chunks of about 64 KB: the header first, at once."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    yield buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+        if buffer.tell() >= CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
+
+
+TABLES: dict[str, tuple[tuple[str, ...], Callable[..., Iterator[tuple[Any, ...]]]]] = {
+    "prices": (PRICE_COLUMNS, price_rows),
+    "votes": (VOTE_COLUMNS, vote_rows),
+    "kano": (KANO_COLUMNS, kano_rows),
+    "posts": (POST_COLUMNS, post_rows),
+}
+
+
+def csv_export(concept_id: int, table: str, execute: Execute | None = None,
+               key: bytes | None = None) -> Iterator[str]:
+    """One table as CSV chunks. With `execute` (a Connection's), it needs no app context: the API
+    streams it after the view has returned."""
+    columns, rows = TABLES[table]
+    return csv_chunks(columns, rows(concept_id, execute, key))
+
+
+# --- the workbook ---------------------------------------------------------------------------------
+
+def _xlsx_value(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return _when(value)
+    return value
+
+
+def write_workbook(concept: Concept, summary: dict[str, Any], path: str) -> None:
+    """A workbook at `path`: a summary sheet, then one sheet per raw table (continued on further
+    sheets past Excel's 1,048,576 rows)."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": tempfile.gettempdir(),
+                                          "strings_to_formulas": False, "strings_to_urls": False})
+    bold = workbook.add_format({"bold": True})
+    sheet = workbook.add_worksheet("summary")
+    row = 0
+    for key in ("concept", "title", "organization", "stage", "participants", "generated_at"):
+        sheet.write_string(row, 0, key, bold)
+        sheet.write(row, 1, summary[key])
+        row += 1
+    price = summary.get("price")
+    if price:
+        row += 1
+        sheet.write_string(row, 0, "price", bold)
+        row += 1
+        for key, value in price.items():
+            sheet.write_string(row, 0, key)
+            if value is not None:
+                sheet.write(row, 1, value)
+            row += 1
+    row += 1
+    headers = ["rank", "title", "votes_for", "votes_against", "score", "kano_category", "better", "worse"]
+    for col, name in enumerate(headers):
+        sheet.write_string(row, col, name, bold)
+    row += 1
+    for feature in summary["features"]:
+        k = feature.get("kano") or {}
+        values = [feature["rank"], feature["title"], feature["votes_for"], feature["votes_against"],
+                  feature["score"], k.get("category"), k.get("better"), k.get("worse")]
+        for col, value in enumerate(values):
+            if value is not None:
+                sheet.write(row, col, value)
+        row += 1
+    for table, (columns, rows) in TABLES.items():
+        part, sheet_row, sheet = 1, 0, None
+        for values in rows(concept.id):
+            if sheet is None or sheet_row >= XLSX_MAX_ROWS:
+                sheet = workbook.add_worksheet(table if part == 1 else f"{table} ({part})")
+                part += 1
+                for col, name in enumerate(columns):
+                    sheet.write_string(0, col, name, bold)
+                sheet_row = 1
+            for col, value in enumerate(values):
+                value = _xlsx_value(value)
+                if value is None:
+                    continue
+                if isinstance(value, str):
+                    sheet.write_string(sheet_row, col, value)
+                else:
+                    sheet.write_number(sheet_row, col, value)
+            sheet_row += 1
+        if sheet is None:
+            sheet = workbook.add_worksheet(table)
+            for col, name in enumerate(columns):
+                sheet.write_string(0, col, name, bold)
+    workbook.close()
+
+
+def xlsx_export(concept: Concept, summary: dict[str, Any]) -> Iterator[bytes]:
+    """The workbook's bytes in 64 KB chunks; its temporary file is gone once they are sent."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="sb-export-")
+    os.close(handle)
+    try:
+        write_workbook(concept, summary, path)
+    except BaseException:
+        os.unlink(path)
+        raise
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            with open(path, "rb") as fh:
+                while True:
+                    block = fh.read(CHUNK)
+                    if not block:
+                        break
+                    yield block
+        finally:
+            os.unlink(path)
+
+    return chunks()

@@ -1,0 +1,45 @@
+"""Who answered, in exports: a pseudonym, never a name, unless the person chose to be credited.
+
+`respondent` = the first 16 hex digits of HMAC-SHA256(key, "<concept id>:<user id>"). The key is
+derived from the server's SECRET_KEY (or PSEUDONYM_KEY when set, so that rotating the session key
+does not change the pseudonyms), so nobody without the server secret can link a pseudonym to a
+person or compute one. The same person has the same pseudonym in every export of one concept and
+unrelated ones across concepts. People who turned on "credit me by name" (account settings,
+User.credit_by_name) appear under their username instead.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import current_app
+
+LENGTH = 16
+
+
+def key() -> bytes:
+    secret = current_app.config.get("PSEUDONYM_KEY") or current_app.config["SECRET_KEY"]
+    if isinstance(secret, str):
+        secret = secret.encode("utf-8")
+    # A key of its own, so a pseudonym never exposes anything signed with SECRET_KEY.
+    return hmac.digest(secret, b"sounding-board respondent pseudonym v1", hashlib.sha256)
+
+
+class Pseudonymizer:
+    """respondent(user_id, username, credited) for one concept; repeated people are cached."""
+
+    def __init__(self, concept_id: int, secret: bytes | None = None) -> None:
+        self._key = secret or key()
+        self._prefix = f"{concept_id}:".encode("ascii")
+        self._cache: dict[int, str] = {}
+
+    def __call__(self, user_id: int, username: str | None = None, credited: bool = False) -> str:
+        if credited and username:
+            return username
+        cached = self._cache.get(user_id)
+        if cached is None:
+            digest = hmac.digest(self._key, self._prefix + str(user_id).encode("ascii"), hashlib.sha256)
+            cached = digest.hex()[:LENGTH]
+            if len(self._cache) < 200_000:
+                self._cache[user_id] = cached
+        return cached

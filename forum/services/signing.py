@@ -1,0 +1,47 @@
+"""Signed tokens for links sent by email (itsdangerous, keyed by SECRET_KEY, one salt per purpose).
+
+A token carries only ids and the address it is about; the signature makes it unforgeable and the
+salt keeps a token for one purpose from working for another.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from forum.errors import ValidationError
+
+VERIFY = "email-verify"
+EMAIL_CHANGE = "email-change"
+RESET = "password-reset"
+UNSUBSCRIBE = "unsubscribe"
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def sign(salt: str, data: dict[str, Any]) -> str:
+    return _serializer(salt).dumps(data)
+
+
+def unsign(salt: str, token: str, max_age: int | None = None, *, what: str = "link") -> dict[str, Any]:
+    """The token's data; a ValidationError that says what went wrong otherwise."""
+    if not isinstance(token, str) or not token or len(token) > 1000:
+        raise ValidationError(f"This {what} is not valid.")
+    try:
+        data = _serializer(salt).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise ValidationError(f"This {what} has expired. Ask for a new one.") from exc
+    except BadSignature as exc:
+        raise ValidationError(f"This {what} is not valid.") from exc
+    if not isinstance(data, dict):
+        raise ValidationError(f"This {what} is not valid.")
+    return data
+
+
+def fingerprint(value: str) -> str:
+    """A short digest of a secret (a password hash): changes when it changes, reveals nothing."""
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
