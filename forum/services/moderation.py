@@ -31,6 +31,7 @@ from forum.models import (
     Feature,
     FeatureVote,
     Flag,
+    KanoAnswer,
     ModerationAction,
     ModeratorWarning,
     Post,
@@ -1146,7 +1147,30 @@ def feedback_changed(user: User) -> list[events.Event]:
                               .where(PriceResponse.concept_id == concept_id,
                                      feedback._not_suspended())) or 0
         recorded.append(events.record(events.concept_room(concept_id), "price.changed", {"n": n}))
+    kano_concepts = set(db.session.scalars(select(Feature.concept_id).join(KanoAnswer, KanoAnswer.feature_id == Feature.id)
+                                           .where(KanoAnswer.user_id == user.id)))
+    for concept_id in sorted(kano_concepts):
+        recorded.append(events.record(events.concept_room(concept_id), "kano.changed",
+                                      {"n": feedback._kano_respondents(concept_id)}))
+    try:  # stored summaries (when present) are recomputed for every concept the person answered
+        from forum.services import summaries
+    except ImportError:
+        summaries = None
+    if summaries is not None and hasattr(summaries, "invalidate_for_user"):
+        recorded += summaries.invalidate_for_user(user.id)
     return recorded
+
+
+def next_vote_counts_at(concept_id: int, now: datetime | None = None) -> datetime | None:
+    """When the next brand-new account's vote on this concept starts counting in the tallies (the end
+    of its wait), or None: a stored tally is good until then."""
+    now = now or utcnow()
+    delay = timedelta(minutes=float(setting("new_vote_delay_minutes")))
+    first = db.session.scalar(
+        select(func.min(User.created_at)).join(FeatureVote, FeatureVote.user_id == User.id)
+        .join(Feature, Feature.id == FeatureVote.feature_id)
+        .where(Feature.concept_id == concept_id, User.trust_level == 0, User.created_at > now - delay))
+    return first + delay if first is not None else None
 
 
 def set_trust_level(actor: Any, user: User, level: Any, reason: Any, *, commit: bool = True) -> None:

@@ -399,6 +399,8 @@ def test_a_brand_new_accounts_vote_counts_after_the_wait(world, concept):
     result = feedback.cast_vote(newbie, feature, "up")
     assert (result.up, result.down) == (0, 0)
     assert feedback.my_votes(newbie, concept.id) == {feature.id: 1}  # kept, not yet counted
+    when = moderation.next_vote_counts_at(concept.id)
+    assert when is not None and timedelta(minutes=59) < when - utcnow() <= timedelta(minutes=60)
     newbie.created_at = utcnow() - timedelta(minutes=61)
     db.session.commit()
     assert feedback.tallies(concept.id)[feature.id] == (1, 0)
