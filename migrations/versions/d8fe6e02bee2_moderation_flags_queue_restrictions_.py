@@ -1,7 +1,7 @@
 """moderation: flags queue, restrictions, trust levels, blocked terms, settings
 
 Revision ID: d8fe6e02bee2
-Revises: cb6d2ff7c079
+Revises: 1a0eedf3d796
 Create Date: 2026-11-29 12:15:57.234071
 
 Existing users become trust level 1 (basic).
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd8fe6e02bee2'
-down_revision = 'cb6d2ff7c079'
+down_revision = '1a0eedf3d796'
 branch_labels = None
 depends_on = None
 
