@@ -197,6 +197,9 @@ def register_web(app: Flask) -> None:
 
     blueprints += [moderation.bp, moderation.conduct]
     moderation.register(app)
+    from forum.web import decisions
+
+    blueprints.append(decisions.bp)
     from forum.web import org_data
 
     blueprints.append(org_data.bp)
