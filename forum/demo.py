@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -56,9 +57,12 @@ def seed_people() -> None:
         if _user(username) is not None:
             continue
         password_hash = password_hash or passwords.hash_password(DEMO_PASSWORD)
+        # Established members of a forum in use: months old, trust level 2 ("member"), so the
+        # limits on brand-new accounts apply only to people who register after the demo.
         db.session.add(User(username=username, username_key=username.lower(),
                             email=f"{username}@demo.soundingboard.example", display_name=display_name,
-                            bio=bio, role=role, password_hash=password_hash))
+                            bio=bio, role=role, password_hash=password_hash,
+                            created_at=utcnow() - timedelta(days=180), trust_level=2))
     db.session.flush()
 
 
@@ -283,7 +287,8 @@ def seed_respondents(count: int = RESPONDENTS) -> list[int]:
         db.session.execute(insert(User), [
             {"username": name, "username_key": name, "email": f"{name}@demo.soundingboard.example",
              "display_name": name.replace("_", " ").capitalize(), "password_hash": password_hash,
-             "role": "consumer", "created_at": now} for name in missing])
+             "role": "consumer", "created_at": now - timedelta(days=120), "trust_level": 2}
+            for name in missing])
         db.session.flush()
     return list(db.session.scalars(select(User.id).where(User.username_key.in_(names)).order_by(User.id)))
 

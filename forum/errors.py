@@ -34,3 +34,14 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status = 409
     title = "Conflict"
+
+
+class RateLimited(DomainError):
+    """A per-action limit (new accounts' posts, votes, flags): answered 429 with when to come back."""
+
+    status = 429
+    title = "Slow down"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

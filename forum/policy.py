@@ -57,8 +57,8 @@ def _signed_in(actor: Any) -> bool:
 
 
 def _active(actor: Any) -> bool:
-    """Signed in and not suspended: may write."""
-    return _signed_in(actor) and not actor.is_suspended
+    """Signed in, neither suspended nor silenced: may write."""
+    return _signed_in(actor) and not actor.is_read_only
 
 
 def _moderator(actor: Any) -> bool:
@@ -133,6 +133,9 @@ def _writer(actor: Any, log_in: str, doing: str) -> Refusal | None:
     if actor.is_suspended:
         return Refusal(f"Your account is suspended until {_date(actor.suspended_until)}, "
                        f"so you cannot {doing} until then.")
+    if actor.is_silenced:
+        return Refusal(f"Your account is read-only until {_date(actor.silenced_until)}, "
+                       f"so you cannot {doing} until then.")
     return None
 
 
@@ -167,8 +170,8 @@ def _topic_view(a: Any, topic: Any) -> Refusal | None:
 
 
 def _post_view(a: Any, post: Any) -> Refusal | None:
-    """A post's content: in a topic the actor may see, and, once deleted or hidden by a moderator,
-    for moderators only (others see the placeholder)."""
+    """A post's content: in a topic the actor may see, and, once deleted or hidden, for moderators
+    only (others see the placeholder), except that a post held for review shows to its author."""
     if post is None:
         return Refusal(POST_MISSING, NotFound)
     if _topic_view(a, post.topic) is not None:
@@ -177,7 +180,10 @@ def _post_view(a: Any, post: Any) -> Refusal | None:
         return None
     if post.deleted_at is not None:
         return Refusal("This post was deleted.", NotFound)
-    if post.hidden_at is not None:
+    if post.hidden_at is not None and not (
+            post.hidden_reason == "held" and _signed_in(a) and a.id == post.author_id):
+        # A post held for review (a blocked word or domain) stays visible to its author, marked
+        # "awaits review"; a hidden one is not (they are told why in a notification).
         return Refusal("This post was hidden by a moderator.", NotFound)
     return None
 
@@ -302,6 +308,14 @@ RULES: dict[str, Rule] = {
         _deny(_signed_in(a) and user is not None and a.id == user.id, "You can only edit your own profile.")
         or _deny(_active(a), "Your account is suspended, so your public profile cannot be changed for now.")),
     "moderation.access": _staff(_moderator, "Only moderators can open this page."),
+    # Moderation (forum/services/moderation.py): moderators act on content and people; admins ban,
+    # edit the blocked words and domains, and the site settings.
+    "moderation.act": lambda a, _: _deny(_moderator(a), "Only moderators and admins act on the queue and on people."),
+    "moderation.ban": lambda a, _: _deny(_admin(a), "Only admins ban, or lift a ban."),
+    "moderation.blocked_terms": lambda a, _: _deny(_admin(a), "Only admins edit the blocked words and domains."),
+    "admin.settings": lambda a, _: _deny(_admin(a), "Only admins change the site settings."),
+    # Flagging is writing: silenced and suspended people cannot.
+    "flag.create": lambda a, _: _writer(a, "flag", "flag anything"),
     # One's own data: settings, the archive, deletion. Personal, so a suspension does not stop it.
     "account.manage": lambda a, user: _deny(
         _signed_in(a) and a.deleted_at is None and (user is None or a.id == user.id),

@@ -187,6 +187,8 @@ _HASHES: dict[str, str] = {}
 
 
 def make_user(username: str, role: str = "consumer", password: str = PASSWORD, **fields: object) -> User:
+    """An established member (trust level 1) unless `trust_level=0` asks for a brand-new account."""
+    fields.setdefault("trust_level", 1)
     if password not in _HASHES:
         _HASHES[password] = passwords.hash_password(password)
     user = User(username=username, username_key=username.lower(),

@@ -47,8 +47,9 @@ from forum.services import concepts, passwords
 from sqlalchemy import select
 digest = passwords.hash_password(PASSWORD)
 def person(name):
+    # Established members (trust level 1): a brand-new account's vote waits before it counts.
     user = User(username=name, username_key=name, email=name + "@example.test", password_hash=digest,
-                display_name=name.title())
+                display_name=name.title(), trust_level=1)
     db.session.add(user)
     return user
 owner = person("owner")

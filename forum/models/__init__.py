@@ -6,7 +6,16 @@ from forum.models.board import Board, Post, PostRevision, Topic
 from forum.models.concepts import STAGES, Concept, Feature, StageChange, Tag, concept_tags
 from forum.models.decisions import FEATURE_OUTCOMES, Decision, DecisionFeature
 from forum.models.feedback import FeatureVote, KanoAnswer, PriceResponse
-from forum.models.moderation import Flag, ModerationAction, Suspension
+from forum.models.moderation import (
+    FLAG_REASONS,
+    BlockedTerm,
+    Flag,
+    ModerationAction,
+    ModeratorWarning,
+    ReviewItem,
+    SiteSetting,
+    Suspension,
+)
 from forum.models.organizations import MEMBER_ROLES, Membership, Organization
 from forum.models.privacy import OutboxMessage, SignIn
 from forum.models.search import SEARCH_KINDS, SearchDocument
@@ -19,6 +28,7 @@ __all__ = [
     "FeatureVote",
     "Flag", "Follow", "KanoAnswer", "Membership", "ModerationAction", "Notification",
     "Organization", "Post", "PostRevision", "PriceResponse", "RoomSequence", "SEARCH_KINDS", "SearchDocument",
-    "StageChange", "SummaryVisit", "Suspension", "Tag",
+    "StageChange", "SummaryVisit", "Suspension", "Tag", "FLAG_REASONS", "BlockedTerm", "ReviewItem",
+    "SiteSetting", "ModeratorWarning",
     "Topic", "User", "concept_tags", "utcnow",
 ]

@@ -76,6 +76,9 @@ class Post(db.Model):
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
     hidden_at: Mapped[datetime | None] = mapped_column(default=None)
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Why it is hidden: "flags" (pending review), "moderator", or "held" (awaits review before
+    # it is published: a blocked word or domain).
+    hidden_reason: Mapped[str] = mapped_column(String(32), default="")
 
     topic = relationship("Topic")
     author = relationship("User", foreign_keys=[author_id])

@@ -32,6 +32,16 @@ class User(UserMixin, db.Model):
     # Flask-Login's alternative id: changing it ends every other session of the user.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     suspended_until: Mapped[datetime | None] = mapped_column(default=None)
+    # Read-only until then (a silence): no posting, voting, answering or flagging.
+    silenced_until: Mapped[datetime | None] = mapped_column(default=None)
+    # 0 new, 1 basic, 2 member, 3 regular, 4 leader (by hand only). See services/moderation.py.
+    trust_level: Mapped[int] = mapped_column(default=0)
+    # Set by a moderator by hand: automatic promotion leaves it alone.
+    trust_level_locked: Mapped[bool] = mapped_column(default=False)
+    # Set while a moderator's warning waits to be acknowledged: every page leads to it first.
+    warning_pending: Mapped[bool] = mapped_column(default=False)
+    # A profile hidden by flags or a moderator: its bio and display name are not shown.
+    profile_hidden_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
     # Privacy: whether organizations may credit this person by name (username) in their exports.
@@ -80,6 +90,15 @@ class User(UserMixin, db.Model):
     @property
     def is_suspended(self) -> bool:
         return self.suspended_until is not None and self.suspended_until > utcnow()
+
+    @property
+    def is_silenced(self) -> bool:
+        return self.silenced_until is not None and self.silenced_until > utcnow()
+
+    @property
+    def is_read_only(self) -> bool:
+        """Suspended or silenced: may read, may not write anything public."""
+        return self.is_suspended or self.is_silenced
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

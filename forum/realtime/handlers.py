@@ -12,7 +12,7 @@ and the client drops the duplicate). The answer (the Socket.IO acknowledgement) 
 
 Moderators join the room's staff twin, where events carry their staff payload. Sockets use the
 Flask-Login session (Flask-SocketIO's manage_session=False) and the same-origin check;
-visitors listen to public rooms. A suspended person listens as a visitor: public rooms only, and
+visitors listen to public rooms. A suspended (or silenced) person listens as a visitor: public rooms only, and
 no private room (unread count). Logging out or a suspension ends the person's sockets
 (`end_sessions`), and the page reconnects as who they are now.
 """
@@ -81,7 +81,7 @@ def _presence() -> Any:
 def _viewer() -> Any:
     """Who listens: the signed-in person, or None for a visitor (and for a suspended person)."""
     user = current_user._get_current_object() if current_user else None
-    if user is None or not getattr(user, "is_authenticated", False) or user.is_suspended:
+    if user is None or not getattr(user, "is_authenticated", False) or user.is_read_only:
         return None
     return user
 

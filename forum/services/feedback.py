@@ -25,7 +25,7 @@ from forum.analytics import kano, pricing, ranking
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.models import Concept, Feature, FeatureVote, KanoAnswer, Membership, PriceResponse, User, utcnow
-from forum.services import events
+from forum.services import events, moderation
 from forum.services.tx import commit_and_publish
 
 SMALL_SAMPLE = pricing.SMALL_SAMPLE_THRESHOLD  # below this many kept respondents: "small sample"
@@ -147,7 +147,7 @@ def tallies(concept_id: int) -> dict[int, tuple[int, int]]:
         select(FeatureVote.feature_id, up, down)
         .join(Feature, Feature.id == FeatureVote.feature_id)
         .join(User, User.id == FeatureVote.user_id)
-        .where(Feature.concept_id == concept_id, counted(concept_id))
+        .where(Feature.concept_id == concept_id, counted(concept_id), moderation.vote_counts_condition())
         .group_by(FeatureVote.feature_id))
     return {feature_id: (int(u), int(d)) for feature_id, u, d in rows}
 
@@ -157,7 +157,8 @@ def _tally(feature: Feature) -> tuple[int, int]:
     down = func.coalesce(func.sum(case((FeatureVote.value < 0, 1), else_=0)), 0)
     u, d = db.session.execute(
         select(up, down).join(User, User.id == FeatureVote.user_id)
-        .where(FeatureVote.feature_id == feature.id, counted(feature.concept_id))).one()
+        .where(FeatureVote.feature_id == feature.id, counted(feature.concept_id),
+               moderation.vote_counts_condition())).one()
     return int(u), int(d)
 
 
@@ -190,6 +191,7 @@ def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
         raise ValidationError("A vote is for (+1), against (-1) or withdrawn (0).")
     concept = feature.concept
     policy.require(actor, "feedback.give", concept)
+    moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
     if feature.retired_at is not None:
         raise Conflict("This feature has been retired; it no longer takes votes.")
     now = utcnow()
@@ -318,6 +320,7 @@ def answer_kano(actor: Any, concept: Concept,
     if not concept.kano_enabled:
         raise NotFound("This concept does not ask the Kano questions.")
     policy.require(actor, "feedback.answer", concept)
+    moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
     features = {f.id: f for f in active_features(concept)}
     errors: dict[str, list[str]] = {}
     rows: list[dict[str, Any]] = []
@@ -468,6 +471,7 @@ def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> Price
     if not concept.price_question_enabled:
         raise NotFound("This concept does not ask the price questions.")
     policy.require(actor, "feedback.answer", concept)
+    moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
     values = check_prices(data, concept.currency, concept.price_asks_too_cheap)
     now = utcnow()
     _lock(Concept, concept.id)

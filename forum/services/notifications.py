@@ -237,6 +237,15 @@ def notify_invitation(membership: Any, inviter: Any, organization: Any) -> list[
     return _add([membership.user_id], "invitation", inviter.id, message, "/invitations")
 
 
+def notify(user_id: int, kind: str, message: str, url: str = "", actor_id: int | None = None) -> Notification:
+    """Tell one person something directly (a moderator's decision, a flag's outcome). Does not commit."""
+    return _add([user_id], kind, actor_id, message, url)[0]
+
+
+def quote(title: str, limit: int = 120) -> str:
+    return _quote(title, limit)
+
+
 def notify_stage_change(concept: Concept, change: StageChange,
                         exclude: set[int] | None = None) -> list[Notification]:
     """A concept moved to another stage: its followers hear about it (except `exclude`). Does not commit."""

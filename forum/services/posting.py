@@ -17,7 +17,7 @@ from forum import markup, policy
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.models import Board, Concept, ModerationAction, Post, PostRevision, Topic, utcnow
-from forum.services import events, notifications, search
+from forum.services import events, moderation, notifications, search
 from forum.services.ids import parse_id
 from forum.services.paging import Pager
 from forum.services.tx import commit_and_publish
@@ -168,6 +168,7 @@ def concept_topic(concept: Concept) -> Topic:
 def _add_post(actor: Any, topic: Topic, body: str, reply_to: Post | None) -> tuple[Post, events.Event]:
     now = utcnow()
     html, excerpt = render_body(body)
+    moderation.screen_before_write(actor, html, new_post=True)  # link cap, per-action limit
     official = None
     if topic.concept_id is not None and policy.is_member(actor, topic.concept.organization_id):
         official = topic.concept.organization_id
@@ -183,6 +184,8 @@ def _add_post(actor: Any, topic: Topic, body: str, reply_to: Post | None) -> tup
         db.session.execute(update(Concept).where(Concept.id == topic.concept_id)
                            .values(last_activity_at=now))
     db.session.flush()
+    moderation.screen_post(actor, post, new_post=True)  # a blocked word or domain holds it for review
+    moderation.promote(actor)
     notifications.follow(actor, topic=topic)
     notifications.notify_new_post(post)
     search.index_post(post)
@@ -265,14 +268,21 @@ def edit_post(actor: Any, post: Post, body: Any, title: Any = None) -> Post:
     recorded = []
     now = utcnow()
     if body != post.body_source:
+        html, excerpt = render_body(body)
+        moderation.check_links(actor, html, new_post=False)
         db.session.add(PostRevision(post_id=post.id, body_source=post.body_source, body_html=post.body_html,
                                     editor_id=actor.id, created_at=now))
         post.body_source = body
-        post.body_html, post.excerpt = render_body(body)
+        post.body_html, post.excerpt = html, excerpt
         post.edited_at = now
+        was_hidden = post.hidden_at is not None
+        moderation.screen_post(actor, post, new_post=False)  # an edit that adds a blocked word is held
         search.index_post(post)
         recorded.append(events.record(events.topic_room(topic.id), "post.edited",
                                       {"post_id": post.id, "topic_id": topic.id, "editor_id": actor.id}))
+        if post.hidden_at is not None and not was_hidden:
+            recorded.append(events.record(events.topic_room(topic.id), "post.hidden",
+                                          {"post_id": post.id, "topic_id": topic.id}))
     if renamed:
         topic.title = title
         search.index_topic(topic)

@@ -13,7 +13,8 @@ inside their transaction: it records a `summary.changed` event in each room conc
 the number just the same (and tells open pages to refresh their numbers).
 
 Suspensions end by date, with nobody acting: a summary also stores `valid_until`, the earliest end of
-a suspension among the concept's respondents, and is recomputed after it. Ordering matters for
+a suspension among the concept's respondents (or of a brand-new voter's wait before their vote counts,
+`moderation.next_vote_counts_at`), and is recomputed after it. Ordering matters for
 correctness under concurrent writes: the room number is read before the inputs, so a stored summary
 never claims a number newer than the data it was computed from.
 """
@@ -160,7 +161,11 @@ def compute(concept: Concept, seq: int | None = None) -> Summary:
         summary.kano_respondents = feedback._kano_respondents(concept.id)
     if concept.price_question_enabled:
         summary.price = feedback.price_analysis(concept)
-    summary.valid_until = _next_suspension_end(concept.id)
+    # Good until the next suspension ends or the next brand-new account's vote starts counting.
+    from forum.services import moderation
+
+    ends = [t for t in (_next_suspension_end(concept.id), moderation.next_vote_counts_at(concept.id)) if t]
+    summary.valid_until = min(ends) if ends else None
     return summary
 
 

@@ -85,7 +85,9 @@ def busy_database(exc: BaseException) -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError) -> Response:
-        return _error_response(exc.status, exc.message, exc.title)
+        retry = getattr(exc, "retry_after", None)  # a per-action limit (429) says when to come back
+        return _error_response(exc.status, exc.message, exc.title,
+                               headers={"Retry-After": str(retry)} if retry else None)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Response:
@@ -198,6 +200,10 @@ def register_web(app: Flask) -> None:
     from forum.web import discovery
 
     blueprints += [discovery.search_bp, discovery.bp]
+    from forum.web import moderation
+
+    blueprints += [moderation.bp, moderation.conduct]
+    moderation.register(app)
     from forum.web import decisions
 
     blueprints.append(decisions.bp)

@@ -7,10 +7,10 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from forum import policy
-from forum.errors import ValidationError
+from forum.errors import DomainError, ValidationError
 from forum.extensions import db
 from forum.models import ModerationAction, Organization, User
-from forum.services import accounts, organizations
+from forum.services import accounts, moderation, organizations
 from forum.web.forms import ConfirmForm, RoleForm
 from forum.web.utils import page_arg
 
@@ -72,3 +72,20 @@ def verify(slug: str) -> Response:
     organizations.set_verified(current_user, org, verified)
     flash(f"{org.name} is {'verified' if verified else 'no longer verified'}.", "success")
     return redirect(url_for("admin.orgs"))
+
+
+@bp.get("/settings")
+def settings() -> str:
+    return render_template("admin/settings.html", values=moderation.settings(), specs=moderation.SETTINGS)
+
+
+@bp.post("/settings")
+def update_settings() -> Response | tuple[str, int]:
+    try:
+        moderation.update_settings(current_user, request.form.to_dict())
+    except DomainError as exc:
+        db.session.rollback()
+        return render_template("admin/settings.html", values={**moderation.settings(), **request.form.to_dict()},
+                               specs=moderation.SETTINGS, errors=exc.errors, message=exc.message), exc.status
+    flash("Settings saved. Each change is in the audit log.", "success")
+    return redirect(url_for("admin.settings"))

@@ -95,7 +95,7 @@ def _topic_viewer(topic: Topic) -> tuple[Any, ...]:
     user = current_user
     if not user.is_authenticated:
         return ("visitor",)
-    return ("user", user.role, user.suspended_until if user.is_suspended else None,
+    return ("user", user.role, user.suspended_until if user.is_suspended else None, user.is_read_only,
             *(policy.can(user, action, topic) for action in
               ("post.create", "post.mark_answered", "topic.pin", "topic.lock")))
 

@@ -132,7 +132,9 @@ def show(slug: str) -> Response:
     organization, topic = concept.organization, concept.topic
     key = _concept_key(concept.id, live_seq, organization.name, organization.verified_at,
                        topic.post_count if topic else None, topic.last_post_at if topic else None)
-    viewer = ("user", current_user.role, editing) if current_user.is_authenticated else ("visitor",)
+    # Also whether they may flag it (a restricted person may not; its organization's members do not).
+    viewer = ("user", current_user.role, editing, current_user.is_read_only,
+              policy.can(current_user, "org.member", concept)) if current_user.is_authenticated else ("visitor",)
     def feedback_part() -> str:
         # The person's own votes and answers change the room's number too: once per change.
         user = current_user

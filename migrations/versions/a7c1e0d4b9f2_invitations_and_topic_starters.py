@@ -1,7 +1,7 @@
 """membership invitations (pending, invited_by), boards say who starts topics
 
 Revision ID: a7c1e0d4b9f2
-Revises: 1a0eedf3d796
+Revises: d8fe6e02bee2
 Create Date: 2026-11-29 13:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7c1e0d4b9f2'
-down_revision = '1a0eedf3d796'
+down_revision = 'd8fe6e02bee2'
 branch_labels = None
 depends_on = None
 

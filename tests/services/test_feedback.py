@@ -158,7 +158,7 @@ def test_tallies_are_one_grouped_query(people, concept):
 def test_wilson_ranking_puts_ninety_of_a_hundred_above_two_of_two(people):
     concept = make_concept(people["org"], features=("Two of two", "Ninety of a hundred", "Nothing yet"))
     few, many, _ = concept.features
-    users = [User(username=f"r{i}", username_key=f"r{i}", email=f"r{i}@x.test", password_hash="x")
+    users = [User(username=f"r{i}", username_key=f"r{i}", email=f"r{i}@x.test", password_hash="x", trust_level=1)
              for i in range(100)]
     db.session.add_all(users)
     db.session.flush()

@@ -116,7 +116,7 @@ def test_closed_feedback_refuses_votes_and_answers_with_a_message(client, people
 def test_the_panel_ranks_ninety_of_a_hundred_above_two_of_two(app, client, people):
     concept = make_concept(people["org"], features=("Two of two", "Ninety of a hundred"))
     few, many = concept.features
-    users = [User(username=f"r{i}", username_key=f"r{i}", email=f"r{i}@x.test", password_hash="x")
+    users = [User(username=f"r{i}", username_key=f"r{i}", email=f"r{i}@x.test", password_hash="x", trust_level=1)
              for i in range(100)]
     db.session.add_all(users)
     db.session.flush()

@@ -1,0 +1,285 @@
+"""The moderators' panel (/moderation), the public moderation log, and the pages a person meets
+when moderation concerns them: flagging, warnings to acknowledge, the appeal of a suspension."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, user_logged_in
+from werkzeug.wrappers import Response
+
+from forum import policy
+from forum.errors import DomainError, NotFound
+from forum.extensions import db, login_manager
+from forum.models import FLAG_REASONS, Post
+from forum.models.moderation import REVIEW_KINDS, SYSTEM_REASONS
+from forum.services import moderation
+from forum.web.utils import page_arg, safe_next
+
+bp = Blueprint("moderation", __name__, url_prefix="/moderation")
+conduct = Blueprint("conduct", __name__)
+
+PUBLIC_ENDPOINTS = {"moderation.public_log"}
+
+
+@bp.before_request
+def require_moderator() -> Any:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not policy.can(current_user, "moderation.access"):
+        abort(403)
+    return None
+
+
+def _back(default: str) -> Response:
+    return redirect(safe_next(request.form.get("next") or request.args.get("next"), default))
+
+
+# --- the queue --------------------------------------------------------------------------------
+
+@bp.get("/")
+def index() -> str:
+    kind = request.args.get("kind", "")
+    reason = request.args.get("reason", "")
+    pagination = moderation.queue(current_user, kind=kind, reason=reason, page=page_arg())
+    return render_template("moderation/queue.html", pagination=pagination, kind=kind, reason=reason,
+                           kinds=REVIEW_KINDS, reasons={**FLAG_REASONS, **SYSTEM_REASONS},
+                           threshold=moderation.setting("flag_threshold"))
+
+
+@bp.get("/items/<int:item_id>")
+def item(item_id: int) -> str:
+    found = moderation.get_item(current_user, item_id)
+    return render_template("moderation/item.html", item=found, actions=moderation.ITEM_ACTIONS[found.kind],
+                           threshold=moderation.setting("flag_threshold"))
+
+
+@bp.post("/items/<int:item_id>/act")
+def act(item_id: int) -> Any:
+    found = moderation.get_item(current_user, item_id)
+    action = request.form.get("action", "")
+    try:
+        moderation.act_on_item(current_user, found, action, request.form.get("reason"),
+                               body=request.form.get("body"), until=request.form.get("until"))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return render_template("moderation/item.html", item=found, actions=moderation.ITEM_ACTIONS[found.kind],
+                               threshold=moderation.setting("flag_threshold"), form=request.form), exc.status
+    flash("Done. The person concerned has been told, and the action is in the audit log.", "success")
+    return redirect(url_for("moderation.index"))
+
+
+@bp.get("/posts/<int:post_id>")
+def post(post_id: int) -> str:
+    found = _post(post_id)
+    return render_template("moderation/post.html", post=found, actions=moderation.POST_ACTIONS[1:])
+
+
+@bp.post("/posts/<int:post_id>/act")
+def act_on_post(post_id: int) -> Any:
+    found = _post(post_id)
+    try:
+        moderation.act_on_post(current_user, found, request.form.get("action", ""), request.form.get("reason"),
+                               body=request.form.get("body"))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return render_template("moderation/post.html", post=found, actions=moderation.POST_ACTIONS[1:],
+                               form=request.form), exc.status
+    flash("Done. The author has been told, and the action is in the audit log.", "success")
+    return redirect(url_for("board.post", post_id=found.id))
+
+
+def _post(post_id: int) -> Post:
+    found = db.session.get(Post, post_id)
+    if found is None:
+        raise NotFound("There is no post at that address.")
+    return found
+
+
+# --- people -----------------------------------------------------------------------------------
+
+@bp.get("/people")
+def people() -> str:
+    q = (request.args.get("q") or "").strip()[:32]
+    return render_template("moderation/people.html", pagination=moderation.find_people(current_user, q, page_arg()),
+                           q=q)
+
+
+@bp.get("/people/<username>")
+def person(username: str) -> str:
+    user = moderation.user_by_name(username)
+    return render_template("moderation/person.html", person=user,
+                           record=moderation.person_record(current_user, user),
+                           levels=moderation.TRUST_LEVELS)
+
+
+@bp.post("/people/<username>/act")
+def act_on_person(username: str) -> Any:
+    user = moderation.user_by_name(username)
+    try:
+        moderation.act_on_person(current_user, user, request.form.get("action", ""), request.form.get("reason"),
+                                 until=request.form.get("until"), level=request.form.get("level"),
+                                 suspension_id=request.form.get("suspension_id"))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return render_template("moderation/person.html", person=user,
+                               record=moderation.person_record(current_user, user),
+                               levels=moderation.TRUST_LEVELS, form=request.form), exc.status
+    flash(f"Done. {user.username} has been told, and the action is in the audit log.", "success")
+    return redirect(url_for("moderation.person", username=user.username))
+
+
+# --- the record -------------------------------------------------------------------------------
+
+@bp.get("/audit")
+def audit() -> Any:
+    args = {name: (request.args.get(name) or "").strip()[:100] for name in ("person", "action", "since", "until", "q")}
+    try:
+        pagination = moderation.audit_log(current_user, page=page_arg(), **args)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        args["since"] = args["until"] = ""
+        pagination = moderation.audit_log(current_user, page=page_arg(), **args)
+    return render_template("moderation/audit.html", pagination=pagination, args=args,
+                           actions=moderation.audit_actions(), label=moderation.action_label)
+
+
+@bp.get("/log")
+def public_log() -> str:
+    return render_template("moderation/public_log.html", log=moderation.public_log())
+
+
+# --- blocked words and domains ------------------------------------------------------------------
+
+@bp.get("/blocked")
+def blocked() -> str:
+    return render_template("moderation/blocked.html", terms=moderation.blocked_terms())
+
+
+@bp.post("/blocked")
+def add_blocked() -> Any:
+    try:
+        term = moderation.add_blocked_term(current_user, request.form.get("kind"), request.form.get("value"))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return render_template("moderation/blocked.html", terms=moderation.blocked_terms(),
+                               form=request.form), exc.status
+    flash(f"Posts with “{term.value}” now wait for review.", "success")
+    return redirect(url_for("moderation.blocked"))
+
+
+@bp.post("/blocked/<int:term_id>/delete")
+def remove_blocked(term_id: int) -> Response:
+    moderation.remove_blocked_term(current_user, term_id)
+    flash("Removed from the list.", "success")
+    return redirect(url_for("moderation.blocked"))
+
+
+# =============================================================================================
+# What a person meets: flags, warnings, the appeal
+# =============================================================================================
+
+@conduct.post("/flag")
+@login_required
+def flag() -> Response:
+    kind = request.form.get("kind", "")
+    try:
+        moderation.flag(current_user, kind, request.form.get("target_id"), request.form.get("reason"),
+                        request.form.get("note", ""))
+    except DomainError as exc:
+        if exc.status in (403, 404, 429):
+            raise
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        flash("Thank you: the moderators will look at it. You will be told what they decide; "
+              "your flags are listed on your flags page.", "success")
+    return _back("/")
+
+
+@conduct.get("/flags")
+@login_required
+def my_flags() -> str:
+    return render_template("moderation/my_flags.html",
+                           pagination=moderation.my_flags(current_user, page_arg()))
+
+
+@conduct.post("/flags/<int:flag_id>/withdraw")
+@login_required
+def withdraw_flag(flag_id: int) -> Response:
+    moderation.withdraw_flag(current_user, flag_id)
+    flash("Your flag is withdrawn.", "success")
+    return _back(url_for("conduct.my_flags"))
+
+
+@conduct.get("/warnings")
+@login_required
+def warnings() -> str:
+    return render_template("moderation/warnings.html", warnings=moderation.pending_warnings(current_user))
+
+
+@conduct.post("/warnings/<int:warning_id>/acknowledge")
+@login_required
+def acknowledge(warning_id: int) -> Response:
+    moderation.acknowledge_warning(current_user, warning_id)
+    if current_user.warning_pending:
+        return redirect(url_for("conduct.warnings"))
+    flash("Thank you. You can carry on.", "success")
+    return redirect(url_for("main.index"))
+
+
+@conduct.route("/appeal", methods=["GET", "POST"])
+@login_required
+def appeal() -> Any:
+    suspension = moderation.active_suspension(current_user)
+    if suspension is None:
+        abort(403)
+    if request.method == "POST":
+        try:
+            moderation.appeal(current_user, request.form.get("text"))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+            return render_template("moderation/appeal.html", suspension=suspension,
+                                   text=request.form.get("text", "")), exc.status
+        flash("Your appeal is with the moderators. You will be told their answer.", "success")
+        return redirect(url_for("conduct.appeal"))
+    return render_template("moderation/appeal.html", suspension=suspension, text="")
+
+
+# --- wiring -------------------------------------------------------------------------------------
+
+#: Where a person with a warning to acknowledge may still go.
+WARNING_EXEMPT = {"conduct.warnings", "conduct.acknowledge", "auth.logout", "static", "main.healthz"}
+
+
+def warning_gate() -> Response | None:
+    """A person with an unacknowledged warning sees it before anything else."""
+    if (current_user.is_authenticated and current_user.warning_pending
+            and request.endpoint not in WARNING_EXEMPT and request.endpoint is not None):
+        return redirect(url_for("conduct.warnings"))
+    return None
+
+
+def _on_login(app: Flask, user: Any) -> None:
+    """At sign-in: a restricted person is told why and until when; trust levels catch up."""
+    notice = moderation.suspension_notice(user)
+    if notice:
+        flash(notice, "error")
+    if moderation.promote(user):
+        db.session.commit()
+
+
+def register(app: Flask) -> None:
+    app.before_request(warning_gate)
+    user_logged_in.connect(_on_login, app)
+
+    @app.context_processor
+    def moderation_context() -> dict[str, Any]:
+        return {"moderation_waiting": moderation.waiting_count, "flag_reasons": FLAG_REASONS}
