@@ -1135,7 +1135,7 @@ def feedback_changed(user: User) -> list[events.Event]:
     features = list(db.session.scalars(select(Feature).where(Feature.id.in_(feature_ids)))) if feature_ids else []
     orders: dict[int, list[int]] = {}
     for feature in features:
-        up, down = feedback._tally(feature.id)
+        up, down = feedback._tally(feature)
         if feature.concept_id not in orders:
             orders[feature.concept_id] = feedback.rank_order(feature.concept)
         recorded.append(events.record(events.concept_room(feature.concept_id), "tally.changed",
@@ -1145,7 +1145,7 @@ def feedback_changed(user: User) -> list[events.Event]:
     for concept_id in concept_ids:
         n = db.session.scalar(select(func.count(PriceResponse.id)).join(User, User.id == PriceResponse.user_id)
                               .where(PriceResponse.concept_id == concept_id,
-                                     feedback._not_suspended())) or 0
+                                     feedback.counted(concept_id))) or 0
         recorded.append(events.record(events.concept_room(concept_id), "price.changed", {"n": n}))
     kano_concepts = set(db.session.scalars(select(Feature.concept_id).join(KanoAnswer, KanoAnswer.feature_id == Feature.id)
                                            .where(KanoAnswer.user_id == user.id)))
