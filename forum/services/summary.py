@@ -79,18 +79,31 @@ def price_analysis(concept: Concept) -> pricing.PriceSensitivityResult:
     any_intent = db.session.scalar(
         _price_rows().add_columns(func.count()).where(*where, valid, or_(
             PR.intent_cheap.is_not(None), PR.intent_expensive.is_not(None)))) or 0
-    groups = None
+    segments = None
     if any_intent:
-        keys = [PR.cheap, PR.expensive, PR.too_expensive, PR.intent_cheap, PR.intent_expensive]
-        if not three:
-            keys.insert(0, PR.too_cheap)
-        rows = db.session.execute(
-            _price_rows().add_columns(*keys, func.count()).where(
-                *where, valid, PR.intent_cheap.in_(list(pricing.NMS_CALIBRATION)),
-                PR.intent_expensive.in_(list(pricing.NMS_CALIBRATION))).group_by(*keys))
-        groups = [((None, *row[:-1]) if three else tuple(row[:-1])) + (int(row[-1]),) for row in rows]
+        # Newton-Miller-Smith, counted per piece of the purchase curve (far fewer groups than whole
+        # answers): too cheap -> cheap, cheap -> expensive, expensive -> too expensive.
+        both = [*where, valid, PR.intent_cheap.in_(list(pricing.NMS_CALIBRATION)),
+                PR.intent_expensive.in_(list(pricing.NMS_CALIBRATION))]
+
+        def grouped(*keys: Any) -> list[Any]:
+            return db.session.execute(_price_rows().add_columns(*keys, func.count()).where(*both)
+                                      .group_by(*keys)).all()
+
+        points: list[Any] = []
+        pieces: list[Any] = []
+        if three:
+            points = [(c, ic, int(n)) for c, ic, n in grouped(PR.cheap, PR.intent_cheap)]
+        else:
+            pieces += [(tc, None, c, ic, int(n)) for tc, c, ic, n in grouped(PR.too_cheap, PR.cheap, PR.intent_cheap)]
+        pieces += [(c, ic, e, ie, int(n)) for c, e, ic, ie, n in
+                   grouped(PR.cheap, PR.expensive, PR.intent_cheap, PR.intent_expensive)]
+        pieces += [(e, ie, te, None, int(n)) for e, te, ie, n in
+                   grouped(PR.expensive, PR.too_expensive, PR.intent_expensive)]
+        respondents = db.session.scalar(_price_rows().add_columns(func.count()).where(*both)) or 0
+        segments = (points, pieces, int(respondents))
     return pricing.van_westendorp_counts(*histograms, invalid=int(total) - int(kept),
-                                         nms_groups=groups)
+                                         nms_segments=segments if any_intent else None)
 
 
 def price_json(concept: Concept, result: pricing.PriceSensitivityResult | None = None) -> dict[str, Any] | None:
