@@ -359,3 +359,33 @@ def overview(actor: Any, organization: Any) -> list[dict[str, Any]]:
         out.append({"concept": concept, "participants": participation(concept)["total"],
                     "top_feature": top, "price": price})
     return out
+
+
+def page(actor: Any, concept: Concept) -> dict[str, Any]:
+    """Everything the demand summary page shows. The caller has checked
+    policy.can(actor, "feedback.results", concept)."""
+    result = price_analysis(concept) if concept.price_question_enabled else None
+    price = price_json(concept, result) if result is not None else None
+    ranked = features(concept)
+    people = participation(concept)
+    return {
+        "participation": people,
+        "activity": activity(concept),
+        "features": ranked,
+        "voters": _voters(concept),
+        "kano_respondents": people["kano"],
+        "price": price,
+        "price_result": result,
+        "price_sentence": price_sentence(price),
+        "bargains": bargain_distribution(concept) if price else [],
+        "intents": intents(concept) if price else {},
+        "conversation": conversation(concept),
+        "since": since_last_visit(actor, concept),
+    }
+
+
+def _voters(concept: Concept) -> int:
+    feature_ids = select(Feature.id).where(Feature.concept_id == concept.id, Feature.retired_at.is_(None))
+    return db.session.scalar(
+        select(func.count(func.distinct(FeatureVote.user_id))).join(User, User.id == FeatureVote.user_id)
+        .where(FeatureVote.feature_id.in_(feature_ids), _counted())) or 0
