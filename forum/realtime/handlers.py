@@ -222,11 +222,11 @@ def on_subscribe(message: Any = None) -> dict[str, Any]:
     missed = events.since(room, after, staff=staff)
     if missed is None:
         emit("reload", {"room": room, **what})
-        return {"ok": True, "room": room, **what, "reload": True, "here": here}
+        return {"ok": True, "room": room, **what, "reload": True, "here": here, "staff": staff}
     for message_out in missed:
         emit("event", message_out)
     last = missed[-1]["seq"] if missed else after
-    return {"ok": True, "room": room, **what, "seq": last, "here": here}
+    return {"ok": True, "room": room, **what, "seq": last, "here": here, "staff": staff}
 
 
 def on_unsubscribe(message: Any = None) -> dict[str, Any]:

@@ -66,8 +66,22 @@ def _render_topic(topic: Topic, page: int, form: PostForm | None = None, status:
 
 @bp.get("/p/<int:post_id>")
 def post(post_id: int) -> Response:
-    """A post's permanent address: sends you to the page of its topic where it is."""
-    return redirect(post_url(posting.get_post(post_id, current_user)))
+    """A post's permanent address: sends you to the page of its topic where it is. Asked for JSON
+    (the live page script), it answers the post as the topic page shows it to this person."""
+    found = posting.get_post(post_id, current_user)
+    if wants_json():
+        return jsonify(post_fragment(found))
+    return redirect(post_url(found))
+
+
+def post_fragment(post: Post) -> dict[str, Any]:
+    """{"id", "page", "url", "html"}: the post's <article> as its topic page renders it for the viewer
+    (the same macro, so the same controls and the same sanitized HTML)."""
+    topic = post.topic
+    page = posting.page_of(post)
+    return {"id": post.id, "page": page, "url": post_url(post, page), "hidden": post.hidden_at is not None,
+            "deleted": post.deleted_at is not None,
+            "html": render_template("board/_post.html", post=post, topic=topic)}
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -113,6 +127,8 @@ def reply(topic_id: int) -> Response | tuple[str, int]:
     form = PostForm()
     if request.method == "GET":
         form.reply_to_id.data = request.args.get("to", "")
+    if request.method == "POST" and wants_json() and not form.preview.data:
+        return _reply_json(topic, form)
     done, preview_html, status = _compose(
         form, lambda: redirect(post_url(posting.reply(current_user, topic, form.body.data, form.reply_to_id.data))))
     if done is not None:
@@ -120,6 +136,20 @@ def reply(topic_id: int) -> Response | tuple[str, int]:
     target = _reply_target(topic, form.reply_to_id.data)
     return render_template("board/reply.html", topic=topic, form=form, target=target,
                            preview_html=preview_html), status
+
+
+def _reply_json(topic: Topic, form: PostForm) -> Any:
+    """The topic page's script posts a reply and shows it in place: the post as the page renders it,
+    or the messages per field (400)."""
+    if not form.validate_on_submit():
+        errors = {name: list(messages) for name, messages in form.errors.items()}
+        return jsonify(error="Please check your input", message="Please correct the marked fields.",
+                       errors=errors), 400
+    try:
+        created = posting.reply(current_user, topic, form.body.data, form.reply_to_id.data)
+    except ValidationError as exc:
+        return jsonify(error=exc.title, message=exc.message, errors=exc.errors), exc.status
+    return jsonify(post_fragment(created)), 201
 
 
 def _reply_target(topic: Topic, value: Any) -> Post | None:

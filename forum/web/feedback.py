@@ -5,7 +5,7 @@ import functools
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -56,11 +56,12 @@ def vote(slug: str, feature_id: int) -> Response:
     feature = feedback.get_feature(concept, feature_id)
     form = VoteForm()
     result = feedback.cast_vote(current_user, feature, form.value.data or "")
+    message = {1: "Your vote for this feature is counted.", -1: "Your vote against this feature is counted.",
+               0: "Your vote is withdrawn."}[result.value]
     if wants_json():
         return jsonify(feature_id=result.feature_id, value=result.value, up=result.up, down=result.down,
-                       score=result.score)
-    flash({1: "Your vote for this feature is counted.", -1: "Your vote against this feature is counted.",
-           0: "Your vote is withdrawn."}[result.value], "success")
+                       score=result.score, message=message, order=feedback.rank_order(concept))
+    flash(message, "success")
     return redirect(concept_url(concept, f"fb-feature-{feature.id}"), 303)
 
 
@@ -105,6 +106,8 @@ def price(slug: str) -> Response | tuple[str, int]:
         earlier = {name: _typed(getattr(answer, name)) for name in feedback.PRICE_FIELDS}
         earlier.update({name: str(getattr(answer, name) or "") for name in feedback.INTENT_FIELDS})
     form = PriceForm(data=earlier)
+    if request.method == "POST" and wants_json():
+        return _price_json(concept, form)
     if form.validate_on_submit():
         try:
             feedback.answer_price(current_user, concept, form.prices())
@@ -116,6 +119,18 @@ def price(slug: str) -> Response | tuple[str, int]:
     html = render_template("feedback/price.html", concept=concept, form=form, page=page, closed=closed,
                            concept_url=concept_url(concept))
     return html, 400 if form.is_submitted() else 200
+
+
+def _price_json(concept: Any, form: PriceForm) -> Any:
+    """The price page's script sends the answer with fetch: a confirmation, or messages per field."""
+    if not form.validate_on_submit():
+        return jsonify(error="Please check your input", message="Please check your prices.",
+                       errors={name: list(m) for name, m in form.errors.items()}), 400
+    try:
+        feedback.answer_price(current_user, concept, form.prices())
+    except ValidationError as exc:
+        return jsonify(error=exc.title, message=exc.message, errors=exc.errors), exc.status
+    return jsonify(ok=True, message="Thanks — your price answer is saved.")
 
 
 @bp.get("/<slug>/results")

@@ -62,6 +62,14 @@ class LiveClient:
 def live(app):
     """live(user=None) -> a connected LiveClient. The test client patches the Socket.IO server's
     send functions; they are put back afterwards so real sockets (browser tests) work again."""
+    # Room numbers restart with every test's database: forget sockets that earlier tests (or the
+    # in-process browser tests' pages) left in rooms of the same name.
+    from forum.realtime.handlers import registry
+    from forum.realtime.presence import MemoryPresence
+
+    app.extensions["sb_presence"] = MemoryPresence()
+    with registry.lock:
+        registry.rooms.clear()
     server = socketio.server
     patched = ("_send_packet", "_send_eio_packet")
     saved = {name: server.__dict__.get(name) for name in patched}

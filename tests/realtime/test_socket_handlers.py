@@ -34,7 +34,8 @@ def seqs(messages):
 def test_a_visitor_subscribes_and_hears_new_posts_in_order(live, people, topic):
     visitor = live()
     answer = visitor.subscribe(topic=topic.id, after=1)
-    assert answer == {"ok": True, "room": f"topic:{topic.id}", "topic": topic.id, "seq": 1, "here": 1}
+    assert answer == {"ok": True, "room": f"topic:{topic.id}", "topic": topic.id, "seq": 1, "here": 1,
+                      "staff": False}
     first = posting.reply(people["owner"], topic, "Second")
     second = posting.reply(people["member"], topic, "Third")
     got = visitor.events()

@@ -59,7 +59,12 @@ def test_a_vote_can_be_sent_as_json(client, people, concept):
     response = client.post(f"/concepts/{concept.slug}/features/{feature.id}/vote", data={"value": "down"},
                            headers={"Accept": "application/json"})
     assert response.status_code == 200
-    assert response.get_json() == {"feature_id": feature.id, "value": -1, "up": 0, "down": 1, "score": 0.0}
+    answer = response.get_json()
+    assert {k: answer[k] for k in ("feature_id", "value", "up", "down", "score")} == {
+        "feature_id": feature.id, "value": -1, "up": 0, "down": 1, "score": 0.0}
+    # What the page shows beside the row, and the new order of the list.
+    assert answer["message"] == "Your vote against this feature is counted."
+    assert sorted(answer["order"]) == sorted(f.id for f in concept.features if f.retired_at is None)
 
 
 def test_visitors_are_asked_to_log_in_to_vote(client, concept):
