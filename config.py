@@ -55,6 +55,11 @@ def _database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'forum.db'}"
 
 
+def _ratelimit_file() -> str:
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlitefile://{INSTANCE_DIR / 'ratelimits.sqlite'}"
+
+
 class Config:
     """Built fresh for each app so the environment is read at create_app() time."""
 
@@ -63,9 +68,13 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = _database_url()
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
+        # The Redis channel the processes of one site share (two sites on one Redis: two names).
+        self.SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
         # threading (with simple-websocket) by default; gevent in production (see README).
         self.SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
-        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Counters survive a restart: a SQLite file under instance/ by default (shared by the
+        # processes of one machine), Redis (redis://...) to share them across machines.
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or _ratelimit_file()
         self.RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_HEADERS_ENABLED = True
         # Writes per user (or address, for visitors) and login attempts.
@@ -106,6 +115,15 @@ class Config:
         # Presence and socket lists in Redis (with SOCKETIO_MESSAGE_QUEUE) live under this prefix.
         self.LIVE_KEY_PREFIX = os.environ.get("LIVE_KEY_PREFIX", "sb:live:")
         self.PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "20"))
+        # One JSON line per request on stderr (method, route, status, duration; no personal data).
+        self.ACCESS_LOG = _bool("ACCESS_LOG", True)
+        # The page cache: in process memory by default; on Redis (shared by every process) when set.
+        self.CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
+        self.PAGE_CACHE = _bool("PAGE_CACHE", True)
+        self.PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL", "300"))
+        # Key prefixes in a shared Redis (several sites, or test runs, on one server).
+        self.CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "sb:page:")
+        self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
         # Email over SMTP. With no MAIL_SERVER, messages are printed to the console (development).
         self.MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
         self.MAIL_PORT = int(os.environ.get("MAIL_PORT", "587" if _bool("MAIL_USE_TLS", False) else "25"))

@@ -1,13 +1,17 @@
 """Sounding Board: a customer co-creation forum."""
 from __future__ import annotations
 
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import Pool
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -30,18 +34,64 @@ class _SessionInterface(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
 
+SQLITE_BUSY_TIMEOUT_MS = 5000
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     """SQLite: foreign keys on, WAL so readers do not block the writer, a busy timeout."""
-    import sqlite3
-
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn: Any) -> None:
+    """SQLite: a request that changes something (POST, ...) takes the write lock when its
+    transaction begins (BEGIN IMMEDIATE), so it waits its turn, in order, and sees one consistent
+    database from its first read to its commit. Everything else (GET pages, the CLI, tests) keeps
+    the driver's default: reads without a transaction (they never wait for writers in WAL mode),
+    and a deferred BEGIN before the first change."""
+    if conn.dialect.name != "sqlite":
+        return
+    # After a busy answer, the error page only reads: it must not queue for the lock again.
+    immediate = has_request_context() and request.method in WRITE_METHODS and not g.get("database_busy")
+    if immediate:
+        # Writers of this process queue on a lock instead of polling SQLite's busy handler, which
+        # is not first come, first served: under 50 writers some waited past the timeout while
+        # later ones went through.
+        if not _WRITE_GATE.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+        conn.info["write_gate"] = True
+        try:
+            conn.connection.dbapi_connection.isolation_level = None  # the driver begins nothing itself
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release_gate(conn)
+            raise
+    else:
+        conn.connection.dbapi_connection.isolation_level = ""  # the driver's deferred BEGIN
+
+
+_WRITE_GATE = threading.Lock()
+
+
+def _release_gate(conn: Any, *args: Any) -> None:
+    """The transaction ended (commit, rollback; or the connection went back to the pool or was
+    dropped without either): the next writer's turn."""
+    if conn is not None and conn.info.pop("write_gate", False):
+        _WRITE_GATE.release()
+
+
+event.listen(Engine, "commit", _release_gate)
+event.listen(Engine, "rollback", _release_gate)
+event.listen(Pool, "checkin", lambda dbapi_connection, record: _release_gate(record))
+event.listen(Pool, "invalidate", lambda dbapi_connection, record, exc: _release_gate(record))
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -51,6 +101,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.session_interface = _SessionInterface()
+    from forum.web.bodies import ForumRequest, StrictJSONProvider
+
+    app.request_class = ForumRequest
+    app.json = StrictJSONProvider(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
@@ -74,6 +128,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
                       message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+                      channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
                       manage_session=False)
 
     from forum import realtime
@@ -86,6 +141,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # database error.
     app.url_map.converters["int"] = BoundedIntegerConverter
     register_web(app)
+
+    from forum import pagecache
+    from forum.serving import register_access_log, register_static
+
+    pagecache.init_app(app)
+
+    register_static(app)
+    register_access_log(app)
 
     from forum.cli import register_cli
 

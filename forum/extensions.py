@@ -11,6 +11,8 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from forum import ratelimit_store  # noqa: F401  (registers the sqlitefile:// rate-limit storage)
+
 # Named constraints, so that Alembic (batch mode on SQLite) can alter them on both engines.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -42,11 +42,11 @@ import markdown
 from bleach.linkifier import TLDS, LinkifyFilter
 from markdown.treeprocessors import Treeprocessor
 
-__all__ = ["RULES_VERSION", "excerpt", "mentions", "render"]
+__all__ = ["RULES_VERSION", "TooComplex", "check", "excerpt", "mentions", "mentions_in_html", "render"]
 
 #: Version of the rendering/sanitizing rules. Bump on any change to this file
 #: that changes the HTML produced for some source.
-RULES_VERSION = 1
+RULES_VERSION = 2
 
 ALLOWED_TAGS = frozenset(
     {
@@ -205,6 +205,117 @@ def _markdown(source: str) -> str:
 
 
 # --------------------------------------------------------------------------
+# Bounds: what a post may hold, so that rendering stays linear in its length
+# --------------------------------------------------------------------------
+#
+# Python-Markdown's block parser re-joins the rest of a block after every heading, rule or
+# quote it finds in it, and its inline pass rebuilds a paragraph's text after every match: both
+# quadratic. 20,000 characters of "a\n=\n" took 3 seconds, "# a\n" and "---\n" 1 to 2, 20,000
+# nested ">" half a second. Bounding these inputs keeps every accepted post within a small
+# multiple of a plain paragraph of the same length (bench/markup.py prints the ratios).
+
+MAX_LINES = 400            # lines outside fenced code blocks
+MAX_BLOCK_LINES = 100      # lines in one paragraph, list, quote or table (blank lines separate them)
+MAX_BLOCKS = 200           # paragraphs, lists, quotes, tables and fenced code blocks
+MAX_HEADINGS = 50          # headings and horizontal rules
+MAX_DEPTH = 8              # quotes in quotes, lists in lists
+MAX_MARKS = 1_000          # formatting characters: * _ ` [ ] < > & \ | (in fenced code: < > & only)
+MAX_LINKS = 200            # bare URLs (each costs the linkifier a pass)
+
+_MARKS = "*_`[]<>&\\|"
+_ENTITY_MARKS = "<>&"
+_ATX_RE = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
+_SETEXT_RE = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
+_RULE_RE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_QUOTE_RE = re.compile(r"[ \t]*((?:>[ \t]?)+)")
+_LIST_MARKER_RE = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+
+
+class TooComplex(ValueError):
+    """The Markdown is past one of the bounds above; the message says which, in plain words."""
+
+
+def _indent_width(line: str) -> int:
+    width = 0
+    for ch in line:
+        if ch == " ":
+            width += 1
+        elif ch == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
+
+
+def check(source: str) -> None:
+    """Raise :class:`TooComplex` when ``source`` is past a bound. One pass over the lines."""
+    if not source:
+        return
+    lines = source.splitlines()
+    text_lines = blocks = headings = marks = block_lines = 0
+    fence: str | None = None
+    previous_blank = True
+    for line in lines:
+        if fence is not None:
+            marks += sum(line.count(ch) for ch in _ENTITY_MARKS)
+            marker = _FENCE_LINE_RE.match(line)
+            if marker and marker.group(1) == fence:
+                fence = None
+                previous_blank = True
+            continue
+        stripped = line.strip()
+        if not stripped:
+            previous_blank = True
+            block_lines = 0
+            continue
+        marker = _FENCE_LINE_RE.match(line)
+        if marker:
+            fence = marker.group(1)
+            blocks += 1
+            if blocks > MAX_BLOCKS:
+                raise TooComplex(f"A post has at most {MAX_BLOCKS} paragraphs, lists, quotes and code blocks.")
+            block_lines = 0
+            continue
+        text_lines += 1
+        if text_lines > MAX_LINES:
+            raise TooComplex(f"A post has at most {MAX_LINES} lines outside code blocks.")
+        if previous_blank:
+            blocks += 1
+            if blocks > MAX_BLOCKS:
+                raise TooComplex(f"A post has at most {MAX_BLOCKS} paragraphs, lists, quotes and code blocks.")
+        previous_blank = False
+        block_lines += 1
+        if block_lines > MAX_BLOCK_LINES:
+            raise TooComplex(f"A paragraph, list, quote or table has at most {MAX_BLOCK_LINES} lines. "
+                             "Separate long parts with a blank line.")
+        if _ATX_RE.match(line) or _RULE_RE.match(line) or (block_lines > 1 and _SETEXT_RE.match(line)):
+            headings += 1
+            if headings > MAX_HEADINGS:
+                raise TooComplex(f"A post has at most {MAX_HEADINGS} headings and horizontal rules.")
+        quote = _QUOTE_RE.match(line)
+        depth = quote.group(1).count(">") if quote else 0
+        rest = line[quote.end():] if quote else line
+        if _LIST_MARKER_RE.match(rest.lstrip(" \t")):
+            depth += _indent_width(rest) // 4 + 1
+        if depth > MAX_DEPTH:
+            raise TooComplex(f"Quotes and lists nest at most {MAX_DEPTH} levels deep.")
+        marks += sum(rest.count(ch) for ch in _MARKS)
+    if marks > MAX_MARKS:
+        raise TooComplex(f"A post has at most {MAX_MARKS:,} formatting characters (* _ ` [ ] < > & \\ |); "
+                         f"this one has {marks:,}.")
+    links = source.count("://") + source.count("www.")
+    if links > MAX_LINKS:
+        raise TooComplex(f"A post has at most {MAX_LINKS} web addresses; this one has {links}.")
+
+
+def _plain(source: str) -> str:
+    """Linear fallback for stored text past the bounds (written before they existed): the words,
+    escaped, one paragraph per blank-line-separated part, line breaks kept."""
+    parts = [p for p in re.split(r"\n[ \t]*\n", source.replace("\r\n", "\n")) if p.strip()]
+    return "\n".join("<p>" + html.escape(p.strip()).replace("\n", "<br>\n") + "</p>" for p in parts)
+
+
+# --------------------------------------------------------------------------
 # bleach
 # --------------------------------------------------------------------------
 
@@ -280,9 +391,17 @@ def _text_cleaner() -> bleach.Cleaner:
 
 
 def render(source: str) -> str:
-    """Markdown source -> sanitized HTML, safe to insert into a page as is."""
+    """Markdown source -> sanitized HTML, safe to insert into a page as is.
+
+    Writers call :func:`check` first, so that a post past the bounds gets a clear message. A
+    source past them that reaches this function anyway (stored before the bounds existed) is shown
+    as plain text: rendering never goes quadratic."""
     if not source:
         return ""
+    try:
+        check(source)
+    except TooComplex:
+        return _cleaner().clean(_plain(source)).strip()
     return _cleaner().clean(_markdown(source)).strip()
 
 
@@ -310,16 +429,21 @@ class _MentionCollector(HTMLParser):
             self.names.extend(m.group(1).lower() for m in _MENTION_RE.finditer(data))
 
 
-def mentions(source: str) -> list[str]:
-    """Distinct usernames @mentioned in Markdown ``source``, lowercased, in
-    order of first appearance. Email addresses and anything in code spans or
-    code blocks don't count."""
-    if not source:
+def mentions_in_html(rendered: str) -> list[str]:
+    """Distinct usernames @mentioned in HTML that :func:`render` produced, lowercased, in order
+    of first appearance. Email addresses and anything in code spans or code blocks don't count.
+    Writers pass the HTML they just rendered: a post is rendered once per write."""
+    if not rendered:
         return []
     collector = _MentionCollector()
-    collector.feed(_markdown(source))
+    collector.feed(rendered)
     collector.close()
     return list(dict.fromkeys(collector.names))
+
+
+def mentions(source: str) -> list[str]:
+    """The @mentions of Markdown ``source`` (renders it: writers use :func:`mentions_in_html`)."""
+    return mentions_in_html(render(source)) if source else []
 
 
 _BLOCK_TAG_RE = re.compile(

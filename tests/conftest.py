@@ -101,6 +101,8 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     # The limiter is initialised (so tests can switch it on) but off: see _clean().
     "RATELIMIT_ENABLED": True,
+    "RATELIMIT_STORAGE_URI": "memory://",  # tests/test_serving.py checks the default file store
+    "ACCESS_LOG": False,
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 1024,
     "ARGON2_PARALLELISM": 1,
@@ -151,6 +153,7 @@ def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
     ctx.push()
     limiter.enabled = False
     app.config.update(TEST_CONFIG)
+    _forget_caches(app)
     try:
         limiter.reset()
     except Exception:  # noqa: BLE001
@@ -162,6 +165,15 @@ def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
         db.session.remove()
         _truncate_all()
         ctx.pop()
+
+
+def _forget_caches(app: Flask) -> None:
+    """Each test starts from an empty database whose ids and room numbers start again: what the
+    page cache and the summaries' memo hold from the last test would be served as this one's."""
+    from forum.services import summaries
+
+    app.extensions["pagecache"].clear()
+    summaries.forget()
 
 
 @pytest.fixture

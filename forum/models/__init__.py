@@ -10,11 +10,13 @@ from forum.models.moderation import Flag, ModerationAction, Suspension
 from forum.models.organizations import MEMBER_ROLES, Membership, Organization
 from forum.models.privacy import OutboxMessage, SignIn
 from forum.models.search import SEARCH_KINDS, SearchDocument
+from forum.models.summaries import ConceptSummary
 from forum.models.users import ROLES, User
 
 __all__ = [
     "FEATURE_OUTCOMES", "Decision", "DecisionFeature", "OutboxMessage", "SignIn",
-    "MEMBER_ROLES", "ROLES", "STAGES", "ApiToken", "Board", "Concept", "Event", "Feature", "FeatureVote",
+    "MEMBER_ROLES", "ROLES", "STAGES", "ApiToken", "Board", "Concept", "ConceptSummary", "Event", "Feature",
+    "FeatureVote",
     "Flag", "Follow", "KanoAnswer", "Membership", "ModerationAction", "Notification",
     "Organization", "Post", "PostRevision", "PriceResponse", "RoomSequence", "SEARCH_KINDS", "SearchDocument",
     "StageChange", "SummaryVisit", "Suspension", "Tag",

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from forum import policy
+from forum import markup, policy
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.markup import render
@@ -82,9 +82,18 @@ def _invalid(errors: dict[str, list[str]]) -> ValidationError:
 
 def parse_tags(text: str | list[str] | None) -> list[str]:
     """'Kitchen, Zero Waste ,kitchen' -> ['kitchen', 'zero-waste']. Raises ValidationError('tags')."""
-    raw = text if isinstance(text, list) else (text or "").split(",")
+    if text is None:
+        raw: list[Any] = []
+    elif isinstance(text, str):
+        raw = text.split(",")
+    elif isinstance(text, (list, tuple)):
+        raw = list(text)
+    else:
+        raise _fail("tags", "Tags are text: words separated by commas.")
     tags: list[str] = []
     for item in raw:
+        if not isinstance(item, str):
+            raise _fail("tags", "Tags are text: words separated by commas.")
         name = "-".join(clean_text(item).lower().split())
         if not name or name in tags:
             continue
@@ -114,6 +123,11 @@ def _check_concept(title: str, summary: str, description: str, tags: Any, curren
     if len(description) > DESCRIPTION_MAX:
         errors["description"] = [f"A description has at most {DESCRIPTION_MAX} characters; "
                                  f"this one has {len(description)}."]
+    else:
+        try:
+            markup.check(description)
+        except markup.TooComplex as exc:
+            errors["description"] = [str(exc)]
     currency = clean_text(currency).strip().upper()
     if currency not in CURRENCIES:
         shown = (currency or "nothing")[:8]
@@ -162,6 +176,15 @@ def _tags(names: list[str]) -> list[Tag]:
             db.session.add(tag)
         out.append(tag)
     return out
+
+
+def _commit_changed(concept: Concept) -> None:
+    """Commit a change to what the concept page shows (its text, switches, features): the
+    `summary.changed` event moves the concept room's number, which is the key of the stored summary
+    and of the cached page, and tells open pages; it is published after the commit."""
+    from forum.services import summaries
+
+    commit_and_publish(summaries.invalidate(concept))
 
 
 def _slug_for(title: str) -> str:
@@ -233,7 +256,7 @@ def update(actor: User, concept: Concept, title: str, summary: str, description:
     if topic is not None:
         topic.title = concept.title
     search.index_concept(concept)
-    commit_and_publish()
+    _commit_changed(concept)
 
 
 def change_stage(actor: User, concept: Concept, stage: str, note: str = "") -> StageChange:
@@ -273,13 +296,28 @@ def _page_options() -> list[Any]:
             selectinload(Concept.stage_changes).joinedload(StageChange.changed_by)]
 
 
-def get_by_slug(slug: str, actor: Any = None) -> Concept:
-    """The concept at /concepts/<slug> with what its page shows, in a fixed number of queries.
+def get_by_slug(slug: str, actor: Any = None, refresh: bool = False) -> Concept:
+    """The concept at /concepts/<slug> with what its page shows, in a fixed number of queries
+    (`refresh`: read again even if this request loaded it already).
 
     A hidden concept is NotFound for people who may not see it."""
     if not is_slug(slug):
         raise NotFound("There is no concept at that address.")
-    concept = db.session.scalar(select(Concept).where(Concept.slug == slug).options(*_page_options()))
+    stmt = select(Concept).where(Concept.slug == slug).options(*_page_options())
+    if refresh:
+        stmt = stmt.execution_options(populate_existing=True)
+    concept = db.session.scalar(stmt)
+    policy.require(actor, "concept.view", concept)
+    return concept
+
+
+def get_for_key(slug: str, actor: Any = None) -> Concept:
+    """The concept with its organization and discussion topic only: one query, enough to check who
+    may see it and to build its page's cache key."""
+    if not is_slug(slug):
+        raise NotFound("There is no concept at that address.")
+    concept = db.session.scalar(select(Concept).where(Concept.slug == slug).options(
+        joinedload(Concept.organization), joinedload(Concept.topic)))
     policy.require(actor, "concept.view", concept)
     return concept
 
@@ -387,7 +425,7 @@ def add_feature(actor: User, concept: Concept, title: str, description: str = ""
     active.append(feature)
     _renumber(active, retired)
     _touch(concept)
-    commit_and_publish()
+    _commit_changed(concept)
     return feature
 
 
@@ -396,7 +434,7 @@ def update_feature(actor: User, feature: Feature, title: str, description: str) 
     feature.title, feature.description = _check_feature(title, description)
     feature.updated_at = utcnow()
     _touch(feature.concept)
-    commit_and_publish()
+    _commit_changed(feature.concept)
 
 
 def move_feature(actor: User, feature: Feature, direction: str) -> None:
@@ -412,7 +450,7 @@ def move_feature(actor: User, feature: Feature, direction: str) -> None:
     if 0 <= other < len(active):
         active[index], active[other] = active[other], active[index]
     _renumber(active, retired)
-    commit_and_publish()
+    _commit_changed(feature.concept)
 
 
 def retire_feature(actor: User, feature: Feature) -> None:
@@ -423,7 +461,7 @@ def retire_feature(actor: User, feature: Feature) -> None:
     feature.retired_at = utcnow()
     _renumber(*_ordered(feature.concept))
     _touch(feature.concept)
-    commit_and_publish()
+    _commit_changed(feature.concept)
 
 
 def restore_feature(actor: User, feature: Feature) -> None:
@@ -436,7 +474,7 @@ def restore_feature(actor: User, feature: Feature) -> None:
     feature.retired_at = None
     _renumber(active + [feature], retired)
     _touch(feature.concept)
-    commit_and_publish()
+    _commit_changed(feature.concept)
 
 
 def active_features(concept: Concept) -> list[Feature]:
@@ -449,7 +487,7 @@ def retired_features(concept: Concept) -> list[Feature]:
 
 __all__ = [
     "CURRENCIES", "SORTS", "STAGES", "STAGE_LABELS", "active_features", "add_feature", "change_stage",
-    "create", "filter_organizations", "get_by_slug", "get_feature", "listing", "move_feature",
+    "create", "filter_organizations", "get_by_slug", "get_for_key", "get_feature", "listing", "move_feature",
     "of_organization", "organizations_for", "parse_tags", "recent", "restore_feature", "retire_feature",
     "retired_features", "update", "update_feature",
 ]

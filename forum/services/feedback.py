@@ -215,14 +215,18 @@ def rank_order(concept: Concept) -> list[int]:
 
 
 def ranked_features(concept: Concept, actor: Any = None) -> list[dict[str, Any]]:
-    """Active features with their tallies, best Wilson lower bound first (z = 1.96)."""
-    features = active_features(concept)
-    counts = tallies(concept.id)
+    """Active features with their tallies, best Wilson lower bound first (z = 1.96), as stored by
+    forum.services.summaries (computed once per change, not per view)."""
+    from forum.services import summaries
+
+    stored = summaries.get(concept)
+    counts = stored.tallies
     mine = my_votes(actor, concept.id)
-    by_id = {f.id: f for f in features}
-    order = ranking.rank([((f.position, f.id), *counts.get(f.id, (0, 0))) for f in features])
+    by_id = {f.id: f for f in active_features(concept)}
     rows = []
-    for place, (_, feature_id) in enumerate(order, start=1):
+    ranked = [i for i in stored.ranking if i in by_id]
+    ranked += [i for i in by_id if i not in ranked]  # defensive: a feature the summary predates
+    for place, feature_id in enumerate(ranked, start=1):
         feature = by_id[feature_id]
         up, down = counts.get(feature_id, (0, 0))
         total = up + down
@@ -298,8 +302,8 @@ def answer_kano(actor: Any, concept: Concept,
     return len(rows)
 
 
-def kano_summaries(concept: Concept) -> list[dict[str, Any]]:
-    """Per active feature: kano.summarize over everyone's pairs (one query for the concept)."""
+def kano_by_feature(concept: Concept) -> dict[int, Any]:
+    """{feature id: kano.summarize over everyone's pairs} for the active features: one query."""
     pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
     rows = db.session.execute(
         select(KanoAnswer.feature_id, KanoAnswer.functional, KanoAnswer.dysfunctional)
@@ -309,9 +313,17 @@ def kano_summaries(concept: Concept) -> list[dict[str, Any]]:
     for feature_id, functional, dysfunctional in rows:
         if functional in kano.ANSWER_LABELS and dysfunctional in kano.ANSWER_LABELS:
             pairs[feature_id].append((functional, dysfunctional))
+    return {feature.id: kano.summarize(pairs.get(feature.id, [])) for feature in active_features(concept)}
+
+
+def kano_summaries(concept: Concept) -> list[dict[str, Any]]:
+    """Per active feature: its Kano summary, as stored (forum.services.summaries)."""
+    from forum.services import summaries
+
+    stored = summaries.get(concept).kano
     out = []
     for feature in active_features(concept):
-        summary = kano.summarize(pairs.get(feature.id, []))
+        summary = stored.get(feature.id) or kano.summarize([])
         out.append({"feature": feature, "summary": summary,
                     "category": summary.category,
                     "category_label": kano.CATEGORY_LABELS.get(summary.category or "", "No answers yet"),
@@ -435,8 +447,15 @@ def price_analysis(concept: Concept) -> pricing.PriceSensitivityResult:
     return summary.price_analysis(concept)
 
 
+def stored_price(concept: Concept) -> pricing.PriceSensitivityResult:
+    """The price analysis as stored (forum.services.summaries): computed once per change."""
+    from forum.services import summaries
+
+    return summaries.get(concept).price or price_analysis(concept)
+
+
 def price_summary(concept: Concept, result: pricing.PriceSensitivityResult | None = None) -> dict[str, Any]:
-    result = result or price_analysis(concept)
+    result = result or stored_price(concept)
     has_intents = result.nms_n > 0
     return {"result": result, "n": result.n, "invalid": result.invalid, "currency": concept.currency,
             "pmc": result.pmc, "pme": result.pme, "ipp": result.ipp, "opp": result.opp,
@@ -482,7 +501,7 @@ def price_page(actor: Any, concept: Concept) -> dict[str, Any]:
     out: dict[str, Any] = {"answer": answer, "position": [], "n": 0,
                            "refusal": policy.refusal(actor, "feedback.answer", concept)}
     if answer is not None:
-        result = price_analysis(concept)
+        result = stored_price(concept)
         out["n"] = result.n
         exact = can_see_results(actor, concept)
         out["position"] = position_sentences(result, answer, concept.currency, exact)
@@ -499,7 +518,7 @@ def panel(actor: Any, concept: Any) -> dict[str, Any]:
     signed_in = actor is not None and getattr(actor, "is_authenticated", False)
     price_visible = concept.price_question_enabled and can_see_results(actor, concept)
     answer = my_price(actor, concept.id) if concept.price_question_enabled else None
-    result = price_analysis(concept) if (price_visible or answer is not None) else None
+    result = stored_price(concept) if (price_visible or answer is not None) else None
     kano_done = len(my_kano(actor, concept.id)) if concept.kano_enabled and signed_in else 0
     return {
         "concept": concept,
@@ -524,18 +543,16 @@ def results(actor: Any, concept: Concept) -> dict[str, Any]:
     """The demand summary: ranked votes, Kano categories, price sensitivity. Org members see it,
     everyone else only when the organization publishes its price summaries."""
     policy.require(actor, "feedback.results", concept)
+    from forum.services import summaries
+
+    stored = summaries.get(concept)
     features = ranked_features(concept)
-    voters = db.session.scalar(
-        select(func.count(func.distinct(FeatureVote.user_id)))
-        .join(Feature, Feature.id == FeatureVote.feature_id)
-        .join(User, User.id == FeatureVote.user_id)
-        .where(Feature.concept_id == concept.id, Feature.retired_at.is_(None), _not_suspended())) or 0
     return {
         "concept": concept,
         "features": features,
-        "voters": voters,
+        "voters": stored.voters,
         "kano": kano_summaries(concept) if concept.kano_enabled else [],
-        "kano_respondents": _kano_respondents(concept.id) if concept.kano_enabled else 0,
+        "kano_respondents": stored.kano_respondents if concept.kano_enabled else 0,
         "price": price_summary(concept) if concept.price_question_enabled else None,
         "is_member": policy.is_member(actor, concept.organization_id),
     }
@@ -544,6 +561,7 @@ def results(actor: Any, concept: Concept) -> dict[str, Any]:
 __all__ = [
     "CLOSED_MESSAGE", "INTENT_LABELS", "PRICE_QUESTIONS", "SMALL_SAMPLE", "VoteResult", "active_features",
     "answer_kano", "answer_price", "can_see_results", "cast_vote", "check_prices", "get_concept",
-    "get_feature", "kano_summaries", "money", "my_kano", "my_price", "my_votes", "panel", "position_sentences",
-    "price_analysis", "price_page", "price_summary", "ranked_features", "results", "tallies",
+    "get_feature", "kano_by_feature", "kano_summaries", "money", "my_kano", "my_price", "my_votes", "panel",
+    "position_sentences", "price_analysis", "price_page", "price_summary", "ranked_features", "results",
+    "stored_price", "tallies",
 ]

@@ -26,7 +26,7 @@ from sqlalchemy import func, or_, select, update
 from forum import policy
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
-from forum.markup import mentions
+from forum.markup import mentions_in_html
 from forum.models import Concept, Follow, Notification, Post, StageChange, Topic, User, utcnow
 from forum.services.ids import parse_id
 from forum.services.tx import commit_and_publish
@@ -203,7 +203,7 @@ def notify_new_post(post: Post) -> list[Notification]:
     target = post.reply_to if post.reply_to_id is not None else None
     if target is not None and target.author_id is not None and target.deleted_at is None:
         reasons.setdefault(target.author_id, ("reply", f"{actor_name} replied to your post in {where}"))
-    names = mentions(post.body_source)[:MENTIONS_MAX]
+    names = mentions_in_html(post.body_html)[:MENTIONS_MAX]
     if names:
         for uid in db.session.scalars(select(User.id).where(User.username_key.in_(names))):
             reasons.setdefault(uid, ("mention", f"{actor_name} mentioned you in {where}"))

@@ -43,6 +43,11 @@ def _check_body(body: Any, errors: dict[str, list[str]], field: str = "body") ->
         errors[field] = ["Write something before posting."]
     elif len(body) > BODY_MAX:
         errors[field] = [f"A post has at most {BODY_MAX:,} characters; this one has {len(body):,}."]
+    else:
+        try:
+            markup.check(body)
+        except markup.TooComplex as exc:
+            errors[field] = [str(exc)]
     return body
 
 

@@ -5,15 +5,17 @@ import math
 import time
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from forum import policy
 from forum.errors import DomainError
 from forum.extensions import db, limiter, login_manager
+from forum.web.bodies import RefusedBody, check_body
 from forum.web.utils import wants_json
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -27,7 +29,10 @@ ERROR_TEXT = {
     405: ("Method not allowed", "That address does not accept this kind of request."),
     409: ("Conflict", "That change conflicts with the current state; reload and try again."),
     413: ("Too large", "What you sent is too large."),
+    415: ("Not a form", "Send a form or a JSON object."),
     429: ("Slow down", "Too many requests. Please wait a moment and try again."),
+    503: ("Busy", "The forum is busy saving other people's changes; nothing was saved. "
+                  "Please try again in a moment."),
     500: ("Something went wrong", "An unexpected error happened on our side. It has been logged."),
 }
 
@@ -63,6 +68,20 @@ def _retry_message() -> tuple[str, dict[str, str]]:
     return f"Too many attempts. Please try again in {when}.", {"Retry-After": str(seconds)}
 
 
+BUSY_RETRY_AFTER = 2  # seconds
+_BUSY_MESSAGES = ("database is locked", "database table is locked", "database is busy")
+# PostgreSQL: serialization failure, deadlock detected, lock not available.
+_BUSY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def busy_database(exc: BaseException) -> bool:
+    """Whether a database error means "busy, try again" rather than a bug."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    return any(text in str(orig).lower() for text in _BUSY_MESSAGES)
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError) -> Response:
@@ -80,7 +99,20 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
+        if isinstance(exc, RefusedBody):
+            return _error_response(exc.code or 400, exc.description)
         return _error_response(exc.code or 500, None if exc.code in ERROR_TEXT else exc.description)
+
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError) -> Response:
+        if not busy_database(exc):
+            return unexpected(exc)
+        # SQLite's busy timeout ran out (or PostgreSQL chose this transaction to give way): nothing
+        # was written; the same request a moment later will go through.
+        g.database_busy = True
+        db.session.rollback()
+        app.logger.warning("Database busy on %s %s: answered 503", request.method, request.path)
+        return _error_response(503, headers={"Retry-After": str(BUSY_RETRY_AFTER)})
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:
@@ -126,9 +158,14 @@ def register_template_context(app: Flask) -> None:
 
 
 def _unread_count() -> int:
+    """Once per request, however many times the header asks."""
+    from flask import g
+
     from forum.services import notifications
 
-    return notifications.unread_count(current_user)
+    if "_sb_unread" not in g:
+        g._sb_unread = notifications.unread_count(current_user)
+    return g._sb_unread
 
 
 @login_manager.user_loader
@@ -165,6 +202,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(api_bp)
     register_error_handlers(app)
     register_template_context(app)
+    app.before_request(check_body)
     app.before_request(refuse_null_characters)
 
 
@@ -175,11 +213,8 @@ def refuse_null_characters() -> Response | None:
         for _key, items in source.lists():
             values.extend(items)
             values.append(_key)
-    if any("\x00" in value for value in values) or (request.is_json and b"\\u0000" in request.get_data()):
+    if any("\x00" in value for value in values):
         return _error_response(400, "The request contains a null character, which is not allowed in text.")
-    if request.is_json and request.method in ("POST", "PUT", "PATCH", "DELETE") and request.content_length:
-        if not isinstance(request.get_json(silent=True), dict):
-            return _error_response(400, "Send a JSON object, e.g. {\"body\": \"...\"}.")
     return None
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from forum import policy
+from forum import pagecache, policy
 from forum.errors import NotFound, ValidationError
 from forum.models import Post, Topic
 from forum.services import boards, events, posting
@@ -48,20 +48,43 @@ def show(slug: str) -> str:
 
 
 @bp.get("/t/<int:topic_id>")
-def topic(topic_id: int) -> str:
+def topic(topic_id: int) -> Response:
     # The room's number is read before the content: the live client replays what lands in between.
+    # It is also the page's cache key: a post, edit, hide or pin moves it (forum/pagecache.py).
     live_seq = events.current_seq(events.topic_room(topic_id))
     topic = posting.get_topic(topic_id, current_user)
-    return _render_topic(topic, _topic_page_arg(), live_seq=live_seq)
+    page = _topic_page_arg()
+
+    def render() -> tuple[str, list[int]]:
+        posts = posting.topic_posts(topic, page)
+        html = _topic_html(topic, posts, live_seq)
+        return html, [post.author_id for post in posts.items]
+
+    key = ("topic", topic.id, live_seq, page, topic.title, topic.pinned, topic.locked, topic.hidden_at)
+    return pagecache.page(key, render, viewer=_topic_viewer(topic), parts={
+        "follow": lambda: render_template("_follow_button.html", concept=None, topic=topic)})
+
+
+def _topic_viewer(topic: Topic) -> tuple[Any, ...]:
+    """What a topic page's shared parts depend on about the reader (their own posts aside)."""
+    user = current_user
+    if not user.is_authenticated:
+        return ("visitor",)
+    return ("user", user.role, user.suspended_until if user.is_suspended else None,
+            *(policy.can(user, action, topic) for action in
+              ("post.create", "post.mark_answered", "topic.pin", "topic.lock")))
+
+
+def _topic_html(topic: Topic, posts: Any, live_seq: int, form: PostForm | None = None) -> str:
+    return render_template("board/topic.html", topic=topic, posts=posts, live_seq=live_seq,
+                           form=form or (PostForm(formdata=None) if current_user.is_authenticated else None))
 
 
 def _render_topic(topic: Topic, page: int, form: PostForm | None = None, status: int = 200,
                   live_seq: int | None = None) -> Any:
     if live_seq is None:
         live_seq = events.current_seq(events.topic_room(topic.id))
-    posts = posting.topic_posts(topic, page)
-    return render_template("board/topic.html", topic=topic, posts=posts, live_seq=live_seq,
-                           form=form or PostForm(formdata=None)), status
+    return _topic_html(topic, posting.topic_posts(topic, page), live_seq, form), status
 
 
 @bp.get("/p/<int:post_id>")
@@ -241,9 +264,8 @@ def preview() -> Any:
     """The HTML a post would show. JSON {"html": ...} when asked for JSON, else a page."""
     form = PreviewForm()
     if wants_json():
-        body = (request.get_json(silent=True) or {}).get("body") if request.is_json else form.body.data
         try:
-            return jsonify(html=posting.preview(current_user, body))
+            return jsonify(html=posting.preview(current_user, form.body.data))
         except ValidationError as exc:
             return jsonify(error=exc.title, message=exc.message, errors=exc.errors), 400
     preview_html = None

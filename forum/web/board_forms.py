@@ -2,24 +2,24 @@
 what is valid (so every message comes from one place)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Optional
 
 from forum.services.posting import BODY_MAX
+from forum.web.bodies import ForumForm
 
 BODY_HELP = (f"Markdown works: **bold**, *italic*, lists, `code`, links. Up to {BODY_MAX:,} characters. "
              "Mention someone with @username.")
 
 
-class PostForm(FlaskForm):
+class PostForm(ForumForm):
     body = TextAreaField("Your post", description=BODY_HELP)
     reply_to_id = HiddenField()
     preview = SubmitField("Preview")
     submit = SubmitField("Post reply")
 
 
-class TopicForm(FlaskForm):
+class TopicForm(ForumForm):
     board = SelectField("Board", choices=[], validate_choice=False)
     title = StringField("Title", validators=[Optional()])
     body = TextAreaField("Your post", description=BODY_HELP)
@@ -28,18 +28,18 @@ class TopicForm(FlaskForm):
     submit = SubmitField("Start topic")
 
 
-class EditPostForm(FlaskForm):
+class EditPostForm(ForumForm):
     title = StringField("Topic title", validators=[Optional()])
     body = TextAreaField("Your post", description=BODY_HELP)
     preview = SubmitField("Preview")
     submit = SubmitField("Save changes")
 
 
-class PreviewForm(FlaskForm):
+class PreviewForm(ForumForm):
     body = TextAreaField("Text to preview", description=BODY_HELP)
 
 
-class BoardForm(FlaskForm):
+class BoardForm(ForumForm):
     name = StringField("Name")
     slug = StringField("Address", description="Lowercase letters, digits and hyphens, as in /boards/general. "
                                               "Left empty, it is made from the name.")

@@ -3,7 +3,6 @@ what is valid (choices are not checked here, so an unknown stage or currency get
 clear message rather than WTForms' "Not a valid choice")."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 
 from forum.models import STAGES
@@ -18,12 +17,13 @@ from forum.services.concepts import (
     TAGS_MAX,
     TITLE_MAX,
 )
+from forum.web.bodies import ForumForm
 
 STAGE_CHOICES = [(s, STAGE_LABELS[s]) for s in STAGES]
 CURRENCY_CHOICES = [(c, c) for c in CURRENCIES]
 
 
-class ConceptForm(FlaskForm):
+class ConceptForm(ForumForm):
     title = StringField("Title", render_kw={"maxlength": TITLE_MAX},
                         description=f"What is it? At most {TITLE_MAX} characters.")
     summary = StringField("One-line summary", render_kw={"maxlength": SUMMARY_MAX},
@@ -49,18 +49,18 @@ class NewConceptForm(ConceptForm):
     stage = SelectField("Stage", choices=STAGE_CHOICES, default="idea", validate_choice=False)
 
 
-class StageForm(FlaskForm):
+class StageForm(ForumForm):
     stage = SelectField("Move to stage", choices=STAGE_CHOICES, validate_choice=False)
     note = StringField("Note (optional)", render_kw={"maxlength": NOTE_MAX},
                        description="What changed, in a sentence. Followers see it.")
 
 
-class FeatureForm(FlaskForm):
+class FeatureForm(ForumForm):
     title = StringField("Feature", render_kw={"maxlength": FEATURE_TITLE_MAX})
     description = TextAreaField("Short description (optional)",
                                 render_kw={"maxlength": FEATURE_DESCRIPTION_MAX},
                                 description=f"At most {FEATURE_DESCRIPTION_MAX} characters.")
 
 
-class MoveForm(FlaskForm):
+class MoveForm(ForumForm):
     direction = HiddenField()

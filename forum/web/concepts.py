@@ -5,10 +5,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from forum import policy
+from forum import pagecache, policy
 from forum.errors import ValidationError
 from forum.models import STAGES
-from forum.services import concepts, events
+from forum.services import concepts, events, summaries
 from forum.services import feedback as feedback_service
 from forum.web.concept_forms import ConceptForm, FeatureForm, MoveForm, NewConceptForm, StageForm
 from forum.web.utils import apply_errors, page_arg
@@ -73,19 +73,23 @@ def new() -> Response | tuple[str, int]:
 
 
 def _render_show(concept, status: int = 200, feature_form: FeatureForm | None = None,
-                 stage_form: StageForm | None = None) -> tuple[str, int]:
-    # The room's number is read before the content (the concept row is read again after it), so
-    # the live client replays anything that lands in between: at worst twice, never missed.
-    live_seq = events.seq_before(events.concept_room(concept.id), concept)
+                 stage_form: StageForm | None = None, live_seq: int | None = None) -> tuple[str, int]:
+    editing = policy.can(current_user, "concept.edit", concept)
+    if live_seq is None:
+        # The room's number is read before the content (the concept row is read again after it), so
+        # the live client replays anything that lands in between: at worst twice, never missed.
+        live_seq = events.seq_before(events.concept_room(concept.id), concept)
     return render_template(
         "concepts/show.html", concept=concept, live_seq=live_seq,
         active_features=concepts.active_features(concept),
         retired_features=concepts.retired_features(concept),
         stage_labels=concepts.STAGE_LABELS, stages=STAGES,
         feedback=feedback_service.panel(current_user, concept),
-        feature_form=feature_form or FeatureForm(formdata=None),
-        stage_form=stage_form or StageForm(formdata=None, stage=_next_stage(concept.stage)),
-        move_form=MoveForm(formdata=None)), status
+        # Forms (and their CSRF token, kept in the session) only for people who may use them: a
+        # visitor's page sets no cookie.
+        feature_form=feature_form or (FeatureForm(formdata=None) if editing else None),
+        stage_form=stage_form or (StageForm(formdata=None, stage=_next_stage(concept.stage)) if editing else None),
+        move_form=MoveForm(formdata=None) if editing else None), status
 
 
 def _next_stage(stage: str) -> str:
@@ -94,8 +98,32 @@ def _next_stage(stage: str) -> str:
 
 
 @bp.get("/<slug>")
-def show(slug: str) -> tuple[str, int]:
-    return _render_show(concepts.get_by_slug(slug, current_user))
+def show(slug: str) -> Response:
+    """Served from the page cache under the concept room's number (forum/pagecache.py): a vote, an
+    answer, an edit or a stage change moves it. The feedback panel (your votes) and the follow button
+    are the personal parts of a signed-in person's page."""
+    concept = concepts.get_for_key(slug, current_user)
+    live_seq = events.current_seq(events.concept_room(concept.id))
+    summaries.remember_seq(concept.id, live_seq)
+    editing = policy.can(current_user, "concept.edit", concept)
+
+    def render() -> str:
+        # Read again after the number, with everything the page shows (see _render_show).
+        fresh = concepts.get_by_slug(slug, current_user, refresh=True)
+        return _render_show(fresh, live_seq=live_seq)[0]
+
+    def ttl() -> int:
+        # Not past the moment a respondent's suspension ends (their answers then count again).
+        return pagecache.ttl_until(summaries.get(concept).valid_until)
+
+    organization, topic = concept.organization, concept.topic
+    key = ("concept", concept.id, live_seq, organization.name, organization.verified_at,
+           topic.post_count if topic else 0, topic.last_post_at if topic else None)
+    viewer = ("user", current_user.role, editing) if current_user.is_authenticated else ("visitor",)
+    return pagecache.page(key, render, viewer=viewer, ttl=ttl, parts={
+        "feedback": lambda: render_template("concepts/_feedback.html", concept=concept,
+                                            feedback=feedback_service.panel(current_user, concept)),
+        "follow": lambda: render_template("notifications/_follow.html", concept=concept)})
 
 
 def _editable(slug: str):

@@ -5,13 +5,13 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField
 
 from forum.errors import ValidationError
 from forum.services import notifications
 from forum.services import search as search_service
+from forum.web.bodies import ForumForm
 from forum.web.utils import page_arg, safe_next
 
 search_bp = Blueprint("search", __name__)
@@ -20,7 +20,7 @@ bp = Blueprint("notifications", __name__)
 KIND_CHOICES = [("", "Everything"), ("concept", "Concepts"), ("post", "Posts")]
 
 
-class FollowForm(FlaskForm):
+class FollowForm(ForumForm):
     concept_id = HiddenField()
     topic_id = HiddenField()
     next = HiddenField()

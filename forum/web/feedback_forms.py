@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from forum.analytics.kano import ANSWER_LABELS, ANSWERS
 from forum.services.feedback import INTENT_LABELS, PRICE_QUESTIONS
+from forum.web.bodies import ForumForm
 
 INTENT_CHOICES = [SelectChoice("", "Rather not say")] + [SelectChoice(str(k), f"{k} – {v}") for k, v in INTENT_LABELS.items()]
 KANO_CHOICES = [SelectChoice(answer, ANSWER_LABELS[answer]) for answer in ANSWERS]
 
 
-class VoteForm(FlaskForm):
+class VoteForm(ForumForm):
     value = SelectField("Vote", choices=[SelectChoice("up", "For"), SelectChoice("down", "Against"),
                                  SelectChoice("clear", "Withdraw")],
                         validate_choice=False)
@@ -27,7 +27,7 @@ def _price_field(label: str, help_text: str) -> StringField:
                        description=help_text, render_kw={"inputmode": "decimal", "autocomplete": "off"})
 
 
-class PriceForm(FlaskForm):
+class PriceForm(ForumForm):
     """The Van Westendorp questions; prices are kept as typed so a refused answer is shown again."""
 
     too_cheap = _price_field(PRICE_QUESTIONS[0][1], PRICE_QUESTIONS[0][2])
@@ -44,7 +44,7 @@ class PriceForm(FlaskForm):
                 ("too_cheap", "cheap", "expensive", "too_expensive", "intent_cheap", "intent_expensive")}
 
 
-class KanoFormBase(FlaskForm):
+class KanoFormBase(ForumForm):
     feature_ids: list[int] = []
 
     def answers(self) -> dict[int, tuple[str | None, str | None]]:

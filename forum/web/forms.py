@@ -1,7 +1,6 @@
 """Flask-WTF forms: they parse and bound the input; services decide what is valid in the domain."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -15,9 +14,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from forum.services.passwords import MAX_LENGTH as PASSWORD_MAX
+from forum.web.bodies import ForumForm
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(ForumForm):
     username = StringField("Username", validators=[DataRequired("Choose a username."), Length(max=32, message="A username has at most 32 characters.")],
                            description="3 to 32 letters, digits or underscores. Shown publicly.")
     email = EmailField("Email", validators=[DataRequired("Enter your email address."), Length(max=254, message="An email address has at most 254 characters.")],
@@ -27,29 +27,29 @@ class RegisterForm(FlaskForm):
                              description="At least 8 characters. A long passphrase is best; paste from a password manager is fine.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(ForumForm):
     login = StringField("Username or email", validators=[DataRequired("Enter your username or email."), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired("Enter your password."), Length(max=PASSWORD_MAX)])
     remember = BooleanField("Keep me signed in on this device")
     next = HiddenField()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(ForumForm):
     display_name = StringField("Display name", validators=[Optional(), Length(max=64, message="A display name has at most 64 characters.")])
     bio = TextAreaField("Short bio", validators=[Optional(), Length(max=500, message="A bio has at most 500 characters.")])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(ForumForm):
     current_password = PasswordField("Current password", validators=[DataRequired("Enter your current password.")])
     new_password = PasswordField("New password", validators=[DataRequired("Choose a new password."), Length(max=PASSWORD_MAX)])
 
 
-class EmailChangeForm(FlaskForm):
+class EmailChangeForm(ForumForm):
     email = EmailField("New email", validators=[DataRequired("Enter the new email address."), Length(max=254)])
     password = PasswordField("Your password", validators=[DataRequired("Enter your password to confirm.")])
 
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(ForumForm):
     name = StringField("Name", validators=[DataRequired("Give the organization a name."), Length(max=80, message="A name has at most 80 characters.")])
     description = TextAreaField("What you make", validators=[Optional(), Length(max=2000, message="A description has at most 2000 characters.")])
     website = StringField("Website", validators=[Optional(), Length(max=255)], description="https://…")
@@ -61,20 +61,20 @@ class OrganizationForm(FlaskForm):
                     "Shown on your public page beside the record the forum measures.")
 
 
-class MemberForm(FlaskForm):
+class MemberForm(ForumForm):
     username = StringField("Username", validators=[DataRequired("Enter the person's username."), Length(max=32)])
     role = SelectField("Role", choices=[("member", "Member"), ("owner", "Owner")], default="member")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(ForumForm):
     role = SelectField("Role", choices=[("consumer", "Consumer"), ("moderator", "Moderator"), ("admin", "Admin")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(ForumForm):
     """A button that only carries the CSRF token."""
 
 
-class PrivacyForm(FlaskForm):
+class PrivacyForm(ForumForm):
     profile_public = BooleanField("Show my profile (bio, organizations) to everyone",
                                   description="Off: others see only your name beside your posts.")
     credit_by_name = BooleanField("Organizations may credit me by name in their exports",
@@ -84,20 +84,20 @@ class PrivacyForm(FlaskForm):
     email_digest = BooleanField("Send me a weekly digest of what I missed")
 
 
-class ResendVerificationForm(FlaskForm):
+class ResendVerificationForm(ForumForm):
     """A button that only carries the CSRF token."""
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(ForumForm):
     email = EmailField("Your account's email", validators=[DataRequired("Enter your email address."), Length(max=254)])
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(ForumForm):
     password = PasswordField("New password", validators=[DataRequired("Choose a new password."), Length(max=PASSWORD_MAX)],
                              description="At least 8 characters. A long passphrase is best.")
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(ForumForm):
     password = PasswordField("Your password", validators=[DataRequired("Enter your password to confirm.")])
     feedback = RadioField(
         "Your votes and answers", choices=[
@@ -106,7 +106,7 @@ class DeleteAccountForm(FlaskForm):
         validators=[DataRequired("Choose what happens to your votes and answers.")])
 
 
-class ApiTokenForm(FlaskForm):
+class ApiTokenForm(ForumForm):
     name = StringField("Label", validators=[DataRequired("Give the token a label."),
                                             Length(max=80, message="A label has at most 80 characters.")],
                        description="What the token is for, e.g. “R export” or “weekly report”.")

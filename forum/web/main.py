@@ -23,6 +23,11 @@ def index() -> str:
 
 
 @bp.get("/healthz")
-def healthz() -> dict[str, str]:
-    db.session.execute(select(1))
-    return {"status": "ok"}
+def healthz() -> tuple[dict[str, object], int]:
+    """For load balancers and monitors: 200 when the database and every configured Redis answer,
+    503 (with what failed) otherwise. Sets no cookie and is not rate limited."""
+    from forum import health
+
+    checks = health.check_all()
+    ok = all(value in ("ok", "not configured") for value in checks.values())
+    return {"status": "ok" if ok else "failing", **checks}, 200 if ok else 503

@@ -6,13 +6,23 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import func, select
 
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
-from forum.models import Concept, Event, Feature, FeatureVote, KanoAnswer, PriceResponse, User, utcnow
-from forum.services import feedback
+from forum.models import (
+    Concept,
+    ConceptSummary,
+    Event,
+    Feature,
+    FeatureVote,
+    KanoAnswer,
+    PriceResponse,
+    User,
+    utcnow,
+)
+from forum.services import feedback, summaries
 from tests.conftest import make_user
 
 
@@ -359,8 +369,42 @@ def test_suspended_peoples_price_answers_leave_the_summary(people, concept):
     assert feedback.price_summary(concept)["n"] == 2
     user = db.session.scalar(select(User).where(User.username_key == "p0"))
     user.suspended_until = utcnow() + timedelta(days=1)
+    summaries.invalidate_for_user(user.id)  # what a suspension does in its transaction
     db.session.commit()
     assert feedback.price_summary(concept)["n"] == 1
+
+
+def test_a_suspension_that_ends_by_date_brings_the_answers_back(people, concept, monkeypatch):
+    _answer_prices(concept, [(5, 10, 20, 30), (8, 15, 25, 35)])
+    user = db.session.scalar(select(User).where(User.username_key == "p0"))
+    user.suspended_until = utcnow() + timedelta(days=1)
+    summaries.invalidate_for_user(user.id)
+    db.session.commit()
+    assert feedback.price_summary(concept)["n"] == 1
+    stored = db.session.get(ConceptSummary, concept.id)
+    assert stored.valid_until == user.suspended_until
+    # Two days later nobody has acted, and the stored summary is not trusted past the suspension.
+    later = utcnow() + timedelta(days=2)
+    monkeypatch.setattr(feedback, "utcnow", lambda: later)
+    monkeypatch.setattr(summaries, "utcnow", lambda: later)
+    g.pop("_sb_summaries", None)
+    assert feedback.price_summary(concept)["n"] == 2
+
+
+def test_the_summary_is_computed_once_per_change_not_per_read(people, concept, monkeypatch):
+    _answer_prices(concept, [(5, 10, 20, 30), (8, 15, 25, 35)])
+    calls = []
+    real = feedback.price_analysis
+    monkeypatch.setattr(feedback, "price_analysis", lambda c: calls.append(c.id) or real(c))
+    for _ in range(3):
+        g.pop("_sb_summaries", None)
+        assert feedback.price_summary(concept)["n"] == 2
+    assert len(calls) == 1
+    feedback.answer_price(make_user("late"), concept, {"too_cheap": "6", "cheap": "11", "expensive": "21",
+                                                       "too_expensive": "31"})
+    g.pop("_sb_summaries", None)
+    assert feedback.price_summary(concept)["n"] == 3
+    assert len(calls) == 2
 
 
 def test_results_are_for_members_unless_the_organization_publishes_them(people, concept):

@@ -99,6 +99,7 @@ def test_notifying_again_for_a_post_tells_nobody_twice(people, thread):
     post = add_post(topic, carol, "Hello @olga")
     # An edit adds a mention; the posting service may notify again.
     post.body_source = "Hello @olga and @ada"
+    post.body_html = render(post.body_source)  # mentions are read from the rendered post
     notifications.notify_new_post(post)
     notifications.notify_new_post(post)
     db.session.commit()

@@ -1,0 +1,232 @@
+"""The page cache: pages that many people read are rendered once per change, not once per view.
+
+A cached page is keyed by what it shows: a topic page by its room's event number and page, a
+concept page by its room's event number (forum/services/events.py). Every change a page shows
+records an event in its room, in the transaction of the change, so the key moves with the commit
+and the very next request renders afresh: nothing is ever invalidated by hand, and no stale page is
+served after a write. Entries also expire after `PAGE_CACHE_TTL` seconds (default 300), which bounds
+how long a change made outside the room (a renamed author, say) can take to show.
+
+What is cached is the page as a visitor sees it, or, for signed-in people, a *shell* shared by
+everyone in the same viewer class (the page's permissions: moderator or not, may reply, may edit...)
+with markers where the personal parts go: `<!--sb:user_nav-->` (the header's account menu and
+unread count), `<!--sb:flashes-->`, and the page's own (your votes, your follow button). The view
+passes a renderer for each; they are filled in per request, cheaply, and CSRF tokens in the shell
+are a placeholder replaced by the person's own token. A person who wrote posts on a topic page gets
+a copy of their own (their posts carry their edit and delete buttons).
+
+Visitors' pages set no cookie. The cache lives in process memory (a bounded LRU) by default, and in
+Redis when `CACHE_REDIS_URL` is set, so that every process shares it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask, Response, current_app, g, render_template, request, session
+from flask_login import current_user
+
+CSRF_PLACEHOLDER = "sb-csrf-0f3c9e5d7a1b"
+_MARKER = re.compile(r"<!--sb:([a-z_]+)-->")
+DEFAULT_TTL = 300
+
+Renderer = Callable[[], str]
+
+
+# --- stores -------------------------------------------------------------------------------------
+
+class MemoryStore:
+    """A size-bounded LRU in this process's memory, with per-entry expiry."""
+
+    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                return None
+            if item[0] < time.monotonic():
+                self._drop(key)
+                return None
+            self._items.move_to_end(key)
+            return item[1]
+
+    def set(self, key: str, value: str, ttl: int) -> None:
+        with self._lock:
+            if key in self._items:
+                self._drop(key)
+            self._items[key] = (time.monotonic() + ttl, value)
+            self._size += len(value)
+            while self._size > self.max_bytes and self._items:
+                self._drop(next(iter(self._items)))
+
+    def _drop(self, key: str) -> None:
+        _, value = self._items.pop(key)
+        self._size -= len(value)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._size = 0
+
+
+class RedisStore:
+    """Entries in Redis under a prefix, with Redis's own expiry: shared by every process."""
+
+    def __init__(self, url: str, prefix: str = "sb:page:") -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        self.prefix = prefix
+
+    def get(self, key: str) -> str | None:
+        try:
+            value = self.client.get(self.prefix + key)
+        except Exception:  # noqa: BLE001 - a cache that is down is a cache miss, never an error
+            current_app.logger.warning("page cache: Redis get failed")
+            return None
+        return value.decode() if value is not None else None
+
+    def set(self, key: str, value: str, ttl: int) -> None:
+        try:
+            self.client.set(self.prefix + key, value.encode(), ex=max(1, int(ttl)))
+        except Exception:  # noqa: BLE001
+            current_app.logger.warning("page cache: Redis set failed")
+
+    def clear(self) -> None:
+        for key in self.client.scan_iter(self.prefix + "*"):
+            self.client.delete(key)
+
+
+def init_app(app: Flask) -> None:
+    url = app.config.get("CACHE_REDIS_URL")
+    if url:
+        store: Any = RedisStore(url, prefix=app.config.get("CACHE_KEY_PREFIX", "sb:page:"))
+    else:
+        store = MemoryStore(int(app.config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)))
+    app.extensions["pagecache"] = store
+
+    @app.context_processor
+    def _shell_flag() -> dict[str, Any]:
+        return {"sb_shell": g.get("_sb_shell", False)}
+
+
+def ttl_until(moment: Any) -> int:
+    """The default lifetime, shortened so that an entry is gone by `moment` (a naive UTC datetime)."""
+    default = int(current_app.config.get("PAGE_CACHE_TTL", DEFAULT_TTL))
+    if moment is None:
+        return default
+    from forum.models import utcnow
+
+    return max(0, min(default, int((moment - utcnow()).total_seconds())))
+
+
+def store() -> Any:
+    return current_app.extensions["pagecache"]
+
+
+# --- serving ------------------------------------------------------------------------------------
+
+def _key(parts: Iterable[Any]) -> str:
+    text = json.dumps(list(parts), default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def _render_shell(render: Callable[[], Any], shell: bool) -> tuple[str, list[int]]:
+    """Render with CSRF tokens as a placeholder (and, for a shell, personal parts as markers).
+    `render` returns the HTML, or (HTML, ids of the people whose own posts the page shows)."""
+    had_token = "csrf_token" in g
+    saved = g.pop("csrf_token", None)
+    g.csrf_token = CSRF_PLACEHOLDER
+    g._sb_shell = shell
+    try:
+        result = render()
+    finally:
+        g.pop("_sb_shell", None)
+        g.pop("csrf_token", None)
+        if had_token:
+            g.csrf_token = saved
+    if isinstance(result, tuple):
+        html, authors = result
+        return str(html), sorted({int(a) for a in authors if a is not None})
+    return str(result), []
+
+
+def _fill(html: str, parts: dict[str, Renderer]) -> str:
+    def part(match: re.Match[str]) -> str:
+        renderer = parts.get(match[1])
+        return renderer() if renderer is not None else ""
+
+    html = _MARKER.sub(part, html)
+    if CSRF_PLACEHOLDER in html:
+        from flask_wtf.csrf import generate_csrf
+
+        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+    return html
+
+
+def _standard_parts() -> dict[str, Renderer]:
+    return {"user_nav": lambda: render_template("_user_nav.html"),
+            "flashes": lambda: render_template("_flashes.html")}
+
+
+def page(key: tuple[Any, ...], render: Callable[[], Any], *, viewer: tuple[Any, ...] = (),
+         parts: dict[str, Renderer] | None = None, ttl: int | Callable[[], int] | None = None) -> Response:
+    """Serve a page from the cache under `key` (what it shows) and the viewer's class, rendering it
+    with `render` on a miss. `parts` render the page's personal markers for signed-in people. `ttl`
+    (seconds, or a function asked after rendering) bounds the entry's life; 0 keeps it out."""
+    config = current_app.config
+    signed_in = bool(current_user.is_authenticated)
+    fillers = {**_standard_parts(), **(parts or {})}
+    if not config.get("PAGE_CACHE", True) or (not signed_in and "_flashes" in session):
+        html, _ = _render_shell(render, shell=False)
+        return _response(_fill(html, fillers), "off")
+    if signed_in:
+        full: tuple[Any, ...] = ("shell", *key, request.path, *viewer)
+    else:
+        full = ("visitor", *key, request.full_path)
+    cache = store()
+    shared_key = _key(full)
+    own_key = _key((*full, "own", current_user.id)) if signed_in else shared_key
+    status = "hit"
+    entry = _get(cache, shared_key)
+    if entry is not None and signed_in and current_user.id in entry["authors"]:
+        entry = _get(cache, own_key)  # a page showing their own posts (with their buttons): their copy
+    if entry is None or entry["html"] is None:
+        status = "miss"
+        html, authors = _render_shell(render, shell=signed_in)
+        entry = {"html": html, "authors": authors}
+        lifetime = ttl() if callable(ttl) else ttl
+        lifetime = int(lifetime if lifetime is not None else config.get("PAGE_CACHE_TTL", DEFAULT_TTL))
+        if lifetime > 0:
+            if signed_in and current_user.id in authors:
+                cache.set(own_key, json.dumps(entry), lifetime)
+                if _get(cache, shared_key) is None:  # others learn that this page has an own copy
+                    cache.set(shared_key, json.dumps({"html": None, "authors": authors}), lifetime)
+            else:
+                cache.set(shared_key, json.dumps(entry), lifetime)
+    html = entry["html"]
+    if signed_in or CSRF_PLACEHOLDER in html:
+        html = _fill(html, fillers)
+    return _response(html, status)
+
+
+def _get(cache: Any, key: str) -> dict[str, Any] | None:
+    raw = cache.get(key)
+    return json.loads(raw) if raw else None
+
+
+def _response(html: str, status: str) -> Response:
+    response = Response(html, mimetype="text/html")
+    response.headers["X-Page-Cache"] = status
+    return response

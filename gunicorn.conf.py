@@ -1,0 +1,25 @@
+"""gunicorn settings: `gunicorn wsgi:app` in this folder reads them (scripts/run.sh and
+scripts/serve-cluster.sh use them). One gevent worker per process: Socket.IO keeps a connection's
+state in its process, so scale with more processes behind a sticky load balancer, not more workers.
+
+Environment: HOST, PORT (where to listen), WORKER_CONNECTIONS (concurrent connections per process),
+GUNICORN_TIMEOUT (seconds before a stuck request's worker is restarted).
+"""
+import os
+
+# Read by config.py when the worker imports the app (after gevent has patched the standard library).
+os.environ.setdefault("SOCKETIO_ASYNC_MODE", "gevent")
+
+bind = [f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '5000')}"]
+workers = 1
+worker_class = "gevent"
+worker_connections = int(os.environ.get("WORKER_CONNECTIONS", "1000"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 10
+keepalive = 5
+# The app writes its own JSON line per request (forum/serving.py); gunicorn's access log stays off.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+proc_name = "sounding-board"
+control_socket_disable = True  # several processes on one machine must not fight over one socket

@@ -1,0 +1,396 @@
+"""Correct under load, against real gunicorn + gevent processes (bounded in time and count).
+
+- A voting storm: 50 people voting and changing their votes on the same features at once, through
+  two processes, on SQLite (one file, two writers) and on PostgreSQL: no error (a busy SQLite may
+  answer 503 with Retry-After, and the client retries; never a 500), no lost or doubled vote, and the
+  tallies (in the database, in the stored summary, on the cached page) equal the final votes exactly.
+- A posting storm in one topic through two processes sharing Redis: every post stored once, and
+  every open page (a Socket.IO client on either process) receives every post, in order.
+- The same storm with one process killed half-way: its pages reconnect to the other and miss nothing.
+- Two processes on Redis share rate limits and the page cache.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import tempfile
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from tests.conftest import POSTGRES_ADMIN_URL, create_pg_database, drop_pg_database, need_service
+from tests.servers import Server, prepare_database
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# The suite runs twice (scripts/test.sh): the storms that start their own PostgreSQL database run in
+# the PostgreSQL pass, the SQLite storm in the SQLite pass, so each runs once.
+PG_PASS = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
+in_pg_pass = pytest.mark.skipif(not PG_PASS, reason="runs in the PostgreSQL pass (TEST_DATABASE_URL=postgresql...)")
+in_sqlite_pass = pytest.mark.skipif(PG_PASS, reason="runs in the SQLite pass")
+PASSWORD = "storm passphrase 1"
+VOTERS = 50
+ROUNDS = 6
+TIMEOUT = 30
+
+SETUP = """
+import json
+from forum.extensions import db
+from forum.models import Membership, Organization, Topic, User, utcnow
+from forum.services import concepts, passwords
+from sqlalchemy import select
+digest = passwords.hash_password(PASSWORD)
+def person(name):
+    user = User(username=name, username_key=name, email=name + "@example.test", password_hash=digest,
+                display_name=name.title())
+    db.session.add(user)
+    return user
+owner = person("owner")
+people = [person("p%d" % i) for i in range(PEOPLE)]
+db.session.flush()
+org = Organization(name="Storm Co", slug="storm-co", created_by_id=owner.id, verified_at=utcnow())
+org.memberships.append(Membership(user_id=owner.id, role="owner"))
+db.session.add(org)
+db.session.commit()
+concept = concepts.create(owner, org, "Storm concept", "Weathering it", "Text", "idea", "", "EUR", True,
+                          False, True)
+features = [concepts.add_feature(owner, concept, "Feature " + name, "") for name in "ABC"]
+topic = db.session.scalar(select(Topic).where(Topic.concept_id == concept.id))
+print(json.dumps({"slug": concept.slug, "features": [f.id for f in features], "topic": topic.id}))
+"""
+
+
+def _setup(env: dict[str, str], people: int) -> dict:
+    out = prepare_database(env, seed=False, then=SETUP.replace("PASSWORD", repr(PASSWORD))
+                           .replace("PEOPLE", str(people)))
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def _server_env(env: dict[str, str]) -> dict[str, str]:
+    # Fifty people sign in from one address here; production keeps its per-address login limit.
+    return {**env, "RATELIMIT_LOGIN_ADDRESS": "1000 per minute", "ACCESS_LOG": "0"}
+
+
+def _login(base: str, name: str) -> requests.Session:
+    session = requests.Session()
+    response = session.post(base + "/login", data={"login": name, "password": PASSWORD},
+                            allow_redirects=False, timeout=TIMEOUT)
+    assert response.status_code == 302, (name, response.status_code, response.text[:300])
+    return session
+
+
+class Outcome:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.errors: list[str] = []
+        self.busy = 0
+
+    def error(self, message: str) -> None:
+        with self.lock:
+            self.errors.append(message)
+
+
+def _post(session: requests.Session, url: str, data: dict, outcome: Outcome, **kwargs) -> requests.Response | None:
+    """POST; a 503 with Retry-After (a busy database) is retried as a browser user would."""
+    for _ in range(100):
+        response = session.post(url, data=data, allow_redirects=False, timeout=TIMEOUT, **kwargs)
+        if response.status_code == 503 and "Retry-After" in response.headers:
+            with outcome.lock:
+                outcome.busy += 1
+            time.sleep(min(float(response.headers["Retry-After"]), 1.0) * random.random() + 0.01)
+            continue
+        if response.status_code >= 400:
+            outcome.error(f"{url}: {response.status_code} {response.text[:200]}")
+            return None
+        return response
+    outcome.error(f"{url}: still busy after 100 tries")
+    return None
+
+
+def _engine(env: dict[str, str]):
+    if env.get("DATABASE_URL"):
+        return create_engine(env["DATABASE_URL"])
+    return create_engine(f"sqlite:///{env['INSTANCE_PATH']}/forum.db")
+
+
+# --- the voting storm ---------------------------------------------------------------------------
+
+def _voting_storm(env: dict[str, str]) -> None:
+    setup = _setup(env, VOTERS)
+    slug, features = setup["slug"], setup["features"]
+    servers = [Server(_server_env(env)).start() for _ in range(2)]
+    try:
+        outcome = Outcome()
+        sessions = [_login(servers[i % 2].url, f"p{i}") for i in range(VOTERS)]
+        start = threading.Barrier(VOTERS)
+        finals: dict[tuple[str, int], str] = {}
+
+        def vote(i: int) -> None:
+            rng = random.Random(i)
+            base = servers[i % 2].url
+            start.wait(timeout=TIMEOUT)
+            for _ in range(ROUNDS):
+                feature, value = rng.choice(features), rng.choice(["up", "down", "clear", "up"])
+                response = _post(sessions[i], f"{base}/concepts/{slug}/features/{feature}/vote",
+                                 {"value": value}, outcome, headers={"Accept": "application/json"})
+                if response is not None:
+                    finals[f"p{i}", feature] = value
+
+        with ThreadPoolExecutor(VOTERS) as pool:
+            for future in [pool.submit(vote, i) for i in range(VOTERS)]:
+                future.result(timeout=180)
+        assert outcome.errors == [], outcome.errors[:5]
+
+        expected = {f: [0, 0] for f in features}
+        for (_, feature), value in finals.items():
+            if value != "clear":
+                expected[feature][0 if value == "up" else 1] += 1
+        engine = _engine(env)
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT u.username, v.feature_id, v.value FROM feature_votes v JOIN users u ON u.id = v.user_id"
+            )).all()
+        engine.dispose()
+        stored = {(name, feature): ("up" if value > 0 else "down") for name, feature, value in rows}
+        wanted = {key: value for key, value in finals.items() if value != "clear"}
+        assert stored == wanted  # no vote lost, none doubled, none left over
+        # What the page shows (served from the cache, from the stored summary) on both processes.
+        for server in servers:
+            page = requests.get(f"{server.url}/concepts/{slug}", timeout=TIMEOUT).text
+            for feature in features:
+                row = page[page.index(f'id="fb-feature-{feature}"'):]
+                up = int(re.search(r'data-count="up">(\d+) for', row)[1])
+                down = int(re.search(r'data-count="down">(\d+) against', row)[1])
+                assert [up, down] == expected[feature], (server.url, feature)
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@in_sqlite_pass
+def test_voting_storm_on_sqlite_through_two_processes():
+    env = {"INSTANCE_PATH": tempfile.mkdtemp(prefix="sb-storm-"), "SECRET_KEY": uuid.uuid4().hex}
+    _voting_storm(env)
+
+
+@pytest.mark.postgres
+@in_pg_pass
+def test_voting_storm_on_postgresql_through_two_processes():
+    try:
+        url, name = create_pg_database(POSTGRES_ADMIN_URL)
+    except Exception as exc:  # noqa: BLE001
+        need_service("PostgreSQL", str(exc))
+    try:
+        _voting_storm({"DATABASE_URL": url, "INSTANCE_PATH": tempfile.mkdtemp(prefix="sb-storm-"),
+                       "SECRET_KEY": uuid.uuid4().hex})
+    finally:
+        drop_pg_database(name, POSTGRES_ADMIN_URL)
+
+
+# --- the posting storm --------------------------------------------------------------------------
+
+@pytest.fixture
+def redis_env():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except Exception as exc:  # noqa: BLE001
+        need_service("Redis", str(exc))
+    prefix = f"sbtest-{uuid.uuid4().hex[:10]}:"
+    yield {"SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "RATELIMIT_STORAGE_URI": REDIS_URL, "CACHE_REDIS_URL": REDIS_URL,
+           "RATELIMIT_KEY_PREFIX": prefix, "CACHE_KEY_PREFIX": prefix + "page:",
+           "LIVE_KEY_PREFIX": prefix + "live:", "SOCKETIO_CHANNEL": prefix + "socketio"}
+    for key in client.scan_iter(f"*{prefix}*"):
+        client.delete(key)
+    client.close()
+
+
+class Listener:
+    """An open topic page: a Socket.IO client that applies events in sequence order and, when its
+    server goes away, reconnects (to the other one) from the last number it applied."""
+
+    def __init__(self, topic_id: int) -> None:
+        self.room = f"topic:{topic_id}"
+        self.topic_id = topic_id
+        self.lock = threading.Lock()
+        self.events: dict[int, dict] = {}
+        self.arrivals = 0
+        self.sio = None
+
+    def applied(self) -> int:
+        with self.lock:
+            n = 0
+            while n + 1 in self.events:
+                n += 1
+            return n
+
+    def _on_event(self, message: dict) -> None:
+        if message.get("room") == self.room:
+            with self.lock:
+                self.arrivals += 1
+                self.events.setdefault(message["seq"], message)
+
+    def connect(self, base: str) -> None:
+        import socketio
+
+        sio = socketio.Client(reconnection=False)
+        sio.on("event", self._on_event)
+        sio.connect(base, wait_timeout=TIMEOUT)
+        answer = sio.call("subscribe", {"topic": self.topic_id, "after": self.applied()}, timeout=TIMEOUT)
+        assert answer.get("ok") and not answer.get("reload"), answer
+        self.sio = sio
+
+    @property
+    def connected(self) -> bool:
+        return bool(self.sio and self.sio.connected)
+
+    def close(self) -> None:
+        if self.sio is not None:
+            try:
+                self.sio.disconnect()
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def _posting_storm(redis_env: dict[str, str], kill_one: bool) -> None:
+    posters, per_poster, listeners_per_server = 12, 5, 4
+    env = {"DATABASE_URL": "", "INSTANCE_PATH": tempfile.mkdtemp(prefix="sb-posts-"),
+           "SECRET_KEY": uuid.uuid4().hex, **redis_env}
+    try:
+        url, name = create_pg_database(POSTGRES_ADMIN_URL)
+    except Exception as exc:  # noqa: BLE001
+        need_service("PostgreSQL", str(exc))
+    env["DATABASE_URL"] = url
+    servers: list[Server] = []
+    listeners: list[Listener] = []
+    try:
+        setup = _setup(env, posters)
+        topic_id = setup["topic"]
+        servers = [Server(_server_env(env)).start() for _ in range(2)]
+        for i in range(2 * listeners_per_server):
+            listener = Listener(topic_id)
+            listener.connect(servers[i % 2].url)
+            listeners.append(listener)
+        sessions = [[_login(server.url, f"p{i}") for server in servers] for i in range(posters)]
+        outcome = Outcome()
+        marks = [f"storm-{uuid.uuid4().hex[:8]}-{i}-{k}" for i in range(posters) for k in range(per_poster)]
+        sent = threading.Semaphore(0)
+        engine = _engine(env)
+        reconnected: list[Listener] = []
+
+        def stored(mark: str) -> int:
+            with engine.connect() as conn:
+                return conn.execute(text("SELECT count(*) FROM posts WHERE body_source = :m"), {"m": mark}).scalar()
+
+        def post(i: int) -> None:
+            for k in range(per_poster):
+                mark = marks[i * per_poster + k]
+                for attempt in range(2):
+                    which = (i + k) % 2 if attempt == 0 and servers[(i + k) % 2].process.poll() is None else 1
+                    try:
+                        _post(sessions[i][which], f"{servers[which].url}/t/{topic_id}/reply", {"body": mark}, outcome)
+                        break
+                    except requests.ConnectionError:
+                        # The process died under the request: a careful client looks before it resends.
+                        if stored(mark):
+                            break
+                sent.release()
+
+        def killer() -> None:
+            for _ in range(len(marks) // 2):
+                sent.acquire(timeout=120)
+            servers[0].kill()
+
+        with ThreadPoolExecutor(posters + 1) as pool:
+            futures = [pool.submit(post, i) for i in range(posters)]
+            if kill_one:
+                futures.append(pool.submit(killer))
+            deadline = time.monotonic() + 180
+            while not all(f.done() for f in futures) and time.monotonic() < deadline:
+                for listener in listeners:  # pages whose server is gone reconnect to the other one
+                    if kill_one and servers[0].process.poll() is not None and not listener.connected:
+                        listener.close()
+                        listener.connect(servers[1].url)
+                        reconnected.append(listener)
+                time.sleep(0.1)
+            for future in futures:
+                future.result(timeout=5)
+        assert outcome.errors == [], outcome.errors[:5]
+        if kill_one:
+            assert servers[0].process.poll() is not None, "the first process was killed mid-storm"
+            assert reconnected, "pages of the killed process reconnected to the other one"
+        with engine.connect() as conn:
+            counts = dict(conn.execute(text(
+                "SELECT body_source, count(*) FROM posts WHERE body_source LIKE 'storm-%' GROUP BY body_source")).all())
+            room_events = conn.execute(text(
+                "SELECT seq, kind, payload FROM events WHERE room = :r ORDER BY seq"), {"r": f"topic:{topic_id}"}).all()
+        engine.dispose()
+        assert counts == {mark: 1 for mark in marks}  # every post stored, once
+        last = room_events[-1][0]
+        assert [row[0] for row in room_events] == list(range(1, last + 1))
+        deadline = time.monotonic() + 60
+        for listener in listeners:
+            if kill_one and not listener.connected:
+                listener.close()
+                listener.connect(servers[1].url)
+            while listener.applied() < last and time.monotonic() < deadline:
+                time.sleep(0.1)
+        for listener in listeners:
+            assert listener.applied() == last, f"a page applied {listener.applied()} of {last} events"
+            got = [(seq, listener.events[seq]["kind"]) for seq in range(1, last + 1)]
+            assert got == [(row[0], row[1]) for row in room_events]  # every event, in order, once each
+    finally:
+        for listener in listeners:
+            listener.close()
+        for server in servers:
+            server.stop()
+        drop_pg_database(name, POSTGRES_ADMIN_URL)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@in_pg_pass
+def test_posting_storm_through_two_processes_reaches_every_open_page(redis_env):
+    _posting_storm(redis_env, kill_one=False)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@in_pg_pass
+def test_a_process_killed_mid_storm_loses_nothing(redis_env):
+    _posting_storm(redis_env, kill_one=True)
+
+
+# --- two processes share rate limits and the cache ----------------------------------------------
+
+@pytest.mark.redis
+@in_sqlite_pass
+def test_two_processes_on_redis_share_rate_limits_and_the_page_cache(redis_env):
+    env = {"INSTANCE_PATH": tempfile.mkdtemp(prefix="sb-shared-"), "SECRET_KEY": uuid.uuid4().hex, **redis_env}
+    setup = _setup(env, 2)
+    one, two = Server(env).start(), Server(env).start()
+    try:
+        page = f"/concepts/{setup['slug']}"
+        assert requests.get(one.url + page, timeout=TIMEOUT).headers["X-Page-Cache"] == "miss"
+        assert requests.get(two.url + page, timeout=TIMEOUT).headers["X-Page-Cache"] == "hit"
+        guesser = requests.Session()
+        for server in (one, two, one, two, one):
+            response = guesser.post(server.url + "/login", data={"login": "p0", "password": "wrong guess!"},
+                                    allow_redirects=False, timeout=TIMEOUT)
+            assert response.status_code == 401
+        # Five failures spread over two processes lock the account on both, right password or not.
+        for server in (one, two):
+            response = requests.post(server.url + "/login", data={"login": "p0", "password": PASSWORD},
+                                     allow_redirects=False, timeout=TIMEOUT)
+            assert response.status_code == 429
+    finally:
+        one.stop()
+        two.stop()

@@ -1,0 +1,184 @@
+"""The page cache: topic and concept pages come from the cache, and change on the very next request
+after a post, a vote, an edit, a hide and a stage change; personal parts stay personal."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from forum.extensions import db
+from forum.models import Post, Topic, utcnow
+from forum.services import concepts, events, feedback, posting
+from tests.conftest import login, make_user
+from tests.web.test_concepts import make_concept
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def concept(people):
+    return make_concept(people, title="Cached espresso maker", features=["Grinder", "Milk frother"],
+                        price_question_enabled=True)
+
+
+@pytest.fixture
+def topic(concept):
+    return db.session.scalar(select(Topic).where(Topic.concept_id == concept.id))
+
+
+def _cached(client, url: str) -> str:
+    """The page, after making sure the cache holds it (the second request is a hit)."""
+    client.get(url)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["X-Page-Cache"] == "hit", url
+    return text(response)
+
+
+def _fresh(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return text(response)
+
+
+@pytest.fixture(params=["visitor", "consumer"])
+def reader(request, app, people):
+    client = app.test_client()
+    if request.param != "visitor":
+        login(client, make_user("reader"))
+    return client
+
+
+def test_a_topic_page_changes_on_the_next_request_after_a_post(reader, people, topic):
+    posting.reply(people["consumer"], topic, "First words", None)
+    url = f"/t/{topic.id}"
+    assert "Fresh words" not in _cached(reader, url)
+    posting.reply(people["member"], topic, "Fresh words", None)
+    assert "Fresh words" in _fresh(reader, url)
+
+
+def test_a_topic_page_changes_on_the_next_request_after_an_edit(reader, people, topic):
+    post = posting.reply(people["consumer"], topic, "Words before", None)
+    url = f"/t/{topic.id}"
+    assert "Words before" in _cached(reader, url)
+    posting.edit_post(people["consumer"], post, "Words after")
+    page = _fresh(reader, url)
+    assert "Words after" in page and "Words before" not in page
+
+
+def test_a_topic_page_changes_on_the_next_request_after_a_hide(reader, people, topic):
+    post = posting.reply(people["consumer"], topic, "Rude words", None)
+    url = f"/t/{topic.id}"
+    assert "Rude words" in _cached(reader, url)
+    _hide(people["moderator"], post)
+    page = _fresh(reader, url)
+    assert "Rude words" not in page and "hidden by a moderator" in page
+
+
+def _hide(moderator, post: Post) -> None:
+    """A moderator hides a post: the moderation service when it exists, else what it must do (mark
+    the post and record the event in the topic's room, in one transaction)."""
+    from forum import services
+
+    moderation = getattr(services, "moderation", None)
+    hide = getattr(moderation, "hide_post", None) if moderation else None
+    if hide is not None:
+        hide(moderator, post, "Rude")
+        return
+    post.hidden_at = utcnow()
+    event = events.record(events.topic_room(post.topic_id), "post.hidden", {"post_id": post.id})
+    db.session.commit()
+    events.publish(event)
+
+
+def test_a_concept_page_changes_on_the_next_request_after_a_vote(reader, people, concept):
+    url = f"/concepts/{concept.slug}"
+    page = _cached(reader, url)
+    assert re.search(r'data-count="up">0 for', page)
+    feature = concept.features[0]
+    feedback.cast_vote(people["consumer"], feature, "up")
+    assert re.search(r'data-count="up">1 for', _fresh(reader, url))
+
+
+def test_a_concept_page_changes_on_the_next_request_after_a_stage_change(reader, people, concept):
+    url = f"/concepts/{concept.slug}"
+    assert "Moved to prototype" not in _cached(reader, url)
+    concepts.change_stage(people["owner"], concept, "prototype", "Built one")
+    page = _fresh(reader, url)
+    assert "Moved to prototype" in page and "Built one" in page
+
+
+def test_a_concept_page_changes_on_the_next_request_after_an_edit(reader, people, concept):
+    url = f"/concepts/{concept.slug}"
+    assert "Even better text" not in _cached(reader, url)
+    concepts.update(people["owner"], concept, concept.title, "Even better text", "New **words**.", "",
+                    "EUR", True, False, True)
+    assert "Even better text" in _fresh(reader, url)
+    concepts.add_feature(people["owner"], concept, "Travel case", "")
+    assert "Travel case" in _fresh(reader, url)
+
+
+def test_personal_parts_stay_personal_in_a_shared_page(app, people, concept, topic):
+    sofia, tom = make_user("sofia_reads", display_name="Sofia Reader"), make_user("tom_reads",
+                                                                               display_name="Tom Reader")
+    feedback.cast_vote(sofia, concept.features[0], "up")
+    first, second = app.test_client(), app.test_client()
+    login(first, sofia)
+    login(second, tom)
+    url = f"/concepts/{concept.slug}"
+    page_one = _fresh(first, url)
+    response = second.get(url)
+    page_two = text(response)
+    assert response.headers["X-Page-Cache"] == "hit"  # Tom's page reuses the shell Sofia's filled
+    assert "Sofia Reader" in page_one and "Sofia Reader" not in page_two and "Tom Reader" in page_two
+    assert "(your vote; press to withdraw it)" in page_one
+    assert "(your vote; press to withdraw it)" not in page_two
+    assert "<!--sb:" not in page_one + page_two and "sb-csrf" not in page_one + page_two
+
+
+def test_a_cached_page_carries_the_readers_own_csrf_token(app, people, concept):
+    app.config["WTF_CSRF_ENABLED"] = True
+    url = f"/concepts/{concept.slug}"
+    tokens = []
+    for name in ("csrf_one", "csrf_two"):
+        client = app.test_client()
+        make_user(name)
+        login_page = text(client.get("/login"))
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)[1]
+        response = client.post("/login", data={"login": name, "password": "correct horse battery staple",
+                                               "csrf_token": token})
+        assert response.status_code == 302
+        page = _fresh(client, url)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+        tokens.append(token)
+        feature = concept.features[1]
+        vote = client.post(f"/concepts/{concept.slug}/features/{feature.id}/vote",
+                           data={"value": "up", "csrf_token": token})
+        assert vote.status_code == 303, text(vote)[:300]
+    assert tokens[0] != tokens[1]
+
+
+def test_an_author_sees_their_own_buttons_and_others_do_not(app, people, topic):
+    author = make_user("author_here")
+    other = make_user("other_here")
+    post = posting.reply(author, topic, "My own words", None)
+    mine, theirs = app.test_client(), app.test_client()
+    login(mine, author)
+    login(theirs, other)
+    url = f"/t/{topic.id}"
+    edit_link = f"/p/{post.id}/edit"
+    for _ in range(2):
+        assert edit_link not in _fresh(theirs, url)
+        assert edit_link in _fresh(mine, url)
+
+
+def test_visitors_get_no_cookie_from_a_cached_page(app, concept, topic):
+    for url in (f"/concepts/{concept.slug}", f"/t/{topic.id}"):
+        for _ in range(2):
+            response = app.test_client().get(url)
+            assert response.status_code == 200
+            assert "Set-Cookie" not in response.headers
+        assert response.headers["X-Page-Cache"] == "hit"
