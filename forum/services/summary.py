@@ -156,17 +156,16 @@ def participation(concept: Concept) -> dict[str, int]:
 
 
 def features(concept: Concept) -> list[dict[str, Any]]:
-    """Active features, ranked (Wilson lower bound), with their Kano summary where asked."""
-    counts = feedback.tallies(concept.id)
-    active = feedback.active_features(concept)
-    kano_by_feature = {k["feature"].id: k["summary"] for k in feedback.kano_summaries(concept)} \
-        if concept.kano_enabled else {}
-    order = ranking.rank([((f.position, f.id), *counts.get(f.id, (0, 0))) for f in active])
-    by_id = {f.id: f for f in active}
+    """Active features, ranked (Wilson lower bound), with their Kano summary where asked: read from
+    the stored summary (forum.services.summaries), computed only when its inputs changed."""
+    from forum.services import summaries
+
+    stored = summaries.get(concept)
+    by_id = {f.id: f for f in feedback.active_features(concept)}
     out = []
-    for place, (_, feature_id) in enumerate(order, start=1):
+    for place, feature_id in enumerate((i for i in stored.ranking if i in by_id), start=1):
         feature = by_id[feature_id]
-        up, down = counts.get(feature_id, (0, 0))
+        up, down = stored.tallies.get(feature_id, (0, 0))
         interval = ranking.wilson_interval(up, up + down)
         row: dict[str, Any] = {
             "id": feature_id, "rank": place, "title": feature.title,
@@ -177,13 +176,20 @@ def features(concept: Concept) -> list[dict[str, Any]]:
             "kano": None,
         }
         if concept.kano_enabled:
-            summary = kano_by_feature.get(feature_id) or kano.summarize([])
-            row["kano"] = {"category": summary.category,
-                           "category_label": kano.CATEGORY_LABELS.get(summary.category or ""),
-                           "better": summary.better, "worse": summary.worse,
-                           "counts": dict(summary.counts), "n": summary.n}
+            k = stored.kano.get(feature_id) or kano.summarize([])
+            row["kano"] = {"category": k.category, "category_label": kano.CATEGORY_LABELS.get(k.category or ""),
+                           "better": k.better, "worse": k.worse, "counts": dict(k.counts), "n": k.n}
         out.append(row)
     return out
+
+
+def stored_price(concept: Concept) -> pricing.PriceSensitivityResult | None:
+    """The Van Westendorp result as stored (None without the price question)."""
+    from forum.services import summaries
+
+    if not concept.price_question_enabled:
+        return None
+    return summaries.get(concept).price or price_analysis(concept)
 
 
 def summary(concept: Concept) -> dict[str, Any]:
@@ -197,7 +203,7 @@ def summary(concept: Concept) -> dict[str, Any]:
         "participants": people["total"],
         "participation": people,
         "features": features(concept),
-        "price": price_json(concept),
+        "price": price_json(concept, stored_price(concept)),
         "generated_at": utcnow().replace(microsecond=0).isoformat() + "Z",
     }
 
@@ -355,7 +361,7 @@ def overview(actor: Any, organization: Any) -> list[dict[str, Any]]:
     for concept in concept_service.of_organization(actor, organization, limit=200):
         ranked = features(concept)
         top = next((row for row in ranked if row["votes_for"] + row["votes_against"]), None)
-        price = price_json(concept)
+        price = price_json(concept, stored_price(concept))
         out.append({"concept": concept, "participants": participation(concept)["total"],
                     "top_feature": top, "price": price})
     return out
@@ -364,7 +370,7 @@ def overview(actor: Any, organization: Any) -> list[dict[str, Any]]:
 def page(actor: Any, concept: Concept) -> dict[str, Any]:
     """Everything the demand summary page shows. The caller has checked
     policy.can(actor, "feedback.results", concept)."""
-    result = price_analysis(concept) if concept.price_question_enabled else None
+    result = stored_price(concept)
     price = price_json(concept, result) if result is not None else None
     ranked = features(concept)
     people = participation(concept)
@@ -372,7 +378,7 @@ def page(actor: Any, concept: Concept) -> dict[str, Any]:
         "participation": people,
         "activity": activity(concept),
         "features": ranked,
-        "voters": _voters(concept),
+        "voters": _stored_voters(concept),
         "kano_respondents": people["kano"],
         "price": price,
         "price_result": result,
@@ -384,8 +390,7 @@ def page(actor: Any, concept: Concept) -> dict[str, Any]:
     }
 
 
-def _voters(concept: Concept) -> int:
-    feature_ids = select(Feature.id).where(Feature.concept_id == concept.id, Feature.retired_at.is_(None))
-    return db.session.scalar(
-        select(func.count(func.distinct(FeatureVote.user_id))).join(User, User.id == FeatureVote.user_id)
-        .where(FeatureVote.feature_id.in_(feature_ids), _counted())) or 0
+def _stored_voters(concept: Concept) -> int:
+    from forum.services import summaries
+
+    return summaries.get(concept).voters
