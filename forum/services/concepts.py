@@ -261,6 +261,16 @@ def update(actor: User, concept: Concept, title: str, summary: str, description:
 
 def change_stage(actor: User, concept: Concept, stage: str, note: str = "") -> StageChange:
     """Move a concept to another stage; followers are told and the page's timeline shows it."""
+    change, event = apply_stage(actor, concept, stage, note)
+    commit_and_publish(event)
+    return change
+
+
+def apply_stage(actor: User, concept: Concept, stage: str, note: str = "", *,
+                notify_except: set[int] | None = None) -> tuple[StageChange, Any]:
+    """The stage change inside the caller's transaction (no commit): the row, the concept, its event
+    (returned, to publish after the commit), the followers' notifications (except `notify_except`,
+    who hear about it another way) and the search index."""
     policy.require(actor, "concept.edit", concept)
     errors: dict[str, list[str]] = {}
     stage = clean_text(stage).strip().lower()
@@ -284,10 +294,9 @@ def change_stage(actor: User, concept: Concept, stage: str, note: str = "") -> S
     event = events.record(events.concept_room(concept.id), "concept.stage",
                           {"concept_id": concept.id, "from": change.from_stage, "to": stage,
                            "note": note, "change_id": change.id})
-    notifications.notify_stage_change(concept, change)
+    notifications.notify_stage_change(concept, change, exclude=notify_except)
     search.index_concept(concept)
-    commit_and_publish(event)
-    return change
+    return change, event
 
 
 def _page_options() -> list[Any]:

@@ -106,7 +106,10 @@ class _Transport:
     def send(self, email: EmailMessage) -> None:
         cfg = current_app.config
         if not cfg["MAIL_SERVER"]:
-            sys.stdout.write(f"---------- email (MAIL_SERVER is not set) ----------\n{email.as_string()}\n")
+            headers = "".join(f"{name}: {value}\n" for name, value in email.items()
+                              if name.lower() not in ("content-type", "content-transfer-encoding", "mime-version"))
+            sys.stdout.write(f"---------- email (MAIL_SERVER is not set) ----------\n{headers}\n"
+                             f"{email.get_content()}\n")
             sys.stdout.flush()
             return
         if self.smtp is None:

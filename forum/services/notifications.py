@@ -230,11 +230,12 @@ def notify_new_post(post: Post) -> list[Notification]:
     return rows
 
 
-def notify_stage_change(concept: Concept, change: StageChange) -> list[Notification]:
-    """A concept moved to another stage: its followers hear about it. Does not commit."""
+def notify_stage_change(concept: Concept, change: StageChange,
+                        exclude: set[int] | None = None) -> list[Notification]:
+    """A concept moved to another stage: its followers hear about it (except `exclude`). Does not commit."""
     if concept.id is None:
         db.session.flush()
-    recipients = set(_followers(concept_id=concept.id))
+    recipients = set(_followers(concept_id=concept.id)) - (exclude or set())
     recipients.discard(change.changed_by_id)
     if not policy.can(None, "concept.view", concept):  # not public: moderators only
         recipients = _moderator_ids(recipients)
@@ -242,6 +243,19 @@ def notify_stage_change(concept: Concept, change: StageChange) -> list[Notificat
         return []
     message = f"{_quote(concept.title)} moved to the {change.to_stage} stage"
     return _add(sorted(recipients), "stage", change.changed_by_id, message, concept_url(concept))
+
+
+def notify_decision(concept: Concept, decision: Any, recipients: set[int]) -> list[Notification]:
+    """A decision update: everyone who shaped the concept hears it (never its author). Does not commit."""
+    recipients = set(recipients)
+    recipients.discard(decision.author_id)
+    if not policy.can(None, "concept.view", concept):  # not public: moderators only
+        recipients = _moderator_ids(recipients)
+    if not recipients:
+        return []
+    message = f"A concept you helped shape has a decision: {_quote(concept.title)}: {decision.title}"
+    return _add(sorted(recipients), "decision", decision.author_id, message,
+                f"{concept_url(concept)}#decision-{decision.id}")
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,9 +6,11 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from forum import policy
+from forum.analytics.track_record import TrackRecord
+from forum.analytics.track_record import track_record as analytics_track_record
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.models import Membership, ModerationAction, Organization, User, utcnow
@@ -87,10 +89,21 @@ def create(actor: User, name: str, description: str = "", website: str = "",
     return org
 
 
+COMMITMENTS_MAX = 2000
+
+
 def update(actor: User, org: Organization, name: str, description: str, website: str,
-           logo_url: str = "", publish_price_summary: bool | None = None) -> None:
+           logo_url: str = "", publish_price_summary: bool | None = None,
+           commitments: str | None = None) -> None:
+    """Owners edit the organization, including its stated commitments (plain text, shown on its
+    public page beside the track record the forum measures)."""
     policy.require(actor, "org.edit", org)
     fields = _check_fields(name, description, website, logo_url)
+    if commitments is not None:
+        commitments = str(commitments).strip()
+        if len(commitments) > COMMITMENTS_MAX:
+            raise _fail("commitments", f"Commitments have at most {COMMITMENTS_MAX} characters.")
+        fields["commitments"] = commitments
     renamed = fields["name"] != org.name
     if renamed and db.session.scalar(select(Organization.id).where(
             func.lower(Organization.name) == fields["name"].lower(), Organization.id != org.id)):
@@ -169,3 +182,34 @@ def listing(page: int = 1, per_page: int = 20):
     return db.paginate(select(Organization).order_by(Organization.verified_at.is_(None),
                                                      Organization.name),
                        page=page, per_page=per_page, error_out=False)
+
+
+def track_record(org: Organization) -> TrackRecord:
+    """What the forum measures of an organization, over its visible concepts: each consumer question
+    (a top-level post by someone outside the organization in a concept's discussion) and when it
+    first got an official answer (an official reply to it, or the official post marked as its answer);
+    and its decisions per concept. The arithmetic is forum/analytics/track_record.py."""
+    from forum.models import Concept, Decision, Post, Topic
+
+    concept_ids = list(db.session.scalars(select(Concept.id).where(
+        Concept.organization_id == org.id, Concept.hidden_at.is_(None))))
+    if not concept_ids:
+        return analytics_track_record([], 0, 0)
+    answer = aliased(Post)
+    first_reply = (select(func.min(answer.created_at)).where(
+        answer.reply_to_id == Post.id, answer.official_organization_id == org.id,
+        answer.deleted_at.is_(None)).correlate(Post).scalar_subquery())
+    marked = aliased(Post)
+    marked_at = (select(marked.created_at).where(marked.id == Post.answered_by_id, marked.deleted_at.is_(None))
+                 .correlate(Post).scalar_subquery())
+    rows = db.session.execute(
+        select(Post.created_at, first_reply, marked_at).join(Topic, Topic.id == Post.topic_id)
+        .where(Topic.concept_id.in_(concept_ids), Topic.hidden_at.is_(None), Post.reply_to_id.is_(None),
+               Post.official_organization_id.is_(None), Post.deleted_at.is_(None), Post.hidden_at.is_(None))
+        .order_by(Post.id)).all()
+    questions = []
+    for asked, replied, marked_answer in rows:
+        answers = [t for t in (replied, marked_answer) if t is not None]
+        questions.append((asked, min(answers) if answers else None))
+    decisions = db.session.scalar(select(func.count(Decision.id)).where(Decision.concept_id.in_(concept_ids))) or 0
+    return analytics_track_record(questions, decisions, len(concept_ids))

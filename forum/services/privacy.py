@@ -43,6 +43,7 @@ from forum.models import (
     PostRevision,
     PriceResponse,
     SignIn,
+    SummaryVisit,
     Topic,
     User,
     utcnow,
@@ -65,9 +66,7 @@ def update_settings(actor: User, **settings: bool) -> None:
     """Privacy settings: profile_public, email_notifications, email_decisions, email_digest, and
     credit_by_name where the exports offer it. Personal, so a suspension does not stop it."""
     _require_self(actor)
-    allowed = {"profile_public", *EMAIL_SETTINGS}
-    if hasattr(User, "credit_by_name"):
-        allowed.add("credit_by_name")
+    allowed = {"profile_public", "credit_by_name", *EMAIL_SETTINGS}
     for name, value in settings.items():
         if name in allowed and value is not None:
             setattr(actor, name, bool(value))
@@ -146,9 +145,7 @@ def export_files(actor: User) -> dict[str, Any]:
     uid = actor.id
     profile = _row(actor, ("username", "email", "display_name", "bio", "role", "created_at", "last_login_at",
                            "email_verified_at", "profile_public", "email_notifications", "email_decisions",
-                           "email_digest", "suspended_until"))
-    if hasattr(actor, "credit_by_name"):
-        profile["credit_by_name"] = bool(actor.credit_by_name)
+                           "email_digest", "credit_by_name", "suspended_until"))
     profile["organizations"] = [
         {"organization": m.organization.name, "role": m.role, "since": _value(m.created_at)}
         for m in db.session.scalars(select(Membership).where(Membership.user_id == uid))]
@@ -209,6 +206,10 @@ def export_files(actor: User) -> dict[str, Any]:
               "created_at": _value(f.created_at), "outcome": f.resolution or None,
               "resolved_at": _value(f.resolved_at)}
              for f in db.session.scalars(select(Flag).where(Flag.reporter_id == uid).order_by(Flag.id))]
+    visits = [{"concept": concept.slug, "visited_at": _value(visit.visited_at)}
+              for visit, concept in db.session.execute(
+                  select(SummaryVisit, Concept).join(Concept, Concept.id == SummaryVisit.concept_id)
+                  .where(SummaryVisit.user_id == uid).order_by(SummaryVisit.id))]
     sign_ins = [_row(s, ("created_at", "ip_address", "user_agent"))
                 for s in db.session.scalars(select(SignIn).where(SignIn.user_id == uid)
                                             .order_by(SignIn.created_at.desc()))]
@@ -216,6 +217,7 @@ def export_files(actor: User) -> dict[str, Any]:
         "profile.json": profile, "posts.json": posts, "votes.json": votes, "kano_answers.json": kano,
         "price_answers.json": prices, "follows.json": follows, "notifications.json": notes,
         "flags_raised.json": flags, "api_tokens.json": _api_tokens(actor), "sign_ins.json": sign_ins,
+        "summary_visits.json": visits,
     }
     files["README.txt"] = (
         "Your data on Sounding Board, as of " + _value(utcnow()) + ".\n\n"
@@ -292,6 +294,20 @@ def _scrub_mentions(user: User) -> list[Any]:
             revision.body_source = new
             revision.body_html = posting.render_body(new)[0]
     return recorded
+
+
+def _rename_everywhere(user: User) -> list[Any]:
+    """Pages that show the person's name (their posts' topics, concepts whose stage they changed or
+    where they posted a decision) get an event, so that cached copies under the old room number are
+    never served again and open pages refresh."""
+    from forum.models import Decision, StageChange
+
+    topic_ids = set(db.session.scalars(select(Post.topic_id).where(Post.author_id == user.id)))
+    concept_ids = set(db.session.scalars(select(StageChange.concept_id).where(StageChange.changed_by_id == user.id)))
+    concept_ids |= set(db.session.scalars(select(Decision.concept_id).where(Decision.author_id == user.id)))
+    return ([events.record(events.topic_room(tid), "author.deleted", {"topic_id": tid}) for tid in sorted(topic_ids)]
+            + [events.record(events.concept_room(cid), "author.deleted", {"concept_id": cid})
+               for cid in sorted(concept_ids)])
 
 
 def _scrub_json(value: Any, user: User) -> Any:
@@ -386,7 +402,7 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
         raise Conflict("You are the only owner of " + ", ".join(blocking) + ". Make another member an "
                        "owner first, so the organization is not left without one.")
     user = actor
-    recorded = _scrub_mentions(user)
+    recorded = _scrub_mentions(user) + _rename_everywhere(user)
     if feedback == "withdraw":
         recorded += _withdraw_feedback(user)
     # Other people's notifications and queued email that name the person.
@@ -408,7 +424,7 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
     db.session.execute(update(Flag).where(Flag.reporter_id == user.id).values(reporter_id=None))
     for model, column in ((Notification, Notification.user_id), (Follow, Follow.user_id),
                           (Membership, Membership.user_id), (SignIn, SignIn.user_id),
-                          (OutboxMessage, OutboxMessage.user_id)):
+                          (OutboxMessage, OutboxMessage.user_id), (SummaryVisit, SummaryVisit.user_id)):
         db.session.execute(delete(model).where(column == user.id))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_addr == user.email))
     token_model = getattr(models, "ApiToken", None)
@@ -429,8 +445,7 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
     user.profile_public = False
     for name in EMAIL_SETTINGS:
         setattr(user, name, False)
-    if hasattr(user, "credit_by_name"):
-        user.credit_by_name = False
+    user.credit_by_name = False
     user.last_login_at = None
     user.deleted_at = utcnow()
     db.session.flush()

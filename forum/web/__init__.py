@@ -191,6 +191,9 @@ def register_web(app: Flask) -> None:
     from forum.web import discovery
 
     blueprints += [discovery.search_bp, discovery.bp]
+    from forum.web import decisions
+
+    blueprints.append(decisions.bp)
     from forum.web import org_data
 
     blueprints.append(org_data.bp)

@@ -27,10 +27,7 @@ bp = Blueprint("account", __name__)
 
 
 def _privacy_form(user: User) -> PrivacyForm:
-    form = PrivacyForm(obj=user, formdata=None)
-    if not hasattr(User, "credit_by_name"):
-        del form.credit_by_name
-    return form
+    return PrivacyForm(obj=user, formdata=None)
 
 
 def _settings(status: int = 200, **forms: object) -> tuple[str, int]:
@@ -107,8 +104,6 @@ def change_email() -> WerkzeugResponse | tuple[str, int]:
 @login_required
 def update_privacy() -> WerkzeugResponse | tuple[str, int]:
     form = PrivacyForm()
-    if not hasattr(User, "credit_by_name"):
-        del form.credit_by_name
     if form.validate_on_submit():
         privacy.update_settings(current_user, **{f.name: bool(f.data) for f in form if f.type == "BooleanField"})
         flash("Your privacy settings are saved.", "success")

@@ -9,6 +9,7 @@ from forum import pagecache, policy
 from forum.errors import ValidationError
 from forum.models import STAGES
 from forum.services import concepts, events, summaries
+from forum.services import decisions as decisions_service
 from forum.services import feedback as feedback_service
 from forum.web.concept_forms import ConceptForm, FeatureForm, MoveForm, NewConceptForm, StageForm
 from forum.web.utils import apply_errors, page_arg
@@ -81,6 +82,7 @@ def _render_show(concept, status: int = 200, feature_form: FeatureForm | None = 
         live_seq = events.seq_before(events.concept_room(concept.id), concept)
     return render_template(
         "concepts/show.html", concept=concept, live_seq=live_seq,
+        decisions=decisions_service.of_concept(concept), money=feedback_service.money,
         active_features=concepts.active_features(concept),
         retired_features=concepts.retired_features(concept),
         stage_labels=concepts.STAGE_LABELS, stages=STAGES,

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from forum import policy
+from forum.analytics.track_record import describe_hours
 from forum.errors import DomainError, ValidationError
 from forum.services import organizations
 from forum.web.forms import ConfirmForm, MemberForm, OrganizationForm
@@ -37,13 +38,17 @@ def new() -> Response | tuple[str, int]:
 
 
 @bp.get("/<slug>")
-def show(slug: str) -> str:
-    org = organizations.get_by_slug(slug)
+def show(slug: str) -> tuple[str, int]:
+    return _show(organizations.get_by_slug(slug), MemberForm(formdata=None))
+
+
+def _show(org, member_form: MemberForm, status: int = 200) -> tuple[str, int]:
     from forum.services import concepts
 
-    return render_template("orgs/show.html", org=org, member_form=MemberForm(formdata=None),
+    return render_template("orgs/show.html", org=org, member_form=member_form,
                            confirm_form=ConfirmForm(formdata=None),
-                           concepts=concepts.of_organization(current_user, org))
+                           concepts=concepts.of_organization(current_user, org),
+                           record=organizations.track_record(org), describe_hours=describe_hours), status
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
@@ -57,7 +62,7 @@ def edit(slug: str) -> Response | tuple[str, int]:
         try:
             organizations.update(current_user, org, form.name.data, form.description.data or "",
                                  form.website.data or "", form.logo_url.data or "",
-                                 form.publish_price_summary.data)
+                                 form.publish_price_summary.data, form.commitments.data or "")
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
@@ -81,8 +86,7 @@ def add_member(slug: str) -> Response | tuple[str, int]:
         else:
             flash(f"{membership.user.username} is now a {membership.role} of {org.name}.", "success")
             return redirect(url_for("orgs.show", slug=org.slug))
-    return render_template("orgs/show.html", org=org, member_form=form,
-                           confirm_form=ConfirmForm(formdata=None)), 400
+    return _show(org, form, 400)
 
 
 @bp.post("/<slug>/members/<int:user_id>/remove")

@@ -414,6 +414,8 @@
       case "price.changed":
       case "kano.changed":
         return refreshParts();
+      case "decision.added":
+        return refreshParts().then(function () { announce("A decision was posted: " + (data.title || "") + "."); });
       default:
         return null;
     }

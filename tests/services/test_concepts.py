@@ -152,7 +152,7 @@ def test_bad_edit_changes_nothing(people):
 def test_change_stage_records_history_event_and_notifies(people, monkeypatch):
     notified = []
     monkeypatch.setattr(concepts.notifications, "notify_stage_change",
-                        lambda concept, change: notified.append(change.to_stage))
+                        lambda concept, change, **_: notified.append(change.to_stage))
     concept = post(people["owner"], people["org"])
     change = concepts.change_stage(people["member"], concept, "prototype", "First units printed.")
     assert (change.from_stage, change.to_stage, change.note) == ("idea", "prototype", "First units printed.")

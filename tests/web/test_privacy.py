@@ -113,6 +113,8 @@ def test_deletion_leaves_no_trace_of_the_name_and_follows_the_feedback_choice(cl
     zed, concept = world["zed"], world["concept"]
     before_tally, before_n, before_kano = tallies(concept)
     old_hash = zed.password_hash
+    # A visitor's copy of the thread is in the page cache before the deletion.
+    assert ZED["display_name"] in client.get(f"/t/{world['topic'].id}").get_data(as_text=True)
     login(client, zed, ZED_PASSWORD)
     other = client.application.test_client()
     login(other, zed, ZED_PASSWORD)  # a second session, on another device
@@ -191,3 +193,31 @@ def test_the_privacy_page_says_what_is_kept_and_how_to_take_it_away(client):
     for words in ("What we store", "Who sees it", "How long", "How to take it away", "/account/export",
                   "/account/delete"):
         assert words in page
+
+
+def test_the_archive_lists_api_tokens_without_their_secrets(client, world):
+    from forum.services import api_tokens
+
+    olga = world["olga"]
+    token, secret = api_tokens.create(olga, world["concept"].organization, "Nightly export")
+    login(client, olga)
+    files = archive(client)
+    [listed] = files["api_tokens.json"]
+    assert listed["name"] == "Nightly export" and listed["organization"] == world["concept"].organization.name
+    everything = json.dumps(files)
+    assert secret not in everything and token.token_hash not in everything
+
+
+def test_cached_pages_never_show_the_name_after_deletion(client, people):
+    """A thread that a visitor's request put in the page cache is not served again with the name."""
+    quiet = make_user("quiet_one", display_name="Quintessa Quiet", password=ZED_PASSWORD)
+    concept = make_concept(people["org"], slug="quiet-concept")
+    topic = posting.concept_topic(concept)
+    db.session.commit()
+    posting.reply(quiet, topic, "Just one thought.")
+    assert "Quintessa Quiet" in client.get(f"/t/{topic.id}").get_data(as_text=True)
+    assert "Quintessa Quiet" in client.get(f"/t/{topic.id}").get_data(as_text=True)  # from the cache
+    login(client, quiet, ZED_PASSWORD)
+    assert client.post("/account/delete", data={"password": ZED_PASSWORD, "feedback": "keep"}).status_code == 302
+    page = client.application.test_client().get(f"/t/{topic.id}").get_data(as_text=True)  # a new visitor
+    assert "Quintessa Quiet" not in page and "Just one thought." in page

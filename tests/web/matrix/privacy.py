@@ -34,3 +34,11 @@ CASES = {
     ("account.unsubscribe_page", "GET"): Case(lambda o: f"/unsubscribe/{_unsubscribe_token(o)}", same(200)),
     ("account.unsubscribe", "POST"): Case(lambda o: f"/unsubscribe/{_unsubscribe_token(o)}", same(200)),
 }
+
+CASES.update({
+    ("decisions.new", "GET"): Case(lambda o: f"/concepts/{o['concept'].slug}/decisions/new",
+                                   same(403, visitor="login", member=200, owner=200)),
+    ("decisions.new", "POST"): Case(lambda o: f"/concepts/{o['concept'].slug}/decisions/new",
+                                    same(403, visitor="login", member="redirect", owner="redirect"),
+                                    data=lambda o: {"title": "We are building it", "body": "Because you asked."}),
+})
