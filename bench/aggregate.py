@@ -123,7 +123,7 @@ def measure_summary(url: str, repeat: int) -> None:
 
     from forum.extensions import db
     from forum.models import Concept, Feature, FeatureVote
-    from forum.services import summary
+    from forum.services import summaries, summary
 
     app = _app(url)
     with app.app_context():
@@ -142,7 +142,16 @@ def measure_summary(url: str, repeat: int) -> None:
             db.session.rollback()
 
         def whole() -> None:
-            summary.summary(concept)
+            # what runs when the inputs change: the stored summary (tallies, ranking, Kano, price with
+            # NMS) and the participation counts; nothing cached
+            summaries.forget()
+            summary._PARTICIPATION.clear()
+            summaries.compute(concept)
+            summary._count_participation(concept)
+            db.session.rollback()
+
+        def read() -> None:
+            summary.summary(concept)  # what a request for /summary costs once it is stored
             db.session.rollback()
 
         def price_only() -> None:
@@ -154,11 +163,13 @@ def measure_summary(url: str, repeat: int) -> None:
         summary_time = _median(whole, repeat)
         price_time = _median(price_only, repeat)
         result = summary.summary(concept)
+        read_time = _median(read, repeat)
         print(f"{'floor: SQL vote aggregate + 4 sorted price columns':<54}{floor_time:>8.2f} s")
-        print(f"{'summary (participants, ranking, Kano, price + NMS)':<54}{summary_time:>8.2f} s"
+        print(f"{'summary computed (participants, ranking, Kano, NMS)':<54}{summary_time:>8.2f} s"
               f"   {summary_time / floor_time:.2f}x floor")
         print(f"{'  of which the Van Westendorp + NMS part':<54}{price_time:>8.2f} s"
               f"   {price_time / floor_time:.2f}x floor")
+        print(f"{'summary read once stored (GET .../summary)':<54}{read_time:>8.3f} s")
         price = result["price"]
         print(f"  n={price['n']:,} invalid={price['invalid']:,} PMC={price['pmc']} PME={price['pme']} "
               f"IPP={price['ipp']} OPP={price['opp']} reach={price['reach_optimal_price']} "
@@ -166,7 +177,13 @@ def measure_summary(url: str, repeat: int) -> None:
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory (VmHWM: unlike getrusage's ru_maxrss, not inherited from
+    the parent across fork and exec)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # pragma: no cover
 
 
 def child_export(url: str, path: str, token: str) -> None:
@@ -189,7 +206,7 @@ def child_export(url: str, path: str, token: str) -> None:
 
 
 def measure_exports(url: str, token: str) -> None:
-    print(f"{'export':<22}{'first byte':>11}{'total':>9}{'size':>10}{'RSS app':>10}{'peak RSS':>10}")
+    print(f"{'export':<22}{'first byte':>11}{'total':>9}{'size':>10}{'RSS before':>11}{'peak RSS':>10}")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for path in EXPORTS:
         out = subprocess.run([sys.executable, "-m", "bench.aggregate", "--child", path, "--url", url,
@@ -200,7 +217,7 @@ def measure_exports(url: str, token: str) -> None:
             print(f"{path}: failed\n{out.stderr[-2000:]}")
             continue
         print(f"{path:<22}{figures['first']:>10.2f}s{figures['total']:>8.1f}s{figures['bytes'] / 1e6:>8.1f}MB"
-              f"{figures['rss_before']:>8.0f}MB{figures['rss_peak']:>8.0f}MB"
+              f"{figures['rss_before']:>9.0f}MB{figures['rss_peak']:>8.0f}MB"
               + ("" if figures["status"] == 200 else f"  (status {figures['status']})"))
 
 
@@ -209,6 +226,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--reuse", help="measure an already filled SQLite file (from an earlier run)")
     parser.add_argument("--child")
     parser.add_argument("--url")
     parser.add_argument("--token")
@@ -217,6 +235,19 @@ def main() -> None:
         child_export(args.url, args.child, args.token)
         return
     name = None
+    if args.reuse:
+        url = f"sqlite:///{args.reuse}"
+        app = _app(url)
+        with app.app_context():
+            from forum.extensions import db
+            from forum.services import api_tokens
+
+            db.create_all()  # tables added since the file was filled
+            token = api_tokens.create_for_cli("bench-co", "bench")[1]
+        print(f"engine: SQLite, reusing {args.reuse}", flush=True)
+        measure_summary(url, args.repeat)
+        measure_exports(url, token)
+        return
     if args.postgres:
         import psycopg
 

@@ -128,8 +128,32 @@ def price_json(concept: Concept, result: pricing.PriceSensitivityResult | None =
 
 # --- votes, Kano, participants -------------------------------------------------------------------
 
+_PARTICIPATION: dict[tuple[int, int, int], dict[str, int]] = {}
+_PARTICIPATION_MAX = 512
+
+
 def participation(concept: Concept) -> dict[str, int]:
-    """Distinct people who commented, voted, answered Kano, answered the price questions, in all."""
+    """Distinct people who commented, voted, answered Kano, answered the price questions, in all.
+
+    Counting distinct people over a million answers takes seconds, so the counts are kept in this
+    process by the concept room's and its discussion's event numbers: every vote, answer, comment
+    or suspension moves one of them (see forum.services.summaries), and only then is it counted
+    again."""
+    from forum.services import events
+
+    topic_id = db.session.scalar(select(Topic.id).where(Topic.concept_id == concept.id))
+    key = (concept.id, events.current_seq(events.concept_room(concept.id)),
+           events.current_seq(events.topic_room(topic_id)) if topic_id else 0)
+    cached = _PARTICIPATION.get(key)
+    if cached is None:
+        cached = _count_participation(concept)
+        if len(_PARTICIPATION) >= _PARTICIPATION_MAX:
+            _PARTICIPATION.clear()
+        _PARTICIPATION[key] = cached
+    return dict(cached)
+
+
+def _count_participation(concept: Concept) -> dict[str, int]:
     feature_ids = select(Feature.id).where(Feature.concept_id == concept.id).scalar_subquery()
     voters = (select(FeatureVote.user_id.label("user_id"))
               .where(FeatureVote.feature_id.in_(feature_ids)))
