@@ -112,6 +112,8 @@ class Config:
         self.LIVE_MAX_SUBSCRIPTIONS = int(os.environ.get("LIVE_MAX_SUBSCRIPTIONS", "10"))
         self.LIVE_MESSAGE_BURST = int(os.environ.get("LIVE_MESSAGE_BURST", "20"))
         self.LIVE_MESSAGES_PER_SECOND = float(os.environ.get("LIVE_MESSAGES_PER_SECOND", "2"))
+        # A room hears its "N here now" count at most once per this many seconds.
+        self.LIVE_PRESENCE_INTERVAL = float(os.environ.get("LIVE_PRESENCE_INTERVAL", "1"))
         # Presence and socket lists in Redis (with SOCKETIO_MESSAGE_QUEUE) live under this prefix.
         self.LIVE_KEY_PREFIX = os.environ.get("LIVE_KEY_PREFIX", "sb:live:")
         self.PAGE_SIZE = int(os.environ.get("PAGE_SIZE", "20"))

@@ -202,7 +202,8 @@ def export_files(actor: User) -> dict[str, Any]:
             message = _without_names(message, note.actor, "someone")
         notes.append({"kind": note.kind, "message": message, "url": note.url,
                       "created_at": _value(note.created_at), "read_at": _value(note.read_at)})
-    flags = [{"post_id": f.post_id, "concept_id": f.concept_id, "reason": f.reason,
+    flags = [{"post_id": f.post_id, "concept_id": f.concept_id,
+              "reason": getattr(f, "reason_label", f.reason), "note": getattr(f, "note", ""),
               "created_at": _value(f.created_at), "outcome": f.resolution or None,
               "resolved_at": _value(f.resolved_at)}
              for f in db.session.scalars(select(Flag).where(Flag.reporter_id == uid).order_by(Flag.id))]
@@ -294,6 +295,23 @@ def _scrub_mentions(user: User) -> list[Any]:
             revision.body_source = new
             revision.body_html = posting.render_body(new)[0]
     return recorded
+
+
+def _scrub_audit_log(user: User) -> None:
+    """The audit log keeps each action, not who took it, and no name in its text. Erasure is the one
+    change the append-only log takes: plain UPDATE statements, which no ORM hook refuses."""
+    from sqlalchemy import String, Text
+
+    table = ModerationAction.__table__
+    columns = [c for c in table.columns if isinstance(c.type, String | Text) and c.name not in ("action", "target_type")]
+    matches = [c.ilike(f"%{name}%") for c in columns for name in _names(user)]
+    if matches:
+        for row in db.session.execute(select(table).where(or_(*matches))).mappings().all():
+            values = {c.name: _without_names(row[c.name], user) for c in columns if row[c.name]}
+            values = {k: v for k, v in values.items() if v != row[k]}
+            if values:
+                db.session.execute(table.update().where(table.c.id == row["id"]).values(**values))
+    db.session.execute(table.update().where(table.c.actor_id == user.id).values(actor_id=None))
 
 
 def _rename_everywhere(user: User) -> list[Any]:
@@ -415,12 +433,7 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
         message.subject = _without_names(message.subject, user)
         message.body_text = _without_names(message.body_text, user)
     _scrub_events(user)
-    # The audit log keeps the action, not who.
-    for action in db.session.scalars(select(ModerationAction).where(or_(*[
-            ModerationAction.reason.ilike(f"%{name}%") for name in _names(user)]))):
-        action.reason = _without_names(action.reason, user)
-    db.session.execute(update(ModerationAction).where(ModerationAction.actor_id == user.id)
-                       .values(actor_id=None))
+    _scrub_audit_log(user)
     db.session.execute(update(Flag).where(Flag.reporter_id == user.id).values(reporter_id=None))
     for model, column in ((Notification, Notification.user_id), (Follow, Follow.user_id),
                           (Membership, Membership.user_id), (SignIn, SignIn.user_id),

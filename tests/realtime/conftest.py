@@ -68,6 +68,7 @@ def live(app):
     from forum.realtime.presence import MemoryPresence
 
     app.extensions["sb_presence"] = MemoryPresence()
+    app.config["LIVE_PRESENCE_INTERVAL"] = 0  # every count at once (no coalescing) in these tests
     with registry.lock:
         registry.rooms.clear()
     server = socketio.server

@@ -37,8 +37,11 @@ def prepare_database(url: str) -> None:
 class ServerProcess:
     """`gunicorn -k gevent -w 1 wsgi:app` on 127.0.0.1:<free port>; start(), stop(), restart()."""
 
-    def __init__(self, database_url: str, instance: Path, secret_key: str, **env: str) -> None:
+    def __init__(self, database_url: str, instance: Path, secret_key: str, *, app: str = "wsgi:app",
+                 worker_connections: int = 1000, **env: str) -> None:
         self.port = free_port()
+        self.app_path = app
+        self.worker_connections = worker_connections
         self.env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance),
                     "SECRET_KEY": secret_key, "SOCKETIO_ASYNC_MODE": "gevent", "RATELIMIT_ENABLED": "0",
                     "PYTHONUNBUFFERED": "1", **env}
@@ -56,7 +59,8 @@ class ServerProcess:
         out = open(self.log, "ab")  # noqa: SIM115 - closed with the process
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-k", "gevent", "-w", "1", "--graceful-timeout", "2",
-             "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
+             "--worker-connections", str(self.worker_connections), "-b", f"127.0.0.1:{self.port}",
+             self.app_path],
             cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -10,7 +10,16 @@ import pytest
 from sqlalchemy import String, Text, inspect, select, text
 
 from forum.extensions import db
-from forum.models import FeatureVote, KanoAnswer, Notification, PriceResponse, SignIn, User, utcnow
+from forum.models import (
+    FeatureVote,
+    KanoAnswer,
+    ModerationAction,
+    Notification,
+    PriceResponse,
+    SignIn,
+    User,
+    utcnow,
+)
 from forum.services import feedback, posting, search
 from tests.conftest import PASSWORD, login, make_org, make_user
 from tests.services.test_feedback import make_concept
@@ -45,6 +54,9 @@ def world(app):
 
     notifications.set_following(zed, True, concept_id=concept.id)
     db.session.add(SignIn(user_id=zed.id, ip_address="203.0.113.9", user_agent="ZedBrowser/1.0"))
+    # An audit-log entry by him, naming him (as a moderator's note might).
+    db.session.add(ModerationAction(actor_id=zed.id, action="topic.lock", target_type="topic", target_id=topic.id,
+                                    reason="Locked at the request of Zebulon Quartermaine (zebulon_q)"))
     db.session.add(SignIn(user_id=wanda.id, ip_address="198.51.100.7", user_agent="WandaBrowser/2.0"))
     db.session.commit()
     return {"zed": zed, "wanda": wanda, "olga": olga, "concept": concept, "topic": topic}
@@ -147,6 +159,9 @@ def test_deletion_leaves_no_trace_of_the_name_and_follows_the_feedback_choice(cl
         assert after_n == before_n - 1 and after_kano == before_kano - 1
         assert db.session.scalar(select(FeatureVote.id).where(FeatureVote.user_id == zed.id)) is None
         assert db.session.scalar(select(PriceResponse.id).where(PriceResponse.user_id == zed.id)) is None
+    # The audit log keeps the action, not who.
+    [action] = db.session.scalars(select(ModerationAction).where(ModerationAction.action == "topic.lock"))
+    assert action.actor_id is None and action.reason == "Locked at the request of deleted user (deleted user)"
     # Wanda's things are untouched.
     wanda = db.session.get(User, world["wanda"].id)
     assert wanda.username == "wanda_w" and db.session.scalar(
