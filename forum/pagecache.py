@@ -20,7 +20,6 @@ Redis when `CACHE_REDIS_URL` is set, so that every process shares it.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import threading
@@ -35,6 +34,7 @@ from flask_login import current_user
 CSRF_PLACEHOLDER = "sb-csrf-0f3c9e5d7a1b"
 _MARKER = re.compile(r"<!--sb:([a-z_]+)-->")
 DEFAULT_TTL = 300
+CACHED_ENDPOINTS = frozenset({"board.topic", "concepts.show", "main.healthz", "static"})
 
 Renderer = Callable[[], str]
 
@@ -46,11 +46,11 @@ class MemoryStore:
 
     def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
         self.max_bytes = max_bytes
-        self._items: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[float, int, dict[str, Any]]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> dict[str, Any] | None:
         with self._lock:
             item = self._items.get(key)
             if item is None:
@@ -59,20 +59,21 @@ class MemoryStore:
                 self._drop(key)
                 return None
             self._items.move_to_end(key)
-            return item[1]
+            return item[2]
 
-    def set(self, key: str, value: str, ttl: int) -> None:
+    def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
+        size = len(value.get("html") or "") + 64
         with self._lock:
             if key in self._items:
                 self._drop(key)
-            self._items[key] = (time.monotonic() + ttl, value)
-            self._size += len(value)
+            self._items[key] = (time.monotonic() + ttl, size, value)
+            self._size += size
             while self._size > self.max_bytes and self._items:
                 self._drop(next(iter(self._items)))
 
     def _drop(self, key: str) -> None:
-        _, value = self._items.pop(key)
-        self._size -= len(value)
+        _, size, _ = self._items.pop(key)
+        self._size -= size
 
     def clear(self) -> None:
         with self._lock:
@@ -89,17 +90,17 @@ class RedisStore:
         self.client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
         self.prefix = prefix
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> dict[str, Any] | None:
         try:
             value = self.client.get(self.prefix + key)
         except Exception:  # noqa: BLE001 - a cache that is down is a cache miss, never an error
             current_app.logger.warning("page cache: Redis get failed")
             return None
-        return value.decode() if value is not None else None
+        return json.loads(value) if value is not None else None
 
-    def set(self, key: str, value: str, ttl: int) -> None:
+    def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
         try:
-            self.client.set(self.prefix + key, value.encode(), ex=max(1, int(ttl)))
+            self.client.set(self.prefix + key, json.dumps(value).encode(), ex=max(1, int(ttl)))
         except Exception:  # noqa: BLE001
             current_app.logger.warning("page cache: Redis set failed")
 
@@ -116,6 +117,13 @@ def init_app(app: Flask) -> None:
         store = MemoryStore(int(app.config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)))
     app.extensions["pagecache"] = store
 
+    from forum.extensions import limiter
+
+    @limiter.request_filter
+    def _reading_a_cached_page() -> bool:
+        """Reading a cached page has no rate limit to count: skip the limiter's bookkeeping."""
+        return request.method in ("GET", "HEAD") and request.endpoint in CACHED_ENDPOINTS
+
     @app.context_processor
     def _shell_flag() -> dict[str, Any]:
         return {"sb_shell": g.get("_sb_shell", False)}
@@ -131,6 +139,16 @@ def ttl_until(moment: Any) -> int:
     return max(0, min(default, int((moment - utcnow()).total_seconds())))
 
 
+def room_seq_column(room: Any) -> Any:
+    """The room's newest event number as a scalar subquery, to read a page's key in one query."""
+    from sqlalchemy import func, select
+
+    from forum.models import RoomSequence
+
+    return func.coalesce(select(RoomSequence.last_seq).where(RoomSequence.room == room)
+                         .scalar_subquery(), 0)
+
+
 def store() -> Any:
     return current_app.extensions["pagecache"]
 
@@ -138,8 +156,7 @@ def store() -> Any:
 # --- serving ------------------------------------------------------------------------------------
 
 def _key(parts: Iterable[Any]) -> str:
-    text = json.dumps(list(parts), default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:40]
+    return "|".join(map(str, parts))
 
 
 def _render_shell(render: Callable[[], Any], shell: bool) -> tuple[str, list[int]]:
@@ -199,9 +216,9 @@ def page(key: tuple[Any, ...], render: Callable[[], Any], *, viewer: tuple[Any, 
     shared_key = _key(full)
     own_key = _key((*full, "own", current_user.id)) if signed_in else shared_key
     status = "hit"
-    entry = _get(cache, shared_key)
+    entry = cache.get(shared_key)
     if entry is not None and signed_in and current_user.id in entry["authors"]:
-        entry = _get(cache, own_key)  # a page showing their own posts (with their buttons): their copy
+        entry = cache.get(own_key)  # a page showing their own posts (with their buttons): their copy
     if entry is None or entry["html"] is None:
         status = "miss"
         html, authors = _render_shell(render, shell=signed_in)
@@ -210,23 +227,131 @@ def page(key: tuple[Any, ...], render: Callable[[], Any], *, viewer: tuple[Any, 
         lifetime = int(lifetime if lifetime is not None else config.get("PAGE_CACHE_TTL", DEFAULT_TTL))
         if lifetime > 0:
             if signed_in and current_user.id in authors:
-                cache.set(own_key, json.dumps(entry), lifetime)
-                if _get(cache, shared_key) is None:  # others learn that this page has an own copy
-                    cache.set(shared_key, json.dumps({"html": None, "authors": authors}), lifetime)
+                cache.set(own_key, entry, lifetime)
+                if cache.get(shared_key) is None:  # others learn that this page has an own copy
+                    cache.set(shared_key, {"html": None, "authors": authors}, lifetime)
             else:
-                cache.set(shared_key, json.dumps(entry), lifetime)
+                cache.set(shared_key, entry, lifetime)
     html = entry["html"]
     if signed_in or CSRF_PLACEHOLDER in html:
         html = _fill(html, fillers)
     return _response(html, status)
 
 
-def _get(cache: Any, key: str) -> dict[str, Any] | None:
-    raw = cache.get(key)
-    return json.loads(raw) if raw else None
+def fragment(key: tuple[Any, ...], render: Callable[[], str], ttl: int | None = None) -> str:
+    """A personal part, cached under `key` (which names the person and the room's number): a
+    person's votes and answers are rendered once per change, not on every view. CSRF tokens in it
+    are the placeholder, filled in with the page."""
+    config = current_app.config
+    if not config.get("PAGE_CACHE", True):
+        return _render_shell(render, shell=False)[0]
+    cache = store()
+    cache_key = _key(("part", *key))
+    entry = cache.get(cache_key)
+    if entry is None:
+        entry = {"html": _render_shell(render, shell=False)[0], "authors": []}
+        lifetime = int(ttl if ttl is not None else config.get("PAGE_CACHE_TTL", DEFAULT_TTL))
+        if lifetime > 0:
+            cache.set(cache_key, entry, lifetime)
+    return entry["html"]
 
 
 def _response(html: str, status: str) -> Response:
     response = Response(html, mimetype="text/html")
     response.headers["X-Page-Cache"] = status
     return response
+
+
+# --- visitors' fast path ------------------------------------------------------------------------
+
+class VisitorFastPath:
+    """WSGI middleware: a visitor's GET of a topic or concept page that the cache holds is answered
+    from the cache before Flask is involved: one query for the key (the same statement the views
+    use, with the policy's visibility rule), then the stored bytes with the site's headers and the
+    request's JSON log line. Anything else (a cookie, a query string other than ?page=N, HTTPS
+    behind a proxy, a miss) goes to Flask, which renders and stores the page for the next visitor."""
+
+    _TOPIC = re.compile(r"^/t/([1-9][0-9]{0,17})$")
+    _CONCEPT = re.compile(r"^/concepts/([a-z0-9][a-z0-9-]{0,199})$")
+    _PAGE = re.compile(r"^page=([0-9]{1,9}|last)$")
+
+    def __init__(self, wsgi_app: Any, app: Flask) -> None:
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self.engine: Any = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("REQUEST_METHOD") == "GET" and not environ.get("HTTP_COOKIE") \
+                and environ.get("wsgi.url_scheme") == "http" and "HTTP_X_FORWARDED_PROTO" not in environ \
+                and self.app.config.get("PAGE_CACHE", True):
+            started = time.perf_counter()
+            try:
+                hit = self._hit(environ)
+            except Exception:  # noqa: BLE001 - the slow path will answer, and log what goes wrong
+                hit = None
+                if self.engine is not None:
+                    self.engine.dispose()  # a connection that went stale (a database restart)
+            if hit is not None:
+                route, html = hit
+                body = html.encode()
+                headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
+                           ("Vary", "Cookie"), ("X-Page-Cache", "hit"), *_security_headers()]
+                start_response("200 OK", headers)
+                if self.app.config.get("ACCESS_LOG", True):
+                    from forum.serving import access_line
+
+                    access_line("GET", route, 200, (time.perf_counter() - started) * 1000)
+                return [body]
+        return self.wsgi_app(environ, start_response)
+
+    def _hit(self, environ: dict[str, Any]) -> tuple[str, str] | None:
+        path = environ.get("PATH_INFO", "")
+        query = environ.get("QUERY_STRING", "")
+        topic = self._TOPIC.match(path)
+        concept = None if topic else self._CONCEPT.match(path)
+        if not (topic or concept) or (query and not (topic and self._PAGE.match(query))):
+            return None
+        if self.engine is None:
+            from sqlalchemy import create_engine
+
+            from forum.extensions import db
+
+            # Its own small pool without the app's ping-on-checkout (a round trip per request on
+            # PostgreSQL): a stale connection fails the query, and the request takes the slow path.
+            with self.app.app_context():
+                self.engine = create_engine(db.engine.url, pool_pre_ping=False)
+        full_path = f"{path}?{query}"
+        if topic:
+            from forum.web import board
+
+            topic_id = int(topic[1])
+            page = 1
+            if query:
+                value = query.split("=", 1)[1]
+                page = board.LAST_PAGE if value == "last" else max(1, min(int(value), 100000))
+            with self.engine.connect() as conn:
+                row = conn.execute(board._visitor_key(), {"topic_id": topic_id}).first()
+            if row is None:
+                return None
+            key = ("visitor", *board._topic_key(topic_id, row.seq, page, row), full_path)
+            route = "/t/<int:topic_id>"
+        else:
+            from forum.web import concepts
+
+            with self.engine.connect() as conn:
+                row = conn.execute(concepts._visitor_key(), {"slug": concept[1]}).first()
+            if row is None:
+                return None
+            key = ("visitor", *concepts._concept_key(row.id, row.seq, row.name, row.verified_at, row.post_count,
+                                                     row.last_post_at), full_path)
+            route = "/concepts/<slug>"
+        entry = self.app.extensions["pagecache"].get(_key(key))
+        if entry is None or not entry.get("html") or CSRF_PLACEHOLDER in entry["html"]:
+            return None
+        return route, entry["html"]
+
+
+def _security_headers() -> tuple[tuple[str, str], ...]:
+    from forum.web import SECURITY_HEADERS
+
+    return SECURITY_HEADERS

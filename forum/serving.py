@@ -49,7 +49,7 @@ def _access_logger() -> logging.Logger:
 
 
 def register_access_log(app: Flask) -> None:
-    logger = _access_logger()
+    _access_logger()
 
     @app.before_request
     def _start_clock() -> None:
@@ -61,10 +61,14 @@ def register_access_log(app: Flask) -> None:
             started = request.environ.get("forum.started")
             took = (time.perf_counter() - started) * 1000 if started else None
             rule = request.url_rule.rule if request.url_rule is not None else None
-            logger.info({"method": request.method, "route": rule or "(no route)",
-                         "status": response.status_code,
-                         "ms": round(took, 2) if took is not None else None})
+            access_line(request.method, rule or "(no route)", response.status_code, took)
         return response
+
+
+def access_line(method: str, route: str, status: int, ms: float | None) -> None:
+    """One request's JSON log line (also written by the page cache's visitor fast path)."""
+    _access_logger().info({"method": method, "route": route, "status": status,
+                           "ms": round(ms, 2) if ms is not None else None})
 
 
 # --- static files under hashed names ------------------------------------------------------------

@@ -66,8 +66,10 @@ def prepare_database(env: dict[str, str], seed: bool = True, timeout: float = 18
 class Server:
     """One gunicorn process (master + one gevent worker) on a free port."""
 
-    def __init__(self, env: dict[str, str], port: int | None = None, log_dir: str | None = None) -> None:
+    def __init__(self, env: dict[str, str], port: int | None = None, log_dir: str | None = None,
+                 app: str = "wsgi:app") -> None:
         self.env = env
+        self.app = app
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(log_dir or tempfile.mkdtemp(prefix="sb-server-")) / f"gunicorn-{self.port}.log"
@@ -77,7 +79,7 @@ class Server:
         env = _env({**self.env, "HOST": "127.0.0.1", "PORT": str(self.port)})
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", "wsgi:app"],
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", self.app],
             cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

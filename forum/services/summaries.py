@@ -194,6 +194,12 @@ def _store(concept_id: int, summary: Summary) -> None:
         set_={name: getattr(stmt.excluded, name) for name in ("seq", "valid_until", "data", "computed_at")},
         where=ConceptSummary.seq <= stmt.excluded.seq)
     try:
+        if db.session().in_transaction() and db.session.connection().info.get("write_gate"):
+            # A SQLite write request that holds this process's write turn (forum/__init__.py): a
+            # second connection would wait for it. The row goes with the request's transaction.
+            with db.session.begin_nested():
+                db.session.execute(stmt)
+            return
         with db.engine.begin() as conn:
             conn.execute(stmt)
     except Exception as exc:  # noqa: BLE001

@@ -1,15 +1,18 @@
 """The bulletin board: boards, topics, posts, preview, and the admins' board management."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import String, bindparam, cast, literal, select
 from werkzeug.wrappers import Response
 
 from forum import pagecache, policy
 from forum.errors import NotFound, ValidationError
+from forum.extensions import db
 from forum.models import Post, Topic
 from forum.services import boards, events, posting
 from forum.services.ids import parse_id
@@ -49,20 +52,42 @@ def show(slug: str) -> str:
 
 @bp.get("/t/<int:topic_id>")
 def topic(topic_id: int) -> Response:
+    """Served from the page cache under the topic room's number and the page (forum/pagecache.py):
+    a post, an edit, a hide, a pin or a lock moves the number. A visitor's request costs one query
+    (the key) and the cached bytes."""
+    page = _topic_page_arg()
+    if not current_user.is_authenticated:
+        row = db.session.connection().execute(_visitor_key(), {"topic_id": topic_id}).first()
+        if row is not None:
+            def render_for_visitor() -> tuple[str, list[int]]:
+                return _render_cached_topic(posting.get_topic(topic_id, current_user), page, row.seq)
+
+            return pagecache.page(_topic_key(topic_id, row.seq, page, row), render_for_visitor,
+                                  viewer=("visitor",))
     # The room's number is read before the content: the live client replays what lands in between.
-    # It is also the page's cache key: a post, edit, hide or pin moves it (forum/pagecache.py).
     live_seq = events.current_seq(events.topic_room(topic_id))
     topic = posting.get_topic(topic_id, current_user)
-    page = _topic_page_arg()
-
-    def render() -> tuple[str, list[int]]:
-        posts = posting.topic_posts(topic, page)
-        html = _topic_html(topic, posts, live_seq)
-        return html, [post.author_id for post in posts.items]
-
-    key = ("topic", topic.id, live_seq, page, topic.title, topic.pinned, topic.locked, topic.hidden_at)
-    return pagecache.page(key, render, viewer=_topic_viewer(topic), parts={
+    return pagecache.page(_topic_key(topic.id, live_seq, page, topic),
+                          lambda: _render_cached_topic(topic, page, live_seq),
+                          viewer=_topic_viewer(topic), parts={
         "follow": lambda: render_template("_follow_button.html", concept=None, topic=topic)})
+
+
+@functools.cache
+def _visitor_key() -> Any:
+    """A topic page's cache key as a visitor may see it, in one statement (built once)."""
+    return (select(Topic.title, Topic.pinned, Topic.locked, Topic.hidden_at, pagecache.room_seq_column(
+                literal("topic:") + cast(Topic.id, String)).label("seq"))
+            .where(Topic.id == bindparam("topic_id"), policy.topic_filter(None)))
+
+
+def _topic_key(topic_id: int, seq: int, page: int, topic: Any) -> tuple[Any, ...]:
+    return ("topic", topic_id, seq, page, topic.title, topic.pinned, topic.locked, topic.hidden_at)
+
+
+def _render_cached_topic(topic: Topic, page: int, live_seq: int) -> tuple[str, list[int]]:
+    posts = posting.topic_posts(topic, page)
+    return _topic_html(topic, posts, live_seq), [post.author_id for post in posts.items]
 
 
 def _topic_viewer(topic: Topic) -> tuple[Any, ...]:

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from forum import policy
 from forum.errors import ValidationError
 from forum.models import STAGES
-from forum.services import concepts, decisions, feedback
+from forum.services import concepts, decisions, feedback, summaries
 from forum.web.bodies import ForumForm
 from forum.web.utils import apply_errors
 
@@ -51,9 +51,9 @@ def _form(concept, formdata: bool = True) -> DecisionForm:
 
 
 def _range(concept) -> dict | None:
-    if not concept.price_question_enabled:
+    result = summaries.get(concept).price if concept.price_question_enabled else None
+    if result is None:
         return None
-    result = feedback.price_analysis(concept)
     return {"low": result.pmc, "high": result.pme, "n": result.n, "currency": concept.currency}
 
 

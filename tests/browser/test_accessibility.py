@@ -10,11 +10,12 @@ pytestmark = pytest.mark.browser
 
 PAGES = {
     "visitor": ["/", "/register", "/login", "/concepts/", "/concepts/sourdough-subscription-box", "/boards",
-                "/search?q=bread", "/orgs/", "/orgs/pulse-audio", "/u/sofia"],
+                "/search?q=bread", "/orgs/", "/orgs/pulse-audio", "/u/sofia", "/privacy", "/reset-password"],
     "sofia": ["/concepts/pulse-one-repairable-earbuds", "/concepts/sourdough-subscription-box/price",
-              "/concepts/sourdough-subscription-box/kano", "/notifications", "/settings", "/orgs/new"],
+              "/concepts/sourdough-subscription-box/kano", "/notifications", "/settings", "/orgs/new",
+              "/account/delete"],
     "ravi_pulse": ["/concepts/pulse-one-repairable-earbuds/results", "/concepts/pulse-one-repairable-earbuds/edit",
-                   "/concepts/new"],
+                   "/concepts/new", "/concepts/pulse-one-repairable-earbuds/decisions/new"],
     "grace": ["/admin/", "/admin/users", "/admin/orgs", "/boards/manage"],
 }
 

@@ -12,9 +12,10 @@ from sqlalchemy import String, Text, inspect, select, text
 from forum.extensions import db
 from forum.models import (
     FeatureVote,
-    KanoAnswer,
+    Flag,
     ModerationAction,
     Notification,
+    Post,
     PriceResponse,
     SignIn,
     User,
@@ -54,6 +55,10 @@ def world(app):
 
     notifications.set_following(zed, True, concept_id=concept.id)
     db.session.add(SignIn(user_id=zed.id, ip_address="203.0.113.9", user_agent="ZedBrowser/1.0"))
+    # A flag he raised on Wanda's post, and one she raised on his.
+    wanda_post = db.session.scalar(select(Post).where(Post.author_id == wanda.id))
+    db.session.add(Flag(post_id=wanda_post.id, reporter_id=zed.id, reason="spam"))
+    db.session.add(Flag(post_id=z_post.id, reporter_id=wanda.id, reason="abusive"))
     # An audit-log entry by him, naming him (as a moderator's note might).
     db.session.add(ModerationAction(actor_id=zed.id, action="topic.lock", target_type="topic", target_id=topic.id,
                                     reason="Locked at the request of Zebulon Quartermaine (zebulon_q)"))
@@ -89,6 +94,8 @@ def test_the_archive_holds_everything_listed_and_nothing_of_anyone_else(client, 
     assert {f.get("concept") for f in files["follows.json"]} >= {world["concept"].slug}
     assert len(files["notifications.json"]) >= 2  # Wanda's mention and reply, Olga's reply
     assert [s["user_agent"] for s in files["sign_ins.json"]][-1] == "ZedBrowser/1.0"
+    assert [f["post_id"] for f in files["flags_raised.json"]] == [
+        db.session.scalar(select(Post.id).where(Post.author_id == world["wanda"].id))]  # not hers on his
     everything = json.dumps(files)
     # Nothing of anyone else: Wanda's post, name, address, answers or sign-ins.
     for foreign in ("Agree with", "Wanda Whitfield", "wanda@example.com", "198.51.100.7", "WandaBrowser",
@@ -116,8 +123,12 @@ def all_text(exclude_tables: tuple[str, ...] = ()) -> str:
 
 
 def tallies(concept) -> tuple[object, int, int]:
-    return (feedback.tallies(concept.id), feedback.price_analysis(concept).n,
-            db.session.scalar(select(db.func.count(KanoAnswer.id))))
+    """What the summaries show (the stored summary, as pages and the API read it)."""
+    from forum.services import summaries
+
+    db.session.rollback()  # a fresh read, as a new request would make (forgets the room numbers seen)
+    summary = summaries.get(db.session.get(type(concept), concept.id))
+    return summary.tallies, summary.price.n, summary.kano_respondents
 
 
 @pytest.mark.parametrize("choice", ["keep", "withdraw"])
@@ -159,6 +170,9 @@ def test_deletion_leaves_no_trace_of_the_name_and_follows_the_feedback_choice(cl
         assert after_n == before_n - 1 and after_kano == before_kano - 1
         assert db.session.scalar(select(FeatureVote.id).where(FeatureVote.user_id == zed.id)) is None
         assert db.session.scalar(select(PriceResponse.id).where(PriceResponse.user_id == zed.id)) is None
+    # The flag he raised stays for the moderators, without him.
+    [flag] = db.session.scalars(select(Flag).where(Flag.reason == "spam"))
+    assert flag.reporter_id is None
     # The audit log keeps the action, not who.
     [action] = db.session.scalars(select(ModerationAction).where(ModerationAction.action == "topic.lock"))
     assert action.actor_id is None and action.reason == "Locked at the request of deleted user (deleted user)"
