@@ -288,12 +288,12 @@ def _feedback(what: str) -> Rule:
 
 
 def _feedback_results(a: Any, concept: Any) -> Refusal | None:
-    """The demand summary: for the owning organization's members, or everyone who may see the concept
-    if the organization publishes its summaries."""
+    """The demand summary and its exports: for the owning organization's members and site admins, or
+    everyone who may see the concept if the organization publishes its summaries."""
     refused = _concept_view(a, concept)
     if refused:
         return refused
-    return _deny(is_member(a, concept.organization_id) or bool(concept.organization.publish_price_summary),
+    return _deny(is_member(a, concept.organization_id) or _admin(a) or bool(concept.organization.publish_price_summary),
                  f"Only members of {concept.organization.name} can see the demand summary of this concept.")
 
 

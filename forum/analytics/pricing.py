@@ -109,6 +109,10 @@ __all__ = [
     "position",
     "van_westendorp",
     "van_westendorp_counts",
+    "groups_to_segments",
+    "NmsGroup",
+    "NmsPoint",
+    "NmsSegment",
 ]
 
 Price: TypeAlias = int | float | Decimal | Fraction
@@ -224,11 +228,22 @@ intent_expensive, count)``: ``count`` valid respondents who gave exactly these
 answers (both intents present)."""
 
 
+NmsSegment: TypeAlias = tuple["Price", "int | None", "Price", "int | None", int]
+"""``(price0, intent0, price1, intent1, count)``: ``count`` respondents whose
+purchase probability runs linearly from ``price0`` to ``price1`` (``intent``
+None = probability 0).  A respondent is three segments (two without a
+too-cheap answer, plus a :data:`NmsPoint` at the cheap price)."""
+
+NmsPoint: TypeAlias = tuple["Price", int, int]
+"""``(price, intent, count)``: the probability at the start of a curve that
+does not start at 0 (no too-cheap answer)."""
+
+
 def _nms_reach(
     grid: Sequence[Fraction],
-    groups: Sequence[
-        tuple[tuple[Fraction | None, Fraction, Fraction, Fraction], int, int, int]
-    ],
+    points: Sequence[tuple[Fraction, Fraction, int]],
+    segments: Sequence[tuple[Fraction, Fraction, Fraction, Fraction, int]],
+    total: int,
     by_position: bool,
 ) -> list[Fraction]:
     """Mean NMS purchase probability at each grid price, exactly.
@@ -241,43 +256,27 @@ def _nms_reach(
     when ``by_position`` (pricesensitivitymeter's ``seq.int`` interpolation).
 
     Each linear piece ``y = intercept + slope * x`` on grid positions
-    ``(start, end]`` is added, times the group's count, to difference arrays of
-    intercepts and slopes, so the total work is O(groups + grid) rather than
-    their product.
+    ``(start, end]`` is added, times its count, to difference arrays of
+    intercepts and slopes, so the total work is O(segments + grid) rather
+    than respondents times grid; respondents sharing a piece share the work.
     """
     position_of = {price: index for index, price in enumerate(grid)}
     size = len(grid)
     intercepts = [Fraction(0)] * (size + 1)
     slopes = [Fraction(0)] * (size + 1)
-    total = 0
-    for answers, intent_cheap, intent_expensive, count in groups:
-        total += count
-        anchors = [
-            (answers[0], Fraction(0)),
-            (answers[1], NMS_CALIBRATION[intent_cheap]),
-            (answers[2], NMS_CALIBRATION[intent_expensive]),
-            (answers[3], Fraction(0)),
-        ]
-        if answers[0] is None:
-            anchors = anchors[1:]
-        positions = [position_of[price] for price, _ in anchors]  # type: ignore[index]
-        xs = [
-            Fraction(i) if by_position else price  # type: ignore[misc]
-            for i, (price, _) in zip(positions, anchors, strict=True)
-        ]
-        ys = [value for _, value in anchors]
-        # the value at the first anchor itself (0 with a too-cheap answer)
-        first = positions[0]
-        intercepts[first] += ys[0] * count
-        intercepts[first + 1] -= ys[0] * count
-        for piece in range(len(anchors) - 1):
-            slope = (ys[piece + 1] - ys[piece]) / (xs[piece + 1] - xs[piece])
-            intercept = ys[piece] - slope * xs[piece]
-            start, end = positions[piece] + 1, positions[piece + 1] + 1
-            intercepts[start] += intercept * count
-            intercepts[end] -= intercept * count
-            slopes[start] += slope * count
-            slopes[end] -= slope * count
+    for price, value, count in points:
+        first = position_of[price]
+        intercepts[first] += value * count
+        intercepts[first + 1] -= value * count
+    for price0, y0, price1, y1, count in segments:
+        p0, p1 = position_of[price0], position_of[price1]
+        x0, x1 = (Fraction(p0), Fraction(p1)) if by_position else (price0, price1)
+        slope = (y1 - y0) / (x1 - x0)
+        intercept = y0 - slope * x0
+        intercepts[p0 + 1] += intercept * count
+        intercepts[p1 + 1] -= intercept * count
+        slopes[p0 + 1] += slope * count
+        slopes[p1 + 1] -= slope * count
     reach: list[Fraction] = []
     intercept_sum = slope_sum = Fraction(0)
     for index, price in enumerate(grid):
@@ -286,6 +285,32 @@ def _nms_reach(
         x = Fraction(index) if by_position else price
         reach.append((intercept_sum + slope_sum * x) / total)
     return reach
+
+
+def _probability(intent: int | None) -> Fraction:
+    return Fraction(0) if intent is None else NMS_CALIBRATION[_check_intent(intent, "intent")]  # type: ignore[index]
+
+
+def groups_to_segments(
+    groups: Sequence[NmsGroup],
+) -> tuple[list[NmsPoint], list[NmsSegment], int]:
+    """Whole answers (:data:`NmsGroup`) as points and segments, and how many respondents."""
+    points: list[NmsPoint] = []
+    segments: list[NmsSegment] = []
+    total = 0
+    for tc, c, e, te, intent_c, intent_e, count in groups:
+        _check_intent(intent_c, "intent_cheap")
+        _check_intent(intent_e, "intent_expensive")
+        if count <= 0:
+            continue
+        total += count
+        if tc is None:
+            points.append((c, intent_c, count))
+        else:
+            segments.append((tc, None, c, intent_c, count))
+        segments.append((c, intent_c, e, intent_e, count))
+        segments.append((e, intent_e, te, None, count))
+    return points, segments, total
 
 
 def _empty_result(invalid: int, nms: bool) -> PriceSensitivityResult:
@@ -327,6 +352,7 @@ def van_westendorp_counts(
     *,
     invalid: int = 0,
     nms_groups: Sequence[NmsGroup] | None = None,
+    nms_segments: tuple[Sequence[NmsPoint], Sequence[NmsSegment], int] | None = None,
     nms_interpolation: Literal["price", "grid"] = "price",
 ) -> PriceSensitivityResult:
     """Van Westendorp PSM from answers already validated and counted.
@@ -337,13 +363,18 @@ def van_westendorp_counts(
     (three questions: PMC and OPP are ``None``).  ``invalid`` is reported as
     it is.  ``nms_groups`` (``None``: no purchase intents asked) holds the
     valid respondents with both intents, grouped; an empty sequence means
-    intents were asked but nobody gave both.
+    intents were asked but nobody gave both.  ``nms_segments`` is the same
+    information cut into pieces -- ``(points, segments, respondents)``, see
+    :data:`NmsSegment` -- which a database can count with far fewer groups
+    (one ``GROUP BY`` per piece instead of per whole answer).
     """
     if nms_interpolation not in ("price", "grid"):
         raise ValueError(
             f"nms_interpolation must be 'price' or 'grid', got {nms_interpolation!r}"
         )
-    nms = nms_groups is not None
+    if nms_groups is not None and nms_segments is not None:
+        raise ValueError("give nms_groups or nms_segments, not both")
+    nms = nms_groups is not None or nms_segments is not None
     hist_c = _histogram(cheap, "cheap")
     hist_e = _histogram(expensive, "expensive")
     hist_te = _histogram(too_expensive, "too_expensive")
@@ -390,23 +421,24 @@ def van_westendorp_counts(
     opp = point(too_expensive_curve, too_cheap_curve)
 
     # 5) Newton-Miller-Smith: mean purchase probability per grid price
-    groups = []
-    for group in nms_groups or ():
-        tc, c, e, te, intent_c, intent_e, count = group
-        answers = (
-            None if tc is None else _to_fraction(tc, "nms too_cheap"),
-            _to_fraction(c, "nms cheap"),
-            _to_fraction(e, "nms expensive"),
-            _to_fraction(te, "nms too_expensive"),
-        )
-        _check_intent(intent_c, "intent_cheap")
-        _check_intent(intent_e, "intent_expensive")
-        if count > 0:
-            groups.append((answers, intent_c, intent_e, count))
-    nms_n = sum(group[3] for group in groups)
+    if nms_groups is not None:
+        nms_segments = groups_to_segments(nms_groups)
     reach: list[Fraction] | None = None
-    if groups:
-        reach = _nms_reach(grid, groups, by_position=nms_interpolation == "grid")  # type: ignore[arg-type]
+    nms_n = 0
+    if nms_segments is not None and nms_segments[2] > 0:
+        raw_points, raw_segments, nms_n = nms_segments
+
+        def exact(price: Price, what: str) -> Fraction:
+            value = _to_fraction(price, what)
+            if value is None:
+                raise ValueError(f"{what}: a price in the NMS pieces is missing or not finite")
+            return value
+
+        points = [(exact(price, "nms point"), _probability(intent), count)
+                  for price, intent, count in raw_points if count > 0]
+        segments = [(exact(p0, "nms segment"), _probability(i0), exact(p1, "nms segment"), _probability(i1), count)
+                    for p0, i0, p1, i1, count in raw_segments if count > 0]
+        reach = _nms_reach(grid, points, segments, nms_n, by_position=nms_interpolation == "grid")
 
     reach_optimal: float | None = None
     revenue_optimal: float | None = None

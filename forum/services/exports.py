@@ -29,7 +29,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from forum.analytics import kano
@@ -56,8 +56,20 @@ def _price_text(value: Decimal | None) -> str:
     return str(int(value)) if value == value.to_integral_value() else f"{value.normalize():f}"
 
 
-def _when(value: datetime | None) -> str:
-    return "" if value is None else value.replace(microsecond=0).isoformat() + "Z"
+def _when(value: datetime | str | None) -> str:
+    """ISO 8601 in UTC to the second: "2026-11-29T12:21:21Z"."""
+    if value is None:
+        return ""
+    if isinstance(value, str):  # SQLite's stored text "2026-11-29 12:21:21.123456", read raw (fast)
+        return f"{value[:10]}T{value[11:19]}Z"
+    return value.isoformat(timespec="seconds") + "Z"
+
+
+def _raw(column: Any) -> Any:
+    """Read a column without SQLAlchemy's per-row conversion (SQLite's DateTime parsing and Numeric
+    to Decimal cost more than the whole query at a million rows): prices come as the driver gives
+    them (float / int on SQLite, Decimal on PostgreSQL), times as text or datetime (see _when)."""
+    return type_coerce(column, String)
 
 
 Execute = Callable[..., Any]
@@ -78,32 +90,33 @@ def price_rows(concept_id: int, execute: Execute | None = None,
                key: bytes | None = None) -> Iterator[tuple[Any, ...]]:
     PR = PriceResponse
     who = Pseudonymizer(concept_id, key)
-    stmt = (select(PR.user_id, User.username, User.credit_by_name, PR.too_cheap, PR.cheap, PR.expensive,
-                   PR.too_expensive, PR.intent_cheap, PR.intent_expensive, PR.updated_at)
+    stmt = (select(PR.user_id, User.username, User.credit_by_name, _raw(PR.too_cheap), _raw(PR.cheap),
+                   _raw(PR.expensive), _raw(PR.too_expensive), PR.intent_cheap, PR.intent_expensive,
+                   _raw(PR.updated_at))
             .join(User, User.id == PR.user_id)
             .where(PR.concept_id == concept_id, _counted(concept_id)).order_by(PR.id))
     for user_id, username, credited, tc, c, e, te, ic, ie, when in _stream(stmt, execute):
-        yield (who(user_id, username, credited), tc, c, e, te, ic, ie, when)
+        yield (who(user_id, username, credited), tc, c, e, te, ic, ie, _when(when))
 
 
 def vote_rows(concept_id: int, execute: Execute | None = None,
               key: bytes | None = None) -> Iterator[tuple[Any, ...]]:
     who = Pseudonymizer(concept_id, key)
     stmt = (select(FeatureVote.user_id, User.username, User.credit_by_name, Feature.title, FeatureVote.value,
-                   FeatureVote.updated_at)
+                   _raw(FeatureVote.updated_at))
             .join(Feature, Feature.id == FeatureVote.feature_id)
             .join(User, User.id == FeatureVote.user_id)
             .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), _counted(concept_id))
             .order_by(FeatureVote.id))
     for user_id, username, credited, title, value, when in _stream(stmt, execute):
-        yield (who(user_id, username, credited), title, "for" if value > 0 else "against", when)
+        yield (who(user_id, username, credited), title, "for" if value > 0 else "against", _when(when))
 
 
 def kano_rows(concept_id: int, execute: Execute | None = None,
               key: bytes | None = None) -> Iterator[tuple[Any, ...]]:
     who = Pseudonymizer(concept_id, key)
     stmt = (select(KanoAnswer.user_id, User.username, User.credit_by_name, Feature.title,
-                   KanoAnswer.functional, KanoAnswer.dysfunctional, KanoAnswer.updated_at)
+                   KanoAnswer.functional, KanoAnswer.dysfunctional, _raw(KanoAnswer.updated_at))
             .join(Feature, Feature.id == KanoAnswer.feature_id)
             .join(User, User.id == KanoAnswer.user_id)
             .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), _counted(concept_id))
@@ -113,7 +126,7 @@ def kano_rows(concept_id: int, execute: Execute | None = None,
             category = kano.classify(functional, dysfunctional)
         except (KeyError, ValueError):
             category = ""
-        yield (who(user_id, username, credited), title, functional, dysfunctional, category, when)
+        yield (who(user_id, username, credited), title, functional, dysfunctional, category, _when(when))
 
 
 def post_rows(concept_id: int, execute: Execute | None = None,
@@ -133,7 +146,7 @@ def post_rows(concept_id: int, execute: Execute | None = None,
             .order_by(Post.id))
     for post_id, author_id, username, credited, reply_to, count, official, when, body in _stream(stmt, execute):
         respondent = "" if author_id is None else who(author_id, username, bool(credited))
-        yield (post_id, respondent, reply_to, int(count), "yes" if official else "no", when, body)
+        yield (post_id, respondent, reply_to, int(count), "yes" if official else "no", _when(when), body)
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -143,11 +156,31 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, Decimal):
         return _price_text(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime):
         return _when(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def _formatter() -> Callable[[Any], Any]:
+    """_cell with a memo: prices, titles and intents repeat across a million rows."""
+    memo: dict[Any, Any] = {}
+
+    def cell(value: Any) -> Any:
+        try:
+            return memo[value]
+        except KeyError:
+            out = _cell(value)
+            if len(memo) < 100_000:
+                memo[value] = out
+            return out
+        except TypeError:  # unhashable: never in these tables
+            return _cell(value)
+
+    return cell
 
 
 def csv_chunks(columns: Iterable[str], rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
@@ -158,12 +191,18 @@ def csv_chunks(columns: Iterable[str], rows: Iterable[tuple[Any, ...]]) -> Itera
     yield buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
+    cell = _formatter()
+    batch: list[list[Any]] = []
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
-        if buffer.tell() >= CHUNK:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        batch.append([cell(value) for value in row])
+        if len(batch) >= 500:
+            writer.writerows(batch)
+            batch.clear()
+            if buffer.tell() >= CHUNK:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+    writer.writerows(batch)
     if buffer.tell():
         yield buffer.getvalue()
 
@@ -190,7 +229,9 @@ def _xlsx_value(value: Any) -> Any:
     if value is None:
         return None
     if isinstance(value, Decimal):
-        return float(value)
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
     if isinstance(value, datetime):
         return _when(value)
     return value

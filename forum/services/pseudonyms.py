@@ -1,6 +1,7 @@
 """Who answered, in exports: a pseudonym, never a name, unless the person chose to be credited.
 
-`respondent` = the first 16 hex digits of HMAC-SHA256(key, "<concept id>:<user id>"). The key is
+`respondent` = a keyed BLAKE2b hash (8 bytes, 16 hex digits) of "<concept id>:<user id>", a MAC as
+strong as HMAC and one C call per row (a million rows stream fast). The key is
 derived from the server's SECRET_KEY (or PSEUDONYM_KEY when set, so that rotating the session key
 does not change the pseudonyms), so nobody without the server secret can link a pseudonym to a
 person or compute one. The same person has the same pseudonym in every export of one concept and
@@ -38,8 +39,8 @@ class Pseudonymizer:
             return username
         cached = self._cache.get(user_id)
         if cached is None:
-            digest = hmac.digest(self._key, self._prefix + str(user_id).encode("ascii"), hashlib.sha256)
-            cached = digest.hex()[:LENGTH]
+            cached = hashlib.blake2b(self._prefix + str(user_id).encode("ascii"), key=self._key,
+                                     digest_size=LENGTH // 2).hexdigest()
             if len(self._cache) < 200_000:
                 self._cache[user_id] = cached
         return cached

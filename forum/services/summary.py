@@ -79,18 +79,31 @@ def price_analysis(concept: Concept) -> pricing.PriceSensitivityResult:
     any_intent = db.session.scalar(
         _price_rows().add_columns(func.count()).where(*where, valid, or_(
             PR.intent_cheap.is_not(None), PR.intent_expensive.is_not(None)))) or 0
-    groups = None
+    segments = None
     if any_intent:
-        keys = [PR.cheap, PR.expensive, PR.too_expensive, PR.intent_cheap, PR.intent_expensive]
-        if not three:
-            keys.insert(0, PR.too_cheap)
-        rows = db.session.execute(
-            _price_rows().add_columns(*keys, func.count()).where(
-                *where, valid, PR.intent_cheap.in_(list(pricing.NMS_CALIBRATION)),
-                PR.intent_expensive.in_(list(pricing.NMS_CALIBRATION))).group_by(*keys))
-        groups = [((None, *row[:-1]) if three else tuple(row[:-1])) + (int(row[-1]),) for row in rows]
+        # Newton-Miller-Smith, counted per piece of the purchase curve (far fewer groups than whole
+        # answers): too cheap -> cheap, cheap -> expensive, expensive -> too expensive.
+        both = [*where, valid, PR.intent_cheap.in_(list(pricing.NMS_CALIBRATION)),
+                PR.intent_expensive.in_(list(pricing.NMS_CALIBRATION))]
+
+        def grouped(*keys: Any) -> list[Any]:
+            return db.session.execute(_price_rows().add_columns(*keys, func.count()).where(*both)
+                                      .group_by(*keys)).all()
+
+        points: list[Any] = []
+        pieces: list[Any] = []
+        if three:
+            points = [(c, ic, int(n)) for c, ic, n in grouped(PR.cheap, PR.intent_cheap)]
+        else:
+            pieces += [(tc, None, c, ic, int(n)) for tc, c, ic, n in grouped(PR.too_cheap, PR.cheap, PR.intent_cheap)]
+        pieces += [(c, ic, e, ie, int(n)) for c, e, ic, ie, n in
+                   grouped(PR.cheap, PR.expensive, PR.intent_cheap, PR.intent_expensive)]
+        pieces += [(e, ie, te, None, int(n)) for e, te, ie, n in
+                   grouped(PR.expensive, PR.too_expensive, PR.intent_expensive)]
+        respondents = db.session.scalar(_price_rows().add_columns(func.count()).where(*both)) or 0
+        segments = (points, pieces, int(respondents))
     return pricing.van_westendorp_counts(*histograms, invalid=int(total) - int(kept),
-                                         nms_groups=groups)
+                                         nms_segments=segments if any_intent else None)
 
 
 def price_json(concept: Concept, result: pricing.PriceSensitivityResult | None = None) -> dict[str, Any] | None:
@@ -115,8 +128,32 @@ def price_json(concept: Concept, result: pricing.PriceSensitivityResult | None =
 
 # --- votes, Kano, participants -------------------------------------------------------------------
 
+_PARTICIPATION: dict[tuple[int, int, int], dict[str, int]] = {}
+_PARTICIPATION_MAX = 512
+
+
 def participation(concept: Concept) -> dict[str, int]:
-    """Distinct people who commented, voted, answered Kano, answered the price questions, in all."""
+    """Distinct people who commented, voted, answered Kano, answered the price questions, in all.
+
+    Counting distinct people over a million answers takes seconds, so the counts are kept in this
+    process by the concept room's and its discussion's event numbers: every vote, answer, comment
+    or suspension moves one of them (see forum.services.summaries), and only then is it counted
+    again."""
+    from forum.services import events
+
+    topic_id = db.session.scalar(select(Topic.id).where(Topic.concept_id == concept.id))
+    key = (concept.id, events.current_seq(events.concept_room(concept.id)),
+           events.current_seq(events.topic_room(topic_id)) if topic_id else 0)
+    cached = _PARTICIPATION.get(key)
+    if cached is None:
+        cached = _count_participation(concept)
+        if len(_PARTICIPATION) >= _PARTICIPATION_MAX:
+            _PARTICIPATION.clear()
+        _PARTICIPATION[key] = cached
+    return dict(cached)
+
+
+def _count_participation(concept: Concept) -> dict[str, int]:
     feature_ids = select(Feature.id).where(Feature.concept_id == concept.id).scalar_subquery()
     voters = (select(FeatureVote.user_id.label("user_id"))
               .where(FeatureVote.feature_id.in_(feature_ids)))
@@ -143,17 +180,16 @@ def participation(concept: Concept) -> dict[str, int]:
 
 
 def features(concept: Concept) -> list[dict[str, Any]]:
-    """Active features, ranked (Wilson lower bound), with their Kano summary where asked."""
-    counts = feedback.tallies(concept.id)
-    active = feedback.active_features(concept)
-    kano_by_feature = {k["feature"].id: k["summary"] for k in feedback.kano_summaries(concept)} \
-        if concept.kano_enabled else {}
-    order = ranking.rank([((f.position, f.id), *counts.get(f.id, (0, 0))) for f in active])
-    by_id = {f.id: f for f in active}
+    """Active features, ranked (Wilson lower bound), with their Kano summary where asked: read from
+    the stored summary (forum.services.summaries), computed only when its inputs changed."""
+    from forum.services import summaries
+
+    stored = summaries.get(concept)
+    by_id = {f.id: f for f in feedback.active_features(concept)}
     out = []
-    for place, (_, feature_id) in enumerate(order, start=1):
+    for place, feature_id in enumerate((i for i in stored.ranking if i in by_id), start=1):
         feature = by_id[feature_id]
-        up, down = counts.get(feature_id, (0, 0))
+        up, down = stored.tallies.get(feature_id, (0, 0))
         interval = ranking.wilson_interval(up, up + down)
         row: dict[str, Any] = {
             "id": feature_id, "rank": place, "title": feature.title,
@@ -164,13 +200,20 @@ def features(concept: Concept) -> list[dict[str, Any]]:
             "kano": None,
         }
         if concept.kano_enabled:
-            summary = kano_by_feature.get(feature_id) or kano.summarize([])
-            row["kano"] = {"category": summary.category,
-                           "category_label": kano.CATEGORY_LABELS.get(summary.category or ""),
-                           "better": summary.better, "worse": summary.worse,
-                           "counts": dict(summary.counts), "n": summary.n}
+            k = stored.kano.get(feature_id) or kano.summarize([])
+            row["kano"] = {"category": k.category, "category_label": kano.CATEGORY_LABELS.get(k.category or ""),
+                           "better": k.better, "worse": k.worse, "counts": dict(k.counts), "n": k.n}
         out.append(row)
     return out
+
+
+def stored_price(concept: Concept) -> pricing.PriceSensitivityResult | None:
+    """The Van Westendorp result as stored (None without the price question)."""
+    from forum.services import summaries
+
+    if not concept.price_question_enabled:
+        return None
+    return summaries.get(concept).price or price_analysis(concept)
 
 
 def summary(concept: Concept) -> dict[str, Any]:
@@ -184,7 +227,7 @@ def summary(concept: Concept) -> dict[str, Any]:
         "participants": people["total"],
         "participation": people,
         "features": features(concept),
-        "price": price_json(concept),
+        "price": price_json(concept, stored_price(concept)),
         "generated_at": utcnow().replace(microsecond=0).isoformat() + "Z",
     }
 
@@ -342,7 +385,36 @@ def overview(actor: Any, organization: Any) -> list[dict[str, Any]]:
     for concept in concept_service.of_organization(actor, organization, limit=200):
         ranked = features(concept)
         top = next((row for row in ranked if row["votes_for"] + row["votes_against"]), None)
-        price = price_json(concept)
+        price = price_json(concept, stored_price(concept))
         out.append({"concept": concept, "participants": participation(concept)["total"],
                     "top_feature": top, "price": price})
     return out
+
+
+def page(actor: Any, concept: Concept) -> dict[str, Any]:
+    """Everything the demand summary page shows. The caller has checked
+    policy.can(actor, "feedback.results", concept)."""
+    result = stored_price(concept)
+    price = price_json(concept, result) if result is not None else None
+    ranked = features(concept)
+    people = participation(concept)
+    return {
+        "participation": people,
+        "activity": activity(concept),
+        "features": ranked,
+        "voters": _stored_voters(concept),
+        "kano_respondents": people["kano"],
+        "price": price,
+        "price_result": result,
+        "price_sentence": price_sentence(price),
+        "bargains": bargain_distribution(concept) if price else [],
+        "intents": intents(concept) if price else {},
+        "conversation": conversation(concept),
+        "since": since_last_visit(actor, concept),
+    }
+
+
+def _stored_voters(concept: Concept) -> int:
+    from forum.services import summaries
+
+    return summaries.get(concept).voters

@@ -1,7 +1,7 @@
 """The co-creation core: feature votes, the Kano questions, the price questions, the demand summary."""
 from __future__ import annotations
 
-import math
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -11,10 +11,10 @@ from werkzeug.wrappers import Response
 
 from forum import policy
 from forum.analytics.kano import ANSWER_LABELS, CATEGORY_LABELS
-from forum.analytics.pricing import PriceSensitivityResult
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.models import Concept
-from forum.services import feedback
+from forum.services import feedback, summary
+from forum.web import charts
 from forum.web.feedback_forms import PriceForm, VoteForm, kano_form
 from forum.web.utils import apply_errors, wants_json
 
@@ -136,86 +136,20 @@ def _price_json(concept: Any, form: PriceForm) -> Any:
 @bp.get("/<slug>/results")
 def results(slug: str) -> str:
     concept = feedback.get_concept(slug, current_user)
-    data = feedback.results(current_user, concept)
-    chart = price_chart(data["price"]["result"], concept.currency) if data["price"] else None
-    return render_template("feedback/results.html", concept=concept, data=data, chart=chart,
-                           category_labels=CATEGORY_LABELS, concept_url=concept_url(concept))
-
-
-# --- the price chart: an SVG drawn on the server ------------------------------------------------------
-
-CURVES = (
-    # attribute, label, css class, colour (presentation attribute, for viewers without the stylesheet)
-    ("too_cheap", "Too cheap", "curve-too-cheap", "#dc2626"),
-    ("not_cheap", "Not a bargain", "curve-not-cheap", "#f59e0b"),
-    ("not_expensive", "Not expensive", "curve-not-expensive", "#0ea5e9"),
-    ("too_expensive", "Too expensive", "curve-too-expensive", "#4f46e5"),
-)
-
-
-def _nice_step(span: float, ticks: int = 6) -> float:
-    if span <= 0:
-        return 1.0
-    raw = span / ticks
-    power = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 2.5, 5, 10):
-        if raw <= factor * power:
-            return factor * power
-    return 10 * power  # pragma: no cover
-
-
-def price_chart(result: PriceSensitivityResult, currency: str, width: int = 720,
-                height: int = 360) -> dict[str, Any] | None:
-    """Geometry of the Van Westendorp chart: polylines, axes, the acceptable range, the price points.
-
-    The x-axis runs from where (almost) nobody still finds it too cheap to where (almost) everybody
-    finds it too expensive, so one extreme answer does not squash the chart.
-    """
-    points = result.curves
-    if not points:
-        return None
-    left, right, top, bottom = 56, 16, 16, 44
-    plot_w, plot_h = width - left - right, height - top - bottom
-    lo = max((p.price for p in points if p.too_cheap is not None and p.too_cheap >= 0.99),
-             default=points[0].price)
-    hi = min((p.price for p in points if p.too_expensive >= 0.99), default=points[-1].price)
-    if hi <= lo:
-        lo, hi = points[0].price, points[-1].price
-    step = _nice_step(hi - lo)
-    lo = math.floor(lo / step) * step
-    hi = math.ceil(hi / step) * step
-    if hi <= lo:
-        hi = lo + step
-
-    def x(price: float) -> float:
-        return round(left + (price - lo) / (hi - lo) * plot_w, 1)
-
-    def y(share: float) -> float:
-        return round(top + (1 - share) * plot_h, 1)
-
-    shown = [p for p in points if lo <= p.price <= hi]
-    curves = []
-    for attribute, label, css, colour in CURVES:
-        if any(getattr(p, attribute) is None for p in shown):
-            continue  # the too-cheap curve, when only three questions were asked
-        coords = " ".join(f"{x(p.price)},{y(getattr(p, attribute))}" for p in shown)
-        curves.append({"label": label, "class": css, "colour": colour, "points": coords})
-    x_ticks = []
-    value = lo
-    while value <= hi + step / 1000:
-        x_ticks.append({"x": x(value), "label": feedback.money(round(value, 2), currency)})
-        value += step
-    y_ticks = [{"y": y(share / 100), "label": f"{share}%"} for share in range(0, 101, 25)]
-    markers = []
-    for key, label in (("pmc", "PMC"), ("opp", "OPP"), ("ipp", "IPP"), ("pme", "PME")):
-        value = getattr(result, key)
-        if value is not None and lo <= value <= hi:
-            markers.append({"x": x(value), "label": label, "class": f"marker-{key}",
-                            "title": f"{label}: {feedback.money(value, currency)}"})
-    band = None
-    if result.range is not None:
-        a, b = (min(max(v, lo), hi) for v in result.range)
-        band = {"x": x(a), "width": round(x(b) - x(a), 1), "y": top, "height": plot_h}
-    return {"width": width, "height": height, "left": left, "top": top, "right": width - right,
-            "bottom": height - bottom, "plot_w": plot_w, "plot_h": plot_h, "curves": curves,
-            "x_ticks": x_ticks, "y_ticks": y_ticks, "markers": markers, "band": band}
+    policy.require(current_user, "feedback.results", concept)
+    data = summary.page(current_user, concept)
+    money = functools.partial(feedback.money, currency=concept.currency)
+    result = data["price_result"]
+    chart_set = {
+        "price": charts.both(lambda w: charts.price_chart(result, money, w)) if result is not None else None,
+        "activity": charts.both(lambda w: charts.activity_chart(data["activity"], w)),
+        "kano": charts.both(lambda w: charts.kano_scatter(data["features"], w)) if concept.kano_enabled else None,
+        # drawn half-width on screens: the narrow drawing at both sizes keeps its text readable
+        "bargains": charts.both(lambda w: charts.histogram(data["bargains"], money, charts.NARROW)),
+        "share": {f["id"]: charts.share_bar(f["share_for"]) for f in data["features"]},
+        "interval": {f["id"]: charts.interval_bar(f["score_interval"], f["score"]) for f in data["features"]},
+    }
+    return render_template("feedback/results.html", concept=concept, data=data, charts=chart_set,
+                           curves=charts.CURVES, series=charts.SERIES, category_labels=CATEGORY_LABELS,
+                           concept_url=concept_url(concept),
+                           is_member=policy.can(current_user, "org.member", concept))

@@ -12,7 +12,7 @@ from forum.extensions import db
 from forum.models import ApiToken
 from tests.web.matrix import Case, same
 
-RESULTS = same(403, visitor=401, member=200, owner=200)
+RESULTS = same(403, visitor=401, member=200, owner=200, admin=200)
 OWNERS = same(403, visitor="login", owner=200)
 
 

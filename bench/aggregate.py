@@ -1,0 +1,274 @@
+"""The demand summary and the exports at a million answers, beside their floor.
+
+    .venv/bin/python -m bench.aggregate                       # SQLite (a file in a temporary folder)
+    .venv/bin/python -m bench.aggregate --postgres            # a new PostgreSQL database, dropped after
+    .venv/bin/python -m bench.aggregate --rows 100000         # smaller
+
+Fills one concept with N price answers (N people, whole-euro prices around 27 EUR, two thirds with
+purchase intents, a few out of order) and N feature votes (the same N people, one vote each over 8
+features), then prints, in one run:
+
+* the floor: the plain SQL aggregate of the votes (GROUP BY feature) plus reading each of the four
+  price columns sorted by the database (ORDER BY, every row fetched), with no application code;
+* the time to compute the whole summary (forum.services.summary.summary: participants, ranking,
+  Kano, Van Westendorp with Newton-Miller-Smith), and its ratio to the floor;
+* for each export (prices.csv, votes.csv, posts.csv, kano.csv, export.xlsx, summary.json) fetched
+  through the real /api/v1 route with a token, in a fresh child process: the time to the first byte,
+  the total time, the bytes, and the child's peak RSS beside its RSS before the request (the app
+  alone).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+SLUG = "bench-concept"
+EXPORTS = ["export/prices.csv", "export/votes.csv", "export/kano.csv", "export/posts.csv", "export.xlsx",
+           "export/summary.json"]
+
+
+def _app(url: str):  # noqa: ANN202
+    os.environ.setdefault("SECRET_KEY", "bench-secret")
+    os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="sb-bench-instance-"))
+    from forum import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "TESTING": True})
+
+
+def fill(url: str, rows: int) -> str:
+    """The schema, one organization and concept, `rows` people with a price answer and a vote each."""
+    from sqlalchemy import insert
+
+    from forum.extensions import db
+    from forum.models import Concept, Feature, FeatureVote, Membership, Organization, PriceResponse, User, utcnow
+    from forum.services import api_tokens, schema
+
+    app = _app(url)
+    rng = random.Random(9)
+    with app.app_context():
+        db.create_all()
+        schema.create_extras(db.engine)
+        now = utcnow()
+        owner = User(username="owner", username_key="owner", email="owner@example.test", password_hash="x")
+        db.session.add(owner)
+        db.session.flush()
+        org = Organization(name="Bench Co", slug="bench-co", created_by_id=owner.id, verified_at=now)
+        org.memberships.append(Membership(user_id=owner.id, role="owner"))
+        concept = Concept(organization=org, slug=SLUG, title="Bench concept", currency="EUR",
+                          price_question_enabled=True, kano_enabled=True)
+        features = [Feature(concept=concept, title=f"Feature {i}", position=i) for i in range(8)]
+        db.session.add_all([org, concept, *features])
+        db.session.commit()
+        feature_ids = [f.id for f in features]
+        batch = 20_000
+        started = time.perf_counter()
+        for start in range(0, rows, batch):
+            size = min(batch, rows - start)
+            db.session.execute(insert(User), [
+                {"username": f"p{start + i}", "username_key": f"p{start + i}", "email": f"p{start + i}@example.test",
+                 "password_hash": "x", "display_name": "", "role": "consumer",
+                 "session_token": uuid.uuid4().hex, "created_at": now} for i in range(size)])
+            first_id = db.session.scalar(db.select(User.id).where(User.username_key == f"p{start}"))
+            prices, votes = [], []
+            for i in range(size):
+                centre = rng.lognormvariate(3.3, 0.25)
+                tc, c, e, te = (Decimal(max(1, round(centre * f + rng.uniform(-1, 1))))
+                                for f in (0.5, 0.8, 1.2, 1.6))
+                if rng.random() < 0.03:  # a few answers out of order
+                    tc, c = c, tc
+                intents = (rng.randint(2, 5), rng.randint(1, 4)) if rng.random() < 0.66 else (None, None)
+                prices.append({"concept_id": concept.id, "user_id": first_id + i, "too_cheap": tc, "cheap": c,
+                               "expensive": e, "too_expensive": te, "intent_cheap": intents[0],
+                               "intent_expensive": intents[1], "created_at": now, "updated_at": now})
+                votes.append({"feature_id": feature_ids[(start + i) % 8], "user_id": first_id + i,
+                              "value": 1 if rng.random() < 0.3 + 0.05 * ((start + i) % 8) else -1,
+                              "created_at": now, "updated_at": now})
+            db.session.execute(insert(PriceResponse), prices)
+            db.session.execute(insert(FeatureVote), votes)
+            db.session.commit()
+        print(f"filled {rows:,} price answers and {rows:,} votes in {time.perf_counter() - started:.0f} s",
+              flush=True)
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
+                conn.commit()
+        _token, raw = api_tokens.create_for_cli("bench-co", "bench")
+        return raw
+
+
+def _median(fn, repeat: int) -> float:  # noqa: ANN001
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - started)
+    return statistics.median(runs)
+
+
+def measure_summary(url: str, repeat: int) -> None:
+    from sqlalchemy import case, func, select
+
+    from forum.extensions import db
+    from forum.models import Concept, Feature, FeatureVote
+    from forum.services import summaries, summary
+
+    app = _app(url)
+    with app.app_context():
+        concept = db.session.scalar(select(Concept).where(Concept.slug == SLUG))
+
+        def floor() -> None:
+            db.session.execute(
+                select(FeatureVote.feature_id, func.sum(case((FeatureVote.value > 0, 1), else_=0)),
+                       func.sum(case((FeatureVote.value < 0, 1), else_=0)))
+                .join(Feature, Feature.id == FeatureVote.feature_id)
+                .where(Feature.concept_id == concept.id).group_by(FeatureVote.feature_id)).all()
+            for column in ("too_cheap", "cheap", "expensive", "too_expensive"):
+                db.session.connection().exec_driver_sql(
+                    f"SELECT {column} FROM price_responses WHERE concept_id = {concept.id} "
+                    f"ORDER BY {column}").fetchall()
+            db.session.rollback()
+
+        def whole() -> None:
+            # what runs when the inputs change: the stored summary (tallies, ranking, Kano, price with
+            # NMS) and the participation counts; nothing cached
+            summaries.forget()
+            summary._PARTICIPATION.clear()
+            summaries.compute(concept)
+            summary._count_participation(concept)
+            db.session.rollback()
+
+        def read() -> None:
+            summary.summary(concept)  # what a request for /summary costs once it is stored
+            db.session.rollback()
+
+        def price_only() -> None:
+            summary.price_analysis(concept)
+            db.session.rollback()
+
+        floor()  # warm the cache: both sides read a warm database
+        floor_time = _median(floor, repeat)
+        summary_time = _median(whole, repeat)
+        price_time = _median(price_only, repeat)
+        result = summary.summary(concept)
+        read_time = _median(read, repeat)
+        print(f"{'floor: SQL vote aggregate + 4 sorted price columns':<54}{floor_time:>8.2f} s")
+        print(f"{'summary computed (participants, ranking, Kano, NMS)':<54}{summary_time:>8.2f} s"
+              f"   {summary_time / floor_time:.2f}x floor")
+        print(f"{'  of which the Van Westendorp + NMS part':<54}{price_time:>8.2f} s"
+              f"   {price_time / floor_time:.2f}x floor")
+        print(f"{'summary read once stored (GET .../summary)':<54}{read_time:>8.3f} s")
+        price = result["price"]
+        print(f"  n={price['n']:,} invalid={price['invalid']:,} PMC={price['pmc']} PME={price['pme']} "
+              f"IPP={price['ipp']} OPP={price['opp']} reach={price['reach_optimal_price']} "
+              f"revenue={price['revenue_optimal_price']} participants={result['participants']:,}")
+
+
+def _rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike getrusage's ru_maxrss, not inherited from
+    the parent across fork and exec)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # pragma: no cover
+
+
+def child_export(url: str, path: str, token: str) -> None:
+    """In a fresh process: fetch one export through the route, print JSON with the figures."""
+    app = _app(url)
+    client = app.test_client()
+    before = _rss_mb()
+    started = time.perf_counter()
+    response = client.get(f"/api/v1/concepts/{SLUG}/{path}", headers={"Authorization": f"Bearer {token}"},
+                          buffered=False)
+    size, first = 0, None
+    for chunk in response.response:
+        if first is None:
+            first = time.perf_counter() - started
+        size += len(chunk)
+    response.close()
+    total = time.perf_counter() - started
+    print(json.dumps({"status": response.status_code, "first": first or total, "total": total, "bytes": size,
+                      "rss_before": before, "rss_peak": _rss_mb()}))
+
+
+def measure_exports(url: str, token: str) -> None:
+    print(f"{'export':<22}{'first byte':>11}{'total':>9}{'size':>10}{'RSS before':>11}{'peak RSS':>10}")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for path in EXPORTS:
+        out = subprocess.run([sys.executable, "-m", "bench.aggregate", "--child", path, "--url", url,
+                              "--token", token], capture_output=True, text=True, env=env, cwd=ROOT, check=False)
+        try:
+            figures = json.loads(out.stdout.strip().splitlines()[-1])
+        except (IndexError, json.JSONDecodeError):
+            print(f"{path}: failed\n{out.stderr[-2000:]}")
+            continue
+        print(f"{path:<22}{figures['first']:>10.2f}s{figures['total']:>8.1f}s{figures['bytes'] / 1e6:>8.1f}MB"
+              f"{figures['rss_before']:>9.0f}MB{figures['rss_peak']:>8.0f}MB"
+              + ("" if figures["status"] == 200 else f"  (status {figures['status']})"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--reuse", help="measure an already filled SQLite file (from an earlier run)")
+    parser.add_argument("--child")
+    parser.add_argument("--url")
+    parser.add_argument("--token")
+    args = parser.parse_args()
+    if args.child:
+        child_export(args.url, args.child, args.token)
+        return
+    name = None
+    if args.reuse:
+        url = f"sqlite:///{args.reuse}"
+        app = _app(url)
+        with app.app_context():
+            from forum.extensions import db
+            from forum.services import api_tokens
+
+            db.create_all()  # tables added since the file was filled
+            token = api_tokens.create_for_cli("bench-co", "bench")[1]
+        print(f"engine: SQLite, reusing {args.reuse}", flush=True)
+        measure_summary(url, args.repeat)
+        measure_exports(url, token)
+        return
+    if args.postgres:
+        import psycopg
+
+        name = f"sb_bench_{uuid.uuid4().hex[:10]}"
+        admin = PG_ADMIN.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    else:
+        folder = tempfile.mkdtemp(prefix="sb-bench-")
+        url = f"sqlite:///{folder}/bench.db"
+    try:
+        print(f"engine: {'PostgreSQL' if args.postgres else 'SQLite'}, {args.rows:,} rows each", flush=True)
+        token = fill(url, args.rows)
+        measure_summary(url, args.repeat)
+        measure_exports(url, token)
+    finally:
+        if name:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()
