@@ -170,10 +170,11 @@ def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
 def _forget_caches(app: Flask) -> None:
     """Each test starts from an empty database whose ids and room numbers start again: what the
     page cache and the summaries' memo hold from the last test would be served as this one's."""
-    from forum.services import summaries
+    from forum.services import summaries, summary
 
     app.extensions["pagecache"].clear()
     summaries.forget()
+    summary.forget()
 
 
 @pytest.fixture

@@ -132,6 +132,11 @@ _PARTICIPATION: dict[tuple[int, int, int], dict[str, int]] = {}
 _PARTICIPATION_MAX = 512
 
 
+def forget() -> None:
+    """Drop the participation counts kept in this process (tests: ids and room numbers restart)."""
+    _PARTICIPATION.clear()
+
+
 def participation(concept: Concept) -> dict[str, int]:
     """Distinct people who commented, voted, answered Kano, answered the price questions, in all.
 
