@@ -47,7 +47,7 @@ def world(app):
     posting.reply(wanda, topic, "Agree with @zebulon_q here.", reply_to_id=z_post.id)
     posting.reply(zed, topic, "Thanks @wanda_w!")
     posting.reply(olga, topic, "Noted, thank you.", reply_to_id=z_post.id)
-    for person, prices, vote in ((zed, ("5", "10", "20", "30"), "up"), (wanda, ("8", "12", "25", "40"), "down")):
+    for person, prices, vote in ((zed, ("5", "10", "20", "30"), "up"), (wanda, ("8", "12", "25", "98.76"), "down")):
         feedback.cast_vote(person, concept.features[0], vote)
         feedback.answer_kano(person, concept, {concept.features[0].id: ("like", "neutral")})
         feedback.answer_price(person, concept, dict(zip(feedback.PRICE_FIELDS, prices, strict=True)))
@@ -99,7 +99,7 @@ def test_the_archive_holds_everything_listed_and_nothing_of_anyone_else(client, 
     everything = json.dumps(files)
     # Nothing of anyone else: Wanda's post, name, address, answers or sign-ins.
     for foreign in ("Agree with", "Wanda Whitfield", "wanda@example.com", "198.51.100.7", "WandaBrowser",
-                    "40.00", "Noted, thank you", "olga"):
+                    "98.76", "Noted, thank you", "olga"):
         assert foreign not in everything, foreign
     # Only the person themself gets it.
     client.post("/logout")
@@ -179,7 +179,7 @@ def test_deletion_leaves_no_trace_of_the_name_and_follows_the_feedback_choice(cl
     # Wanda's things are untouched.
     wanda = db.session.get(User, world["wanda"].id)
     assert wanda.username == "wanda_w" and db.session.scalar(
-        select(PriceResponse.too_expensive).where(PriceResponse.user_id == wanda.id)) == Decimal("40.00")
+        select(PriceResponse.too_expensive).where(PriceResponse.user_id == wanda.id)) == Decimal("98.76")
     assert db.session.scalar(select(Notification.id).where(Notification.user_id == wanda.id))
 
 
