@@ -23,12 +23,12 @@ os.environ.setdefault("SECRET_KEY", secrets.token_hex(16))
 from flask import Flask  # noqa: E402
 from flask.globals import _cv_app  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
-from sqlalchemy import text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 
 from forum import create_app  # noqa: E402
 from forum.extensions import db, limiter  # noqa: E402
-from forum.models import Membership, Organization, User, utcnow  # noqa: E402
-from forum.services import passwords  # noqa: E402
+from forum.models import Board, Membership, Organization, Post, Topic, User, utcnow  # noqa: E402
+from forum.services import passwords, posting  # noqa: E402
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct horse battery staple"
@@ -241,3 +241,22 @@ def login_as(client: FlaskClient, people: dict[str, User]):
             login(client, people[role])
         return client
     return _login
+
+
+# --- a board with one topic (the policy and moderation tests) -----------------------------------
+
+@pytest.fixture
+def board(people):
+    board = Board(slug="general", name="General discussion", position=1)
+    db.session.add(board)
+    db.session.commit()
+    return board
+
+
+@pytest.fixture
+def topic(people, board):
+    return posting.create_topic(people["consumer"], board, "Best bread knife?", "Looking for tips.")
+
+
+def first_post(topic: Topic) -> Post:
+    return db.session.scalar(select(Post).where(Post.topic_id == topic.id).order_by(Post.id))

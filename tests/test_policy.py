@@ -9,9 +9,9 @@ from sqlalchemy import select
 from forum import policy
 from forum.errors import Conflict, DomainError, NotFound, PermissionDenied
 from forum.extensions import db
-from forum.models import Board, Concept, Event, Post, Topic, User, utcnow
+from forum.models import Concept, Event, Topic, User, utcnow
 from forum.services import events, feedback, posting, tx
-from tests.conftest import login
+from tests.conftest import first_post, login
 from tests.services.test_feedback import make_concept
 
 ROLES = ("visitor", "consumer", "owner", "member", "moderator", "admin")
@@ -34,21 +34,6 @@ def hidden_concept(people):
     return concept
 
 
-@pytest.fixture
-def board(people):
-    board = Board(slug="general", name="General discussion", position=1)
-    db.session.add(board)
-    db.session.commit()
-    return board
-
-
-@pytest.fixture
-def topic(people, board):
-    return posting.create_topic(people["consumer"], board, "Best bread knife?", "Looking for tips.")
-
-
-def first_post(topic: Topic) -> Post:
-    return db.session.scalar(select(Post).where(Post.topic_id == topic.id).order_by(Post.id))
 
 
 # --- can, refusal, require ------------------------------------------------------------------------

@@ -3,31 +3,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from forum.extensions import db, limiter
-from forum.models import Board, ModerationAction, Notification, Post, ReviewItem, Topic, utcnow
+from forum.models import ModerationAction, Notification, Post, ReviewItem, utcnow
 from forum.services import moderation, posting
-from tests.conftest import login, make_user
+from tests.conftest import first_post, login, make_user
 from tests.services.test_feedback import PRICES, make_concept
-
-
-@pytest.fixture
-def board(people):
-    board = Board(slug="general", name="General discussion", position=1)
-    db.session.add(board)
-    db.session.commit()
-    return board
-
-
-@pytest.fixture
-def topic(people, board):
-    return posting.create_topic(people["consumer"], board, "Best bread knife?", "Looking for tips.")
-
-
-def first_post(topic: Topic) -> Post:
-    return db.session.scalar(select(Post).where(Post.topic_id == topic.id).order_by(Post.id))
 
 
 def text(response) -> str:
