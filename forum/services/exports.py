@@ -40,6 +40,7 @@ from forum.services.pseudonyms import Pseudonymizer
 
 YIELD_PER = 2000
 CHUNK = 64 * 1024
+MEMO_SIZE = 4096  # cells remembered per export (see _formatter)
 XLSX_MAX_ROWS = 1_048_576
 
 PRICE_COLUMNS = ("respondent", "too_cheap", "cheap", "expensive", "too_expensive", "intent_cheap",
@@ -166,7 +167,9 @@ def _cell(value: Any) -> Any:
 
 
 def _formatter() -> Callable[[Any], Any]:
-    """_cell with a memo: prices, titles and intents repeat across a million rows."""
+    """_cell with a small memo: prices, titles and intents repeat across a million rows. Moments
+    (one per row, rarely repeated) are never remembered, and the memo stops growing at a few
+    thousand values, so that an export's memory stays flat."""
     memo: dict[Any, Any] = {}
 
     def cell(value: Any) -> Any:
@@ -174,7 +177,7 @@ def _formatter() -> Callable[[Any], Any]:
             return memo[value]
         except KeyError:
             out = _cell(value)
-            if len(memo) < 100_000:
+            if len(memo) < MEMO_SIZE and not isinstance(value, datetime):
                 memo[value] = out
             return out
         except TypeError:  # unhashable: never in these tables

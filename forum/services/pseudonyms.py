@@ -16,6 +16,7 @@ import hmac
 from flask import current_app
 
 LENGTH = 16
+CACHE_SIZE = 4096
 
 
 def key() -> bytes:
@@ -27,7 +28,9 @@ def key() -> bytes:
 
 
 class Pseudonymizer:
-    """respondent(user_id, username, credited) for one concept; repeated people are cached."""
+    """respondent(user_id, username, credited) for one concept. The first few thousand people are
+    remembered (posts and votes repeat them); past that a hash is one C call, cheaper than a dict
+    holding a million of them would be in memory (exports stream in flat memory)."""
 
     def __init__(self, concept_id: int, secret: bytes | None = None) -> None:
         self._key = secret or key()
@@ -41,6 +44,6 @@ class Pseudonymizer:
         if cached is None:
             cached = hashlib.blake2b(self._prefix + str(user_id).encode("ascii"), key=self._key,
                                      digest_size=LENGTH // 2).hexdigest()
-            if len(self._cache) < 200_000:
+            if len(self._cache) < CACHE_SIZE:
                 self._cache[user_id] = cached
         return cached
