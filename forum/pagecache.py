@@ -32,7 +32,7 @@ from flask import Flask, Response, current_app, g, render_template, request, ses
 from flask_login import current_user
 
 CSRF_PLACEHOLDER = "sb-csrf-0f3c9e5d7a1b"
-_MARKER = re.compile(r"<!--sb:([a-z_]+)-->")
+_TOKENS = re.compile(r"<!--sb:([a-z_]+)-->|" + re.escape(CSRF_PLACEHOLDER))
 DEFAULT_TTL = 300
 CACHED_ENDPOINTS = frozenset({"board.topic", "concepts.show", "main.healthz", "static"})
 
@@ -149,6 +149,39 @@ def room_seq_column(room: Any) -> Any:
                          .scalar_subquery(), 0)
 
 
+def reader_columns(organization_id: Any, follow_column: str, followed_id: Any) -> list[Any]:
+    """The signed-in reader's own facts that a page shows, as columns of the page's key query (bound
+    to `:user_id`), so that a signed-in hit costs one statement besides loading the person: their
+    membership of the page's organization (`member_role`), whether they follow what the page shows
+    (`following`; `follow_column` is "concept_id" or "topic_id") and their unread notifications
+    (`unread`). `prime_reader` hands them to the policy and the header."""
+    from sqlalchemy import bindparam, exists, func, select
+
+    from forum.models import Follow, Membership, Notification
+
+    user_id = bindparam("user_id")
+    role = (select(Membership.role).where(Membership.organization_id == organization_id,
+                                          Membership.user_id == user_id, Membership.pending.is_(False))
+            .scalar_subquery())
+    following = exists().where(Follow.user_id == user_id, getattr(Follow, follow_column) == followed_id)
+    unread = (select(func.count(Notification.id)).where(Notification.user_id == user_id,
+                                                         Notification.read_at.is_(None)).scalar_subquery())
+    return [role.label("member_role"), following.label("following"), unread.label("unread")]
+
+
+def reader_id() -> int | None:
+    """The `:user_id` of a key query with `reader_columns`: the signed-in person, or nobody."""
+    return current_user.id if current_user.is_authenticated else None
+
+
+def prime_reader(user: Any, organization_id: int | None, row: Any) -> None:
+    """Remember what a key query with `reader_columns` read, for this request: the policy's
+    membership check and the header's unread count ask no further query."""
+    if organization_id is not None:
+        user.__dict__.setdefault("_membership_cache", {})[organization_id] = row.member_role
+    g._sb_unread = int(row.unread or 0)
+
+
 def store() -> Any:
     return current_app.extensions["pagecache"]
 
@@ -179,22 +212,65 @@ def _render_shell(render: Callable[[], Any], shell: bool) -> tuple[str, list[int
     return str(result), []
 
 
-def _fill(html: str, parts: dict[str, Renderer]) -> str:
-    def part(match: re.Match[str]) -> str:
-        renderer = parts.get(match[1])
-        return renderer() if renderer is not None else ""
+def _segments(html: str) -> list[str]:
+    """The page cut at its markers and CSRF placeholders: text at even places, at odd places the
+    name of a part, or "" for the person's CSRF token."""
+    pieces, start = [], 0
+    for match in _TOKENS.finditer(html):
+        pieces += [html[start:match.start()], match[1] or ""]
+        start = match.end()
+    pieces.append(html[start:])
+    return pieces
 
-    html = _MARKER.sub(part, html)
-    if CSRF_PLACEHOLDER in html:
-        from flask_wtf.csrf import generate_csrf
 
-        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
-    return html
+def _fill(html: str, parts: dict[str, Renderer], entry: dict[str, Any] | None = None) -> str:
+    """The page with its personal parts rendered and the person's CSRF token in place. The cut is
+    remembered on a cached `entry` (in process memory: once per entry, not per view)."""
+    segments = entry.get("segments") if entry is not None else None
+    if segments is None:
+        segments = _segments(html)
+        if entry is not None:
+            entry["segments"] = segments
+    token: list[str] = []
+
+    def csrf() -> str:
+        if not token:
+            from flask_wtf.csrf import generate_csrf
+
+            token.append(generate_csrf())
+        return token[0]
+
+    out = []
+    for index, piece in enumerate(segments):
+        if not index % 2:
+            out.append(piece)
+        elif not piece:
+            out.append(csrf())
+        else:
+            renderer = parts.get(piece)
+            text = renderer() if renderer is not None else ""
+            out.append(text.replace(CSRF_PLACEHOLDER, csrf()) if CSRF_PLACEHOLDER in text else text)
+    return "".join(out)
+
+
+def _user_nav() -> str:
+    """The header's account menu. For people without staff powers it depends on nothing but their
+    name and unread count: cached under those. Staff menus show the moderation queue's length."""
+    user = current_user
+    if not user.is_authenticated or user.is_moderator:
+        return render_template("_user_nav.html")
+    from forum.web import _unread_count
+
+    return fragment(("nav", user.id, user.username, user.name, user.role, _unread_count()),
+                    lambda: render_template("_user_nav.html"))
+
+
+def _flashes() -> str:
+    return render_template("_flashes.html") if session.get("_flashes") else ""
 
 
 def _standard_parts() -> dict[str, Renderer]:
-    return {"user_nav": lambda: render_template("_user_nav.html"),
-            "flashes": lambda: render_template("_flashes.html")}
+    return {"user_nav": _user_nav, "flashes": _flashes}
 
 
 def page(key: tuple[Any, ...], render: Callable[[], Any], *, viewer: tuple[Any, ...] = (),
@@ -234,14 +310,15 @@ def page(key: tuple[Any, ...], render: Callable[[], Any], *, viewer: tuple[Any, 
                 cache.set(shared_key, entry, lifetime)
     html = entry["html"]
     if signed_in or CSRF_PLACEHOLDER in html:
-        html = _fill(html, fillers)
+        html = _fill(html, fillers, entry)
     return _response(html, status)
 
 
-def fragment(key: tuple[Any, ...], render: Callable[[], str], ttl: int | None = None) -> str:
+def fragment(key: tuple[Any, ...], render: Callable[[], str], ttl: int | Callable[[], int] | None = None) -> str:
     """A personal part, cached under `key` (which names the person and the room's number): a
     person's votes and answers are rendered once per change, not on every view. CSRF tokens in it
-    are the placeholder, filled in with the page."""
+    are the placeholder, filled in with the page. `ttl` (seconds, or a function asked on a miss)
+    bounds its life."""
     config = current_app.config
     if not config.get("PAGE_CACHE", True):
         return _render_shell(render, shell=False)[0]
@@ -250,7 +327,8 @@ def fragment(key: tuple[Any, ...], render: Callable[[], str], ttl: int | None = 
     entry = cache.get(cache_key)
     if entry is None:
         entry = {"html": _render_shell(render, shell=False)[0], "authors": []}
-        lifetime = int(ttl if ttl is not None else config.get("PAGE_CACHE_TTL", DEFAULT_TTL))
+        lifetime = ttl() if callable(ttl) else ttl
+        lifetime = int(lifetime if lifetime is not None else config.get("PAGE_CACHE_TTL", DEFAULT_TTL))
         if lifetime > 0:
             cache.set(cache_key, entry, lifetime)
     return entry["html"]
@@ -316,10 +394,12 @@ class VisitorFastPath:
 
             from forum.extensions import db
 
-            # Its own small pool without the app's ping-on-checkout (a round trip per request on
-            # PostgreSQL): a stale connection fails the query, and the request takes the slow path.
+            # Its own small pool without the app's ping-on-checkout, in autocommit: on PostgreSQL the
+            # key check is then one round trip (no BEGIN before it, no ROLLBACK after it) and its
+            # statement stays prepared on the server. A stale connection fails the query, and the
+            # request takes the slow path. It only ever reads one row.
             with self.app.app_context():
-                self.engine = create_engine(db.engine.url, pool_pre_ping=False)
+                self.engine = create_engine(db.engine.url, pool_pre_ping=False, isolation_level="AUTOCOMMIT")
         full_path = f"{path}?{query}"
         if topic:
             from forum.web import board

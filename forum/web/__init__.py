@@ -1,6 +1,7 @@
 """The web layer: blueprints, error pages, security headers, the template context."""
 from __future__ import annotations
 
+import functools
 import math
 import time
 from typing import Any
@@ -179,9 +180,17 @@ def _unread_count() -> int:
 
 @login_manager.user_loader
 def load_user(token: str) -> Any:
+    return db.session.scalar(_user_by_token(), {"token": token})
+
+
+@functools.cache
+def _user_by_token() -> Any:
+    """Built once: every signed-in request runs it."""
+    from sqlalchemy import bindparam
+
     from forum.models import User
 
-    return db.session.scalar(select(User).where(User.session_token == token))
+    return select(User).where(User.session_token == bindparam("token"))
 
 
 def register_web(app: Flask) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -13,7 +14,7 @@ from werkzeug.wrappers import Response
 from forum import pagecache, policy
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
-from forum.models import Post, Topic
+from forum.models import Concept, Post, Topic
 from forum.services import boards, events, posting
 from forum.services.ids import parse_id
 from forum.web.board_forms import BoardForm, EditPostForm, PostForm, PreviewForm, TopicForm
@@ -64,21 +65,49 @@ def topic(topic_id: int) -> Response:
 
             return pagecache.page(_topic_key(topic_id, row.seq, page, row), render_for_visitor,
                                   viewer=("visitor",))
-    # The room's number is read before the content: the live client replays what lands in between.
-    live_seq = events.current_seq(events.topic_room(topic_id))
-    topic = posting.get_topic(topic_id, current_user)
-    return pagecache.page(_topic_key(topic.id, live_seq, page, topic),
-                          lambda: _render_cached_topic(topic, page, live_seq),
-                          viewer=_topic_viewer(topic), parts={
-        "follow": lambda: render_template("_follow_button.html", concept=None, topic=topic)})
+    # The room's number is read before the content (the live client replays what lands in between),
+    # in one statement with what the policy needs of the topic and the reader's own facts.
+    row = db.session.connection().execute(_reader_key(), {"topic_id": topic_id, "user_id": pagecache.reader_id()}).first()
+    if row is None:
+        policy.require(current_user, "topic.view", None)  # NotFound, in the policy's words
+    pagecache.prime_reader(current_user, row.organization_id, row)
+    concept = (SimpleNamespace(id=row.concept_id, organization_id=row.organization_id, hidden_at=row.concept_hidden_at)
+               if row.concept_id is not None else None)
+    shown = SimpleNamespace(id=topic_id, title=row.title, pinned=row.pinned, locked=row.locked,
+                            hidden_at=row.hidden_at, concept_id=row.concept_id, concept=concept)
+    policy.require(current_user, "topic.view", shown)
+    live_seq = row.seq
+
+    def follow_part() -> str:
+        return pagecache.fragment(
+            ("follow", "topic", topic_id, row.title, bool(row.following), request.full_path),
+            lambda: render_template("_follow_button.html", concept=None,
+                                    topic=posting.get_topic(topic_id, current_user)))
+
+    return pagecache.page(_topic_key(topic_id, live_seq, page, shown),
+                          lambda: _render_cached_topic(posting.get_topic(topic_id, current_user), page, live_seq),
+                          viewer=_topic_viewer(shown), parts={"follow": follow_part})
+
+
+def _key_columns() -> list[Any]:
+    return [Topic.title, Topic.pinned, Topic.locked, Topic.hidden_at,
+            pagecache.room_seq_column(literal("topic:") + cast(Topic.id, String)).label("seq")]
 
 
 @functools.cache
 def _visitor_key() -> Any:
     """A topic page's cache key as a visitor may see it, in one statement (built once)."""
-    return (select(Topic.title, Topic.pinned, Topic.locked, Topic.hidden_at, pagecache.room_seq_column(
-                literal("topic:") + cast(Topic.id, String)).label("seq"))
-            .where(Topic.id == bindparam("topic_id"), policy.topic_filter(None)))
+    return select(*_key_columns()).where(Topic.id == bindparam("topic_id"), policy.topic_filter(None))
+
+
+@functools.cache
+def _reader_key() -> Any:
+    """A topic page's cache key with what the policy needs of the topic and its concept (checked on
+    the row) and the signed-in reader's own facts (pagecache.reader_columns), in one statement."""
+    return (select(*_key_columns(), Topic.concept_id, Concept.organization_id,
+                   Concept.hidden_at.label("concept_hidden_at"),
+                   *pagecache.reader_columns(Concept.organization_id, "topic_id", Topic.id))
+            .outerjoin(Concept, Concept.id == Topic.concept_id).where(Topic.id == bindparam("topic_id")))
 
 
 def _topic_key(topic_id: int, seq: int, page: int, topic: Any) -> tuple[Any, ...]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -119,45 +120,72 @@ def show(slug: str) -> Response:
 
             key = _concept_key(row.id, row.seq, row.name, row.verified_at, row.post_count, row.last_post_at)
             return pagecache.page(key, render_for_visitor, viewer=("visitor",), ttl=lambda: _concept_ttl(row.id))
-    concept = concepts.get_for_key(slug, current_user)
-    live_seq = events.current_seq(events.concept_room(concept.id))
-    summaries.remember_seq(concept.id, live_seq)
-    editing = policy.can(current_user, "concept.edit", concept)
+    row = (db.session.connection().execute(_reader_key(), {"slug": slug, "user_id": pagecache.reader_id()}).first()
+           if concepts.is_slug(slug) else None)
+    if row is None:
+        policy.require(current_user, "concept.view", None)  # NotFound, in the policy's words
+    # What the policy needs of the concept, and the reader's membership, unread count and follow,
+    # all read by that one statement.
+    pagecache.prime_reader(current_user, row.organization_id, row)
+    shown = SimpleNamespace(id=row.id, organization_id=row.organization_id, hidden_at=row.hidden_at)
+    policy.require(current_user, "concept.view", shown)
+    live_seq = row.seq
+    summaries.remember_seq(row.id, live_seq)
+    editing = policy.can(current_user, "concept.edit", shown)
 
     def render() -> str:
         # Read again after the number, with everything the page shows (see _render_show).
         fresh = concepts.get_by_slug(slug, current_user, refresh=True)
         return _render_show(fresh, live_seq=live_seq)[0]
 
-    organization, topic = concept.organization, concept.topic
-    key = _concept_key(concept.id, live_seq, organization.name, organization.verified_at,
-                       topic.post_count if topic else None, topic.last_post_at if topic else None)
+    key = _concept_key(row.id, live_seq, row.name, row.verified_at, row.post_count, row.last_post_at)
     # Also whether they may flag it (a restricted person may not; its organization's members do not).
     viewer = ("user", current_user.role, editing, current_user.is_read_only,
-              policy.can(current_user, "org.member", concept)) if current_user.is_authenticated else ("visitor",)
+              policy.can(current_user, "org.member", shown)) if current_user.is_authenticated else ("visitor",)
+
     def feedback_part() -> str:
         # The person's own votes and answers change the room's number too: once per change.
         user = current_user
-        return pagecache.fragment(
-            ("feedback", concept.id, live_seq, user.id, user.role, user.suspended_until, editing),
-            lambda: render_template("concepts/_feedback.html", concept=concept,
-                                    feedback=feedback_service.panel(user, concept)),
-            ttl=_concept_ttl(concept.id))
 
-    return pagecache.page(key, render, viewer=viewer, ttl=lambda: _concept_ttl(concept.id), parts={
-        "feedback": feedback_part,
-        "follow": lambda: render_template("notifications/_follow.html", concept=concept)})
+        def render_panel() -> str:
+            concept = concepts.get_by_slug(slug, user)
+            return render_template("concepts/_feedback.html", concept=concept,
+                                   feedback=feedback_service.panel(user, concept))
+
+        return pagecache.fragment(("feedback", row.id, live_seq, user.id, user.role, user.suspended_until, editing),
+                                  render_panel, ttl=lambda: _concept_ttl(row.id))
+
+    def follow_part() -> str:
+        return pagecache.fragment(
+            ("follow", "concept", row.id, row.title, bool(row.following), request.full_path),
+            lambda: render_template("notifications/_follow.html", concept=concepts.get_by_slug(slug, current_user)))
+
+    return pagecache.page(key, render, viewer=viewer, ttl=lambda: _concept_ttl(row.id),
+                          parts={"feedback": feedback_part, "follow": follow_part})
+
+
+def _key_columns() -> list:
+    return [Concept.id, Organization.name, Organization.verified_at, Topic.post_count, Topic.last_post_at,
+            pagecache.room_seq_column(literal("concept:") + cast(Concept.id, String)).label("seq")]
+
+
+def _keyed(statement: Select) -> Select:
+    return (statement.join(Organization, Organization.id == Concept.organization_id)
+            .outerjoin(Topic, Topic.concept_id == Concept.id).where(Concept.slug == bindparam("slug")))
 
 
 @functools.cache
 def _visitor_key() -> Select:
     """A concept page's cache key as a visitor may see it, in one statement (built once)."""
-    return (select(Concept.id, Organization.name, Organization.verified_at, Topic.post_count,
-                   Topic.last_post_at, pagecache.room_seq_column(
-                       literal("concept:") + cast(Concept.id, String)).label("seq"))
-            .join(Organization, Organization.id == Concept.organization_id)
-            .outerjoin(Topic, Topic.concept_id == Concept.id)
-            .where(Concept.slug == bindparam("slug"), policy.concept_filter(None)))
+    return _keyed(select(*_key_columns())).where(policy.concept_filter(None))
+
+
+@functools.cache
+def _reader_key() -> Select:
+    """A concept page's cache key with what the policy needs of the concept (checked on the row) and
+    the signed-in reader's own facts (pagecache.reader_columns), in one statement (built once)."""
+    return _keyed(select(*_key_columns(), Concept.organization_id, Concept.hidden_at, Concept.title,
+                         *pagecache.reader_columns(Concept.organization_id, "concept_id", Concept.id)))
 
 
 def _concept_key(concept_id: int, seq: int, *shown: object) -> tuple[object, ...]:

@@ -182,3 +182,94 @@ def test_visitors_get_no_cookie_from_a_cached_page(app, concept, topic):
             assert response.status_code == 200
             assert "Set-Cookie" not in response.headers
         assert response.headers["X-Page-Cache"] == "hit"
+
+
+# --- a signed-in reader's own facts on a shared page ---------------------------------------------
+# A signed-in hit reads the page's key, the reader's membership, follow and unread count in one
+# statement: each must still show on the very next request after it changes.
+
+@pytest.fixture
+def board_topic(people, board):
+    """A topic on a board (a concept's discussion is followed through its concept)."""
+    return posting.create_topic(people["consumer"], board, "Best kettle descaler?", "Any tips?")
+
+
+@pytest.fixture(params=["concept", "topic"])
+def page_url(request, concept, board_topic):
+    return f"/concepts/{concept.slug}" if request.param == "concept" else f"/t/{board_topic.id}"
+
+
+def test_the_unread_count_in_the_header_is_current_on_a_cached_page(app, page_url):
+    reader = make_user("unread_reader")
+    client = app.test_client()
+    login(client, reader)
+    assert "data-unread-count" not in _cached(client, page_url)
+    from forum.services import notifications
+
+    notifications.notify(reader.id, "moderation", "Your flag was upheld.")
+    db.session.commit()
+    page = _cached(client, page_url)
+    assert re.search(r'data-unread-count>1<', page), "the new notification is counted at once"
+    notifications.mark_all_read(reader)
+    db.session.commit()
+    assert "data-unread-count" not in _fresh(client, page_url)
+
+
+def test_following_shows_on_the_next_request_and_only_to_the_follower(app, page_url, concept, board_topic):
+    follower, other = make_user("follows_it"), make_user("does_not")
+    mine, theirs = app.test_client(), app.test_client()
+    login(mine, follower)
+    login(theirs, other)
+    assert "Following" not in _cached(mine, page_url)
+    from forum.services import notifications
+
+    target = {"concept": concept} if page_url.startswith("/concepts/") else {"topic": board_topic}
+    notifications.follow(follower, **target)
+    db.session.commit()
+    assert "✓ Following" in _fresh(mine, page_url)
+    assert "✓ Following" not in _fresh(theirs, page_url)
+    notifications.unfollow(follower, **target)
+    db.session.commit()
+    assert "✓ Following" not in _fresh(mine, page_url)
+
+
+def test_a_new_member_gets_the_members_page_on_the_next_request(app, people, concept):
+    """Membership decides the edit controls (a shell of its own): accepting an invitation shows them
+    at once, and an outsider never gets the members' copy."""
+    from forum.services import organizations
+
+    newcomer, outsider = make_user("newcomer"), make_user("outsider")
+    joining, watching = app.test_client(), app.test_client()
+    login(joining, newcomer)
+    login(watching, outsider)
+    url = f"/concepts/{concept.slug}"
+    edit_link = f"/concepts/{concept.slug}/edit"
+    assert edit_link not in _cached(joining, url)
+    membership = organizations.add_member(people["owner"], people["org"], newcomer.username)
+    organizations.accept_invitation(newcomer, membership.id)
+    assert edit_link in _fresh(joining, url)
+    assert edit_link not in _fresh(watching, url)
+
+
+def test_a_hidden_concept_stays_hidden_from_signed_in_outsiders(app, people, concept, topic):
+    concept.hidden_at = utcnow()
+    topic.hidden_at = None
+    db.session.commit()
+    outsider, member = app.test_client(), app.test_client()
+    login(outsider, make_user("outsider_two"))
+    login(member, people["member"])
+    for url in (f"/concepts/{concept.slug}", f"/t/{topic.id}"):
+        assert member.get(url).status_code == 200
+        assert outsider.get(url).status_code == 404
+        assert outsider.get(url).status_code == 404  # and not from a cache either
+
+
+def test_a_new_display_name_shows_in_the_header_at_once(app, page_url):
+    reader = make_user("renamed_reader", display_name="Before Name")
+    client = app.test_client()
+    login(client, reader)
+    assert "Before Name" in _cached(client, page_url)
+    reader.display_name = "After Name"
+    db.session.commit()
+    page = _fresh(client, page_url)
+    assert "After Name" in page and "Before Name" not in page
