@@ -166,5 +166,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     # Outermost: a visitor's cached topic or concept page is answered before Flask is involved.
-    app.wsgi_app = pagecache.VisitorFastPath(app.wsgi_app, app)  # type: ignore[method-assign]
+    app.wsgi_app = pagecache.FastPath(app.wsgi_app, app)  # type: ignore[method-assign]
     return app

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, Response, current_app, g, render_template, request, session
+from flask.json.tag import TaggedJSONSerializer
 from flask_login import current_user
 
 CSRF_PLACEHOLDER = "sb-csrf-0f3c9e5d7a1b"
@@ -149,17 +150,18 @@ def room_seq_column(room: Any) -> Any:
                          .scalar_subquery(), 0)
 
 
-def reader_columns(organization_id: Any, follow_column: str, followed_id: Any) -> list[Any]:
+def reader_columns(organization_id: Any, follow_column: str, followed_id: Any, user_id: Any = None) -> list[Any]:
     """The signed-in reader's own facts that a page shows, as columns of the page's key query (bound
     to `:user_id`), so that a signed-in hit costs one statement besides loading the person: their
     membership of the page's organization (`member_role`), whether they follow what the page shows
     (`following`; `follow_column` is "concept_id" or "topic_id") and their unread notifications
-    (`unread`). `prime_reader` hands them to the policy and the header."""
+    (`unread`). `prime_reader` hands them to the policy and the header. `user_id`: the column or
+    parameter that names the reader (by default `:user_id`)."""
     from sqlalchemy import bindparam, exists, func, select
 
     from forum.models import Follow, Membership, Notification
 
-    user_id = bindparam("user_id")
+    user_id = bindparam("user_id") if user_id is None else user_id
     role = (select(Membership.role).where(Membership.organization_id == organization_id,
                                           Membership.user_id == user_id, Membership.pending.is_(False))
             .scalar_subquery())
@@ -167,6 +169,27 @@ def reader_columns(organization_id: Any, follow_column: str, followed_id: Any) -
     unread = (select(func.count(Notification.id)).where(Notification.user_id == user_id,
                                                          Notification.read_at.is_(None)).scalar_subquery())
     return [role.label("member_role"), following.label("following"), unread.label("unread")]
+
+
+#: What the fast path reads of a signed-in person with a page's key (forum/models/users.py).
+READER_FIELDS = ("id", "username", "display_name", "role", "suspended_until", "silenced_until", "deleted_at",
+                 "warning_pending")
+
+
+def reader_user_columns() -> list[Any]:
+    from forum.models import User
+
+    return [getattr(User, name).label(f"user_{name}") for name in READER_FIELDS]
+
+
+def reader_from_row(row: Any) -> Any:
+    """The person of a key row with `reader_user_columns`, as a User the session never sees: the
+    policy and the keys read the same properties (is_read_only, is_moderator...) as on a loaded one."""
+    from forum.models import User
+
+    user = User(**{name: getattr(row, f"user_{name}") for name in READER_FIELDS})
+    user.__dict__["_membership_cache"] = {row.organization_id: row.member_role} if row.organization_id else {}
+    return user
 
 
 def reader_id() -> int | None:
@@ -190,6 +213,25 @@ def store() -> Any:
 
 def _key(parts: Iterable[Any]) -> str:
     return "|".join(map(str, parts))
+
+
+def shell_key(key: tuple[Any, ...], path: str, viewer: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A signed-in page's shell: what it shows, its address, and the reader's class."""
+    return ("shell", *key, path, *viewer)
+
+
+def nav_key(user: Any, unread: int) -> tuple[Any, ...]:
+    """The header's account menu of a person without staff powers."""
+    return ("nav", user.id, user.username, user.name, user.role, unread)
+
+
+def _entry_for(cache: Any, full: tuple[Any, ...], user_id: int) -> dict[str, Any] | None:
+    """A signed-in reader's copy of a page: the shared shell, or their own where the page shows
+    their posts (with their buttons)."""
+    entry = cache.get(_key(full))
+    if entry is not None and user_id in entry["authors"]:
+        entry = cache.get(_key((*full, "own", user_id)))
+    return entry
 
 
 def _render_shell(render: Callable[[], Any], shell: bool) -> tuple[str, list[int]]:
@@ -223,7 +265,8 @@ def _segments(html: str) -> list[str]:
     return pieces
 
 
-def _fill(html: str, parts: dict[str, Renderer], entry: dict[str, Any] | None = None) -> str:
+def _fill(html: str, parts: dict[str, Renderer], entry: dict[str, Any] | None = None,
+          csrf_token: Callable[[], str] | None = None) -> str:
     """The page with its personal parts rendered and the person's CSRF token in place. The cut is
     remembered on a cached `entry` (in process memory: once per entry, not per view)."""
     segments = entry.get("segments") if entry is not None else None
@@ -237,7 +280,7 @@ def _fill(html: str, parts: dict[str, Renderer], entry: dict[str, Any] | None = 
         if not token:
             from flask_wtf.csrf import generate_csrf
 
-            token.append(generate_csrf())
+            token.append((csrf_token or generate_csrf)())
         return token[0]
 
     out = []
@@ -261,8 +304,7 @@ def _user_nav() -> str:
         return render_template("_user_nav.html")
     from forum.web import _unread_count
 
-    return fragment(("nav", user.id, user.username, user.name, user.role, _unread_count()),
-                    lambda: render_template("_user_nav.html"))
+    return fragment(nav_key(user, _unread_count()), lambda: render_template("_user_nav.html"))
 
 
 def _flashes() -> str:
@@ -285,16 +327,14 @@ def page(key: tuple[Any, ...], render: Callable[[], Any], *, viewer: tuple[Any, 
         html, _ = _render_shell(render, shell=False)
         return _response(_fill(html, fillers), "off")
     if signed_in:
-        full: tuple[Any, ...] = ("shell", *key, request.path, *viewer)
+        full: tuple[Any, ...] = shell_key(key, request.path, viewer)
     else:
         full = ("visitor", *key, request.full_path)
     cache = store()
     shared_key = _key(full)
     own_key = _key((*full, "own", current_user.id)) if signed_in else shared_key
     status = "hit"
-    entry = cache.get(shared_key)
-    if entry is not None and signed_in and current_user.id in entry["authors"]:
-        entry = cache.get(own_key)  # a page showing their own posts (with their buttons): their copy
+    entry = _entry_for(cache, full, current_user.id) if signed_in else cache.get(shared_key)
     if entry is None or entry["html"] is None:
         status = "miss"
         html, authors = _render_shell(render, shell=signed_in)
@@ -340,14 +380,26 @@ def _response(html: str, status: str) -> Response:
     return response
 
 
-# --- visitors' fast path ------------------------------------------------------------------------
+# --- the fast path --------------------------------------------------------------------------------
 
-class VisitorFastPath:
-    """WSGI middleware: a visitor's GET of a topic or concept page that the cache holds is answered
-    from the cache before Flask is involved: one query for the key (the same statement the views
-    use, with the policy's visibility rule), then the stored bytes with the site's headers and the
-    request's JSON log line. Anything else (a cookie, a query string other than ?page=N, HTTPS
-    behind a proxy, a miss) goes to Flask, which renders and stores the page for the next visitor."""
+class FastPath:
+    """WSGI middleware: a GET of a topic or concept page that the cache holds is answered from the
+    cache before Flask is involved.
+
+    * A visitor (no cookie): one query for the key (the same statement the views use, with the
+      policy's visibility rule), then the stored bytes.
+    * A signed-in reader (a session cookie): the session is checked as Flask and Flask-Login check
+      it (signature, age, the "basic" protection's identifier), then one query reads the person (by
+      their session token), the page's key and the reader's own facts (the views' statement), the
+      policy decides with the same rules and the same keys (`reader_view` in the view's module) as
+      the view, and the page is assembled from the cached shell and the reader's cached parts (menu,
+      votes, follow button) with their own CSRF token.
+
+    Both send the site's headers and the request's JSON log line. Anything else goes to Flask, which
+    renders and stores what was missing for the next request: a query string other than ?page=N,
+    HTTPS or a proxy's headers, a flash message or a remember-me sign-in to handle, a session without
+    a CSRF token yet, a warning to acknowledge, staff (their menu counts the moderation queue), a
+    page or part the cache does not hold, and any error."""
 
     _TOPIC = re.compile(r"^/t/([1-9][0-9]{0,17})$")
     _CONCEPT = re.compile(r"^/concepts/([a-z0-9][a-z0-9-]{0,199})$")
@@ -357,10 +409,12 @@ class VisitorFastPath:
         self.wsgi_app = wsgi_app
         self.app = app
         self.engine: Any = None
+        self._session: Any = None
+        self._csrf: Any = None
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("REQUEST_METHOD") == "GET" and not environ.get("HTTP_COOKIE") \
-                and environ.get("wsgi.url_scheme") == "http" and "HTTP_X_FORWARDED_PROTO" not in environ \
+        if environ.get("REQUEST_METHOD") == "GET" and environ.get("wsgi.url_scheme") == "http" \
+                and "HTTP_X_FORWARDED_PROTO" not in environ and "HTTP_X_FORWARDED_FOR" not in environ \
                 and self.app.config.get("PAGE_CACHE", True):
             started = time.perf_counter()
             try:
@@ -370,10 +424,12 @@ class VisitorFastPath:
                 if self.engine is not None:
                     self.engine.dispose()  # a connection that went stale (a database restart)
             if hit is not None:
-                route, html = hit
+                route, html, signed_in = hit
                 body = html.encode()
                 headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
                            ("Vary", "Cookie"), ("X-Page-Cache", "hit"), *_security_headers()]
+                if signed_in:
+                    headers.append(("Cache-Control", "private, no-store"))
                 start_response("200 OK", headers)
                 if self.app.config.get("ACCESS_LOG", True):
                     from forum.serving import access_line
@@ -382,13 +438,7 @@ class VisitorFastPath:
                 return [body]
         return self.wsgi_app(environ, start_response)
 
-    def _hit(self, environ: dict[str, Any]) -> tuple[str, str] | None:
-        path = environ.get("PATH_INFO", "")
-        query = environ.get("QUERY_STRING", "")
-        topic = self._TOPIC.match(path)
-        concept = None if topic else self._CONCEPT.match(path)
-        if not (topic or concept) or (query and not (topic and self._PAGE.match(query))):
-            return None
+    def _connect(self) -> Any:
         if self.engine is None:
             from sqlalchemy import create_engine
 
@@ -400,6 +450,21 @@ class VisitorFastPath:
             # request takes the slow path. It only ever reads one row.
             with self.app.app_context():
                 self.engine = create_engine(db.engine.url, pool_pre_ping=False, isolation_level="AUTOCOMMIT")
+        return self.engine.connect()
+
+    def _hit(self, environ: dict[str, Any]) -> tuple[str, str, bool] | None:
+        path = environ.get("PATH_INFO", "")
+        query = environ.get("QUERY_STRING", "")
+        topic = self._TOPIC.match(path)
+        concept = None if topic else self._CONCEPT.match(path)
+        if not (topic or concept) or (query and not (topic and self._PAGE.match(query))):
+            return None
+        cookie = environ.get("HTTP_COOKIE")
+        session_data = None
+        if cookie:
+            session_data = self._reader_session(environ, cookie)
+            if session_data is None:
+                return None
         full_path = f"{path}?{query}"
         if topic:
             from forum.web import board
@@ -409,26 +474,123 @@ class VisitorFastPath:
             if query:
                 value = query.split("=", 1)[1]
                 page = board.LAST_PAGE if value == "last" else max(1, min(int(value), 100000))
-            with self.engine.connect() as conn:
+            route = "/t/<int:topic_id>"
+            if session_data is not None:
+                return self._reader_page(route, path, full_path, session_data, board.reader_key_by_token(),
+                                         {"topic_id": topic_id}, "topic.view",
+                                         lambda row: board._shown(row, topic_id),
+                                         lambda row, user: board.reader_view(row, user, topic_id, page, full_path))
+            with self._connect() as conn:
                 row = conn.execute(board._visitor_key(), {"topic_id": topic_id}).first()
             if row is None:
                 return None
             key = ("visitor", *board._topic_key(topic_id, row.seq, page, row), full_path)
-            route = "/t/<int:topic_id>"
         else:
             from forum.web import concepts
 
-            with self.engine.connect() as conn:
+            route = "/concepts/<slug>"
+            if session_data is not None:
+                return self._reader_page(route, path, full_path, session_data, concepts.reader_key_by_token(),
+                                         {"slug": concept[1]}, "concept.view", concepts._shown,
+                                         lambda row, user: concepts.reader_view(row, user, full_path))
+            with self._connect() as conn:
                 row = conn.execute(concepts._visitor_key(), {"slug": concept[1]}).first()
             if row is None:
                 return None
             key = ("visitor", *concepts._concept_key(row.id, row.seq, row.name, row.verified_at, row.post_count,
                                                      row.last_post_at), full_path)
-            route = "/concepts/<slug>"
         entry = self.app.extensions["pagecache"].get(_key(key))
         if entry is None or not entry.get("html") or CSRF_PLACEHOLDER in entry["html"]:
             return None
-        return route, entry["html"]
+        return route, entry["html"], False
+
+    def _reader_session(self, environ: dict[str, Any], cookie: str) -> dict[str, Any] | None:
+        """The Flask session of a signed-in reader the fast path may serve, or None (Flask will)."""
+        from werkzeug.http import parse_cookie
+
+        app = self.app
+        value = parse_cookie(cookie).get(app.config["SESSION_COOKIE_NAME"])
+        if not value:
+            return None
+        if self._session is None:
+            from itsdangerous import URLSafeTimedSerializer
+
+            # Flask's own session serializer, but reading JSON without asking for an app context.
+            interface = app.session_interface
+            keys = [*(app.config.get("SECRET_KEY_FALLBACKS") or []), app.secret_key]
+            self._session = URLSafeTimedSerializer(keys, salt=interface.salt, serializer=_SessionJSON(),
+                                                   signer_kwargs={"key_derivation": interface.key_derivation,
+                                                                  "digest_method": interface.digest_method})
+            secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+            self._csrf = URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
+        try:
+            data = self._session.loads(value, max_age=int(app.permanent_session_lifetime.total_seconds()))
+        except Exception:  # noqa: BLE001 - a bad or old cookie: Flask decides what to do with it
+            return None
+        field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        if not data.get("_user_id") or not data.get(field) or "_flashes" in data or "_remember" in data \
+                or data.get("_id") != _login_identifier(environ):
+            return None
+        return data
+
+    def _reader_page(self, route: str, path: str, full_path: str, session_data: dict[str, Any], statement: Any,
+                     params: dict[str, Any], view_rule: str, shown: Callable[[Any], Any],
+                     view: Callable[[Any, Any], tuple[Any, Any, dict[str, Any]]]) -> tuple[str, str, bool] | None:
+        from forum import policy
+
+        with self._connect() as conn:
+            row = conn.execute(statement, {**params, "token": session_data["_user_id"]}).first()
+        if row is None:
+            return None
+        user = reader_from_row(row)
+        if user.warning_pending or user.is_moderator or user.deleted_at is not None \
+                or policy.refusal(user, view_rule, shown(row)) is not None:
+            return None
+        key, viewer, part_keys = view(row, user)
+        cache = self.app.extensions["pagecache"]
+        entry = _entry_for(cache, shell_key(key, path, viewer), user.id)
+        nav = cache.get(_key(("part", *nav_key(user, int(row.unread or 0)))))
+        if entry is None or entry["html"] is None or nav is None:
+            return None
+        parts = {"user_nav": nav["html"], "flashes": ""}
+        segments = entry.get("segments") or _segments(entry["html"])
+        for name in set(segments[1::2]) - {"", *parts}:  # the parts this page shows
+            part = cache.get(_key(("part", *part_keys[name]))) if name in part_keys else None
+            if part is None:
+                return None
+            parts[name] = part["html"]
+        field = self.app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        html = _fill(entry["html"], {name: (lambda text=text: text) for name, text in parts.items()}, entry,
+                     csrf_token=lambda: self._csrf.dumps(session_data[field]))
+        return route, html, True
+
+
+#: The middleware's earlier name.
+VisitorFastPath = FastPath
+
+
+class _SessionJSON(TaggedJSONSerializer):
+    """Flask's tagged JSON for sessions (tuples, bytes, dates...), with the standard json module."""
+
+    def dumps(self, value: Any) -> str:
+        return json.dumps(self.tag(value), separators=(",", ":"))
+
+    def loads(self, value: Any) -> Any:
+        return self._untag_scan(json.loads(value))
+
+
+def _login_identifier(environ: dict[str, Any]) -> str:
+    """Flask-Login's session identifier (its "basic" session protection), for a request with no
+    proxy headers: a SHA-512 of the remote address and the user agent, computed as it computes it."""
+    from hashlib import sha512
+
+    address = environ.get("REMOTE_ADDR")
+    if address is not None:
+        address = address.encode("utf-8").split(b",")[0].strip()
+    agent = environ.get("HTTP_USER_AGENT")
+    if agent is not None:
+        agent = agent.encode("utf-8")
+    return sha512(f"{address}|{agent}".encode()).hexdigest()
 
 
 def _security_headers() -> tuple[tuple[str, str], ...]:

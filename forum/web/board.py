@@ -67,26 +67,39 @@ def topic(topic_id: int) -> Response:
                                   viewer=("visitor",))
     # The room's number is read before the content (the live client replays what lands in between),
     # in one statement with what the policy needs of the topic and the reader's own facts.
-    row = db.session.connection().execute(_reader_key(), {"topic_id": topic_id, "user_id": pagecache.reader_id()}).first()
+    row = db.session.connection().execute(_reader_key(), {"topic_id": topic_id,
+                                                          "user_id": pagecache.reader_id()}).first()
     if row is None:
         policy.require(current_user, "topic.view", None)  # NotFound, in the policy's words
     pagecache.prime_reader(current_user, row.organization_id, row)
+    policy.require(current_user, "topic.view", _shown(row, topic_id))
+    live_seq = row.seq
+    if not current_user.is_authenticated:  # a topic that became visible since the key was read
+        return pagecache.page(_topic_key(topic_id, live_seq, page, row), lambda: _render_cached_topic(
+            posting.get_topic(topic_id, current_user), page, live_seq), viewer=("visitor",))
+    key, viewer, part_keys = reader_view(row, current_user, topic_id, page, request.full_path)
+    return pagecache.page(key, lambda: _render_cached_topic(posting.get_topic(topic_id, current_user), page, live_seq),
+                          viewer=viewer, parts={
+        "follow": lambda: pagecache.fragment(part_keys["follow"], lambda: render_template(
+            "_follow_button.html", concept=None, topic=posting.get_topic(topic_id, current_user)))})
+
+
+def _shown(row: Any, topic_id: int) -> SimpleNamespace:
+    """What the policy reads of a topic and its concept, from its key row."""
     concept = (SimpleNamespace(id=row.concept_id, organization_id=row.organization_id, hidden_at=row.concept_hidden_at)
                if row.concept_id is not None else None)
-    shown = SimpleNamespace(id=topic_id, title=row.title, pinned=row.pinned, locked=row.locked,
-                            hidden_at=row.hidden_at, concept_id=row.concept_id, concept=concept)
-    policy.require(current_user, "topic.view", shown)
-    live_seq = row.seq
+    return SimpleNamespace(id=topic_id, title=row.title, pinned=row.pinned, locked=row.locked,
+                           hidden_at=row.hidden_at, concept_id=row.concept_id, concept=concept)
 
-    def follow_part() -> str:
-        return pagecache.fragment(
-            ("follow", "topic", topic_id, row.title, bool(row.following), request.full_path),
-            lambda: render_template("_follow_button.html", concept=None,
-                                    topic=posting.get_topic(topic_id, current_user)))
 
-    return pagecache.page(_topic_key(topic_id, live_seq, page, shown),
-                          lambda: _render_cached_topic(posting.get_topic(topic_id, current_user), page, live_seq),
-                          viewer=_topic_viewer(shown), parts={"follow": follow_part})
+def reader_view(row: Any, user: Any, topic_id: int, page: int,
+                full_path: str) -> tuple[tuple[Any, ...], tuple[Any, ...], dict[str, tuple[Any, ...]]]:
+    """A signed-in reader's topic page, from its key row (`_reader_key`): the page's key, the
+    reader's class and the keys of their personal parts. The view and the fast path
+    (forum/pagecache.py) both build them here, so they always agree."""
+    shown = _shown(row, topic_id)
+    return (_topic_key(topic_id, row.seq, page, shown), _topic_viewer(shown, user),
+            {"follow": ("follow", "topic", topic_id, row.title, bool(row.following), full_path)})
 
 
 def _key_columns() -> list[Any]:
@@ -100,14 +113,28 @@ def _visitor_key() -> Any:
     return select(*_key_columns()).where(Topic.id == bindparam("topic_id"), policy.topic_filter(None))
 
 
+def _reader_select(*extra: Any, user_id: Any = None) -> Any:
+    return (select(*_key_columns(), Topic.concept_id, Concept.organization_id,
+                   Concept.hidden_at.label("concept_hidden_at"),
+                   *pagecache.reader_columns(Concept.organization_id, "topic_id", Topic.id, user_id), *extra)
+            .select_from(Topic).outerjoin(Concept, Concept.id == Topic.concept_id)
+            .where(Topic.id == bindparam("topic_id")))
+
+
 @functools.cache
 def _reader_key() -> Any:
     """A topic page's cache key with what the policy needs of the topic and its concept (checked on
     the row) and the signed-in reader's own facts (pagecache.reader_columns), in one statement."""
-    return (select(*_key_columns(), Topic.concept_id, Concept.organization_id,
-                   Concept.hidden_at.label("concept_hidden_at"),
-                   *pagecache.reader_columns(Concept.organization_id, "topic_id", Topic.id))
-            .outerjoin(Concept, Concept.id == Topic.concept_id).where(Topic.id == bindparam("topic_id")))
+    return _reader_select()
+
+
+@functools.cache
+def reader_key_by_token() -> Any:
+    """The same, with the person found by their session token (`:token`): all the fast path reads."""
+    from forum.models import User
+
+    return _reader_select(*pagecache.reader_user_columns(), user_id=User.id).join(
+        User, User.session_token == bindparam("token"))
 
 
 def _topic_key(topic_id: int, seq: int, page: int, topic: Any) -> tuple[Any, ...]:
@@ -119,9 +146,9 @@ def _render_cached_topic(topic: Topic, page: int, live_seq: int) -> tuple[str, l
     return _topic_html(topic, posts, live_seq), [post.author_id for post in posts.items]
 
 
-def _topic_viewer(topic: Topic) -> tuple[Any, ...]:
+def _topic_viewer(topic: Any, user: Any = None) -> tuple[Any, ...]:
     """What a topic page's shared parts depend on about the reader (their own posts aside)."""
-    user = current_user
+    user = current_user if user is None else user
     if not user.is_authenticated:
         return ("visitor",)
     return ("user", user.role, user.suspended_until if user.is_suspended else None, user.is_read_only,

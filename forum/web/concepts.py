@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 from types import SimpleNamespace
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -110,58 +111,66 @@ def show(slug: str) -> Response:
     answer, an edit or a stage change moves it. A visitor's request costs one query (the key) and the
     cached bytes; for a signed-in person the feedback panel (their votes) and the follow button are
     the personal parts, filled in per request."""
-    if not current_user.is_authenticated and concepts.is_slug(slug):
-        row = db.session.connection().execute(_visitor_key(), {"slug": slug}).first()
-        if row is not None:
-            def render_for_visitor() -> str:
-                concept = concepts.get_by_slug(slug, current_user, refresh=True)
-                summaries.remember_seq(concept.id, row.seq)
-                return _render_show(concept, live_seq=row.seq)[0]
+    if not current_user.is_authenticated:
+        row = (db.session.connection().execute(_visitor_key(), {"slug": slug}).first()
+               if concepts.is_slug(slug) else None)
+        if row is None:
+            policy.require(current_user, "concept.view", None)  # NotFound, in the policy's words
 
-            key = _concept_key(row.id, row.seq, row.name, row.verified_at, row.post_count, row.last_post_at)
-            return pagecache.page(key, render_for_visitor, viewer=("visitor",), ttl=lambda: _concept_ttl(row.id))
-    row = (db.session.connection().execute(_reader_key(), {"slug": slug, "user_id": pagecache.reader_id()}).first()
+        def render_for_visitor() -> str:
+            concept = concepts.get_by_slug(slug, current_user, refresh=True)
+            summaries.remember_seq(concept.id, row.seq)
+            return _render_show(concept, live_seq=row.seq)[0]
+
+        key = _concept_key(row.id, row.seq, row.name, row.verified_at, row.post_count, row.last_post_at)
+        return pagecache.page(key, render_for_visitor, viewer=("visitor",), ttl=lambda: _concept_ttl(row.id))
+    row = (db.session.connection().execute(_reader_key(), {"slug": slug, "user_id": current_user.id}).first()
            if concepts.is_slug(slug) else None)
     if row is None:
-        policy.require(current_user, "concept.view", None)  # NotFound, in the policy's words
+        policy.require(current_user, "concept.view", None)
     # What the policy needs of the concept, and the reader's membership, unread count and follow,
     # all read by that one statement.
     pagecache.prime_reader(current_user, row.organization_id, row)
-    shown = SimpleNamespace(id=row.id, organization_id=row.organization_id, hidden_at=row.hidden_at)
-    policy.require(current_user, "concept.view", shown)
+    policy.require(current_user, "concept.view", _shown(row))
     live_seq = row.seq
     summaries.remember_seq(row.id, live_seq)
-    editing = policy.can(current_user, "concept.edit", shown)
+    key, viewer, part_keys = reader_view(row, current_user, request.full_path)
 
     def render() -> str:
         # Read again after the number, with everything the page shows (see _render_show).
         fresh = concepts.get_by_slug(slug, current_user, refresh=True)
         return _render_show(fresh, live_seq=live_seq)[0]
 
-    key = _concept_key(row.id, live_seq, row.name, row.verified_at, row.post_count, row.last_post_at)
+    def render_panel() -> str:
+        concept = concepts.get_by_slug(slug, current_user)
+        return render_template("concepts/_feedback.html", concept=concept,
+                               feedback=feedback_service.panel(current_user, concept))
+
+    return pagecache.page(key, render, viewer=viewer, ttl=lambda: _concept_ttl(row.id), parts={
+        # The person's own votes and answers move the room's number too: rendered once per change.
+        "feedback": lambda: pagecache.fragment(part_keys["feedback"], render_panel,
+                                               ttl=lambda: _concept_ttl(row.id)),
+        "follow": lambda: pagecache.fragment(part_keys["follow"], lambda: render_template(
+            "notifications/_follow.html", concept=concepts.get_by_slug(slug, current_user)))})
+
+
+def _shown(row: Any) -> SimpleNamespace:
+    """What the policy reads of a concept, from its key row."""
+    return SimpleNamespace(id=row.id, organization_id=row.organization_id, hidden_at=row.hidden_at)
+
+
+def reader_view(row: Any, user: Any, full_path: str) -> tuple[tuple, tuple, dict[str, tuple]]:
+    """A signed-in reader's concept page, from its key row (`_reader_key`): the page's key, the
+    reader's class (what the shared shell depends on) and the keys of their personal parts. The view
+    and the fast path (forum/pagecache.py) both build them here, so they always agree."""
+    shown = _shown(row)
+    editing = policy.can(user, "concept.edit", shown)
     # Also whether they may flag it (a restricted person may not; its organization's members do not).
-    viewer = ("user", current_user.role, editing, current_user.is_read_only,
-              policy.can(current_user, "org.member", shown)) if current_user.is_authenticated else ("visitor",)
-
-    def feedback_part() -> str:
-        # The person's own votes and answers change the room's number too: once per change.
-        user = current_user
-
-        def render_panel() -> str:
-            concept = concepts.get_by_slug(slug, user)
-            return render_template("concepts/_feedback.html", concept=concept,
-                                   feedback=feedback_service.panel(user, concept))
-
-        return pagecache.fragment(("feedback", row.id, live_seq, user.id, user.role, user.suspended_until, editing),
-                                  render_panel, ttl=lambda: _concept_ttl(row.id))
-
-    def follow_part() -> str:
-        return pagecache.fragment(
-            ("follow", "concept", row.id, row.title, bool(row.following), request.full_path),
-            lambda: render_template("notifications/_follow.html", concept=concepts.get_by_slug(slug, current_user)))
-
-    return pagecache.page(key, render, viewer=viewer, ttl=lambda: _concept_ttl(row.id),
-                          parts={"feedback": feedback_part, "follow": follow_part})
+    viewer = ("user", user.role, editing, user.is_read_only, policy.can(user, "org.member", shown))
+    key = _concept_key(row.id, row.seq, row.name, row.verified_at, row.post_count, row.last_post_at)
+    return key, viewer, {
+        "feedback": ("feedback", row.id, row.seq, user.id, user.role, user.suspended_until, editing),
+        "follow": ("follow", "concept", row.id, row.title, bool(row.following), full_path)}
 
 
 def _key_columns() -> list:
@@ -170,7 +179,7 @@ def _key_columns() -> list:
 
 
 def _keyed(statement: Select) -> Select:
-    return (statement.join(Organization, Organization.id == Concept.organization_id)
+    return (statement.select_from(Concept).join(Organization, Organization.id == Concept.organization_id)
             .outerjoin(Topic, Topic.concept_id == Concept.id).where(Concept.slug == bindparam("slug")))
 
 
@@ -180,12 +189,25 @@ def _visitor_key() -> Select:
     return _keyed(select(*_key_columns())).where(policy.concept_filter(None))
 
 
+def _reader_columns(user_id: Any = None) -> list:
+    return [*_key_columns(), Concept.organization_id, Concept.hidden_at, Concept.title,
+            *pagecache.reader_columns(Concept.organization_id, "concept_id", Concept.id, user_id)]
+
+
 @functools.cache
 def _reader_key() -> Select:
     """A concept page's cache key with what the policy needs of the concept (checked on the row) and
     the signed-in reader's own facts (pagecache.reader_columns), in one statement (built once)."""
-    return _keyed(select(*_key_columns(), Concept.organization_id, Concept.hidden_at, Concept.title,
-                         *pagecache.reader_columns(Concept.organization_id, "concept_id", Concept.id)))
+    return _keyed(select(*_reader_columns()))
+
+
+@functools.cache
+def reader_key_by_token() -> Select:
+    """The same, with the person found by their session token (`:token`): all the fast path reads."""
+    from forum.models import User
+
+    return _keyed(select(*_reader_columns(User.id), *pagecache.reader_user_columns())
+                  .join(User, User.session_token == bindparam("token")))
 
 
 def _concept_key(concept_id: int, seq: int, *shown: object) -> tuple[object, ...]:

@@ -273,3 +273,142 @@ def test_a_new_display_name_shows_in_the_header_at_once(app, page_url):
     db.session.commit()
     page = _fresh(client, page_url)
     assert "After Name" in page and "Before Name" not in page
+
+
+# --- the fast path for signed-in readers --------------------------------------------------------
+# forum/pagecache.py FastPath answers a signed-in reader's hit before Flask: the person, the key and
+# their facts in one statement, the page assembled from cached parts. It must serve exactly what
+# Flask would, and step aside whenever Flask has something to do.
+
+def _statements(app, client, url):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    seen = []
+
+    def count(*args):
+        seen.append(args[2])
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    return response, seen
+
+
+def _without_tokens(html: str) -> str:
+    """The page as a reader sees it: CSRF tokens (signed per request) blanked, white space folded."""
+    html = re.sub(r'name="csrf_token" value="[^"]+"', 'name="csrf_token" value=""', html)
+    return re.sub(r"\s+", " ", html)
+
+
+def test_a_signed_in_hit_is_one_statement_and_the_same_page_as_a_fresh_render(app, page_url):
+    reader = make_user("fast_reader", display_name="Fast Reader")
+    client = app.test_client()
+    login(client, reader)
+    cached = _cached(client, page_url)
+    response, statements = _statements(app, client, page_url)
+    assert response.headers["X-Page-Cache"] == "hit"
+    assert len(statements) == 1, statements  # the person, the page's key and their facts, together
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert "Fast Reader" in text(response) and "Log out" in text(response)
+    app.config["PAGE_CACHE"] = False
+    try:
+        fresh = _fresh(client, page_url)
+    finally:
+        app.config["PAGE_CACHE"] = True
+    assert _without_tokens(text(response)) == _without_tokens(fresh) == _without_tokens(cached)
+
+
+def test_the_fast_paths_csrf_token_is_accepted(app, people, concept):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    make_user("token_reader")
+    login_page = text(client.get("/login"))
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)[1]
+    assert client.post("/login", data={"login": "token_reader", "password": "correct horse battery staple",
+                                       "csrf_token": token}).status_code == 302
+    url = f"/concepts/{concept.slug}"
+    _cached(client, url)
+    response, statements = _statements(app, client, url)
+    assert len(statements) == 1
+    token = re.search(r'name="csrf_token" value="([^"]+)"', text(response))[1]
+    vote = client.post(f"/concepts/{concept.slug}/features/{concept.features[0].id}/vote",
+                       data={"value": "up", "csrf_token": token})
+    assert vote.status_code == 303, text(vote)[:300]
+    assert "(your vote; press to withdraw it)" in _fresh(client, url)
+
+
+def test_a_warning_stops_the_fast_path_at_once(app, people, page_url):
+    reader = make_user("warned_reader")
+    client = app.test_client()
+    login(client, reader)
+    _cached(client, page_url)
+    reader.warning_pending = True
+    db.session.commit()
+    response = client.get(page_url)
+    assert response.status_code == 302 and "/warnings" in response.headers["Location"]
+
+
+def test_a_suspension_shows_on_the_next_request(app, people, concept):
+    from datetime import timedelta
+
+    reader = make_user("soon_suspended")
+    client = app.test_client()
+    login(client, reader)
+    url = f"/concepts/{concept.slug}"
+    assert "vote-button" in _cached(client, url) or 'name="value"' in _cached(client, url)
+    reader.suspended_until = utcnow() + timedelta(days=3)
+    db.session.commit()
+    page = _fresh(client, url)
+    assert "suspended" in page.lower()
+    assert 'name="value" value="up"' not in page
+
+
+def test_a_flash_message_is_shown_on_a_cached_page(app, people, concept):
+    reader = make_user("flashed_reader")
+    client = app.test_client()
+    login(client, reader)
+    url = f"/concepts/{concept.slug}"
+    _cached(client, url)
+    response = client.post("/follow", data={"concept_id": concept.id, "next": url})
+    assert response.status_code in (302, 303)
+    page = _fresh(client, url)
+    assert 'class="flash' in page
+    assert 'class="flash' not in _fresh(client, url)  # shown once
+
+
+def test_after_logging_out_the_old_cookie_reads_as_a_visitor(app, people, page_url):
+    reader = make_user("leaving_reader", display_name="Leaving Reader")
+    client = app.test_client()
+    login(client, reader)
+    _cached(client, page_url)
+    old_cookie = client.get_cookie("session").value
+    client.post("/logout")
+    thief = app.test_client()
+    thief.set_cookie("session", old_cookie)
+    page = _fresh(thief, page_url)
+    assert "Leaving Reader" not in page and "Log out" not in page
+
+
+def test_a_tampered_session_cookie_reads_as_a_visitor(app, people, page_url):
+    reader = make_user("tampered_reader", display_name="Tampered Reader")
+    client = app.test_client()
+    login(client, reader)
+    _cached(client, page_url)
+    cookie = client.get_cookie("session").value
+    forged = app.test_client()
+    forged.set_cookie("session", cookie[:-3] + ("AAA" if not cookie.endswith("AAA") else "BBB"))
+    page = _fresh(forged, page_url)
+    assert "Tampered Reader" not in page and "Log out" not in page
+
+
+def test_a_new_moderator_gets_the_moderation_link_at_once(app, people, page_url):
+    reader = make_user("promoted_reader")
+    client = app.test_client()
+    login(client, reader)
+    assert 'class="moderation-link"' not in _cached(client, page_url)
+    reader.role = "moderator"
+    db.session.commit()
+    assert 'class="moderation-link"' in _fresh(client, page_url)
