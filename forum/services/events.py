@@ -47,6 +47,12 @@ def concept_room(concept_id: int) -> str:
     return f"concept:{concept_id}"
 
 
+def org_room(organization_id: int) -> str:
+    """An organization's room: its name, address and mark changed (no page subscribes; the concept
+    list's cache key sums these numbers, forum/web/concepts.py)."""
+    return f"org:{organization_id}"
+
+
 def user_room(user_id: int) -> str:
     """A person's private room: their unread-notification count."""
     return f"user:{user_id}"

@@ -15,7 +15,7 @@ from forum.analytics.track_record import track_record as analytics_track_record
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.models import Membership, ModerationAction, Organization, User, utcnow
-from forum.services import accounts
+from forum.services import accounts, events
 from forum.services.tx import commit_and_publish
 
 NAME_MAX = 80
@@ -120,7 +120,14 @@ def update(actor: User, org: Organization, name: str, description: str, website:
         setattr(org, key, value)
     if publish_price_summary is not None:
         org.publish_price_summary = publish_price_summary
+    _changed(org)
     commit_and_publish()
+
+
+def _changed(org: Organization) -> None:
+    """Record that what pages show of the organization changed (the concept list's key moves). Nobody
+    listens in its room, so there is nothing to publish."""
+    events.record(events.org_room(org.id), "organization.changed", {"organization_id": org.id})
 
 
 def get_by_slug(slug: str) -> Organization:
@@ -139,6 +146,7 @@ def set_verified(actor: User, org: Organization, verified: bool) -> None:
     org.verified_by_id = actor.id if verified else None
     db.session.add(ModerationAction(actor_id=actor.id, action="org.verify" if verified else "org.unverify",
                                     target_type="organization", target_id=org.id))
+    _changed(org)
     commit_and_publish()
 
 

@@ -44,7 +44,7 @@ from forum.models import (
 )
 
 #: Bump when `Summary` changes shape: stored summaries of another version are recomputed.
-VERSION = 1
+VERSION = 2
 
 
 @dataclass
@@ -56,6 +56,8 @@ class Summary:
     kano: dict[int, Any] = field(default_factory=dict)  # feature id -> kano.summarize(...)
     kano_respondents: int = 0
     price: Any = None  # pricing.PriceSensitivityResult, or None without the price question
+    bargains: list[dict[str, Any]] = field(default_factory=list)  # the "bargain" prices, binned
+    intents: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # purchase intents counted
     valid_until: datetime | None = None
     version: int = VERSION
 
@@ -160,7 +162,11 @@ def compute(concept: Concept, seq: int | None = None) -> Summary:
         summary.kano = feedback.kano_by_feature(concept)
         summary.kano_respondents = feedback._kano_respondents(concept.id)
     if concept.price_question_enabled:
+        from forum.services import summary as summary_page
+
         summary.price = feedback.price_analysis(concept)
+        summary.bargains = summary_page.bargain_distribution(concept)
+        summary.intents = summary_page.intents(concept)
     # Good until the next suspension ends or the next brand-new account's vote starts counting.
     from forum.services import moderation
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, union
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, joinedload
 
 from forum.analytics import kano, pricing, ranking
 from forum.extensions import db
@@ -336,7 +336,7 @@ def conversation(concept: Concept, limit: int = 5) -> dict[str, list[dict[str, A
         return [{"id": post.id, "excerpt": post.excerpt, "created_at": post.created_at,
                  "replies": int(count), "author": post.author.name if post.author else "deleted user",
                  "official": post.official_organization_id is not None}
-                for post, count in db.session.execute(stmt)]
+                for post, count in db.session.execute(stmt.options(joinedload(Post.author)))]
 
     most = rows(select(Post, replies).where(*visible).order_by(replies.desc(), Post.id).limit(limit))
     most = [row for row in most if row["replies"] > 0]
@@ -396,9 +396,14 @@ def overview(actor: Any, organization: Any) -> list[dict[str, Any]]:
     return out
 
 
-def page(actor: Any, concept: Concept) -> dict[str, Any]:
-    """Everything the demand summary page shows. The caller has checked
-    policy.can(actor, "feedback.results", concept)."""
+def page(concept: Concept) -> dict[str, Any]:
+    """Everything the demand summary page shows, the same for every reader (the caller has checked
+    policy.can(actor, "feedback.results", concept); "since your last visit" is `since_last_visit`).
+    The numbers come from the stored summary (forum.services.summaries): the page's view caches the
+    rendered page under the rooms' numbers, so this runs once per change, not once per view."""
+    from forum.services import summaries
+
+    stored = summaries.get(concept)
     result = stored_price(concept)
     price = price_json(concept, result) if result is not None else None
     ranked = features(concept)
@@ -407,19 +412,12 @@ def page(actor: Any, concept: Concept) -> dict[str, Any]:
         "participation": people,
         "activity": activity(concept),
         "features": ranked,
-        "voters": _stored_voters(concept),
+        "voters": stored.voters,
         "kano_respondents": people["kano"],
         "price": price,
         "price_result": result,
         "price_sentence": price_sentence(price),
-        "bargains": bargain_distribution(concept) if price else [],
-        "intents": intents(concept) if price else {},
+        "bargains": stored.bargains if price else [],
+        "intents": stored.intents if price else {},
         "conversation": conversation(concept),
-        "since": since_last_visit(actor, concept),
     }
-
-
-def _stored_voters(concept: Concept) -> int:
-    from forum.services import summaries
-
-    return summaries.get(concept).voters

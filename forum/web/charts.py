@@ -146,7 +146,8 @@ def price_chart(result: Any, money: Callable[[float], str], width: int) -> dict[
     for attribute, _label, css, colour in CURVES:
         if any(getattr(p, attribute) is None for p in shown):
             continue  # no too-cheap curve when only three questions were asked
-        coords = " ".join(f"{x(p.price):.1f},{y(getattr(p, attribute)):.1f}" for p in shown)
+        line = _simplify([(x(p.price), y(getattr(p, attribute))) for p in shown])
+        coords = " ".join(f"{px:.1f},{py:.1f}" for px, py in line)
         svg.add("polyline", points=coords, fill="none", stroke=colour, stroke_width=2.5,
                 stroke_linejoin="round", class_=f"chart-curve {css}")
     _x_ticks(svg, lo, hi, x, height - bottom + FONT + 8, money, plot_w)
@@ -165,6 +166,41 @@ def price_chart(result: Any, money: Callable[[float], str], width: int) -> dict[
                         stroke_dasharray="4 3", class_=f"chart-marker point-{key}")
                 break
     return svg.as_dict()
+
+
+def _simplify(line: Sequence[tuple[float, float]], tolerance: float = 0.4) -> list[tuple[float, float]]:
+    """The polyline's points less those the eye cannot miss: a curve has one point per distinct price
+    answered (thousands), a drawing needs a few dozen. Points sharing a tenth of a pixel's column
+    keep their first and last (the curves are monotone, so that keeps the column's extent), then
+    Ramer-Douglas-Peucker drops every point within `tolerance` pixels of the line between the points
+    kept around it. The page stays proportionate to the chart, not to the number of answers."""
+    columns: list[tuple[float, float]] = []
+    for point in line:
+        if len(columns) >= 2 and round(columns[-1][0], 1) == round(point[0], 1) \
+                and round(columns[-2][0], 1) == round(point[0], 1):
+            columns[-1] = point  # the column's last point replaces its middle one
+        else:
+            columns.append(point)
+    if len(columns) <= 2:
+        return columns
+    keep = [False] * len(columns)
+    keep[0] = keep[-1] = True
+    spans = [(0, len(columns) - 1)]
+    while spans:
+        first, last = spans.pop()
+        (ax, ay), (bx, by) = columns[first], columns[last]
+        dx, dy = bx - ax, by - ay
+        length = math.hypot(dx, dy) or 1.0
+        far, farthest = -1.0, -1
+        for index in range(first + 1, last):
+            px, py = columns[index]
+            distance = abs(dy * (px - ax) - dx * (py - ay)) / length
+            if distance > far:
+                far, farthest = distance, index
+        if far > tolerance:
+            keep[farthest] = True
+            spans += [(first, farthest), (farthest, last)]
+    return [point for point, kept in zip(columns, keep, strict=True) if kept]
 
 
 # --- participation over time ---------------------------------------------------------------------

@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import Select, String, bindparam, cast, literal, select
+from sqlalchemy import Select, String, bindparam, cast, func, literal, select
 from werkzeug.wrappers import Response
 
 from forum import pagecache, policy
 from forum.errors import ValidationError
 from forum.extensions import db
-from forum.models import STAGES, Concept, Organization, Topic
+from forum.models import STAGES, Concept, Membership, Organization, Topic
 from forum.services import concepts, events, summaries
 from forum.services import decisions as decisions_service
 from forum.services import feedback as feedback_service
@@ -28,7 +28,11 @@ def _arg(name: str) -> str:
 
 
 @bp.get("/")
-def index() -> tuple[str, int]:
+def index() -> Response:
+    """Served from the page cache (forum/pagecache.py) under what the list shows: one statement over
+    every concept (`_listing_key`) whose numbers move with any change the list shows, plus the
+    filters and the page. Viewers who see different concepts (hidden ones: moderators, the
+    organization's members) never share a copy."""
     stage = _arg("stage").lower() or None
     org = _arg("org") or None
     tag = _arg("tag").lower() or None
@@ -40,15 +44,51 @@ def index() -> tuple[str, int]:
     if sort not in concepts.SORTS:
         notices.append(f"Concepts cannot be sorted by “{sort[:40]}”; showing the newest first.")
         sort = "newest"
-    pagination = concepts.listing(current_user, stage=stage, organization=org, tag=tag, sort=sort,
-                                  page=page_arg())
-    filters = {k: v for k, v in (("stage", stage), ("org", org), ("tag", tag)) if v}
-    if sort != "newest":
-        filters["sort"] = sort
-    return render_template("concepts/index.html", pagination=pagination, filters=filters, sort=sort,
-                           stage=stage, org=org, tag=tag, notices=notices, sorts=concepts.SORTS,
-                           stages=STAGES, stage_labels=concepts.STAGE_LABELS,
-                           organizations=concepts.filter_organizations()), 200
+    page = page_arg()
+
+    def render() -> str:
+        pagination = concepts.listing(current_user, stage=stage, organization=org, tag=tag, sort=sort, page=page)
+        filters = {k: v for k, v in (("stage", stage), ("org", org), ("tag", tag)) if v}
+        if sort != "newest":
+            filters["sort"] = sort
+        return render_template("concepts/index.html", pagination=pagination, filters=filters, sort=sort,
+                               stage=stage, org=org, tag=tag, notices=notices, sorts=concepts.SORTS,
+                               stages=STAGES, stage_labels=concepts.STAGE_LABELS,
+                               organizations=concepts.filter_organizations())
+
+    row = db.session.execute(_listing_key()).one()
+    key = ("concepts", *row, stage, org, tag, sort, page, *notices)
+    return pagecache.page(key, render, viewer=_listing_viewer())
+
+
+@functools.cache
+def _listing_key() -> Select:
+    """The concept list's key in one statement over every concept: how many there are and the
+    newest id (a concept posted), and the sums of their rooms' numbers, which only grow: the
+    concept's own (an edit, a stage change, a hide, a decision...), its discussion's (a post changes
+    its count and the concept's activity date) and its organization's (a new name or mark). Any
+    change the list shows moves one of them; the viewer's visibility is in the page's viewer class."""
+    def seq(prefix: str, id_column: object) -> object:
+        return pagecache.room_seq_column(literal(prefix) + cast(id_column, String))
+
+    return (select(func.count(Concept.id), func.coalesce(func.max(Concept.id), 0),
+                   func.coalesce(func.sum(seq("concept:", Concept.id)), 0),
+                   func.coalesce(func.sum(seq("topic:", Topic.id)), 0),
+                   func.coalesce(func.sum(seq("org:", Concept.organization_id)), 0))
+            .select_from(Concept).outerjoin(Topic, Topic.concept_id == Concept.id))
+
+
+def _listing_viewer() -> tuple[object, ...]:
+    """Who sees which concepts (policy.concept_filter): visitors and signed-in people the visible
+    ones, moderators all, an organization's members its hidden ones too."""
+    user = current_user
+    if not user.is_authenticated:
+        return ("visitor",)
+    if policy.can(user, "moderation.access"):  # the active moderators and admins: every concept
+        return ("staff",)
+    orgs = db.session.scalars(select(Membership.organization_id).where(
+        Membership.user_id == user.id, Membership.pending.is_(False)).order_by(Membership.organization_id))
+    return ("user", *orgs)
 
 
 @bp.route("/new", methods=["GET", "POST"])

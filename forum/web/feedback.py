@@ -2,18 +2,22 @@
 from __future__ import annotations
 
 import functools
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import Select, String, bindparam, cast, literal, select
+from sqlalchemy.orm import contains_eager
 from werkzeug.wrappers import Response
 
-from forum import policy
+from forum import pagecache, policy
 from forum.analytics.kano import ANSWER_LABELS, CATEGORY_LABELS
 from forum.errors import Conflict, NotFound, ValidationError
-from forum.models import Concept
-from forum.services import feedback, summary
+from forum.extensions import db
+from forum.models import Concept, Organization, Topic, utcnow
+from forum.services import concepts, feedback, summaries, summary
 from forum.web import charts
 from forum.web.feedback_forms import PriceForm, VoteForm, kano_form
 from forum.web.utils import apply_errors, wants_json
@@ -134,22 +138,72 @@ def _price_json(concept: Any, form: PriceForm) -> Any:
 
 
 @bp.get("/<slug>/results")
-def results(slug: str) -> str:
-    concept = feedback.get_concept(slug, current_user)
+def results(slug: str) -> Response:
+    """The demand summary, served from the page cache (forum/pagecache.py) under what it shows: the
+    concept room's number (votes, answers, features, edits, stage, suspensions: the stored summary's
+    key too), its discussion's (comments, replies, questions, official answers) and its
+    organization's name, address and publish switch. Who may see it is checked on every request,
+    before any cached copy; members (downloads) and other readers never share one. Signed-in people
+    get "since your last visit" filled in, cached per person until the rooms move."""
+    row = db.session.execute(_results_key(), {"slug": slug}).first() if concepts.is_slug(slug) else None
+    concept = row.Concept if row is not None else None
     policy.require(current_user, "feedback.results", concept)
-    data = summary.page(current_user, concept)
-    money = functools.partial(feedback.money, currency=concept.currency)
-    result = data["price_result"]
-    chart_set = {
-        "price": charts.both(lambda w: charts.price_chart(result, money, w)) if result is not None else None,
-        "activity": charts.both(lambda w: charts.activity_chart(data["activity"], w)),
-        "kano": charts.both(lambda w: charts.kano_scatter(data["features"], w)) if concept.kano_enabled else None,
-        # drawn half-width on screens: the narrow drawing at both sizes keeps its text readable
-        "bargains": charts.both(lambda w: charts.histogram(data["bargains"], money, charts.NARROW)),
-        "share": {f["id"]: charts.share_bar(f["share_for"]) for f in data["features"]},
-        "interval": {f["id"]: charts.interval_bar(f["score_interval"], f["score"]) for f in data["features"]},
-    }
-    return render_template("feedback/results.html", concept=concept, data=data, charts=chart_set,
-                           curves=charts.CURVES, series=charts.SERIES, category_labels=CATEGORY_LABELS,
-                           concept_url=concept_url(concept),
-                           is_member=policy.can(current_user, "org.member", concept))
+    is_member = policy.can(current_user, "org.member", concept)
+    summaries.remember_seq(concept.id, row.seq)
+    organization = concept.organization
+    key = ("results", concept.id, row.seq, row.topic_seq, organization.name, organization.slug,
+           organization.publish_price_summary)
+
+    def render() -> str:
+        data = summary.page(concept)
+        money = functools.partial(feedback.money, currency=concept.currency)
+        result = data["price_result"]
+        chart_set = {
+            "price": charts.both(lambda w: charts.price_chart(result, money, w)) if result is not None else None,
+            "activity": charts.both(lambda w: charts.activity_chart(data["activity"], w)),
+            "kano": charts.both(lambda w: charts.kano_scatter(data["features"], w)) if concept.kano_enabled else None,
+            # drawn half-width on screens: the narrow drawing at both sizes keeps its text readable
+            "bargains": charts.both(lambda w: charts.histogram(data["bargains"], money, charts.NARROW)),
+            "share": {f["id"]: charts.share_bar(f["share_for"]) for f in data["features"]},
+            "interval": {f["id"]: charts.interval_bar(f["score_interval"], f["score"]) for f in data["features"]},
+        }
+        return render_template("feedback/results.html", concept=concept, data=data, charts=chart_set,
+                               curves=charts.CURVES, series=charts.SERIES, category_labels=CATEGORY_LABELS,
+                               concept_url=concept_url(concept), is_member=is_member)
+
+    def ttl() -> int:
+        # Not past the end of a respondent's suspension (the stored summary's), nor past midnight
+        # (UTC): the activity chart shows the last 30 days.
+        tomorrow = utcnow().date() + timedelta(days=1)
+        return min(pagecache.ttl_until(summaries.get(concept).valid_until),
+                   pagecache.ttl_until(datetime(tomorrow.year, tomorrow.month, tomorrow.day)))
+
+    def since_part() -> str:
+        """New comments, votes and price answers since the person's last visit (which it records):
+        rendered again only when the rooms moved, so a reload with nothing new shows the same."""
+        user = current_user._get_current_object()
+        asks_price = concept.price_question_enabled
+
+        def render_since() -> str:
+            since = summary.since_last_visit(user, concept)  # commits the visit
+            return render_template("feedback/_since.html", since=since, asks_price=asks_price)
+
+        return pagecache.fragment(("since", concept.id, row.seq, row.topic_seq, user.id), render_since)
+
+    return pagecache.page(key, render, viewer=("member",) if is_member else ("reader",), ttl=ttl,
+                          parts={"since": since_part})
+
+
+@functools.cache
+def _results_key() -> Select:
+    """The concept with its organization and discussion, and its rooms' numbers: one statement for
+    who may see the summary and for its page's key (built once)."""
+    def seq(prefix: str, id_column: Any) -> Any:
+        return pagecache.room_seq_column(literal(prefix) + cast(id_column, String))
+
+    return (select(Concept, seq("concept:", Concept.id).label("seq"), seq("topic:", Topic.id).label("topic_seq"))
+            .join(Organization, Organization.id == Concept.organization_id)
+            .outerjoin(Topic, Topic.concept_id == Concept.id)
+            .options(contains_eager(Concept.organization), contains_eager(Concept.topic))
+            .where(Concept.slug == bindparam("slug"))
+            .execution_options(populate_existing=True))
