@@ -25,6 +25,7 @@ import sys
 import tempfile
 import uuid
 from pathlib import Path
+from urllib.parse import urljoin
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -82,13 +83,17 @@ print(json.dumps({"concept": concept.slug, "topic": topic.id}))
 """
 
 CONSUMER = "sofia"  # a demo consumer
+# One browser: the session remembers who signed in from where (Flask-Login's session protection), so
+# the signed-in requests carry the same User-Agent as the sign-in did, as a person's browser does.
+USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) sounding-board-bench"
 AIMS = {"visitor": 0.5, "consumer": 0.2}
 MAX_STATEMENTS = 10
 MAX_P99_RATIO = 10
 
 
 def wrk(url: str, duration: int, connections: int, threads: int, cookie: str | None = None) -> dict:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s",
+               "-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run([*command, url], capture_output=True, text=True, timeout=duration + 60).stdout
@@ -113,6 +118,7 @@ def login_cookie(base: str) -> str:
     from forum.demo import DEMO_PASSWORD
 
     session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
     page = session.get(base + "/login", timeout=30).text
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     data = {"login": CONSUMER, "password": DEMO_PASSWORD}
@@ -120,6 +126,9 @@ def login_cookie(base: str) -> str:
         data["csrf_token"] = token[1]
     response = session.post(base + "/login", data=data, allow_redirects=False, timeout=30)
     assert response.status_code == 302, response.status_code
+    # Follow the redirect as a browser does: the welcome message is shown once and the session cookie
+    # the browser keeps from then on no longer carries it.
+    session.get(urljoin(base + "/", response.headers["Location"]), timeout=30)
     return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
 
 
@@ -194,7 +203,7 @@ def main() -> None:
             cookies = {"visitor": None, "consumer": login_cookie(server.url)}
             for who, cookie in cookies.items():
                 for name, path in pages.items():
-                    headers = {"Cookie": cookie} if cookie else {}
+                    headers = {"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})}
                     for _ in range(3):  # warm: the first view computes and caches
                         response = requests.get(server.url + path, headers=headers, timeout=60)
                     assert response.status_code == 200, (path, response.status_code)
