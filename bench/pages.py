@@ -150,7 +150,20 @@ def count_statements(env: dict[str, str], pages: dict[str, str]) -> dict[tuple[s
     # Every engine (the visitors' fast path keeps a small one of its own).
     from sqlalchemy.engine import Engine
 
-    event.listen(Engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    inside: list[bool] = []
+    event.listen(Engine, "before_cursor_execute", lambda *a: inside or statements.append(a[2]))
+    # The fast path's own statement: on PostgreSQL it runs on the driver's cursor, unseen by SQLAlchemy.
+    fast_path, first = app.wsgi_app, app.wsgi_app._first
+
+    def counted_first(statement, params):  # noqa: ANN001, ANN202
+        statements.append(str(statement))
+        inside.append(True)
+        try:
+            return first(statement, params)
+        finally:
+            inside.pop()
+
+    fast_path._first = counted_first
     # Requests outside any pushed app context: each gets its own (its own `g` and session), as served.
     for who in ("visitor", "consumer"):
         client = app.test_client()

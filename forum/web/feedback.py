@@ -145,8 +145,11 @@ def results(slug: str) -> Response:
     organization's name, address and publish switch. Who may see it is checked on every request,
     before any cached copy; members (downloads) and other readers never share one. Signed-in people
     get "since your last visit" filled in, cached per person until the rooms move."""
-    row = db.session.execute(_results_key(), {"slug": slug}).first() if concepts.is_slug(slug) else None
+    row = (db.session.execute(_results_key(), {"slug": slug, "user_id": pagecache.reader_id()}).first()
+           if concepts.is_slug(slug) else None)
     concept = row.Concept if row is not None else None
+    if concept is not None and current_user.is_authenticated:
+        pagecache.prime_reader(current_user, concept.organization_id, row)  # membership, unread count
     policy.require(current_user, "feedback.results", concept)
     is_member = policy.can(current_user, "org.member", concept)
     summaries.remember_seq(concept.id, row.seq)
@@ -196,12 +199,14 @@ def results(slug: str) -> Response:
 
 @functools.cache
 def _results_key() -> Select:
-    """The concept with its organization and discussion, and its rooms' numbers: one statement for
-    who may see the summary and for its page's key (built once)."""
+    """The concept with its organization and discussion, its rooms' numbers and the signed-in
+    reader's own facts (pagecache.reader_columns): one statement for who may see the summary and for
+    its page's key (built once)."""
     def seq(prefix: str, id_column: Any) -> Any:
         return pagecache.room_seq_column(literal(prefix) + cast(id_column, String))
 
-    return (select(Concept, seq("concept:", Concept.id).label("seq"), seq("topic:", Topic.id).label("topic_seq"))
+    return (select(Concept, seq("concept:", Concept.id).label("seq"), seq("topic:", Topic.id).label("topic_seq"),
+                   *pagecache.reader_columns(Concept.organization_id, "concept_id", Concept.id))
             .join(Organization, Organization.id == Concept.organization_id)
             .outerjoin(Topic, Topic.concept_id == Concept.id)
             .options(contains_eager(Concept.organization), contains_eager(Concept.topic))
