@@ -411,7 +411,8 @@ class FastPath:
         self.engine: Any = None
         self._session: Any = None
         self._csrf: Any = None
-        self._queries: dict[Any, tuple[str, dict[str, Any]]] = {}
+        self._queries: dict[Any, tuple[str, dict[str, Any], list[str]]] = {}
+        self._free: list[Any] = []
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("wsgi.url_scheme") == "http" \
@@ -424,9 +425,10 @@ class FastPath:
                 hit = None
                 if self.engine is not None:
                     self.engine.dispose()  # a connection that went stale (a database restart)
+                while self._free:
+                    self._free.pop().close()
             if hit is not None:
-                route, html, signed_in = hit
-                body = html.encode()
+                route, body, signed_in = hit
                 headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
                            ("Vary", "Cookie"), ("X-Page-Cache", "hit"), *_security_headers()]
                 if signed_in:
@@ -451,17 +453,22 @@ class FastPath:
         query = self._queries.get(statement)
         if query is None:
             compiled = statement.compile(dialect=engine.dialect)
-            query = self._queries[statement] = (str(compiled), compiled.construct_params(_check=False))
-        sql, defaults = query
-        connection = engine.raw_connection()
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(sql, {**defaults, **params}, prepare=True)
-                values = cursor.fetchone()
-                names = [column.name for column in cursor.description]
-        finally:
-            connection.close()
+            query = self._queries[statement] = (str(compiled), compiled.construct_params(_check=False),
+                                                list(statement.selected_columns.keys()))
+        sql, defaults, names = query
+        # Connections of its own, kept open between requests (one per concurrent request at most).
+        connection = self._free.pop() if self._free else self._driver_connect(engine)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {**defaults, **params}, prepare=True)
+            values = cursor.fetchone()
+        self._free.append(connection)  # not on an error: a connection that failed is dropped
         return None if values is None else _Row(names, values)
+
+    def _driver_connect(self, engine: Any) -> Any:
+        import psycopg
+
+        url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return psycopg.connect(url, autocommit=True)
 
     def _engine(self) -> Any:
         if self.engine is None:
@@ -477,7 +484,7 @@ class FastPath:
                 self.engine = create_engine(db.engine.url, pool_pre_ping=False, isolation_level="AUTOCOMMIT")
         return self.engine
 
-    def _hit(self, environ: dict[str, Any]) -> tuple[str, str, bool] | None:
+    def _hit(self, environ: dict[str, Any]) -> tuple[str, bytes, bool] | None:
         path = environ.get("PATH_INFO", "")
         query = environ.get("QUERY_STRING", "")
         topic = self._TOPIC.match(path)
@@ -525,7 +532,10 @@ class FastPath:
         entry = self.app.extensions["pagecache"].get(_key(key))
         if entry is None or not entry.get("html") or CSRF_PLACEHOLDER in entry["html"]:
             return None
-        return route, entry["html"], False
+        body = entry.get("body")
+        if body is None:  # encoded once per entry (in process memory)
+            body = entry["body"] = entry["html"].encode()
+        return route, body, False
 
     def _reader_session(self, environ: dict[str, Any], cookie: str) -> dict[str, Any] | None:
         """The Flask session of a signed-in reader the fast path may serve, or None (Flask will)."""
@@ -558,7 +568,7 @@ class FastPath:
 
     def _reader_page(self, route: str, path: str, full_path: str, session_data: dict[str, Any], statement: Any,
                      params: dict[str, Any], view_rule: str, shown: Callable[[Any], Any],
-                     view: Callable[[Any, Any], tuple[Any, Any, dict[str, Any]]]) -> tuple[str, str, bool] | None:
+                     view: Callable[[Any, Any], tuple[Any, Any, dict[str, Any]]]) -> tuple[str, bytes, bool] | None:
         from forum import policy
 
         row = self._first(statement, {**params, "token": session_data["_user_id"]})
@@ -584,7 +594,7 @@ class FastPath:
         field = self.app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         html = _fill(entry["html"], {name: (lambda text=text: text) for name, text in parts.items()}, entry,
                      csrf_token=lambda: self._csrf.dumps(session_data[field]))
-        return route, html, True
+        return route, html.encode(), True
 
 
 #: The middleware's earlier name.
