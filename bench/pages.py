@@ -133,37 +133,19 @@ def login_cookie(base: str) -> str:
 
 
 def count_statements(env: dict[str, str], pages: dict[str, str]) -> dict[tuple[str, str], int]:
-    """SQL statements per warm page, in-process, for a visitor and the signed-in consumer."""
-    from sqlalchemy import event
-
+    """SQL statements per warm page, in-process, for a visitor and the signed-in consumer: every
+    engine's, the fast path's own included (tests/statements.py)."""
     from forum import create_app
     from forum.demo import DEMO_PASSWORD
     from forum.extensions import db
+    from tests.statements import statements_run
 
     url = env.get("DATABASE_URL") or f"sqlite:///{env['INSTANCE_PATH']}/forum.db"
     app = create_app({"RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False, "ACCESS_LOG": False,
                       "SQLALCHEMY_DATABASE_URI": url})
-    statements: list[str] = []
     counts = {}
     with app.app_context():
         engine = db.engine
-    # Every engine (the visitors' fast path keeps a small one of its own).
-    from sqlalchemy.engine import Engine
-
-    inside: list[bool] = []
-    event.listen(Engine, "before_cursor_execute", lambda *a: inside or statements.append(a[2]))
-    # The fast path's own statement: on PostgreSQL it runs on the driver's cursor, unseen by SQLAlchemy.
-    fast_path, first = app.wsgi_app, app.wsgi_app._first
-
-    def counted_first(statement, params):  # noqa: ANN001, ANN202
-        statements.append(str(statement))
-        inside.append(True)
-        try:
-            return first(statement, params)
-        finally:
-            inside.pop()
-
-    fast_path._first = counted_first
     # Requests outside any pushed app context: each gets its own (its own `g` and session), as served.
     for who in ("visitor", "consumer"):
         client = app.test_client()
@@ -172,8 +154,8 @@ def count_statements(env: dict[str, str], pages: dict[str, str]) -> dict[tuple[s
             assert response.status_code == 302, f"in-process login: {response.status_code}"
         for name, path in pages.items():
             client.get(path)
-            statements.clear()
-            response = client.get(path)
+            with statements_run(app) as statements:
+                response = client.get(path)
             assert response.status_code == 200, path
             assert (b"Log out" in response.data) == (who == "consumer"), (path, who)
             counts[name, who] = len(statements)

@@ -11,6 +11,7 @@ from forum.extensions import db
 from forum.models import Post, Topic, utcnow
 from forum.services import concepts, events, feedback, posting
 from tests.conftest import login, make_user
+from tests.statements import statements_run
 from tests.web.test_concepts import make_concept
 
 
@@ -281,34 +282,9 @@ def test_a_new_display_name_shows_in_the_header_at_once(app, page_url):
 # Flask would, and step aside whenever Flask has something to do.
 
 def _statements(app, client, url):
-    """The request, and the SQL statements it ran: through SQLAlchemy, and the fast path's own (on
-    PostgreSQL it runs its one statement on the driver's cursor, which SQLAlchemy does not see)."""
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    seen, inside = [], []
-    fast_path = app.wsgi_app
-    first = fast_path._first
-
-    def counted_first(statement, params):
-        seen.append(str(statement))
-        inside.append(True)
-        try:
-            return first(statement, params)
-        finally:
-            inside.pop()
-
-    def count(*args):
-        if not inside:
-            seen.append(args[2])
-
-    event.listen(Engine, "before_cursor_execute", count)
-    fast_path._first = counted_first
-    try:
+    """The request, and the SQL statements it ran (the fast path's own included)."""
+    with statements_run(app) as seen:
         response = client.get(url)
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
-        del fast_path._first
     return response, seen
 
 

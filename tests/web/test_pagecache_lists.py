@@ -4,15 +4,15 @@ not see), and a warm page costs a handful of SQL statements."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import ReviewItem, Topic
 from forum.services import concepts, feedback, moderation, organizations, posting
 from tests.conftest import login, make_user
+from tests.statements import statements_run
 from tests.web.test_concepts import make_concept
 
 PRICE = {"too_cheap": 10, "cheap": 20, "expensive": 30, "too_expensive": 40}
@@ -70,20 +70,6 @@ def reader(request, app, people):
     elif request.param == "member":
         login(client, people["member"])
     return client
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 # --- the demand summary ---------------------------------------------------------------------------
@@ -179,7 +165,7 @@ def test_a_warm_summary_costs_a_few_statements(app, people, concept):
     login(consumer, make_user("warm_reader"))
     for client in (visitor, member, consumer):
         client.get(url)
-        with statements() as seen:
+        with statements_run(app) as seen:
             response = client.get(url)
         assert response.status_code == 200 and response.headers["X-Page-Cache"] == "hit"
         assert len(seen) <= (1 if client is visitor else 10), seen
@@ -240,7 +226,7 @@ def test_a_warm_list_costs_a_few_statements(app, people, concept):
     for client, most in ((visitor, 1), (consumer, 10)):
         for url in ("/concepts/", "/concepts/?sort=active&tag=kitchen"):
             client.get(url)
-            with statements() as seen:
+            with statements_run(app) as seen:
                 response = client.get(url)
             assert response.status_code == 200 and response.headers["X-Page-Cache"] == "hit"
             assert len(seen) <= most, seen
