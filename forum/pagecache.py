@@ -63,7 +63,9 @@ class MemoryStore:
             return item[2]
 
     def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
-        size = len(value.get("html") or "") + 64
+        # Twice the page: an entry also keeps, once read, its encoded bytes (a visitor's page) or
+        # its cut at the markers (a shell), both about the page's size.
+        size = 2 * len(value.get("html") or "") + 64
         with self._lock:
             if key in self._items:
                 self._drop(key)
