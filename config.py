@@ -123,6 +123,9 @@ class Config:
         self.CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
         self.PAGE_CACHE = _bool("PAGE_CACHE", True)
         self.PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL", "300"))
+        # PostgreSQL connections the page cache's fast path keeps open per process (past that it
+        # borrows from the app's pool).
+        self.FAST_PATH_CONNECTIONS = int(os.environ.get("FAST_PATH_CONNECTIONS", "8"))
         # Key prefixes in a shared Redis (several sites, or test runs, on one server).
         self.CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "sb:page:")
         self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")

@@ -415,6 +415,7 @@ class FastPath:
         self._csrf: Any = None
         self._queries: dict[Any, tuple[str, dict[str, Any], list[str]]] = {}
         self._free: list[Any] = []
+        self._opened = 0
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         if environ.get("REQUEST_METHOD") == "GET" and environ.get("wsgi.url_scheme") == "http" \
@@ -425,10 +426,7 @@ class FastPath:
                 hit = self._hit(environ)
             except Exception:  # noqa: BLE001 - the slow path will answer, and log what goes wrong
                 hit = None
-                if self.engine is not None:
-                    self.engine.dispose()  # a connection that went stale (a database restart)
-                while self._free:
-                    self._free.pop().close()
+                self.release()  # a connection that went stale (a database restart)
             if hit is not None:
                 route, body, signed_in = hit
                 headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
@@ -458,13 +456,43 @@ class FastPath:
             query = self._queries[statement] = (str(compiled), compiled.construct_params(_check=False),
                                                 list(statement.selected_columns.keys()))
         sql, defaults, names = query
-        # Connections of its own, kept open between requests (one per concurrent request at most).
-        connection = self._free.pop() if self._free else self._driver_connect(engine)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, {**defaults, **params}, prepare=True)
-            values = cursor.fetchone()
-        self._free.append(connection)  # not on an error: a connection that failed is dropped
+        # Connections of its own, kept open between requests: at most FAST_PATH_CONNECTIONS; past
+        # that (a crowd arriving at once) the engine's pool lends one, and bounds the rest.
+        own = True
+        if self._free:
+            connection = self._free.pop()
+        elif self._opened < int(self.app.config.get("FAST_PATH_CONNECTIONS", 8)):
+            self._opened += 1
+            try:
+                connection = self._driver_connect(engine)
+            except Exception:
+                self._opened -= 1
+                raise
+        else:
+            own, connection = False, engine.raw_connection()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, {**defaults, **params}, prepare=True)
+                values = cursor.fetchone()
+        except Exception:
+            if own:  # a connection that failed is dropped
+                self._opened -= 1
+                connection.close()
+            raise
+        finally:
+            if not own:
+                connection.close()  # back to the engine's pool
+        if own:
+            self._free.append(connection)
         return None if values is None else _Row(names, values)
+
+    def release(self) -> None:
+        """Close the connections the fast path keeps (after a failure, or at shutdown)."""
+        if self.engine is not None:
+            self.engine.dispose()
+        while self._free:
+            self._opened -= 1
+            self._free.pop().close()
 
     def _driver_connect(self, engine: Any) -> Any:
         import psycopg

@@ -403,3 +403,22 @@ def test_a_new_moderator_gets_the_moderation_link_at_once(app, people, page_url)
     reader.role = "moderator"
     db.session.commit()
     assert 'class="moderation-link"' in _fresh(client, page_url)
+
+
+def test_past_its_own_connections_the_fast_path_borrows_from_the_pool(app, page_url):
+    """A crowd arriving at once never opens more than FAST_PATH_CONNECTIONS of its own: past them the
+    key check borrows one from the engine's pool, and the page is the same."""
+    reader = make_user("crowd_reader", display_name="Crowd Reader")
+    client = app.test_client()
+    login(client, reader)
+    cached = _cached(client, page_url)
+    app.wsgi_app.release()  # none of its own left open
+    app.config["FAST_PATH_CONNECTIONS"] = 0
+    try:
+        for _ in range(3):
+            response, statements = _statements(app, client, page_url)
+            assert response.headers["X-Page-Cache"] == "hit" and len(statements) == 1
+            assert _without_tokens(text(response)) == _without_tokens(cached)
+    finally:
+        app.config["FAST_PATH_CONNECTIONS"] = 8
+    assert not app.wsgi_app._free  # it opened none of its own meanwhile
