@@ -244,11 +244,11 @@ def login_as(client: FlaskClient, people: dict[str, User]):
     return _login
 
 
-# --- a board with one topic (the policy and moderation tests) -----------------------------------
+# --- a board with one topic (the board, policy and moderation tests) -----------------------------
 
 @pytest.fixture
 def board(people):
-    board = Board(slug="general", name="General discussion", position=1)
+    board = Board(slug="general", name="General discussion", description="Anything goes", position=1)
     db.session.add(board)
     db.session.commit()
     return board
@@ -256,7 +256,7 @@ def board(people):
 
 @pytest.fixture
 def topic(people, board):
-    return posting.create_topic(people["consumer"], board, "Best bread knife?", "Looking for tips.")
+    return posting.create_topic(people["consumer"], board, "Best bread knife?", "Looking for **tips**.")
 
 
 def first_post(topic: Topic) -> Post:

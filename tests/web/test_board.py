@@ -10,25 +10,8 @@ from sqlalchemy import func, insert, select
 from forum.extensions import db
 from forum.models import Board, Concept, Post, PostRevision, Topic, User, utcnow
 from forum.services import posting
-from tests.conftest import login
+from tests.conftest import first_post, login
 from tests.statements import statements_run
-
-
-@pytest.fixture
-def board(people):
-    board = Board(slug="general", name="General discussion", description="Anything goes", position=1)
-    db.session.add(board)
-    db.session.commit()
-    return board
-
-
-@pytest.fixture
-def topic(people, board):
-    return posting.create_topic(people["consumer"], board, "Best bread knife?", "Looking for **tips**.")
-
-
-def first_post(topic: Topic) -> Post:
-    return db.session.scalar(select(Post).where(Post.topic_id == topic.id).order_by(Post.id))
 
 
 def concept_topic(people) -> Topic:

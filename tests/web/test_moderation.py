@@ -50,7 +50,7 @@ def test_flag_from_the_topic_page_and_work_it_from_the_queue(client, people, top
     client.post("/logout")
     login(client, people["owner"])
     page = text(client.get(f"/t/{topic.id}"))
-    assert "Looking for tips." not in page and "This post was hidden by a moderator." in page
+    assert "Looking for <strong>tips</strong>." not in page and "This post was hidden by a moderator." in page
 
 
 def test_the_queue_filters_and_says_when_nothing_matches(client, people, topic):
