@@ -42,6 +42,23 @@ def need_service(what: str, reason: str) -> None:
     pytest.skip(f"{what} not available: {reason}")
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_client():  # noqa: ANN201
+    """A connection to the tests' Redis (database 15); the test is failed under CI=true without it."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except Exception as exc:  # noqa: BLE001
+        need_service("Redis", str(exc))
+    yield client
+    client.close()
+
+
 # --- databases ----------------------------------------------------------------------------------
 
 def _pg_admin_connect(url: str):

@@ -11,24 +11,9 @@ import pytest
 
 from forum import create_app
 from forum.extensions import db, limiter
-from tests.conftest import PASSWORD, TEST_CONFIG, make_user, need_service
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+from tests.conftest import PASSWORD, REDIS_URL, TEST_CONFIG, make_user
 
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-def redis_client():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except Exception as exc:  # noqa: BLE001
-        need_service("Redis", str(exc))
-    yield client
-    client.close()
 
 
 def test_login_lockout_is_shared_between_processes(app, database_url, redis_client):

@@ -25,10 +25,9 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from tests.conftest import POSTGRES_ADMIN_URL, create_pg_database, drop_pg_database, need_service
+from tests.conftest import POSTGRES_ADMIN_URL, REDIS_URL, create_pg_database, drop_pg_database, need_service
 from tests.servers import Server, prepare_database
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # The suite runs twice (scripts/test.sh): the storms that start their own PostgreSQL database run in
 # the PostgreSQL pass, the SQLite storm in the SQLite pass, so each runs once.
 PG_PASS = os.environ.get("TEST_DATABASE_URL", "").startswith("postgres")
@@ -197,21 +196,13 @@ def test_voting_storm_on_postgresql_through_two_processes():
 # --- the posting storm --------------------------------------------------------------------------
 
 @pytest.fixture
-def redis_env():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except Exception as exc:  # noqa: BLE001
-        need_service("Redis", str(exc))
+def redis_env(redis_client):
     prefix = f"sbtest-{uuid.uuid4().hex[:10]}:"
     yield {"SOCKETIO_MESSAGE_QUEUE": REDIS_URL, "RATELIMIT_STORAGE_URI": REDIS_URL, "CACHE_REDIS_URL": REDIS_URL,
            "RATELIMIT_KEY_PREFIX": prefix, "CACHE_KEY_PREFIX": prefix + "page:",
            "LIVE_KEY_PREFIX": prefix + "live:", "SOCKETIO_CHANNEL": prefix + "socketio"}
-    for key in client.scan_iter(f"*{prefix}*"):
-        client.delete(key)
-    client.close()
+    for key in redis_client.scan_iter(f"*{prefix}*"):
+        redis_client.delete(key)
 
 
 class Listener:

@@ -11,11 +11,9 @@ from typing import Any
 import pytest
 import socketio
 
-from tests.conftest import _TMP, need_service
+from tests.conftest import _TMP, REDIS_URL
 from tests.realtime.servers import ServerProcess, prepare_database
 from tests.realtime.test_real_server import http_session, post_reply, seed
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 pytestmark = pytest.mark.redis
 
@@ -46,14 +44,7 @@ class Page:
                 self.changed.wait(left)
 
 
-def test_a_post_through_one_process_reaches_a_page_on_the_other_and_presence_agrees():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except Exception as exc:  # noqa: BLE001
-        need_service("Redis", str(exc))
+def test_a_post_through_one_process_reaches_a_page_on_the_other_and_presence_agrees(redis_client):
     prefix = f"sbtest-{uuid.uuid4().hex[:10]}"
     base = _TMP / prefix
     base.mkdir(parents=True)
@@ -88,6 +79,5 @@ def test_a_post_through_one_process_reaches_a_page_on_the_other_and_presence_agr
             page.client.disconnect()
         first.stop()
         second.stop()
-        for key in client.scan_iter(f"{prefix}:*"):
-            client.delete(key)
-        client.close()
+        for key in redis_client.scan_iter(f"{prefix}:*"):
+            redis_client.delete(key)
