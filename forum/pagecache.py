@@ -204,7 +204,9 @@ def prime_reader(user: Any, organization_id: int | None, row: Any) -> None:
     membership check and the header's unread count ask no further query."""
     if organization_id is not None:
         user.__dict__.setdefault("_membership_cache", {})[organization_id] = row.member_role
-    g._sb_unread = int(row.unread or 0)
+    from forum.web import remember_unread
+
+    remember_unread(row.unread)
 
 
 def store() -> Any:

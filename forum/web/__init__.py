@@ -168,14 +168,18 @@ def register_template_context(app: Flask) -> None:
 
 
 def _unread_count() -> int:
-    """Once per request, however many times the header asks."""
-    from flask import g
-
+    """Once per request, however many times the header asks (or as a page's key query read it:
+    remember_unread)."""
     from forum.services import notifications
 
     if "_sb_unread" not in g:
         g._sb_unread = notifications.unread_count(current_user)
     return g._sb_unread
+
+
+def remember_unread(count: int) -> None:
+    """The reader's unread count, already read with a page's key (forum/pagecache.py)."""
+    g._sb_unread = int(count or 0)
 
 
 @login_manager.user_loader
