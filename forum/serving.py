@@ -66,7 +66,7 @@ def register_access_log(app: Flask) -> None:
 
 
 def access_line(method: str, route: str, status: int, ms: float | None) -> None:
-    """One request's JSON log line (also written by the page cache's visitor fast path)."""
+    """One request's JSON log line (also written by the page cache's fast path)."""
     _access_logger().info({"method": method, "route": route, "status": status,
                            "ms": round(ms, 2) if ms is not None else None})
 

@@ -124,7 +124,7 @@ def register_error_handlers(app: Flask) -> None:
         return _error_response(500)
 
 
-#: On every response (the page cache's visitor fast path sends them too: forum/pagecache.py).
+#: On every response (the page cache's fast path sends them too: forum/pagecache.py).
 SECURITY_HEADERS = (
     ("Content-Security-Policy", CSP),
     ("X-Content-Type-Options", "nosniff"),
