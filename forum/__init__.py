@@ -123,6 +123,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.extensions import csrf, db, limiter, login_manager, migrate, socketio
 
     db.init_app(app)
+    from forum import i18n
+
+    i18n.init_app(app)
 
     @app.teardown_request
     def _end_write_transaction(exc: BaseException | None) -> None:
