@@ -10,7 +10,8 @@ features), then prints, in one run:
 
 * the floor: the plain SQL aggregate of the votes (GROUP BY feature) plus reading each of the four
   price columns sorted by the database (ORDER BY, every row fetched), with no application code;
-* the time to compute the whole summary (forum.services.summary.summary: participants, ranking,
+* the time to compute the whole summary (forum.services.demand: the snapshot in one database
+  snapshot, and participation: participants, ranking,
   Kano, Van Westendorp with Newton-Miller-Smith), and its ratio to the floor;
 * for each export (prices.csv, votes.csv, posts.csv, kano.csv, export.xlsx, summary.json) fetched
   through the real /api/v1 route with a token, in a fresh child process: the time to the first byte,
@@ -140,7 +141,7 @@ def measure_summary(url: str, repeat: int) -> None:
 
     from forum.extensions import db
     from forum.models import Concept, Feature, FeatureVote
-    from forum.services import summaries, summary
+    from forum.services import demand
 
     app = _app(url)
     with app.app_context():
@@ -161,25 +162,25 @@ def measure_summary(url: str, repeat: int) -> None:
         def whole() -> None:
             # what runs when the inputs change: the stored summary (tallies, ranking, Kano, price with
             # NMS) and the participation counts; nothing cached
-            summaries.forget()
-            summary._PARTICIPATION.clear()
-            summaries.compute(concept)
-            summary._count_participation(concept)
+            demand.forget()
+            demand.participation.forget()
+            demand.snapshot.refresh(concept)  # one snapshot, stored best-effort
+            demand.participation.count(concept)
             db.session.rollback()
 
         def read() -> None:
-            summary.summary(concept)  # what a request for /summary costs once it is stored
+            demand.summary(concept)  # what a request for /summary costs once it is stored
             db.session.rollback()
 
         def price_only() -> None:
-            summary.price_analysis(concept)
+            demand.prices.analysis(concept)
             db.session.rollback()
 
         floor()  # warm the cache: both sides read a warm database
         floor_time = _median(floor, repeat)
         summary_time = _median(whole, repeat)
         price_time = _median(price_only, repeat)
-        result = summary.summary(concept)
+        result = demand.summary(concept)
         read_time = _median(read, repeat)
         print(f"{'floor: SQL vote aggregate + 4 sorted price columns':<54}{floor_time:>8.2f} s")
         print(f"{'summary computed (participants, ranking, Kano, NMS)':<54}{summary_time:>8.2f} s"

@@ -188,11 +188,11 @@ def _clean(request: pytest.FixtureRequest) -> Iterator[None]:
 def _forget_caches(app: Flask) -> None:
     """Each test starts from an empty database whose ids and room numbers start again: what the
     page cache and the summaries' memo hold from the last test would be served as this one's."""
-    from forum.services import summaries, summary
+    from forum.services import demand
 
     app.extensions["pagecache"].clear()
-    summaries.forget()
-    summary.forget()
+    demand.forget()
+    demand.participation.forget()
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from forum import policy
 from forum.errors import DomainError
 from forum.extensions import client_key, csrf, db, limiter
 from forum.models import Concept
-from forum.services import api_tokens, exports, pseudonyms, summary
+from forum.services import api_tokens, demand, exports, pseudonyms
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -143,7 +143,7 @@ def concept_summary(slug: str) -> Response:
     found = _concept(slug, results=True)
     if isinstance(found, Response):
         return found
-    return jsonify(summary.summary(found))
+    return jsonify(demand.summary(found))
 
 
 def _streamed(concept_id: int, table: str) -> Any:
@@ -180,7 +180,7 @@ def export_summary(slug: str) -> Response:
     found = _concept(slug, results=True)
     if isinstance(found, Response):
         return found
-    text = json.dumps(summary.summary(found), ensure_ascii=False, indent=2)
+    text = json.dumps(demand.summary(found), ensure_ascii=False, indent=2)
     return _download(text, "application/json", f"{found.slug}-summary.json")
 
 
@@ -189,7 +189,7 @@ def export_xlsx(slug: str) -> Response:
     found = _concept(slug, results=True)
     if isinstance(found, Response):
         return found
-    chunks = exports.xlsx_export(found, summary.summary(found))
+    chunks = exports.xlsx_export(found, demand.summary(found))
     return _download(chunks, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"{found.slug}.xlsx")
 

@@ -182,9 +182,9 @@ def _commit_changed(concept: Concept) -> None:
     """Commit a change to what the concept page shows (its text, switches, features): the
     `summary.changed` event moves the concept room's number, which is the key of the stored summary
     and of the cached page, and tells open pages; it is published after the commit."""
-    from forum.services import summaries
+    from forum.services import demand
 
-    commit_and_publish(summaries.invalidate(concept))
+    commit_and_publish(demand.invalidate(concept))
 
 
 def _slug_for(title: str) -> str:

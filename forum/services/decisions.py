@@ -83,7 +83,7 @@ def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any 
     """Post a decision update. `stage` (optional) moves the concept; `price` (optional) is the price
     set; `adopted` / `dropped` are feature ids of the concept."""
     from forum.services import concepts as concept_service
-    from forum.services import posting, summaries
+    from forum.services import demand, posting
 
     policy.require(actor, "decision.create", concept)
     errors: dict[str, list[str]] = {}
@@ -114,7 +114,7 @@ def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any 
     html = posting.render_body(body)[0] if body else ""
     decision = Decision(concept_id=concept.id, author_id=actor.id, title=title, body_source=body,
                         body_html=html, stage=stage if moved else None, price=price_set, created_at=utcnow())
-    result = summaries.get(concept).price if concept.price_question_enabled else None
+    result = demand.price_result(concept)
     if result is not None:
         decision.range_respondents = result.n
         if result.pmc is not None and result.pme is not None:

@@ -35,7 +35,7 @@ from sqlalchemy.orm import aliased
 from forum.analytics import kano
 from forum.extensions import db
 from forum.models import Concept, Feature, FeatureVote, KanoAnswer, Post, PriceResponse, Topic, User
-from forum.services import feedback
+from forum.services import demand
 from forum.services.pseudonyms import Pseudonymizer
 
 YIELD_PER = 2000
@@ -82,7 +82,7 @@ def _stream(stmt: Any, execute: Execute | None) -> Iterator[Any]:
 
 
 def _counted(concept_id: int) -> Any:
-    return feedback.counted(concept_id)
+    return demand.counted(concept_id)
 
 
 # --- the tables, as rows of Python values --------------------------------------------------------

@@ -1,8 +1,9 @@
-"""What consumers tell a concept: feature votes, Kano answers and Van Westendorp price answers.
+"""What consumers tell a concept: feature votes, Kano answers and Van Westendorp price answers (the
+writes), and a person's own answers. Every figure of demand (tallies, ranking, the summary) is read
+from forum.services.demand, with its one rule of whose answer counts.
 
 Writes go through the unique constraints with an UPSERT (never read-then-write), record their Event
-in the same transaction, commit, then publish. Summaries run one query each and hand plain lists to
-the pure functions of forum.analytics.
+in the same transaction, commit, then publish.
 
 Who may give feedback: a signed-in, non-suspended person who is not a member of the organization
 that owns the concept, while the concept is open for feedback. Suspended people's answers leave every
@@ -11,21 +12,23 @@ tally and summary while the suspension lasts.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 
 from forum import policy
 from forum.analytics import kano, pricing, ranking
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
-from forum.models import Concept, Feature, FeatureVote, KanoAnswer, Membership, PriceResponse, User, utcnow
-from forum.services import events, moderation
+from forum.models import Concept, Feature, FeatureVote, KanoAnswer, PriceResponse, SummaryVisit, utcnow
+from forum.services import demand, events, moderation
+from forum.services.demand.votes import active_features, rank_order
+from forum.services.demand.wording import CURRENCY_SYMBOLS, INTENT_LABELS, money
 from forum.services.tx import commit_and_publish
 
 SMALL_SAMPLE = pricing.SMALL_SAMPLE_THRESHOLD  # below this many kept respondents: "small sample"
@@ -47,42 +50,10 @@ PRICE_QUESTIONS: tuple[tuple[str, str, str], ...] = (
 PRICE_LABELS = {name: label for name, label, _ in PRICE_QUESTIONS}
 PRICE_FIELDS = tuple(name for name, _, _ in PRICE_QUESTIONS)
 INTENT_FIELDS = ("intent_cheap", "intent_expensive")
-INTENT_LABELS = {5: "Very likely", 4: "Likely", 3: "Not sure", 2: "Unlikely", 1: "Very unlikely"}
-
-CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹", "KRW": "₩", "CNY": "¥"}
-
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
 # --- small helpers ----------------------------------------------------------------------------------
-
-def money(value: Any, currency: str = "EUR") -> str:
-    """€40, €24.99, €1,200, CHF 12 -- whole amounts without cents."""
-    if value is None:
-        return "–"
-    amount = Decimal(str(value))
-    text = f"{amount:,.0f}" if amount == amount.to_integral_value() else f"{amount:,.2f}"
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    return f"{symbol}{text}" if symbol else f"{currency} {text}"
-
-
-def _not_suspended(now: Any = None) -> Any:
-    """SQL condition on User: not under a suspension right now."""
-    now = now or utcnow()
-    return or_(User.suspended_until.is_(None), User.suspended_until <= now)
-
-
-def counted(concept_id: int) -> Any:
-    """SQL condition on User: whose votes and answers count on this concept, by who they are NOW:
-    not suspended, and not a member of the concept's organization (a member's vote stays stored but
-    counts for nothing while they are a member; a consumer who joins stops counting, and counts
-    again on leaving). Every tally, ranking, summary and export asks this one rule."""
-    owner = aliased(Concept)
-    organization = select(owner.organization_id).where(owner.id == concept_id).scalar_subquery()
-    member = exists().where(Membership.user_id == User.id, Membership.organization_id == organization,
-                            Membership.pending.is_(False))
-    return and_(_not_suspended(), ~member)
-
 
 def _insert(model: type) -> Any:
     """The dialect's INSERT (it has on_conflict_do_update), chosen by the engine in use."""
@@ -125,10 +96,6 @@ def get_feature(concept: Concept, feature_id: int) -> Feature:
     return feature
 
 
-def active_features(concept: Concept) -> list[Feature]:
-    return [f for f in concept.features if f.retired_at is None]
-
-
 # --- who may give feedback --------------------------------------------------------------------------
 # The rules live in forum/policy.py: "feedback.give" (votes), "feedback.answer" (the Kano and price
 # questions) and "feedback.results" (the demand summary).
@@ -139,35 +106,13 @@ def can_see_results(actor: Any, concept: Concept) -> bool:
 
 # --- feature votes ----------------------------------------------------------------------------------
 
-def tallies(concept_id: int) -> dict[int, tuple[int, int]]:
-    """{feature_id: (up, down)} for a concept, suspended voters left out: one grouped query."""
-    up = func.coalesce(func.sum(case((FeatureVote.value > 0, 1), else_=0)), 0)
-    down = func.coalesce(func.sum(case((FeatureVote.value < 0, 1), else_=0)), 0)
-    rows = db.session.execute(
-        select(FeatureVote.feature_id, up, down)
-        .join(Feature, Feature.id == FeatureVote.feature_id)
-        .join(User, User.id == FeatureVote.user_id)
-        .where(Feature.concept_id == concept_id, counted(concept_id), moderation.vote_counts_condition())
-        .group_by(FeatureVote.feature_id))
-    return {feature_id: (int(u), int(d)) for feature_id, u, d in rows}
-
-
-def _tally(feature: Feature) -> tuple[int, int]:
-    up = func.coalesce(func.sum(case((FeatureVote.value > 0, 1), else_=0)), 0)
-    down = func.coalesce(func.sum(case((FeatureVote.value < 0, 1), else_=0)), 0)
-    u, d = db.session.execute(
-        select(up, down).join(User, User.id == FeatureVote.user_id)
-        .where(FeatureVote.feature_id == feature.id, counted(feature.concept_id),
-               moderation.vote_counts_condition())).one()
-    return int(u), int(d)
-
-
 @dataclass(frozen=True)
 class VoteResult:
     feature_id: int
     value: int  # +1, -1, or 0 when withdrawn
     up: int
     down: int
+    counts_from: datetime | None = None  # a brand-new account's vote: saved, counted from then
 
     @property
     def score(self) -> float:
@@ -203,12 +148,12 @@ def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
         _upsert(FeatureVote, [{"feature_id": feature.id, "user_id": actor.id, "value": number,
                                "created_at": now, "updated_at": now}],
                 keys=["feature_id", "user_id"], update=["value", "updated_at"])
-    up, down = _tally(feature)
+    up, down = demand.votes.tally(feature)
     # The new ranking goes with the tally, so open pages reorder without asking (thin: ids only).
     event = events.record(events.concept_room(concept.id), "tally.changed",
                           {"feature_id": feature.id, "up": up, "down": down, "order": rank_order(concept)})
     commit_and_publish(event)
-    return VoteResult(feature.id, number, up, down)
+    return VoteResult(feature.id, number, up, down, demand.counts_from(actor) if number else None)
 
 
 def touched_by(user_id: int, organization_id: int | None = None) -> tuple[set[int], set[int], set[int]]:
@@ -236,16 +181,15 @@ def recount_events(feature_ids: set[int], kano_concepts: set[int], price_concept
     recorded = []
     for feature_id in sorted(feature_ids):
         feature = db.session.get(Feature, feature_id)
-        up, down = _tally(feature)
+        up, down = demand.votes.tally(feature)
         recorded.append(events.record(events.concept_room(feature.concept_id), "tally.changed", {
             "feature_id": feature_id, "up": up, "down": down, "order": rank_order(feature.concept)}))
     for concept_id in sorted(kano_concepts):
         recorded.append(events.record(events.concept_room(concept_id), "kano.changed",
-                                      {"n": _kano_respondents(concept_id)}))
+                                      {"n": demand.kano.respondents(concept_id)}))
     for concept_id in sorted(price_concepts):
-        n = db.session.scalar(select(func.count(PriceResponse.id)).join(User, User.id == PriceResponse.user_id)
-                              .where(PriceResponse.concept_id == concept_id, counted(concept_id))) or 0
-        recorded.append(events.record(events.concept_room(concept_id), "price.changed", {"n": n}))
+        recorded.append(events.record(events.concept_room(concept_id), "price.changed",
+                                      {"n": demand.prices.answers(concept_id)}))
     return recorded
 
 
@@ -259,34 +203,17 @@ def my_votes(actor: Any, concept_id: int) -> dict[int, int]:
     return dict(rows.tuples().all())
 
 
-def rank_order(concept: Concept) -> list[int]:
-    """The active features' ids, best Wilson lower bound first: the order of the vote list."""
-    counts = tallies(concept.id)
-    order = ranking.rank([((f.position, f.id), *counts.get(f.id, (0, 0))) for f in active_features(concept)])
-    return [feature_id for _, feature_id in order]
-
-
-def ranked_features(concept: Concept, actor: Any = None) -> list[dict[str, Any]]:
-    """Active features with their tallies, best Wilson lower bound first (z = 1.96), as stored by
-    forum.services.summaries (computed once per change, not per view)."""
-    from forum.services import summaries
-
-    stored = summaries.get(concept)
-    counts = stored.tallies
+def vote_rows(concept: Concept, actor: Any = None) -> list[dict[str, Any]]:
+    """The vote list: the summary's ranked features (demand.features) with the person's own vote."""
     mine = my_votes(actor, concept.id)
     by_id = {f.id: f for f in active_features(concept)}
     rows = []
-    ranked = [i for i in stored.ranking if i in by_id]
-    ranked += [i for i in by_id if i not in ranked]  # defensive: a feature the summary predates
-    for place, feature_id in enumerate(ranked, start=1):
-        feature = by_id[feature_id]
-        up, down = counts.get(feature_id, (0, 0))
-        total = up + down
-        rows.append({"feature": feature, "id": feature_id, "title": feature.title,
-                     "description": feature.description, "up": up, "down": down, "total": total,
-                     "share": round(100 * up / total) if total else None,
-                     "score": ranking.wilson_lower_bound(up, total), "place": place,
-                     "my_vote": mine.get(feature_id, 0)})
+    for row in demand.features(concept):
+        up, down = row["votes_for"], row["votes_against"]
+        rows.append({**row, "feature": by_id[row["id"]], "description": by_id[row["id"]].description,
+                     "up": up, "down": down, "total": up + down, "place": row["rank"],
+                     "share": round(100 * row["share_for"]) if row["share_for"] is not None else None,
+                     "my_vote": mine.get(row["id"], 0)})
     return rows
 
 
@@ -300,14 +227,6 @@ def my_kano(actor: Any, concept_id: int) -> dict[int, tuple[str, str]]:
         .join(Feature, Feature.id == KanoAnswer.feature_id)
         .where(Feature.concept_id == concept_id, KanoAnswer.user_id == actor.id))
     return {feature_id: (f, d) for feature_id, f, d in rows}
-
-
-def _kano_respondents(concept_id: int) -> int:
-    return db.session.scalar(
-        select(func.count(func.distinct(KanoAnswer.user_id)))
-        .join(Feature, Feature.id == KanoAnswer.feature_id)
-        .join(User, User.id == KanoAnswer.user_id)
-        .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), counted(concept_id))) or 0
 
 
 def answer_kano(actor: Any, concept: Concept,
@@ -350,38 +269,9 @@ def answer_kano(actor: Any, concept: Concept,
     _lock(Concept, concept.id)
     _upsert(KanoAnswer, rows, keys=["feature_id", "user_id"],
             update=["functional", "dysfunctional", "updated_at"])
-    event = events.record(events.concept_room(concept.id), "kano.changed", {"n": _kano_respondents(concept.id)})
+    event = events.record(events.concept_room(concept.id), "kano.changed", {"n": demand.kano.respondents(concept.id)})
     commit_and_publish(event)
     return len(rows)
-
-
-def kano_by_feature(concept: Concept) -> dict[int, Any]:
-    """{feature id: kano.summarize over everyone's pairs} for the active features: one query."""
-    pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    rows = db.session.execute(
-        select(KanoAnswer.feature_id, KanoAnswer.functional, KanoAnswer.dysfunctional)
-        .join(Feature, Feature.id == KanoAnswer.feature_id)
-        .join(User, User.id == KanoAnswer.user_id)
-        .where(Feature.concept_id == concept.id, Feature.retired_at.is_(None), counted(concept.id)))
-    for feature_id, functional, dysfunctional in rows:
-        if functional in kano.ANSWER_LABELS and dysfunctional in kano.ANSWER_LABELS:
-            pairs[feature_id].append((functional, dysfunctional))
-    return {feature.id: kano.summarize(pairs.get(feature.id, [])) for feature in active_features(concept)}
-
-
-def kano_summaries(concept: Concept) -> list[dict[str, Any]]:
-    """Per active feature: its Kano summary, as stored (forum.services.summaries)."""
-    from forum.services import summaries
-
-    stored = summaries.get(concept).kano
-    out = []
-    for feature in active_features(concept):
-        summary = stored.get(feature.id) or kano.summarize([])
-        out.append({"feature": feature, "summary": summary,
-                    "category": summary.category,
-                    "category_label": kano.CATEGORY_LABELS.get(summary.category or "", "No answers yet"),
-                    "small_sample": summary.n < SMALL_SAMPLE})
-    return out
 
 
 # --- Van Westendorp price answers -------------------------------------------------------------------
@@ -478,10 +368,8 @@ def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> Price
     _upsert(PriceResponse, [{"concept_id": concept.id, "user_id": actor.id, **values,
                              "created_at": now, "updated_at": now}],
             keys=["concept_id", "user_id"], update=[*PRICE_FIELDS, *INTENT_FIELDS, "updated_at"])
-    n = db.session.scalar(select(func.count(PriceResponse.id))
-                          .join(User, User.id == PriceResponse.user_id)
-                          .where(PriceResponse.concept_id == concept.id, counted(concept.id))) or 0
-    event = events.record(events.concept_room(concept.id), "price.changed", {"n": n})
+    event = events.record(events.concept_room(concept.id), "price.changed",
+                          {"n": demand.prices.answers(concept.id)})
     commit_and_publish(event)
     return my_price(actor, concept.id)  # type: ignore[return-value]
 
@@ -491,32 +379,6 @@ def my_price(actor: Any, concept_id: int) -> PriceResponse | None:
         return None
     return db.session.scalar(select(PriceResponse).where(
         PriceResponse.concept_id == concept_id, PriceResponse.user_id == actor.id))
-
-
-def price_analysis(concept: Concept) -> pricing.PriceSensitivityResult:
-    """pricing.van_westendorp over everyone's answers (suspended people left out), counted by the
-    database (forum.services.summary)."""
-    from forum.services import summary
-
-    return summary.price_analysis(concept)
-
-
-def stored_price(concept: Concept) -> pricing.PriceSensitivityResult:
-    """The price analysis as stored (forum.services.summaries): computed once per change."""
-    from forum.services import summaries
-
-    return summaries.get(concept).price or price_analysis(concept)
-
-
-def price_summary(concept: Concept, result: pricing.PriceSensitivityResult | None = None) -> dict[str, Any]:
-    result = result or stored_price(concept)
-    has_intents = result.nms_n > 0
-    return {"result": result, "n": result.n, "invalid": result.invalid, "currency": concept.currency,
-            "pmc": result.pmc, "pme": result.pme, "ipp": result.ipp, "opp": result.opp,
-            "range": result.range, "small_sample": result.n < SMALL_SAMPLE,
-            "reach_optimal_price": result.reach_optimal_price if has_intents else None,
-            "revenue_optimal_price": result.revenue_optimal_price if has_intents else None,
-            "nms_n": result.nms_n}
 
 
 #: Where a person's answer sits, for people who may not see the price summary: only from this many
@@ -555,7 +417,7 @@ def price_page(actor: Any, concept: Concept) -> dict[str, Any]:
     out: dict[str, Any] = {"answer": answer, "position": [], "n": 0,
                            "refusal": policy.refusal(actor, "feedback.answer", concept)}
     if answer is not None:
-        result = stored_price(concept)
+        result = demand.price_result(concept)
         out["n"] = result.n
         exact = can_see_results(actor, concept)
         out["position"] = position_sentences(result, answer, concept.currency, exact)
@@ -572,11 +434,11 @@ def panel(actor: Any, concept: Any) -> dict[str, Any]:
     signed_in = actor is not None and getattr(actor, "is_authenticated", False)
     price_visible = concept.price_question_enabled and can_see_results(actor, concept)
     answer = my_price(actor, concept.id) if concept.price_question_enabled else None
-    result = stored_price(concept) if (price_visible or answer is not None) else None
+    result = demand.price_result(concept) if (price_visible or answer is not None) else None
     kano_done = len(my_kano(actor, concept.id)) if concept.kano_enabled and signed_in else 0
     return {
         "concept": concept,
-        "features": ranked_features(concept, actor),
+        "features": vote_rows(concept, actor),
         "can_vote": why_not is None,
         "refusal": why_not.reason if why_not is not None and signed_in else None,
         "closed": not concept.feedback_open,
@@ -588,34 +450,25 @@ def panel(actor: Any, concept: Any) -> dict[str, Any]:
         "position": position_sentences(result, answer, concept.currency, can_see_results(actor, concept))
         if result and answer else [],
         "price_visible": price_visible,
-        "price": price_summary(concept, result) if price_visible and result is not None else None,
+        "price": demand.price(concept) if price_visible and result is not None else None,
         "results_visible": can_see_results(actor, concept),
     }
 
 
-def results(actor: Any, concept: Concept) -> dict[str, Any]:
-    """The demand summary: ranked votes, Kano categories, price sensitivity. Org members see it,
-    everyone else only when the organization publishes its price summaries."""
+def record_visit(actor: Any, concept: Concept) -> None:
+    """Remember that the person opened the demand summary now (the page posts it): "since your last
+    visit" counts from here next time."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return
     policy.require(actor, "feedback.results", concept)
-    from forum.services import summaries
-
-    stored = summaries.get(concept)
-    features = ranked_features(concept)
-    return {
-        "concept": concept,
-        "features": features,
-        "voters": stored.voters,
-        "kano": kano_summaries(concept) if concept.kano_enabled else [],
-        "kano_respondents": stored.kano_respondents if concept.kano_enabled else 0,
-        "price": price_summary(concept) if concept.price_question_enabled else None,
-        "is_member": policy.is_member(actor, concept.organization_id),
-    }
+    _upsert(SummaryVisit, [{"user_id": actor.id, "concept_id": concept.id, "visited_at": utcnow()}],
+            keys=["user_id", "concept_id"], update=["visited_at"])
+    db.session.commit()
 
 
 __all__ = [
-    "CLOSED_MESSAGE", "INTENT_LABELS", "PRICE_QUESTIONS", "SMALL_SAMPLE", "VoteResult", "active_features",
-    "answer_kano", "answer_price", "can_see_results", "cast_vote", "check_prices", "get_concept",
-    "get_feature", "kano_by_feature", "kano_summaries", "money", "my_kano", "my_price", "my_votes", "panel",
-    "position_sentences", "price_analysis", "price_page", "price_summary", "ranked_features", "results",
-    "stored_price", "tallies",
+    "CLOSED_MESSAGE", "CURRENCY_SYMBOLS", "INTENT_LABELS", "PRICE_QUESTIONS", "SMALL_SAMPLE", "VoteResult",
+    "active_features", "answer_kano", "answer_price", "can_see_results", "cast_vote", "check_prices",
+    "get_concept", "get_feature", "money", "my_kano", "my_price", "my_votes", "panel", "position_sentences",
+    "price_page", "rank_order", "record_visit", "recount_events", "touched_by", "vote_rows",
 ]

@@ -394,14 +394,6 @@ def check_links(actor: Any, html: str, *, new_post: bool = True) -> None:
         raise ValidationError(message, {"body": [message]})
 
 
-def vote_counts_condition(now: datetime | None = None) -> Any:
-    """SQL condition on User: their feature votes count in public tallies (not a brand-new account
-    still inside its wait)."""
-    now = now or utcnow()
-    delay = timedelta(minutes=float(setting("new_vote_delay_minutes")))
-    return or_(User.trust_level > 0, User.created_at <= now - delay)
-
-
 # =============================================================================================
 # Blocked words and domains
 # =============================================================================================
@@ -1127,7 +1119,7 @@ def feedback_changed(user: User) -> list[events.Event]:
     """A suspension started or ended early: the person's votes and price answers leave or rejoin the
     summaries. Record the new tallies for every open concept page they touched (inside the caller's
     transaction; flushes so the new state counts)."""
-    from forum.services import feedback
+    from forum.services import demand
 
     db.session.flush()
     recorded: list[events.Event] = []
@@ -1135,42 +1127,22 @@ def feedback_changed(user: User) -> list[events.Event]:
     features = list(db.session.scalars(select(Feature).where(Feature.id.in_(feature_ids)))) if feature_ids else []
     orders: dict[int, list[int]] = {}
     for feature in features:
-        up, down = feedback._tally(feature)
+        up, down = demand.votes.tally(feature)
         if feature.concept_id not in orders:
-            orders[feature.concept_id] = feedback.rank_order(feature.concept)
+            orders[feature.concept_id] = demand.votes.rank_order(feature.concept)
         recorded.append(events.record(events.concept_room(feature.concept_id), "tally.changed",
                                       {"feature_id": feature.id, "up": up, "down": down,
                                        "order": orders[feature.concept_id]}))
     concept_ids = list(db.session.scalars(select(PriceResponse.concept_id).where(PriceResponse.user_id == user.id)))
     for concept_id in concept_ids:
-        n = db.session.scalar(select(func.count(PriceResponse.id)).join(User, User.id == PriceResponse.user_id)
-                              .where(PriceResponse.concept_id == concept_id,
-                                     feedback.counted(concept_id))) or 0
-        recorded.append(events.record(events.concept_room(concept_id), "price.changed", {"n": n}))
+        recorded.append(events.record(events.concept_room(concept_id), "price.changed",
+                                      {"n": demand.prices.answers(concept_id)}))
     kano_concepts = set(db.session.scalars(select(Feature.concept_id).join(KanoAnswer, KanoAnswer.feature_id == Feature.id)
                                            .where(KanoAnswer.user_id == user.id)))
     for concept_id in sorted(kano_concepts):
         recorded.append(events.record(events.concept_room(concept_id), "kano.changed",
-                                      {"n": feedback._kano_respondents(concept_id)}))
-    try:  # stored summaries (when present) are recomputed for every concept the person answered
-        from forum.services import summaries
-    except ImportError:
-        summaries = None
-    if summaries is not None and hasattr(summaries, "invalidate_for_user"):
-        recorded += summaries.invalidate_for_user(user.id)
-    return recorded
-
-
-def next_vote_counts_at(concept_id: int, now: datetime | None = None) -> datetime | None:
-    """When the next brand-new account's vote on this concept starts counting in the tallies (the end
-    of its wait), or None: a stored tally is good until then."""
-    now = now or utcnow()
-    delay = timedelta(minutes=float(setting("new_vote_delay_minutes")))
-    first = db.session.scalar(
-        select(func.min(User.created_at)).join(FeatureVote, FeatureVote.user_id == User.id)
-        .join(Feature, Feature.id == FeatureVote.feature_id)
-        .where(Feature.concept_id == concept_id, User.trust_level == 0, User.created_at > now - delay))
-    return first + delay if first is not None else None
+                                      {"n": demand.kano.respondents(concept_id)}))
+    return recorded + demand.invalidate_for_user(user.id)
 
 
 def set_trust_level(actor: Any, user: User, level: Any, reason: Any, *, commit: bool = True) -> None:

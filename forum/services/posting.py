@@ -155,13 +155,15 @@ def preview(actor: Any, body: Any) -> str:
 # --- writes -----------------------------------------------------------------------------------
 
 def concept_topic(concept: Concept) -> Topic:
-    """The discussion topic of a concept, added to the session if it has none yet (no commit:
-    the caller's transaction carries it)."""
+    """The discussion topic of a concept, added to the session if it has none yet (flushed, so it
+    has its id; no commit: the caller's transaction carries it)."""
     topic = concept.topic if concept.id is not None else None
     if topic is None:
         topic = Topic(concept=concept, title=concept.title[:TITLE_MAX], author_id=concept.created_by_id,
                       last_post_at=utcnow())
         db.session.add(topic)
+        if concept.id is not None:
+            db.session.flush()
     return topic
 
 

@@ -401,10 +401,10 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
         raise Conflict("You are the only owner of " + ", ".join(blocking) + ". Make another member an "
                        "owner first, so the organization is not left without one.")
     user = actor
-    from forum.services import summaries
+    from forum.services import demand
 
     # Stored summaries of every concept the person answered on are recomputed (their memberships go).
-    recorded = summaries.invalidate_for_user(user.id) + _scrub_mentions(user) + _rename_everywhere(user)
+    recorded = demand.invalidate_for_user(user.id) + _scrub_mentions(user) + _rename_everywhere(user)
     if feedback == "withdraw":
         recorded += _withdraw_feedback(user)
     # Other people's notifications and queued email that name the person.

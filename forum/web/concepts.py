@@ -14,7 +14,7 @@ from forum import pagecache, policy
 from forum.errors import ValidationError
 from forum.extensions import db
 from forum.models import STAGES, Concept, Membership, Organization, Topic
-from forum.services import concepts, events, summaries
+from forum.services import concepts, demand, events
 from forum.services import decisions as decisions_service
 from forum.services import feedback as feedback_service
 from forum.web.concept_forms import ConceptForm, FeatureForm, MoveForm, NewConceptForm, StageForm
@@ -159,7 +159,7 @@ def show(slug: str) -> Response:
 
         def render_for_visitor() -> str:
             concept = concepts.get_by_slug(slug, current_user, refresh=True)
-            summaries.remember_seq(concept.id, row.seq)
+            demand.remember_seq(concept.id, row.seq)
             return _render_show(concept, live_seq=row.seq)[0]
 
         key = _concept_key(row.id, row.seq, row.name, row.verified_at, row.post_count, row.last_post_at)
@@ -173,7 +173,7 @@ def show(slug: str) -> Response:
     pagecache.prime_reader(current_user, row.organization_id, row)
     policy.require(current_user, "concept.view", _shown(row))
     live_seq = row.seq
-    summaries.remember_seq(row.id, live_seq)
+    demand.remember_seq(row.id, live_seq)
     key, viewer, part_keys = reader_view(row, current_user, request.full_path)
 
     def render() -> str:
@@ -259,7 +259,7 @@ def _concept_key(concept_id: int, seq: int, *shown: object) -> tuple[object, ...
 def _concept_ttl(concept_id: int) -> int:
     """Not past the moment a respondent's suspension ends (their answers then count again)."""
     concept = db.session.get(Concept, concept_id)  # loaded by the render: no query
-    return pagecache.ttl_until(summaries.get(concept).valid_until)
+    return pagecache.ttl_until(demand.get(concept).valid_until)
 
 
 def _editable(slug: str):

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from forum import policy
 from forum.errors import ValidationError
 from forum.models import STAGES
-from forum.services import concepts, decisions, feedback, summaries
+from forum.services import concepts, decisions, demand, feedback
 from forum.web.bodies import ForumForm
 from forum.web.utils import apply_errors
 
@@ -51,7 +51,7 @@ def _form(concept, formdata: bool = True) -> DecisionForm:
 
 
 def _range(concept) -> dict | None:
-    result = summaries.get(concept).price if concept.price_question_enabled else None
+    result = demand.price_result(concept)
     if result is None:
         return None
     return {"low": result.pmc, "high": result.pme, "n": result.n, "currency": concept.currency}

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_time
 from flask_login import current_user, login_required
 from sqlalchemy import Select, String, bindparam, cast, literal, select
 from sqlalchemy.orm import contains_eager
@@ -16,8 +17,9 @@ from forum import pagecache, policy
 from forum.analytics.kano import ANSWER_LABELS, CATEGORY_LABELS
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
+from forum.i18n import _, ngettext
 from forum.models import Concept, Organization, Topic, utcnow
-from forum.services import concepts, feedback, summaries, summary
+from forum.services import concepts, demand, feedback
 from forum.web import charts
 from forum.web.feedback_forms import PriceForm, VoteForm, kano_form
 from forum.web.utils import apply_errors, wants_json
@@ -60,13 +62,27 @@ def vote(slug: str, feature_id: int) -> Response:
     feature = feedback.get_feature(concept, feature_id)
     form = VoteForm()
     result = feedback.cast_vote(current_user, feature, form.value.data or "")
-    message = {1: "Your vote for this feature is counted.", -1: "Your vote against this feature is counted.",
-               0: "Your vote is withdrawn."}[result.value]
+    message = _vote_message(result)
     if wants_json():
         return jsonify(feature_id=result.feature_id, value=result.value, up=result.up, down=result.down,
                        score=result.score, message=message, order=feedback.rank_order(concept))
     flash(message, "success")
     return redirect(concept_url(concept, f"fb-feature-{feature.id}"), 303)
+
+
+def _vote_message(result: feedback.VoteResult) -> str:
+    """What the voter is told: counted, or saved and counted from the end of a new account's wait."""
+    if result.value == 0:
+        return _("Your vote is withdrawn.")
+    if result.counts_from is not None:
+        minutes = round(demand.rule.wait().total_seconds() / 60)
+        wait = _("new accounts wait an hour") if minutes == 60 else ngettext(
+            "new accounts wait %(num)d minute", "new accounts wait %(num)d minutes", minutes)
+        return _("Your vote is saved and counts from %(time)s (%(wait)s).",
+                 time=format_time(result.counts_from, "HH:mm"), wait=wait)
+    if result.value == 1:
+        return _("Your vote for this feature is counted.")
+    return _("Your vote against this feature is counted.")
 
 
 @bp.route("/<slug>/kano", methods=["GET", "POST"])
@@ -152,13 +168,13 @@ def results(slug: str) -> Response:
         pagecache.prime_reader(current_user, concept.organization_id, row)  # membership, unread count
     policy.require(current_user, "feedback.results", concept)
     is_member = policy.can(current_user, "org.member", concept)
-    summaries.remember_seq(concept.id, row.seq)
+    demand.remember_seq(concept.id, row.seq)
     organization = concept.organization
     key = ("results", concept.id, row.seq, row.topic_seq, organization.name, organization.slug,
            organization.publish_price_summary)
 
     def render() -> str:
-        data = summary.page(concept)
+        data = demand.page.page(concept)
         money = functools.partial(feedback.money, currency=concept.currency)
         result = data["price_result"]
         chart_set = {
@@ -178,23 +194,34 @@ def results(slug: str) -> Response:
         # Not past the end of a respondent's suspension (the stored summary's), nor past midnight
         # (UTC): the activity chart shows the last 30 days.
         tomorrow = utcnow().date() + timedelta(days=1)
-        return min(pagecache.ttl_until(summaries.get(concept).valid_until),
+        return min(pagecache.ttl_until(demand.get(concept).valid_until),
                    pagecache.ttl_until(datetime(tomorrow.year, tomorrow.month, tomorrow.day)))
 
     def since_part() -> str:
-        """New comments, votes and price answers since the person's last visit (which it records):
-        rendered again only when the rooms moved, so a reload with nothing new shows the same."""
+        """New comments, votes and price answers since the person's last recorded visit (the page
+        records it with a POST to feedback.visit: a GET writes nothing)."""
         user = current_user._get_current_object()
         asks_price = concept.price_question_enabled
 
         def render_since() -> str:
-            since = summary.since_last_visit(user, concept)  # commits the visit
-            return render_template("feedback/_since.html", since=since, asks_price=asks_price)
+            since = demand.since_last_visit(user, concept)
+            return render_template("feedback/_since.html", since=since, asks_price=asks_price,
+                                   concept_slug=concept.slug)
 
         return pagecache.fragment(("since", concept.id, row.seq, row.topic_seq, user.id), render_since)
 
     return pagecache.page(key, render, viewer=("member",) if is_member else ("reader",), ttl=ttl,
                           parts={"since": since_part})
+
+
+@bp.post("/<slug>/results/visit")
+@login_required
+def visit(slug: str) -> Response | tuple[Response, int]:
+    """The summary page records the reader's visit with this POST after it is shown."""
+    feedback.record_visit(current_user, feedback.get_concept(slug, current_user))
+    if wants_json():
+        return jsonify(ok=True), 200
+    return redirect(url_for("feedback.results", slug=slug), 303)
 
 
 @functools.cache

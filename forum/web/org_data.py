@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from forum import policy
 from forum.errors import ValidationError
-from forum.services import api_tokens, organizations, summary
+from forum.services import api_tokens, concepts, demand, organizations
 from forum.web.forms import ApiTokenForm, ConfirmForm
 from forum.web.utils import apply_errors
 
@@ -63,4 +63,5 @@ def overview(slug: str) -> str:
     org = organizations.get_by_slug(slug)
     if not policy.can(current_user, "org.member", org):
         abort(403)
-    return render_template("orgs/overview.html", org=org, rows=summary.overview(current_user, org))
+    rows = demand.overview(concepts.of_organization(current_user, org, limit=200))
+    return render_template("orgs/overview.html", org=org, rows=rows)

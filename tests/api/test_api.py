@@ -281,7 +281,7 @@ def test_a_streamed_export_of_many_rows_parses_back_exactly(app, client, world):
     db.session.execute(insert(User), [
         {"username": f"bulk{i}", "username_key": f"bulk{i}", "email": f"bulk{i}@example.test",
          "password_hash": "x", "display_name": "", "role": "consumer", "session_token": f"tok{i}",
-         "credit_by_name": False, "created_at": now} for i in range(count)])
+         "credit_by_name": False, "trust_level": 1, "created_at": now} for i in range(count)])
     ids = list(db.session.scalars(select(User.id).where(User.username.like("bulk%")).order_by(User.id)))
     db.session.execute(insert(PriceResponse), [
         {"concept_id": concept.id, "user_id": uid, "too_cheap": Decimal(i % 17 + 1),

@@ -22,7 +22,7 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import feedback, summaries
+from forum.services import demand, feedback
 from tests.conftest import make_user
 
 
@@ -97,18 +97,18 @@ def test_a_suspended_person_cannot_vote_and_their_old_vote_leaves_the_tally(peop
     carol, feature = people["consumer"], feature_of(concept)
     feedback.cast_vote(carol, feature, "up")
     feedback.cast_vote(people["moderator"], feature, "up")
-    assert feedback.tallies(concept.id)[feature.id] == (2, 0)
+    assert demand.votes.tallies(concept.id)[feature.id] == (2, 0)
 
     carol.suspended_until = utcnow() + timedelta(days=3)
     db.session.commit()
     with pytest.raises(PermissionDenied) as caught:
         feedback.cast_vote(carol, feature, "down")
     assert "suspended" in caught.value.message
-    assert feedback.tallies(concept.id)[feature.id] == (1, 0)
+    assert demand.votes.tallies(concept.id)[feature.id] == (1, 0)
 
     carol.suspended_until = utcnow() - timedelta(minutes=1)  # the suspension is over
     db.session.commit()
-    assert feedback.tallies(concept.id)[feature.id] == (2, 0)
+    assert demand.votes.tallies(concept.id)[feature.id] == (2, 0)
 
 
 def test_closed_feedback_takes_no_votes_or_answers(people, concept):
@@ -148,7 +148,7 @@ def test_tallies_are_one_grouped_query(people, concept):
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        counts = feedback.tallies(concept_id)
+        counts = demand.votes.tallies(concept_id)
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == 1
@@ -166,7 +166,7 @@ def test_wilson_ranking_puts_ninety_of_a_hundred_above_two_of_two(people):
     rows += [FeatureVote(feature_id=many.id, user_id=users[i].id, value=1 if i < 90 else -1) for i in range(100)]
     db.session.add_all(rows)
     db.session.commit()
-    ranked = feedback.ranked_features(concept)
+    ranked = feedback.vote_rows(concept)
     assert [r["title"] for r in ranked] == ["Ninety of a hundred", "Two of two", "Nothing yet"]
     assert (ranked[0]["up"], ranked[0]["down"], ranked[0]["share"]) == (90, 10, 90)
     assert ranked[2]["score"] == 0
@@ -208,7 +208,7 @@ def test_one_person_voting_many_times_at_once_leaves_one_vote(people, concept):
     db.session.expire_all()
     rows = vote_rows(db.session.get(Feature, feature_id))
     assert len(rows) == 1
-    up, down = feedback.tallies(concept.id)[feature_id]
+    up, down = demand.votes.tallies(concept.id)[feature_id]
     assert (up, down) == ((1, 0) if rows[0].value == 1 else (0, 1))
     payloads = db.session.scalars(select(Event.payload).where(Event.kind == "tally.changed")).all()
     assert len(payloads) == len(values)
@@ -228,7 +228,7 @@ def test_many_people_voting_at_once_are_all_counted(people, concept):
 
     assert _concurrently(len(voters), work) == []
     db.session.expire_all()
-    assert feedback.tallies(concept.id)[feature_id] == (6, 2)
+    assert demand.votes.tallies(concept.id)[feature_id] == (6, 2)
     last = db.session.scalars(select(Event.payload).where(Event.kind == "tally.changed")
                               .order_by(Event.id.desc())).first()
     assert (last["up"], last["down"]) == (6, 2)
@@ -272,13 +272,13 @@ def test_kano_summary_classifies_each_feature(people, concept):
         # three "expect / dislike" (Must-be), one "like / neutral" (Attractive)
         feedback.answer_kano(user, concept, {keeps.id: ("expect", "dislike") if i < 3 else ("like", "neutral"),
                                              alerts.id: ("like", "neutral")})
-    summaries = {row["feature"].title: row for row in feedback.kano_summaries(concept)}
-    assert summaries["Keeps bread fresh"]["category_label"] == "Must-be"
-    assert summaries["Keeps bread fresh"]["summary"].counts["M"] == 3
-    assert summaries["Keeps bread fresh"]["summary"].better == pytest.approx(0.25)
-    assert summaries["Keeps bread fresh"]["summary"].worse == pytest.approx(-0.75)
-    assert summaries["App alerts"]["category_label"] == "Attractive"
-    assert summaries["App alerts"]["small_sample"] is True
+    kano = {row["title"]: row["kano"] for row in demand.features(concept)}
+    assert kano["Keeps bread fresh"]["category_label"] == "Must-be"
+    assert kano["Keeps bread fresh"]["counts"]["M"] == 3
+    assert kano["Keeps bread fresh"]["better"] == pytest.approx(0.25)
+    assert kano["Keeps bread fresh"]["worse"] == pytest.approx(-0.75)
+    assert kano["App alerts"]["category_label"] == "Attractive"
+    assert kano["App alerts"]["n"] < feedback.SMALL_SAMPLE
 
 
 # --- prices -----------------------------------------------------------------------------------------
@@ -340,9 +340,9 @@ def _answer_prices(concept, answers):
 
 def test_price_summary_and_position_come_from_everyones_answers(people, concept):
     _answer_prices(concept, [(5, 10, 20, 30), (8, 15, 25, 35), (10, 20, 30, 40), (12, 25, 35, 50)])
-    summary = feedback.price_summary(concept)
+    summary = demand.price(concept)
     assert summary["n"] == 4 and summary["invalid"] == 0 and summary["small_sample"] is True
-    assert summary["range"] is not None and summary["opp"] is not None
+    assert summary["pmc"] is not None and summary["pme"] is not None and summary["opp"] is not None
     carol = people["consumer"]
     assert feedback.price_page(carol, concept)["position"] == []  # nothing before answering
     feedback.answer_price(carol, concept, {"too_cheap": "9", "cheap": "22", "expensive": "26", "too_expensive": "45"})
@@ -366,56 +366,55 @@ def test_position_for_an_unpublished_summary_is_rounded_once_there_are_30_answer
 
 def test_suspended_peoples_price_answers_leave_the_summary(people, concept):
     _answer_prices(concept, [(5, 10, 20, 30), (8, 15, 25, 35)])
-    assert feedback.price_summary(concept)["n"] == 2
+    assert demand.price(concept)["n"] == 2
     user = db.session.scalar(select(User).where(User.username_key == "p0"))
     user.suspended_until = utcnow() + timedelta(days=1)
-    summaries.invalidate_for_user(user.id)  # what a suspension does in its transaction
+    demand.invalidate_for_user(user.id)  # what a suspension does in its transaction
     db.session.commit()
-    assert feedback.price_summary(concept)["n"] == 1
+    assert demand.price(concept)["n"] == 1
 
 
 def test_a_suspension_that_ends_by_date_brings_the_answers_back(people, concept, monkeypatch):
     _answer_prices(concept, [(5, 10, 20, 30), (8, 15, 25, 35)])
     user = db.session.scalar(select(User).where(User.username_key == "p0"))
     user.suspended_until = utcnow() + timedelta(days=1)
-    summaries.invalidate_for_user(user.id)
+    demand.invalidate_for_user(user.id)
     db.session.commit()
-    assert feedback.price_summary(concept)["n"] == 1
+    assert demand.price(concept)["n"] == 1
     stored = db.session.get(ConceptSummary, concept.id)
     assert stored.valid_until == user.suspended_until
     # Two days later nobody has acted, and the stored summary is not trusted past the suspension.
     later = utcnow() + timedelta(days=2)
-    monkeypatch.setattr(feedback, "utcnow", lambda: later)
-    monkeypatch.setattr(summaries, "utcnow", lambda: later)
-    g.pop("_sb_summaries", None)
-    assert feedback.price_summary(concept)["n"] == 2
+    monkeypatch.setattr(demand.snapshot, "utcnow", lambda: later)
+    monkeypatch.setattr(demand.rule, "utcnow", lambda: later)
+    g.pop("_sb_seqs", None)
+    assert demand.price(concept)["n"] == 2
 
 
 def test_the_summary_is_computed_once_per_change_not_per_read(people, concept, monkeypatch):
     _answer_prices(concept, [(5, 10, 20, 30), (8, 15, 25, 35)])
     calls = []
-    real = feedback.price_analysis
-    monkeypatch.setattr(feedback, "price_analysis", lambda c: calls.append(c.id) or real(c))
+    real = demand.prices.analysis
+    monkeypatch.setattr(demand.prices, "analysis", lambda c: calls.append(c.id) or real(c))
     for _ in range(3):
-        g.pop("_sb_summaries", None)
-        assert feedback.price_summary(concept)["n"] == 2
+        g.pop("_sb_seqs", None)
+        assert demand.price(concept)["n"] == 2
     assert len(calls) == 1
     feedback.answer_price(make_user("late"), concept, {"too_cheap": "6", "cheap": "11", "expensive": "21",
                                                        "too_expensive": "31"})
-    g.pop("_sb_summaries", None)
-    assert feedback.price_summary(concept)["n"] == 3
+    g.pop("_sb_seqs", None)
+    assert demand.price(concept)["n"] == 3
     assert len(calls) == 2
 
 
 def test_results_are_for_members_unless_the_organization_publishes_them(people, concept):
-    with pytest.raises(PermissionDenied):
-        feedback.results(people["consumer"], concept)
-    with pytest.raises(PermissionDenied):
-        feedback.results(None, concept)
-    assert feedback.results(people["member"], concept)["concept"] is concept
+    assert not feedback.can_see_results(people["consumer"], concept)
+    assert not feedback.can_see_results(None, concept)
+    assert feedback.can_see_results(people["member"], concept)
     people["org"].publish_price_summary = True
     db.session.commit()
-    assert feedback.results(people["consumer"], concept)["price"]["n"] == 0
+    assert feedback.can_see_results(people["consumer"], concept)
+    assert demand.price(concept)["n"] == 0
 
 
 def test_the_panel_shows_the_price_summary_only_to_those_allowed(people, concept):

@@ -22,7 +22,7 @@ from forum.models import (
     Topic,
     utcnow,
 )
-from forum.services import feedback, moderation, posting
+from forum.services import demand, feedback, moderation, posting
 from tests.conftest import make_user
 from tests.services.test_feedback import PRICES, make_concept
 
@@ -302,11 +302,11 @@ def test_a_suspended_persons_votes_leave_the_tallies_and_return_when_it_ends(wor
     feature = concept.features[0]
     feedback.cast_vote(carol, feature, "up")
     feedback.answer_price(carol, concept, PRICES)
-    assert feedback.tallies(concept.id)[feature.id] == (1, 0)
+    assert demand.votes.tallies(concept.id)[feature.id] == (1, 0)
     moderation.act_on_person(mod, carol, "suspend", "Vote brigading", until=utcnow() + timedelta(days=7))
     assert carol.is_suspended
-    assert feedback.tallies(concept.id).get(feature.id, (0, 0)) == (0, 0)
-    assert feedback.price_analysis(concept).n == 0 if hasattr(feedback.price_analysis(concept), "n") else True
+    assert demand.votes.tallies(concept.id).get(feature.id, (0, 0)) == (0, 0)
+    assert demand.prices.analysis(concept).n == 0 if hasattr(demand.prices.analysis(concept), "n") else True
     # Open concept pages hear the new tally.
     event = db.session.scalar(select(Event).where(Event.room == f"concept:{concept.id}", Event.kind == "tally.changed")
                               .order_by(Event.seq.desc()))
@@ -317,7 +317,7 @@ def test_a_suspended_persons_votes_leave_the_tallies_and_return_when_it_ends(wor
     # The suspension ends on its date without anyone acting: the vote counts again.
     carol.suspended_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert feedback.tallies(concept.id)[feature.id] == (1, 0)
+    assert demand.votes.tallies(concept.id)[feature.id] == (1, 0)
 
 
 def test_lifting_a_suspension_early_and_the_notice_at_sign_in(world):
@@ -399,11 +399,11 @@ def test_a_brand_new_accounts_vote_counts_after_the_wait(world, concept):
     result = feedback.cast_vote(newbie, feature, "up")
     assert (result.up, result.down) == (0, 0)
     assert feedback.my_votes(newbie, concept.id) == {feature.id: 1}  # kept, not yet counted
-    when = moderation.next_vote_counts_at(concept.id)
+    when = demand.rule.valid_until(concept.id)
     assert when is not None and timedelta(minutes=59) < when - utcnow() <= timedelta(minutes=60)
     newbie.created_at = utcnow() - timedelta(minutes=61)
     db.session.commit()
-    assert feedback.tallies(concept.id)[feature.id] == (1, 0)
+    assert demand.votes.tallies(concept.id)[feature.id] == (1, 0)
 
 
 # --- blocked words and domains -------------------------------------------------------------------

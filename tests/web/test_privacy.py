@@ -124,11 +124,12 @@ def all_text(exclude_tables: tuple[str, ...] = ()) -> str:
 
 def tallies(concept) -> tuple[object, int, int]:
     """What the summaries show (the stored summary, as pages and the API read it)."""
-    from forum.services import summaries
+    from forum.services import demand
 
     db.session.rollback()  # a fresh read, as a new request would make (forgets the room numbers seen)
-    summary = summaries.get(db.session.get(type(concept), concept.id))
-    return summary.tallies, summary.price.n, summary.kano_respondents
+    fresh = db.session.get(type(concept), concept.id)
+    summary = demand.get(fresh)
+    return demand.tallies(fresh), demand.price_result(fresh).n, summary.parts["kano"]["respondents"]
 
 
 @pytest.mark.parametrize("choice", ["keep", "withdraw"])

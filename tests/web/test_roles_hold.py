@@ -12,7 +12,7 @@ from forum import policy
 from forum.errors import Conflict, PermissionDenied
 from forum.extensions import db, limiter
 from forum.models import Board, Membership, OutboxMessage, Post, Topic, User, utcnow
-from forum.services import accounts, boards, concepts, feedback, organizations, posting, summary
+from forum.services import accounts, boards, concepts, demand, feedback, organizations, posting
 from tests.conftest import PASSWORD, login, make_user
 
 
@@ -84,13 +84,13 @@ def test_a_vote_counts_only_while_the_voter_is_not_a_member(app, people, concept
     feature = concept.features[0]
     organizations.remove_member(owner, org, mick.id)
     feedback.cast_vote(mick, feature, "up")
-    assert feedback.tallies(concept.id)[feature.id] == (1, 0)
+    assert demand.votes.tallies(concept.id)[feature.id] == (1, 0)
     _join(org, mick, owner)  # back in the organization: his vote stays stored but does not count
-    assert feedback.tallies(concept.id).get(feature.id, (0, 0)) == (0, 0)
-    assert [f["up"] for f in feedback.ranked_features(concept)] == [0]
-    assert summary.participation(concept)["voted"] == 0
+    assert demand.votes.tallies(concept.id).get(feature.id, (0, 0)) == (0, 0)
+    assert [f["votes_for"] for f in demand.features(concept)] == [0]
+    assert demand.participation.participation(concept)["voted"] == 0
     organizations.remove_member(owner, org, mick.id)  # out again: it counts again
-    assert feedback.tallies(concept.id)[feature.id] == (1, 0)
+    assert demand.votes.tallies(concept.id)[feature.id] == (1, 0)
 
 
 def test_a_consumer_who_joins_stops_counting_in_prices_and_summaries(app, people, concept):
@@ -99,11 +99,11 @@ def test_a_consumer_who_joins_stops_counting_in_prices_and_summaries(app, people
         _answer_price(make_user(f"buyer{i}"), concept, 10 + i)
     _answer_price(carol, concept, 40)
     feedback.cast_vote(carol, concept.features[0], "down")
-    assert feedback.price_analysis(concept).n == 4
+    assert demand.prices.analysis(concept).n == 4
     _join(people["org"], carol, owner)
-    assert feedback.price_analysis(concept).n == 3
-    assert summary.participation(concept)["price"] == 3
-    assert feedback.tallies(concept.id).get(concept.features[0].id, (0, 0)) == (0, 0)
+    assert demand.prices.analysis(concept).n == 3
+    assert demand.participation.participation(concept)["price"] == 3
+    assert demand.votes.tallies(concept.id).get(concept.features[0].id, (0, 0)) == (0, 0)
 
 
 def test_joining_tells_open_pages_the_new_numbers(app, people, concept):
@@ -251,18 +251,18 @@ def test_official_posts_need_an_accepted_membership(app, people, concept):
 def test_stored_summaries_follow_a_change_of_membership(app, people, concept):
     from flask import g
 
-    from forum.services import summaries
-
     carol, feature = people["consumer"], concept.features[0]
     feedback.cast_vote(carol, feature, "up")
     _answer_price(carol, concept)
     g.pop("_sb_seqs", None)
-    stored = summaries.get(concept)
-    assert stored.tallies[feature.id] == (1, 0) and stored.voters == 1 and stored.price.n == 1
+    summary = demand.summary(concept)
+    assert summary["features"][0]["votes_for"] == 1 and summary["participation"]["voted"] == 1
+    assert summary["price"]["n"] == 1
     _join(people["org"], carol, people["owner"])
     g.pop("_sb_seqs", None)
-    stored = summaries.get(concept)
-    assert stored.tallies.get(feature.id, (0, 0)) == (0, 0) and stored.voters == 0 and stored.price.n == 0
+    summary = demand.summary(concept)
+    assert summary["features"][0]["votes_for"] == 0 and summary["participation"]["voted"] == 0
+    assert summary["price"]["n"] == 0
     organizations.remove_member(people["owner"], people["org"], carol.id)
     g.pop("_sb_seqs", None)
-    assert summaries.get(concept).tallies[feature.id] == (1, 0)
+    assert demand.tallies(concept)[feature.id] == (1, 0)

@@ -36,6 +36,10 @@ def test_summary_shows_the_sentence_the_ranking_and_what_changed_since_the_last_
     login(client, people["member"])
     first = client.get(f"/concepts/{concept.slug}/results").get_data(as_text=True)
     assert "Since your last visit" not in first  # nothing to compare with yet
+    assert 'data-record-visit="/concepts/' in first  # the page's script records the visit with a POST
+    again = client.get(f"/concepts/{concept.slug}/results").get_data(as_text=True)
+    assert "Since your last visit" not in again  # a GET alone records nothing
+    assert client.post(f"/concepts/{concept.slug}/results/visit", headers={"Accept": "application/json"}).status_code == 200
     assert "Most people find €" in first and "acceptable" in first
     assert first.index("Keep warm") < first.index("Whisper mode")  # ranked: 3 for beats none
     feedback.cast_vote(voters[3], concept.features[0], "up")

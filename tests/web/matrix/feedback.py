@@ -44,4 +44,7 @@ CASES = {
                         "intent_cheap": "4", "intent_expensive": "2"}),
     ("feedback.results", "GET"): Case(lambda o: f"{_base(o)}/results", same(403, member=200, owner=200, admin=200),
                                       note="the organization does not publish its price summaries"),
+    ("feedback.visit", "POST"): Case(lambda o: f"{_base(o)}/results/visit",
+                                     signed_in(403, member="redirect", owner="redirect", admin="redirect"),
+                                     note="who may read the summary records a visit to it"),
 }
