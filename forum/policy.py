@@ -9,7 +9,8 @@ ValidationError. Everyone asks here:
 - `require(actor, action, obj)` raises the refusal's error with its reason;
 - `refusal(actor, action, obj)` returns the Refusal, or None.
 
-`actor` is a User, or None / an anonymous user for a visitor. For lists, `concept_filter(actor)` and
+`actor` is a User, None / an anonymous user for a visitor, or an organization's ApiToken (the JSON API
+and exports: it reads its own organization's concepts, hidden ones included). For lists, `concept_filter(actor)` and
 `topic_filter(actor)` are the same visibility rules as SQL conditions.
 """
 from __future__ import annotations
@@ -54,6 +55,19 @@ CLOSED_MESSAGE = "Feedback on this concept is closed."
 
 def _signed_in(actor: Any) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)
+
+
+def _token(actor: Any) -> bool:
+    """An organization's API token (forum.models.ApiToken) acting in the JSON API."""
+    return actor is not None and actor.__class__.__name__ == "ApiToken"
+
+
+def _token_concept(token: Any, concept: Any) -> Refusal | None:
+    """A token reads its own organization's concepts (hidden ones too); another organization's
+    concept is refused, and a hidden one looks absent."""
+    if concept is None or (concept.hidden_at is not None and concept.organization_id != token.organization_id):
+        return Refusal(CONCEPT_MISSING, NotFound)
+    return _deny(concept.organization_id == token.organization_id, "This token belongs to another organization.")
 
 
 def _active(actor: Any) -> bool:
@@ -147,6 +161,8 @@ def _board_writer(actor: Any) -> Refusal | None:
 
 def _concept_view(a: Any, concept: Any) -> Refusal | None:
     """A hidden concept exists for moderators and the owning organization's members only."""
+    if _token(a):
+        return _token_concept(a, concept)
     if concept is None:
         return Refusal(CONCEPT_MISSING, NotFound)
     if concept.hidden_at is None or _moderator(a) or is_member(a, concept.organization_id):
@@ -192,6 +208,8 @@ def concept_filter(actor: Any) -> Any:
     """The "concept.view" rule as an SQL condition on Concept."""
     from forum.models import Concept, Membership
 
+    if _token(actor):
+        return Concept.organization_id == actor.organization_id
     if _moderator(actor):
         return true()
     if _signed_in(actor):
@@ -289,12 +307,33 @@ def _feedback(what: str) -> Rule:
 
 def _feedback_results(a: Any, concept: Any) -> Refusal | None:
     """The demand summary and its exports: for the owning organization's members and site admins, or
-    everyone who may see the concept if the organization publishes its summaries."""
+    everyone who may see the concept if the organization publishes its summaries; its API tokens."""
     refused = _concept_view(a, concept)
-    if refused:
+    if refused or _token(a):
         return refused
     return _deny(is_member(a, concept.organization_id) or _admin(a) or bool(concept.organization.publish_price_summary),
                  f"Only members of {concept.organization.name} can see the demand summary of this concept.")
+
+
+def _feedback_export(a: Any, concept: Any) -> Refusal | None:
+    """The raw answers (prices.csv, votes.csv, kano.csv, posts.csv, export.xlsx, summary.json): the
+    owning organization's members, its API tokens and site admins. Publishing the summary never
+    publishes the rows."""
+    refused = _concept_view(a, concept)
+    if refused or _token(a):
+        return refused
+    return _deny(_signed_in(a) and (is_member(a, concept.organization_id) or _admin(a)),
+                 f"Only members of {concept.organization.name} (or its API tokens) can download the answers "
+                 "of this concept.")
+
+
+def _feedback_names(a: Any, concept: Any) -> Refusal | None:
+    """Who sees the names of people who chose to be credited: the owning organization only (its
+    members and tokens), never a visitor nor a site admin outside it."""
+    if _token(a):
+        return _token_concept(a, concept)
+    return _deny(concept is not None and is_member(a, concept.organization_id),
+                 "Only the organization sees the names of the people who chose to be credited.")
 
 
 RULES: dict[str, Rule] = {
@@ -339,6 +378,8 @@ RULES: dict[str, Rule] = {
     "feedback.give": _feedback("vote on"),
     "feedback.answer": _feedback("answer questions about"),
     "feedback.results": _feedback_results,
+    "feedback.export": _feedback_export,
+    "feedback.names": _feedback_names,
     # The bulletin board (obj: a Board, Topic or Post as named). A concept's topic belongs to
     # the concept's organization: its members pin it and mark official answers on it.
     "board.manage": _staff(_admin, "Only admins set up boards."),

@@ -1,9 +1,12 @@
 """The JSON API and the exports, under /api/v1 (a published contract: see openapi.py and the README).
 
 Who is calling: `Authorization: Bearer <token>` (an organization's API token), else the browser
-session, else a visitor. A token sees its own organization's concepts only (another organization's
-concept: 403); a session user sees what `policy.can(user, "feedback.results", concept)` allows;
-a visitor sees public concepts and published summaries. No credentials where some are needed: 401.
+session, else a visitor; the policy decides for each (forum/policy.py: "concept.view" and
+`concept_filter` for concepts, "feedback.results" for the summary, "feedback.export" for the raw
+answers and summary.json, "feedback.names" for credited names). A token sees its own organization's
+concepts only (another organization's: 403, hidden: 404). Publishing makes the summary public, never
+the rows: the exports always need the token or a member's (or admin's) session. No credentials where
+some are needed: 401.
 Every error is JSON: {"error": ..., "message": ...}. The API has its own rate limit (RATELIMIT_API).
 """
 from __future__ import annotations
@@ -18,8 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from forum import policy
-from forum.errors import DomainError
+from forum.errors import DomainError, NotFound
 from forum.extensions import client_key, csrf, db, limiter
+from forum.i18n import _
 from forum.models import Concept
 from forum.services import api_tokens, demand, exports, pseudonyms
 
@@ -75,34 +79,28 @@ def domain_error(exc: DomainError) -> Response:
     return api_error(exc.status, exc.message, exc.title)
 
 
-def _user() -> Any:
-    """The signed-in person, unless the request authenticates with a token."""
+def _actor() -> Any:
+    """Who is calling: the token, else the signed-in person, else None (a visitor)."""
     if g.get("api_token") is not None:
-        return None
+        return g.api_token
     return current_user if current_user.is_authenticated else None
 
 
-def _concept(slug: str, results: bool) -> Concept | Response:
-    """The concept, or the error response: 404 unknown or not visible, 403 another organization's
-    (token) or not allowed (session), 401 a visitor where credentials are needed."""
+def _concept(slug: str, action: str | None = None) -> Concept | Response:
+    """The concept, or the error response the policy gives (404 unknown or not visible, 403 not
+    allowed), 401 for a visitor where credentials are needed. `action`: "feedback.results" (the
+    summary) or "feedback.export" (the raw answers)."""
     concept = db.session.scalar(select(Concept).options(selectinload(Concept.organization))
                                 .where(Concept.slug == slug)) if len(slug) <= 120 else None
-    token = g.get("api_token")
-    if token is not None:
-        if concept is None or (concept.hidden_at is not None and concept.organization_id != token.organization_id):
-            return api_error(404, "There is no concept at this address.")
-        if concept.organization_id != token.organization_id:
-            return api_error(403, "This token belongs to another organization.")
+    actor = _actor()
+    refused = policy.refusal(actor, "concept.view", concept)
+    if refused is None and action is not None:
+        refused = policy.refusal(actor, action, concept)
+    if refused is None:
         return concept
-    user = _user()
-    if concept is None or not policy.can(user, "concept.view", concept):
-        return api_error(404, "There is no concept at this address.")
-    if results and not policy.can(user, "feedback.results", concept):
-        if user is None:
-            return api_error(401, "Sign in as a member of the organization, or send an API token.")
-        return api_error(403, f"Only members of {concept.organization.name} can see the demand summary "
-                              "of this concept.")
-    return concept
+    if actor is None and refused.error is not NotFound:
+        return api_error(401, _("Sign in as a member of the organization, or send an API token."))
+    return api_error(refused.exception().status, refused.reason)
 
 
 def _concept_json(concept: Concept) -> dict[str, Any]:
@@ -116,20 +114,14 @@ def _concept_json(concept: Concept) -> dict[str, Any]:
 
 @bp.get("/concepts")
 def concepts() -> Response:
-    token = g.get("api_token")
-    stmt = select(Concept).options(selectinload(Concept.organization)).order_by(Concept.id)
-    if token is not None:
-        stmt = stmt.where(Concept.organization_id == token.organization_id)
-        rows = list(db.session.scalars(stmt))
-    else:
-        user = _user()
-        rows = [c for c in db.session.scalars(stmt) if policy.can(user, "concept.view", c)]
+    rows = db.session.scalars(select(Concept).options(selectinload(Concept.organization))
+                              .where(policy.concept_filter(_actor())).order_by(Concept.id))
     return jsonify(concepts=[_concept_json(c) for c in rows])
 
 
 @bp.get("/concepts/<slug>")
 def concept(slug: str) -> Response:
-    found = _concept(slug, results=False)
+    found = _concept(slug)
     if isinstance(found, Response):
         return found
     body = _concept_json(found)
@@ -140,21 +132,28 @@ def concept(slug: str) -> Response:
 
 @bp.get("/concepts/<slug>/summary")
 def concept_summary(slug: str) -> Response:
-    found = _concept(slug, results=True)
+    found = _concept(slug, "feedback.results")
     if isinstance(found, Response):
         return found
     return jsonify(demand.summary(found))
 
 
-def _streamed(concept_id: int, table: str) -> Any:
-    """The CSV chunks, read over a connection of their own: the rows go out after the view has
-    returned (and its session is gone), so the generator needs no app context."""
+def _names(concept: Concept) -> bool:
+    """Whether the caller sees the names of people who chose to be credited (the organization)."""
+    return policy.can(_actor(), "feedback.names", concept)
+
+
+def _streamed(concept: Concept, table: str) -> Any:
+    """The CSV chunks, read over a connection of their own once the view has returned and its
+    session has ended (Flask tears the app context down before the body is sent), so the request
+    never holds two connections at once: the generator needs no app context."""
     engine = db.engine
     key = pseudonyms.key()
+    concept_id, names = concept.id, _names(concept)
 
     def generate() -> Any:
         with engine.connect() as connection:
-            yield from exports.csv_export(concept_id, table, connection.execute, key)
+            yield from exports.csv_export(concept_id, table, connection.execute, key, names=names)
 
     return generate()
 
@@ -168,16 +167,16 @@ def _download(body: Any, mimetype: str, filename: str) -> Response:
 
 @bp.get("/concepts/<slug>/export/<any(prices, votes, kano, posts):table>.csv")
 def export_csv(slug: str, table: str) -> Response:
-    found = _concept(slug, results=True)
+    found = _concept(slug, "feedback.export")
     if isinstance(found, Response):
         return found
-    chunks = _streamed(found.id, table)
-    return _download(chunks, "text/csv; charset=utf-8", f"{found.slug}-{table}.csv")
+    filename = f"{found.slug}-{table}.csv"
+    return _download(_streamed(found, table), "text/csv; charset=utf-8", filename)
 
 
 @bp.get("/concepts/<slug>/export/summary.json")
 def export_summary(slug: str) -> Response:
-    found = _concept(slug, results=True)
+    found = _concept(slug, "feedback.export")
     if isinstance(found, Response):
         return found
     text = json.dumps(demand.summary(found), ensure_ascii=False, indent=2)
@@ -186,10 +185,10 @@ def export_summary(slug: str) -> Response:
 
 @bp.get("/concepts/<slug>/export.xlsx")
 def export_xlsx(slug: str) -> Response:
-    found = _concept(slug, results=True)
+    found = _concept(slug, "feedback.export")
     if isinstance(found, Response):
         return found
-    chunks = exports.xlsx_export(found, demand.summary(found))
+    chunks = exports.xlsx_export(found, demand.summary(found), names=_names(found))
     return _download(chunks, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      f"{found.slug}.xlsx")
 

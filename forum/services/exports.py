@@ -87,10 +87,19 @@ def _counted(concept_id: int) -> Any:
 
 # --- the tables, as rows of Python values --------------------------------------------------------
 
+def _who(concept_id: int, key: bytes | None, names: bool) -> Callable[[int, str | None, bool], str]:
+    """The respondent column: a pseudonym, or the username of someone who chose to be credited when
+    the export goes to their organization (`names`)."""
+    pseudonym = Pseudonymizer(concept_id, key)
+    if names:
+        return pseudonym
+    return lambda user_id, _username, _credited: pseudonym(user_id)
+
+
 def price_rows(concept_id: int, execute: Execute | None = None,
-               key: bytes | None = None) -> Iterator[tuple[Any, ...]]:
+               key: bytes | None = None, names: bool = False) -> Iterator[tuple[Any, ...]]:
     PR = PriceResponse
-    who = Pseudonymizer(concept_id, key)
+    who = _who(concept_id, key, names)
     stmt = (select(PR.user_id, User.username, User.credit_by_name, _raw(PR.too_cheap), _raw(PR.cheap),
                    _raw(PR.expensive), _raw(PR.too_expensive), PR.intent_cheap, PR.intent_expensive,
                    _raw(PR.updated_at))
@@ -101,8 +110,8 @@ def price_rows(concept_id: int, execute: Execute | None = None,
 
 
 def vote_rows(concept_id: int, execute: Execute | None = None,
-              key: bytes | None = None) -> Iterator[tuple[Any, ...]]:
-    who = Pseudonymizer(concept_id, key)
+              key: bytes | None = None, names: bool = False) -> Iterator[tuple[Any, ...]]:
+    who = _who(concept_id, key, names)
     stmt = (select(FeatureVote.user_id, User.username, User.credit_by_name, Feature.title, FeatureVote.value,
                    _raw(FeatureVote.updated_at))
             .join(Feature, Feature.id == FeatureVote.feature_id)
@@ -114,8 +123,8 @@ def vote_rows(concept_id: int, execute: Execute | None = None,
 
 
 def kano_rows(concept_id: int, execute: Execute | None = None,
-              key: bytes | None = None) -> Iterator[tuple[Any, ...]]:
-    who = Pseudonymizer(concept_id, key)
+              key: bytes | None = None, names: bool = False) -> Iterator[tuple[Any, ...]]:
+    who = _who(concept_id, key, names)
     stmt = (select(KanoAnswer.user_id, User.username, User.credit_by_name, Feature.title,
                    KanoAnswer.functional, KanoAnswer.dysfunctional, _raw(KanoAnswer.updated_at))
             .join(Feature, Feature.id == KanoAnswer.feature_id)
@@ -131,8 +140,8 @@ def kano_rows(concept_id: int, execute: Execute | None = None,
 
 
 def post_rows(concept_id: int, execute: Execute | None = None,
-              key: bytes | None = None) -> Iterator[tuple[Any, ...]]:
-    who = Pseudonymizer(concept_id, key)
+              key: bytes | None = None, names: bool = False) -> Iterator[tuple[Any, ...]]:
+    who = _who(concept_id, key, names)
     reply = aliased(Post)
     replies = (select(reply.reply_to_id.label("post_id"), func.count().label("n"))
                .where(reply.deleted_at.is_(None), reply.hidden_at.is_(None)).group_by(reply.reply_to_id)
@@ -219,11 +228,12 @@ TABLES: dict[str, tuple[tuple[str, ...], Callable[..., Iterator[tuple[Any, ...]]
 
 
 def csv_export(concept_id: int, table: str, execute: Execute | None = None,
-               key: bytes | None = None) -> Iterator[str]:
+               key: bytes | None = None, names: bool = False) -> Iterator[str]:
     """One table as CSV chunks. With `execute` (a Connection's), it needs no app context: the API
-    streams it after the view has returned."""
+    streams it after the view has returned. `names`: credited people by username (for their
+    organization only), else everyone by pseudonym."""
     columns, rows = TABLES[table]
-    return csv_chunks(columns, rows(concept_id, execute, key))
+    return csv_chunks(columns, rows(concept_id, execute, key, names))
 
 
 # --- the workbook ---------------------------------------------------------------------------------
@@ -240,7 +250,7 @@ def _xlsx_value(value: Any) -> Any:
     return value
 
 
-def write_workbook(concept: Concept, summary: dict[str, Any], path: str) -> None:
+def write_workbook(concept: Concept, summary: dict[str, Any], path: str, names: bool = False) -> None:
     """A workbook at `path`: a summary sheet, then one sheet per raw table (continued on further
     sheets past Excel's 1,048,576 rows)."""
     import xlsxwriter
@@ -279,7 +289,7 @@ def write_workbook(concept: Concept, summary: dict[str, Any], path: str) -> None
         row += 1
     for table, (columns, rows) in TABLES.items():
         part, sheet_row, sheet = 1, 0, None
-        for values in rows(concept.id):
+        for values in rows(concept.id, names=names):
             if sheet is None or sheet_row >= XLSX_MAX_ROWS:
                 sheet = workbook.add_worksheet(table if part == 1 else f"{table} ({part})")
                 part += 1
@@ -302,12 +312,12 @@ def write_workbook(concept: Concept, summary: dict[str, Any], path: str) -> None
     workbook.close()
 
 
-def xlsx_export(concept: Concept, summary: dict[str, Any]) -> Iterator[bytes]:
+def xlsx_export(concept: Concept, summary: dict[str, Any], names: bool = False) -> Iterator[bytes]:
     """The workbook's bytes in 64 KB chunks; its temporary file is gone once they are sent."""
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="sb-export-")
     os.close(handle)
     try:
-        write_workbook(concept, summary, path)
+        write_workbook(concept, summary, path, names)
     except BaseException:
         os.unlink(path)
         raise

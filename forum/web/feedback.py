@@ -65,7 +65,8 @@ def vote(slug: str, feature_id: int) -> Response:
     message = _vote_message(result)
     if wants_json():
         return jsonify(feature_id=result.feature_id, value=result.value, up=result.up, down=result.down,
-                       score=result.score, message=message, order=feedback.rank_order(concept))
+                       score=result.score, message=message, order=feedback.rank_order(concept),
+                       counts_from=result.counts_from.isoformat() + "Z" if result.counts_from else None)
     flash(message, "success")
     return redirect(concept_url(concept, f"fb-feature-{feature.id}"), 303)
 

@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from forum.i18n import _l
 from forum.services.passwords import MAX_LENGTH as PASSWORD_MAX
 from forum.web.bodies import ForumForm
 
@@ -54,7 +55,12 @@ class OrganizationForm(ForumForm):
     description = TextAreaField("What you make", validators=[Optional(), Length(max=2000, message="A description has at most 2000 characters.")])
     website = StringField("Website", validators=[Optional(), Length(max=255)], description="https://…")
     logo_url = StringField("Logo address (optional)", validators=[Optional(), Length(max=255)])
-    publish_price_summary = BooleanField("Publish the price summaries of our concepts to everyone")
+    publish_price_summary = BooleanField(
+        _l("Publish the demand summaries of our concepts to everyone"),
+        description=_l("Everyone may then read each concept's summary page and its summary in the API "
+                       "(tallies, ranking, price points). The answers themselves (the CSV files, the "
+                       "workbook, summary.json) stay with your members and your API tokens, and people "
+                       "who asked to be credited are named only to you."))
     commitments = TextAreaField(
         "Our commitments", validators=[Optional(), Length(max=2000, message="Commitments have at most 2000 characters.")],
         description="In your own words: how soon you answer questions, what you do with feedback. "

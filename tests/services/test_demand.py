@@ -1,0 +1,235 @@
+"""Demand numbers a product team can trust: the page, the API, summary.json and the exports agree
+figure by figure under one rule of whose answer counts; raw answers are never public; a waiting vote
+says when it counts; the stored summary is JSON; a GET writes nothing."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from flask import g
+from sqlalchemy import func, select, update
+
+from forum.analytics import pricing
+from forum.extensions import db
+from forum.models import Concept, ConceptSummary, Feature, Membership, PriceResponse, SummaryVisit, utcnow
+from forum.services import api_tokens, demand, feedback, privacy
+from tests.conftest import PASSWORD, login, make_org, make_user
+
+ANSWERS = [("10", "20", "30", "40"), ("12", "22", "35", "45"), ("8", "18", "28", "50"), ("11", "21", "33", "44"),
+           ("9", "25", "31", "48")]
+EXPORTS = ["export/prices.csv", "export/votes.csv", "export/kano.csv", "export/posts.csv", "export.xlsx",
+           "export/summary.json"]
+
+
+def _concept(org, slug="steady-mug") -> Concept:
+    concept = Concept(organization_id=org.id, slug=slug, title=slug.replace("-", " ").title(), currency="EUR",
+                      feedback_open=True, price_question_enabled=True, kano_enabled=True)
+    db.session.add(concept)
+    db.session.add_all([Feature(concept=concept, title="Keeps warm", position=0),
+                        Feature(concept=concept, title="Spill lid", position=1)])
+    db.session.commit()
+    return concept
+
+
+def _answer(person, concept, prices, votes) -> None:
+    tc, c, e, te = prices
+    feedback.answer_price(person, concept, {"too_cheap": tc, "cheap": c, "expensive": e, "too_expensive": te})
+    for feature, value in zip(concept.features, votes, strict=True):
+        feedback.cast_vote(person, feature, value)
+
+
+@pytest.fixture
+def mixed(people):
+    """Six counted people, plus one of each kind the rule leaves out: a brand-new account inside its
+    wait, a suspended person, a member of the organization (who answered before joining), and an
+    account deleted with its answers withdrawn."""
+    concept = _concept(people["org"])
+    for i, prices in enumerate(ANSWERS):
+        _answer(make_user(f"fan{i}"), concept, prices, ("up", "down" if i % 3 else "up"))
+    odd = make_user("odd")  # an answer out of order (kept, invalid), as older versions could store
+    db.session.add(PriceResponse(concept_id=concept.id, user_id=odd.id, too_cheap=Decimal(14), cheap=Decimal(13),
+                                 expensive=Decimal(30), too_expensive=Decimal(40)))
+    db.session.commit()
+    feedback.cast_vote(odd, concept.features[0], "up")
+    feedback.cast_vote(odd, concept.features[1], "down")
+    newbie = make_user("newbie", trust_level=0)
+    _answer(newbie, concept, ("5", "6", "7", "8"), ("down", "down"))
+    suspended = make_user("sus")
+    _answer(suspended, concept, ("5", "6", "7", "8"), ("down", "down"))
+    suspended.suspended_until = utcnow() + timedelta(days=3)
+    demand.invalidate_for_user(suspended.id)
+    joiner = make_user("joiner")
+    _answer(joiner, concept, ("5", "6", "7", "8"), ("down", "down"))
+    db.session.add(Membership(organization_id=people["org"].id, user_id=joiner.id, role="member"))
+    demand.invalidate_for_user(joiner.id)
+    db.session.commit()
+    leaver = make_user("leaver")
+    _answer(leaver, concept, ("5", "6", "7", "8"), ("down", "down"))
+    privacy.delete_account(leaver, PASSWORD, "withdraw")
+    g.pop("_sb_seqs", None)
+    return {**people, "concept": concept, "newbie": newbie}
+
+
+def _csv(response) -> list[dict[str, str]]:
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def _page_tallies(html: str, concept) -> dict[str, tuple[int, int]]:
+    out = {}
+    for feature in concept.features:
+        row = html.split(f'id="fb-feature-{feature.id}"')[1].split("</li>")[0]
+        up = int(re.search(r'data-count="up">(\d+)', row).group(1))
+        down = int(re.search(r'data-count="down">(\d+)', row).group(1))
+        out[feature.title] = (up, down)
+    return out
+
+
+def test_page_api_summary_json_and_the_exports_agree_figure_by_figure(client, mixed):
+    concept = mixed["concept"]
+    login(client, mixed["member"])
+    page = _page_tallies(client.get(f"/concepts/{concept.slug}").get_data(as_text=True), concept)
+    api = client.get(f"/api/v1/concepts/{concept.slug}/summary").get_json()
+    exported = json.loads(client.get(f"/api/v1/concepts/{concept.slug}/export/summary.json").get_data())
+    prices = _csv(client.get(f"/api/v1/concepts/{concept.slug}/export/prices.csv"))
+    votes = _csv(client.get(f"/api/v1/concepts/{concept.slug}/export/votes.csv"))
+
+    # Recomputed from the files alone.
+    counted = Counter((row["feature"], row["vote"]) for row in votes)
+    from_files = {f.title: (counted[f.title, "for"], counted[f.title, "against"]) for f in concept.features}
+    recomputed = pricing.van_westendorp(*([Decimal(row[name]) for row in prices] for name in
+                                          ("too_cheap", "cheap", "expensive", "too_expensive")))
+    assert from_files == {"Keeps warm": (6, 0), "Spill lid": (2, 4)}  # nobody the rule leaves out
+    for summary in (api, exported):
+        assert {f["title"]: (f["votes_for"], f["votes_against"]) for f in summary["features"]} == from_files
+        price = summary["price"]
+        assert (price["n"], price["invalid"]) == (recomputed.n, recomputed.invalid) == (5, 1)
+        assert [price[k] for k in ("pmc", "pme", "ipp", "opp")] == [
+            recomputed.pmc, recomputed.pme, recomputed.ipp, recomputed.opp]
+        assert summary["participation"]["voted"] == len({row["respondent"] for row in votes}) == 6
+        assert summary["participation"]["price"] == len(prices) == 6
+    assert page == from_files
+
+
+def test_the_raw_answers_need_credentials_whether_or_not_the_summary_is_published(client, people):
+    published_org = make_org(make_user("pia"), name="Open Bakery")
+    published_org.publish_price_summary = True
+    db.session.commit()
+    for org, slug in ((people["org"], "closed-mug"), (published_org, "open-mug")):
+        concept = _concept(org, slug)
+        _answer(make_user(f"fan-{slug}"), concept, ANSWERS[0], ("up", "up"))
+        for path in EXPORTS:
+            response = client.get(f"/api/v1/concepts/{concept.slug}/{path}")
+            assert response.status_code == 401, (slug, path)
+            assert response.get_json()["error"] == "Authentication required"
+    summary = client.get("/api/v1/concepts/open-mug/summary")
+    assert summary.status_code == 200 and summary.get_json()["features"][0]["votes_for"] == 1
+    assert client.get("/concepts/open-mug/results").status_code == 200
+    assert client.get("/api/v1/concepts/closed-mug/summary").status_code == 401
+    # Another organization's token, or a signed-in consumer: refused, even where published.
+    other = api_tokens.create_for_cli(people["org"].slug, "other")[1]
+    for path in EXPORTS:
+        assert client.get(f"/api/v1/concepts/open-mug/{path}",
+                          headers={"Authorization": f"Bearer {other}"}).status_code in (403, 404)
+    login(client, people["consumer"])
+    assert client.get("/api/v1/concepts/open-mug/export/votes.csv").status_code == 403
+    assert client.get("/api/v1/concepts/open-mug/summary").status_code == 200
+
+
+def test_credited_names_reach_only_the_organization(client, people):
+    concept = _concept(people["org"])
+    fan = make_user("namedfan", credit_by_name=True)
+    _answer(fan, concept, ANSWERS[0], ("up", "up"))
+    own = api_tokens.create_for_cli(people["org"].slug, "own")[1]
+    rows = _csv(client.get(f"/api/v1/concepts/{concept.slug}/export/votes.csv",
+                           headers={"Authorization": f"Bearer {own}"}))
+    assert {row["respondent"] for row in rows} == {"namedfan"}
+    login(client, people["admin"])  # a site admin outside the organization: pseudonyms only
+    rows = _csv(client.get(f"/api/v1/concepts/{concept.slug}/export/votes.csv"))
+    assert rows and "namedfan" not in {row["respondent"] for row in rows}
+
+
+def test_the_api_lists_what_the_policy_lets_each_caller_see(client, people):
+    mine = _concept(people["org"], "own-mug")
+    mine.hidden_at = utcnow()
+    other_org = make_org(make_user("pia"), name="Open Bakery")
+    _concept(other_org, "their-mug")
+    db.session.commit()
+    own = api_tokens.create_for_cli(people["org"].slug, "own")[1]
+    listed = client.get("/api/v1/concepts", headers={"Authorization": f"Bearer {own}"}).get_json()["concepts"]
+    assert [c["slug"] for c in listed] == ["own-mug"]  # its own, hidden included; nobody else's
+    assert [c["slug"] for c in client.get("/api/v1/concepts").get_json()["concepts"]] == ["their-mug"]
+    assert client.get("/api/v1/concepts/their-mug", headers={"Authorization": f"Bearer {own}"}).status_code == 403
+
+
+def test_a_waiting_vote_says_when_it_counts_and_counts_then_on_its_own(client, people, monkeypatch):
+    concept = _concept(people["org"])
+    newbie = make_user("newbie", trust_level=0)
+    login(client, newbie)
+    response = client.post(f"/concepts/{concept.slug}/features/{concept.features[0].id}/vote",
+                           data={"value": "up"}, headers={"Accept": "application/json"})
+    body = response.get_json()
+    counts_at = (newbie.created_at + timedelta(hours=1)).strftime("%H:%M")
+    assert body["message"] == f"Your vote is saved and counts from {counts_at} (new accounts wait an hour)."
+    assert body["value"] == 1 and (body["up"], body["down"]) == (0, 0)
+    visitor = client.application.test_client()
+    assert visitor.get(f"/api/v1/concepts/{concept.slug}/summary").status_code == 401  # not published
+    people["org"].publish_price_summary = True
+    db.session.commit()
+    summary = visitor.get(f"/api/v1/concepts/{concept.slug}/summary").get_json()
+    assert summary["features"][0]["votes_for"] == 0
+    # An hour later, with nobody acting: the stored summary has expired and the vote counts.
+    later = utcnow() + timedelta(minutes=61)
+    for module in (demand.rule, demand.snapshot):
+        monkeypatch.setattr(module, "utcnow", lambda: later)
+    summary = visitor.get(f"/api/v1/concepts/{concept.slug}/summary").get_json()
+    assert summary["features"][0]["votes_for"] == 1
+
+
+def test_the_summary_page_counts_votes_waiting_apart(client, people):
+    concept = _concept(people["org"])
+    _answer(make_user("fan"), concept, ANSWERS[0], ("up", "up"))
+    for i in range(2):
+        feedback.cast_vote(make_user(f"new{i}", trust_level=0), concept.features[0], "up")
+    login(client, people["member"])
+    html = client.get(f"/concepts/{concept.slug}/results").get_data(as_text=True)
+    assert "2 votes waiting" in html
+    assert client.get(f"/api/v1/concepts/{concept.slug}/summary").get_json()["features"][0]["votes_for"] == 1
+
+
+def test_the_stored_summary_is_json_and_another_shape_is_recomputed(client, people):
+    concept = _concept(people["org"])
+    _answer(make_user("fan"), concept, ANSWERS[0], ("up", "down"))
+    login(client, people["member"])
+    first = client.get(f"/api/v1/concepts/{concept.slug}/summary").get_json()
+    stored = json.loads(db.session.scalar(select(ConceptSummary.data).where(ConceptSummary.concept_id == concept.id)))
+    assert stored["version"] == demand.snapshot.VERSION and set(stored["parts"]) >= {"votes", "kano", "prices"}
+    for data in ('{"version": 1, "seq": 0}', "not json", json.dumps({**stored, "parts": {"votes": {}}})):
+        db.session.execute(update(ConceptSummary).where(ConceptSummary.concept_id == concept.id).values(data=data))
+        db.session.commit()
+        demand.forget()
+        again = client.get(f"/api/v1/concepts/{concept.slug}/summary").get_json()
+        assert again["features"] == first["features"] and again["price"] == first["price"]
+
+
+def test_reading_the_summary_page_writes_nothing(client, people):
+    concept = _concept(people["org"])
+    login(client, people["member"])
+    for _ in range(2):
+        assert client.get(f"/concepts/{concept.slug}/results").status_code == 200
+    assert db.session.scalar(select(func.count(SummaryVisit.id))) == 0
+    assert client.post(f"/concepts/{concept.slug}/results/visit").status_code == 303
+    assert db.session.scalar(select(func.count(SummaryVisit.id))) == 1
+
+
+def test_a_visitor_may_not_record_a_visit(client, people):
+    concept = _concept(people["org"])
+    response = client.post(f"/concepts/{concept.slug}/results/visit")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert db.session.scalar(select(func.count(SummaryVisit.id))) == 0
