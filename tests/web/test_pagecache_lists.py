@@ -141,6 +141,7 @@ def test_since_your_last_visit_is_personal_and_counts_what_is_new(app, people, c
     login(owner, people["owner"])
     login(member, people["member"])
     assert "Since your last visit" not in _fresh(owner, url)  # a first visit: nothing to compare with
+    owner.post(f"{url}/visit")  # what the page's script does once the page is shown
     feedback.cast_vote(make_user("v1"), concept.features[0], "up")
     posting.reply(make_user("v2"), topic, "Is it loud?")
     page = _fresh(owner, url)
@@ -149,6 +150,7 @@ def test_since_your_last_visit_is_personal_and_counts_what_is_new(app, people, c
     response = member.get(url)  # the shared page, without the owner's strip
     assert response.headers["X-Page-Cache"] == "hit" and "Since your last visit" not in text(response)
     assert "<!--sb:" not in page + text(response)
+    owner.post(f"{url}/visit")
     feedback.answer_price(make_user("v3"), concept, PRICE)
     strip = _fresh(owner, url).split('class="since-strip"')[1].split("</section>")[0]
     assert "<strong>0</strong> new comments" in strip and "<strong>1</strong> new or changed price answer" in strip
