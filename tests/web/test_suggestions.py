@@ -34,7 +34,7 @@ def _notified(user) -> list[str]:
 
 
 def test_suggest_support_adopt_makes_a_feature_with_the_supporters_votes(app, client, people, concept, crowd,
-                                                                          live):
+                                                                          live):  # noqa: F811
     login(client, people["consumer"])
     assert _suggest(client, concept).status_code == 303
     suggestion = db.session.scalar(select(Suggestion))
