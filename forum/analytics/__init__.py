@@ -1,4 +1,5 @@
-"""Pure analytics for Sounding Board: no Flask, no database, standard library only.
+"""Pure analytics for Sounding Board: no Flask, no database; the standard library, and numpy /
+scipy for the MaxDiff logit.
 
 * :mod:`forum.analytics.ranking` -- Wilson score lower bound for ranking by votes.
 * :mod:`forum.analytics.kano` -- Kano questionnaire classification (Berger et al. 1993).
