@@ -36,8 +36,9 @@ def _normalise(tag: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """The reader's chosen language (cookie), else the best match of Accept-Language, else English."""
-    if not has_request_context():  # a service run from the CLI or a test: the default language
+    """The reader's chosen language (cookie), else the best match of Accept-Language, else English
+    (outside a request too: the CLI, background senders)."""
+    if not has_request_context():
         return DEFAULT_LOCALE
     chosen = _normalise(request.cookies.get(LANGUAGE_COOKIE))
     if chosen:
