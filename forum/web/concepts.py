@@ -15,6 +15,7 @@ from forum.models import STAGES, Concept
 from forum.services import concepts, events, page_keys, summaries
 from forum.services import decisions as decisions_service
 from forum.services import feedback as feedback_service
+from forum.services import suggestions as suggestions_service
 from forum.web.concept_forms import ConceptForm, FeatureForm, MoveForm, NewConceptForm, StageForm
 from forum.web.utils import apply_errors, page_arg
 
@@ -113,6 +114,8 @@ def _render_show(concept, status: int = 200, feature_form: FeatureForm | None = 
         retired_features=concepts.retired_features(concept),
         stage_labels=concepts.STAGE_LABELS, stages=STAGES,
         feedback=feedback_service.panel(current_user, concept),
+        suggestions=suggestions_service.panel(current_user, concept),
+        credits=suggestions_service.adopted_credits(concept),
         # Forms (and their CSRF token, kept in the session) only for people who may use them: a
         # visitor's page sets no cookie.
         feature_form=feature_form or (FeatureForm(formdata=None) if editing else None),
@@ -148,7 +151,8 @@ def show(slug: str) -> Response:
     def render_panel() -> str:
         concept = concepts.get_by_slug(slug, current_user)
         return render_template("concepts/_feedback.html", concept=concept,
-                               feedback=feedback_service.panel(current_user, concept))
+                               feedback=feedback_service.panel(current_user, concept),
+                               suggestions=suggestions_service.panel(current_user, concept))
 
     user = current_user
     feedback_key = (("feedback", row.id, row.seq, user.id, user.role, user.suspended_until, perms["edit"])
