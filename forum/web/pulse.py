@@ -19,14 +19,10 @@ def show(slug: str) -> str:
                            stage_labels=concepts.STAGE_LABELS)
 
 
+@bp.app_template_global()
 def card_figures(concept: Concept) -> dict[str, Any]:
     """A card's participants and share in favour of its top feature (once per concept per request)."""
     memo = g.setdefault("_card_figures", {})
     if concept.id not in memo:
         memo[concept.id] = pulse.figures(concept)
     return memo[concept.id]
-
-
-@bp.app_context_processor
-def _figures() -> dict[str, Any]:
-    return {"card_figures": card_figures}

@@ -33,6 +33,7 @@ def mine(topic_id: int) -> Response:
     return jsonify(reactions=reactions.mine(current_user, topic.id))
 
 
+@bp.app_template_global()
 def reaction_counts(post: Post) -> dict[str, int]:
     """A post's counts, read once per topic per request (one query for the page)."""
     memo = g.setdefault("_reaction_counts", {})
@@ -41,6 +42,6 @@ def reaction_counts(post: Post) -> dict[str, int]:
     return memo[post.topic_id].get(post.id) or dict.fromkeys(REACTION_KINDS, 0)
 
 
-@bp.app_context_processor
-def _reaction_helpers() -> dict[str, Any]:
-    return {"reaction_counts": reaction_counts, "reaction_kinds": list(reactions.LABELS.items())}
+@bp.app_template_global()
+def reaction_kinds() -> list[tuple[str, Any]]:
+    return list(reactions.LABELS.items())
