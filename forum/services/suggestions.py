@@ -59,7 +59,7 @@ def support_counts(concept_id: int) -> dict[int, int]:
         select(SuggestionSupport.suggestion_id, func.count(SuggestionSupport.id))
         .join(Suggestion, Suggestion.id == SuggestionSupport.suggestion_id)
         .join(User, User.id == SuggestionSupport.user_id)
-        .where(Suggestion.concept_id == concept_id, feedback_service.counted(concept_id))
+        .where(Suggestion.concept_id == concept_id, demand.counted(concept_id))
         .group_by(SuggestionSupport.suggestion_id))
     return {sid: int(n) for sid, n in rows}
 
