@@ -11,11 +11,9 @@ tally and summary while the suspension lasts.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -29,29 +27,12 @@ from forum.models import Concept, Feature, FeatureVote, KanoAnswer, PriceRespons
 from forum.services import demand, events, moderation
 from forum.services.demand.votes import active_features, rank_order
 from forum.services.demand.wording import CURRENCY_SYMBOLS, INTENT_LABELS, money
+from forum.services.price_checks import INTENT_FIELDS, PRICE_FIELDS, PRICE_LABELS, PRICE_QUESTIONS, check_prices
 from forum.services.tx import commit_and_publish
 
 SMALL_SAMPLE = pricing.SMALL_SAMPLE_THRESHOLD  # below this many kept respondents: "small sample"
-PRICE_MAX = Decimal("1000000")
 VOTE_VALUES = {"up": 1, "down": -1, "clear": 0}
 CLOSED_MESSAGE = policy.CLOSED_MESSAGE
-
-#: The four Van Westendorp questions: field, short label, plain-words explanation.
-PRICE_QUESTIONS: tuple[tuple[str, str, str], ...] = (
-    ("too_cheap", "Too cheap",
-     "At what price would it be so cheap that you would doubt its quality?"),
-    ("cheap", "A bargain",
-     "At what price would it be a bargain: a great buy for the money?"),
-    ("expensive", "Getting expensive",
-     "At what price would it start to feel expensive, though you would still consider it?"),
-    ("too_expensive", "Too expensive",
-     "At what price would it be so expensive that you would not consider buying it?"),
-)
-PRICE_LABELS = {name: label for name, label, _ in PRICE_QUESTIONS}
-PRICE_FIELDS = tuple(name for name, _, _ in PRICE_QUESTIONS)
-INTENT_FIELDS = ("intent_cheap", "intent_expensive")
-_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
-
 
 # --- small helpers ----------------------------------------------------------------------------------
 
@@ -276,82 +257,6 @@ def answer_kano(actor: Any, concept: Concept,
 
 # --- Van Westendorp price answers -------------------------------------------------------------------
 
-def _parse_price(name: str, raw: Any, currency: str) -> tuple[Decimal | None, str | None]:
-    """(value, None) or (None, message) for one typed price."""
-    label = PRICE_LABELS[name]
-    if isinstance(raw, Decimal | int | float) and not isinstance(raw, bool):
-        text = str(raw)
-    else:
-        text = str(raw or "").strip()
-    symbol = CURRENCY_SYMBOLS.get(currency, "")
-    for mark in (symbol, currency, currency.lower()):
-        if mark:
-            text = text.replace(mark, "")
-    text = text.replace(" ", "").replace("\u00a0", "")
-    if not text:
-        return None, f"Enter a price for “{label}”."
-    if "," in text and "." not in text and re.fullmatch(r"[+-]?\d+,\d{1,2}", text):
-        text = text.replace(",", ".")  # 24,99 typed with a decimal comma
-    elif re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
-        text = text.replace(",", "")  # 1,200.50 with thousands separators
-    if not _NUMBER_RE.match(text):
-        return None, f"“{label}” must be a number, like 25 or 24.99."
-    try:
-        value = Decimal(text)
-    except InvalidOperation:  # pragma: no cover - the pattern above rules it out
-        return None, f"“{label}” must be a number, like 25 or 24.99."
-    if value <= 0:
-        return None, f"“{label}” must be more than zero."
-    if value > PRICE_MAX:
-        return None, f"“{label}” must be at most {money(PRICE_MAX, currency)}."
-    if -value.as_tuple().exponent > 2 and value != value.quantize(Decimal("0.01")):
-        return None, f"“{label}” can have at most two decimals (cents)."
-    return value.quantize(Decimal("0.01")), None
-
-
-def _parse_intent(name: str, raw: Any) -> tuple[int | None, str | None]:
-    text = str(raw if raw is not None else "").strip()
-    if not text:
-        return None, None
-    if text in ("1", "2", "3", "4", "5"):
-        return int(text), None
-    where = "at your bargain price" if name == "intent_cheap" else "at your “getting expensive” price"
-    return None, f"How likely you would buy {where} is a choice from 1 (very unlikely) to 5 (very likely)."
-
-
-def check_prices(data: Mapping[str, Any], currency: str = "EUR", ask_too_cheap: bool = True) -> dict[str, Any]:
-    """Parse and check a price answer; ValidationError with a message per field (and per pair out
-    of order, under "order") when anything is wrong. Without the too-cheap question (three
-    questions) too_cheap is None and not asked for."""
-    errors: dict[str, list[str]] = {}
-    values: dict[str, Any] = {}
-    for name in PRICE_FIELDS:
-        if name == "too_cheap" and not ask_too_cheap:
-            values[name] = None
-            continue
-        value, message = _parse_price(name, data.get(name), currency)
-        if message:
-            errors[name] = [message]
-        values[name] = value
-    for name in INTENT_FIELDS:
-        value, message = _parse_intent(name, data.get(name))
-        if message:
-            errors[name] = [message]
-        values[name] = value
-    order: list[str] = []
-    for i, low in enumerate(PRICE_FIELDS):
-        for high in PRICE_FIELDS[i + 1:]:
-            a, b = values[low], values[high]
-            if a is not None and b is not None and a >= b:
-                order.append(f"“{PRICE_LABELS[low]}” ({money(a, currency)}) must be lower than "
-                             f"“{PRICE_LABELS[high]}” ({money(b, currency)}).")
-    if order:
-        errors["order"] = order
-    if errors:
-        raise ValidationError("Please check your prices.", errors)
-    return values
-
-
 def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> PriceResponse:
     """Save a person's Van Westendorp answer (one per person per concept, UPSERT).
 
@@ -469,6 +374,6 @@ def record_visit(actor: Any, concept: Concept) -> None:
 __all__ = [
     "CLOSED_MESSAGE", "CURRENCY_SYMBOLS", "INTENT_LABELS", "PRICE_QUESTIONS", "SMALL_SAMPLE", "VoteResult",
     "active_features", "answer_kano", "answer_price", "can_see_results", "cast_vote", "check_prices",
-    "get_concept", "get_feature", "money", "my_kano", "my_price", "my_votes", "panel", "position_sentences",
+    "INTENT_FIELDS", "PRICE_FIELDS", "get_concept", "get_feature", "money", "my_kano", "my_price", "my_votes", "panel", "position_sentences",
     "price_page", "rank_order", "record_visit", "recount_events", "touched_by", "vote_rows",
 ]
