@@ -116,9 +116,10 @@ def _typed(value: Decimal | None) -> str:
 @login_required
 def price(slug: str) -> Response | tuple[str, int]:
     concept = feedback.get_concept(slug, current_user)
-    page = feedback.price_page(current_user, concept)
+    if not concept.price_question_enabled:
+        raise NotFound("This concept does not ask the price questions.")
     closed = _raise_if_not_allowed(concept)
-    answer = page["answer"]
+    answer = feedback.my_price(current_user, concept.id)
     earlier = {}
     if answer is not None:
         earlier = {name: _typed(getattr(answer, name)) for name in feedback.PRICE_FIELDS}
@@ -134,6 +135,7 @@ def price(slug: str) -> Response | tuple[str, int]:
         else:
             flash("Thanks — your price answer is saved.", "success")
             return redirect(url_for("feedback.price", slug=concept.slug), 303)
+    page = feedback.price_page(current_user, concept)  # where the answer sits: only when shown
     html = render_template("feedback/price.html", concept=concept, form=form, page=page, closed=closed,
                            concept_url=concept_url(concept))
     return html, 400 if form.is_submitted() else 200
