@@ -218,7 +218,11 @@ def _demand_writer(i: int, base: str, session: requests.Session, setup: dict, ou
     rng = random.Random(i)
     slug, json_accept = setup["slug"], {"Accept": "application/json"}
     start.wait(timeout=TIMEOUT)
+    deadline = time.monotonic() + DEMAND_DEADLINE
     for _ in range(ROUNDS):
+        if time.monotonic() > deadline:
+            outcome.error(f"p{i}: past the storm's deadline")
+            return
         kind = rng.choice(["price", "price", "price", "vote", "vote", "reply"])
         if kind == "price":
             prices = _prices(rng)
