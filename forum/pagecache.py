@@ -44,7 +44,7 @@ from forum.models import utcnow
 from forum.services import notifications
 
 CSRF_PLACEHOLDER = "sb-csrf-0f3c9e5d7a1b"
-_TOKENS = re.compile(r"<!--sb:([a-z_]+)-->|" + re.escape(CSRF_PLACEHOLDER))
+_MARKER = re.compile(r"<!--sb:([a-z_]+)-->")
 DEFAULT_TTL = 300
 CACHED_ENDPOINTS = frozenset({"board.topic", "concepts.show", "concepts.index", "feedback.results",
                               "main.healthz", "static"})
@@ -83,7 +83,7 @@ class MemoryStore:
             self._items.move_to_end(key)
             return item[2]
 
-    def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
+    def set(self, key: str, value: dict[str, Any], ttl: float) -> None:
         size = 2 * len(value.get("html") or "") + 64  # the page, and its cut at the markers once read
         with self._lock:
             if key in self._items:
@@ -112,12 +112,18 @@ class RedisStore:
         self.prefix = prefix
 
     def get(self, key: str) -> dict[str, Any] | None:
+        return self.get_with_ttl(key)[0]
+
+    def get_with_ttl(self, key: str) -> tuple[dict[str, Any] | None, float]:
+        """The entry and the seconds Redis keeps it still (one round trip)."""
         try:
-            value = self.client.get(self.prefix + key)
+            value, ttl_ms = self.client.pipeline(transaction=False).get(self.prefix + key).pttl(self.prefix + key).execute()
         except redis.RedisError as exc:
             current_app.logger.warning("page cache: Redis get failed: %s", exc)
-            return None
-        return json.loads(value) if value is not None else None
+            return None, 0.0
+        if value is None:
+            return None, 0.0
+        return json.loads(value), max(0.0, ttl_ms / 1000)
 
     def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
         try:
@@ -130,12 +136,37 @@ class RedisStore:
             self.client.delete(key)
 
 
+class LayeredStore:
+    """This process's memory in front of Redis. A key names what its entry shows (room numbers and
+    all), so a copy kept here is Redis's entry for as long as Redis keeps it, and no longer: a hit
+    here costs no round trip, and every process still shares what any of them rendered."""
+
+    def __init__(self, near: MemoryStore, far: RedisStore) -> None:
+        self.near, self.far = near, far
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        entry = self.near.get(key)
+        if entry is None:
+            entry, ttl = self.far.get_with_ttl(key)
+            if entry is not None and ttl > 0:
+                self.near.set(key, entry, ttl)
+        return entry
+
+    def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
+        self.far.set(key, value, ttl)
+        self.near.set(key, value, ttl)
+
+    def clear(self) -> None:
+        self.near.clear()
+        self.far.clear()
+
+
 def init_app(app: Flask) -> None:
     url = app.config.get("CACHE_REDIS_URL")
+    near = MemoryStore(int(app.config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)))
+    store: Any = near
     if url:
-        store: Any = RedisStore(url, prefix=app.config.get("CACHE_KEY_PREFIX", "sb:page:"))
-    else:
-        store = MemoryStore(int(app.config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)))
+        store = LayeredStore(near, RedisStore(url, prefix=app.config.get("CACHE_KEY_PREFIX", "sb:page:")))
     app.extensions["pagecache"] = store
     app.extensions["pagecache_release"] = _release(app)
 
@@ -249,36 +280,26 @@ def _render_shell(render: Callable[[], Any]) -> tuple[str, list[int]]:
 
 
 def _segments(html: str) -> list[str]:
-    """The page cut at its markers and CSRF placeholders: text at even places, at odd places the
-    name of a part, or "" for the person's CSRF token."""
-    pieces, start = [], 0
-    for match in _TOKENS.finditer(html):
-        pieces += [html[start:match.start()], match[1] or ""]
-        start = match.end()
-    pieces.append(html[start:])
-    return pieces
+    """The page cut at its markers: text at even places, the name of a part at odd places."""
+    return _MARKER.split(html)
 
 
 def _fill(html: str, parts: Mapping[str, Part], entry: dict[str, Any] | None = None, csrf: bool = True) -> str:
-    """The page with its personal parts rendered and (with `csrf`) the person's CSRF token in place.
-    The cut is remembered on a cached `entry` (in process memory: once per entry)."""
+    """The page with its personal parts rendered and (with `csrf`) the person's CSRF token in place
+    of every placeholder. The cut is remembered on a cached `entry` (in process memory)."""
     segments = entry.get("segments") if entry is not None else None
     if segments is None:
         segments = _segments(html)
         if entry is not None:
             entry["segments"] = segments
-    token = (lambda: generate_csrf()) if csrf else (lambda: CSRF_PLACEHOLDER)
-    out = []
-    for index, piece in enumerate(segments):
-        if not index % 2:
-            out.append(piece)
-        elif not piece:
-            out.append(token())
-        else:
-            part = parts.get(piece)
-            text = part.render() if part is not None else ""
-            out.append(text.replace(CSRF_PLACEHOLDER, token()) if CSRF_PLACEHOLDER in text else text)
-    return "".join(out)
+    out = segments[:]
+    for index in range(1, len(segments), 2):
+        part = parts.get(segments[index])
+        out[index] = part.render() if part is not None else ""
+    page = "".join(out)
+    if csrf and CSRF_PLACEHOLDER in page:
+        page = page.replace(CSRF_PLACEHOLDER, generate_csrf())
+    return page
 
 
 def _lifetime(ttl: int | Callable[[], int] | None) -> int:
@@ -369,13 +390,13 @@ def _signed_in_page(full: tuple[Any, ...], render: Callable[[], Any], fillers: M
 
 
 def fragment(key: tuple[Any, ...], render: Renderer, ttl: int | Callable[[], int] | None = None) -> str:
-    """A personal part, cached under `key` (which names the person and the room's number) and the
-    reader's language: rendered once per change, not on every view. CSRF tokens in it are the
+    """A personal part, cached under `key` (what it shows: the person, the room's number...), the
+    reader's language and whether they are signed in: rendered once per change, not on every view. CSRF tokens in it are the
     placeholder, filled in with the page."""
     if not current_app.config.get("PAGE_CACHE", True):
         return _render_part(render)
     cache = store()
-    cache_key = _key(("part", _locale(), *key))
+    cache_key = _key(("part", _locale(), bool(current_user.is_authenticated), *key))
     entry = cache.get(cache_key)
     if entry is None:
         entry = {"html": _render_part(render), "authors": []}
