@@ -26,10 +26,10 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from forum.extensions import db, socketio
-from forum.models import Event, RoomSequence, utcnow
+from forum.models import Event, Post, RoomSequence, utcnow
 
 #: At most this many missed events are sent on one subscribe; further behind, the client reloads.
 CATCH_UP_LIMIT = 1000
@@ -134,7 +134,28 @@ def since(room: str, after: int, *, staff: bool = False, limit: int = CATCH_UP_L
     # Pruned (or never kept) events leave a hole at the start: the page cannot be patched.
     if not rows or rows[0].seq != after + 1:
         return None
-    return [as_message(e, staff=staff) for e in rows]
+    messages = [as_message(e, staff=staff) for e in rows]
+    return messages if staff else _as_shown_now(messages)
+
+
+#: What a "post.added" says about who wrote it: public while the post shows, gone once it does not.
+POST_AUTHOR_FIELDS = ("author", "author_id")
+
+
+def _as_shown_now(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A catch-up tells what the page shows now: a post deleted or hidden since it was added shows
+    as a placeholder (or not at all), so its "post.added" no longer names its author."""
+    added = {m["data"].get("post_id") for m in messages if m["kind"] == "post.added"}
+    added.discard(None)
+    if not added:
+        return messages
+    gone = set(db.session.scalars(select(Post.id).where(
+        Post.id.in_(added), or_(Post.deleted_at.is_not(None), Post.hidden_at.is_not(None)))))
+    for message in messages:
+        if message["kind"] == "post.added" and message["data"].get("post_id") in gone:
+            for name in POST_AUTHOR_FIELDS:
+                message["data"].pop(name, None)
+    return messages
 
 
 # --- pushing ------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from forum.models import (
 )
 from forum.models.moderation import REVIEW_KINDS, SYSTEM_REASONS
 from forum.services import events, notifications, search
+from forum.services.ids import parse_id
 from forum.services.tx import commit_and_publish
 
 REASON_MAX = 500
@@ -200,14 +201,20 @@ def audit(actor: Any, action: str, target_type: str, target_id: int, *, subject_
     return entry
 
 
+AUDIT_YEARS = (2000, 2999)  # the date filter's range (9999-12-31 plus a day is past what datetime holds)
+
+
 def _parse_day(value: Any) -> datetime | None:
     text = (value or "").strip() if isinstance(value, str) else ""
     if not text:
         return None
     try:
-        return datetime.strptime(text[:10], "%Y-%m-%d")
+        day = datetime.strptime(text[:10], "%Y-%m-%d")
     except ValueError:
         raise ValidationError("Enter dates as YYYY-MM-DD.") from None
+    if not AUDIT_YEARS[0] <= day.year <= AUDIT_YEARS[1]:
+        raise ValidationError(f"Enter a date from {AUDIT_YEARS[0]} to {AUDIT_YEARS[1]}.")
+    return day
 
 
 def audit_log(actor: Any, *, person: str = "", action: str = "", since: str = "", until: str = "",
@@ -504,7 +511,7 @@ def screen_post(actor: Any, post: Post, *, new_post: bool) -> str | None:
             return "held"
         return None
     reason, detail = match
-    if post.hidden_at is None or post.hidden_reason != "held":
+    if post.hidden_at is None:  # a post hidden by a moderator or by flags stays hidden as it is
         post.hidden_at = utcnow()
         post.hidden_reason = "held"
         post.hidden_by_id = None
@@ -623,7 +630,7 @@ def flag(actor: Any, kind: Any, target_id: Any, reason: Any, note: Any = "") -> 
     item.weight = (item.weight or 0.0) + weight
     recorded: list[events.Event] = []
     db.session.flush()
-    if _should_hide(item):
+    if _should_hide(item) and not _hidden_reason(kind, obj):  # what is hidden stays hidden as it is
         recorded += _hide(None, kind, obj, "flags", "Flags from members reached the threshold.")
     commit_and_publish(*recorded, conflict="You have already flagged this.")
     return row
@@ -812,7 +819,7 @@ def _delete_post(actor: Any, post: Post, reason: str) -> list[events.Event]:
     if post.author_id is not None:
         notifications.notify(post.author_id, "moderation", f"A moderator deleted {_describe('post', post)}. "
                              f"Reason: {reason}", notifications.post_url(post), actor.id)
-    return [_post_event(post, "post.deleted", by_id=actor.id)]
+    return [_post_event(post, "post.deleted", staff={"by_id": actor.id})]  # the public log names no one
 
 
 def _edit_post(actor: Any, post: Post, body: Any, reason: str) -> list[events.Event]:
@@ -837,7 +844,7 @@ def _edit_post(actor: Any, post: Post, body: Any, reason: str) -> list[events.Ev
     if post.author_id is not None:
         notifications.notify(post.author_id, "moderation", f"A moderator edited {_describe('post', post)}. "
                              f"Reason: {reason}", notifications.post_url(post), actor.id)
-    return [_post_event(post, "post.edited", editor_id=actor.id)]
+    return [_post_event(post, "post.edited", staff={"editor_id": actor.id})]
 
 
 def _lock_topic(actor: Any, topic: Topic, reason: str, subject_id: int | None) -> list[events.Event]:
@@ -1065,9 +1072,10 @@ def act_on_person(actor: Any, user: User, action: Any, reason: Any, *, until: An
         recorded += _act_on_person(actor, user, action, reason, until)
     elif action == "lift":
         try:
-            row = db.session.get(Suspension, int(suspension_id))
+            ident = parse_id(suspension_id)
         except (TypeError, ValueError):
-            row = None
+            ident = None
+        row = db.session.get(Suspension, ident) if ident is not None else None
         if row is None or row.user_id != user.id:
             raise NotFound("There is no such restriction of this person.")
         recorded += _lift(actor, row, reason)
