@@ -11,11 +11,12 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from forum import policy
 from forum.errors import DomainError
 from forum.extensions import db, limiter, login_manager
+from forum.i18n import _
 from forum.web.bodies import RefusedBody, check_body
 from forum.web.utils import wants_json
 
@@ -102,6 +103,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
+        if isinstance(exc, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+            return Response(_("This site does not answer to that host name.") + "\n", status=400,
+                            mimetype="text/plain")
         if isinstance(exc, RefusedBody):
             return _error_response(exc.code or 400, exc.description)
         return _error_response(exc.code or 500, None if exc.code in ERROR_TEXT else exc.description)
