@@ -25,8 +25,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from blinker import Namespace
 from flask import current_app
 from sqlalchemy import delete, or_, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
 
 from forum.extensions import db, socketio
 from forum.models import Event, Post, RoomSequence, utcnow
@@ -35,6 +38,17 @@ from forum.models import Event, Post, RoomSequence, utcnow
 CATCH_UP_LIMIT = 1000
 DEFAULT_RETENTION_DAYS = 14
 _UNREAD_KEY = "sb_unread_changed"
+_NARROWED_KEY = "sb_rooms_narrowed"
+
+# What the live layer (forum/realtime, which subscribes at start-up) must do after a change of
+# rights; services send these signals and never import it.
+_signals = Namespace()
+#: sender: a user id. Their rights changed (logout, password, role, suspension, membership): every
+#: socket of theirs is ended, and their pages reconnect as who they are now.
+sessions_ended = _signals.signal("sessions-ended")
+#: sender: a room name. Fewer people may see it now (a concept or topic was hidden): every socket
+#: subscribed to it is ended, and each page subscribes again, asking the policy again.
+room_narrowed = _signals.signal("room-narrowed")
 
 
 # --- room names ---------------------------------------------------------------------------------
@@ -90,6 +104,12 @@ def record(room: str, kind: str, payload: dict[str, Any] | None = None, *,
     event = Event(room=room, seq=next_seq(room), kind=kind, payload=payload or {}, staff_payload=staff)
     db.session.add(event)
     return event
+
+
+def narrowed(*rooms: str) -> None:
+    """Note rooms fewer people may see after this transaction; `publish()` sends `room_narrowed`
+    for each once the transaction's own events are out."""
+    db.session.info.setdefault(_NARROWED_KEY, set()).update(rooms)
 
 
 def unread_changed(*user_ids: int) -> None:
@@ -174,6 +194,8 @@ def publish(*events: Event) -> None:
         except Exception:  # noqa: BLE001 - the database has it; reconnecting clients catch up
             current_app.logger.warning("Could not push event %s:%s; clients will catch up", event.room, event.seq)
     push_unread()
+    for room in sorted(db.session.info.pop(_NARROWED_KEY, set())):
+        room_narrowed.send(room)
 
 
 def push_unread(*user_ids: int) -> None:
@@ -191,10 +213,14 @@ def push_unread(*user_ids: int) -> None:
 
 def end_live_sessions(user_id: int) -> None:
     """Disconnect a person's sockets on every process (after a logout, a password change, a
-    suspension, a role change): their pages reconnect as who they are now. Call after commit."""
-    from forum import realtime
+    suspension, a role change, the end of a membership): their pages reconnect as who they are
+    now. Call after commit. (forum/realtime receives the signal.)"""
+    sessions_ended.send(user_id)
 
-    realtime.end_sessions(user_id)
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_narrowed(session: Session) -> None:
+    session.info.pop(_NARROWED_KEY, None)
 
 
 # --- retention ----------------------------------------------------------------------------------

@@ -773,6 +773,8 @@ def _hide(actor: Any, kind: str, obj: Any, why: str, reason: str) -> list[events
         obj.hidden_at = now
         search.index_concept(obj)
         recorded.append(events.record(events.concept_room(obj.id), "concept.hidden", {"concept_id": obj.id}))
+        # Pages open on it (and on its discussion) subscribe again: who may still see it stays.
+        events.narrowed(events.concept_room(obj.id), *([events.topic_room(obj.topic.id)] if obj.topic else []))
     else:
         obj.profile_hidden_at = now
     audit(actor, f"{'profile' if kind == 'user' else kind}.hide", kind, obj.id, subject_id=owner, reason=reason)

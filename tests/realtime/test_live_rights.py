@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from forum.extensions import db
-from forum.models import Board, Concept, utcnow
-from forum.services import moderation, posting
+from forum.models import Board, Concept, ReviewItem, utcnow
+from forum.services import accounts, moderation, organizations, posting
 
 
 @pytest.fixture
@@ -71,3 +71,60 @@ def test_a_post_held_for_review_is_not_announced_with_its_author(live, people, t
     posting.reply(people["member"], topic, "Visit my casino")
     [added] = [m for m in visitor.events() if m["kind"] == "post.added"]
     assert "author" not in added["data"] and "author_id" not in added["data"]
+
+
+# --- sockets follow every change of rights --------------------------------------------------------
+
+def hide(people, concept) -> None:
+    moderation.flag(people["consumer"], "concept", concept.id, "spam")
+    item = db.session.scalar(db.select(ReviewItem).where(ReviewItem.resolved_at.is_(None)))
+    moderation.act_on_item(people["moderator"], item, "hide", "Misleading claims")
+
+
+def test_hiding_a_concept_ends_the_sockets_of_those_who_may_no_longer_see_it(live, people, concept):
+    visitor, consumer, member = live(), live(people["consumer"]), live(people["member"])
+    for client in (visitor, consumer, member):
+        assert client.subscribe(concept="smart-kettle")["ok"]
+        assert client.subscribe(topic=concept.topic.id)["ok"]
+    hide(people, concept)
+    assert not visitor.connected and not consumer.connected and not member.connected
+    # Their pages reconnect as who they are: the member's page may follow it again, no one else's.
+    again = {name: live(people[name]) if name != "visitor" else live() for name in ("visitor", "consumer", "member")}
+    assert again["visitor"].subscribe(concept="smart-kettle")["error"] == "not_found"
+    assert again["consumer"].subscribe(topic=concept.topic.id)["error"] == "not_found"
+    assert again["member"].subscribe(concept="smart-kettle")["ok"] is True
+    posting.reply(people["owner"], concept.topic, "A stage note for the team")
+    assert again["visitor"].events() == [] and again["consumer"].events() == []
+
+
+def test_a_member_removed_from_the_organization_stops_hearing_its_hidden_concept(live, people, concept):
+    concept.hidden_at = utcnow()
+    db.session.commit()
+    member = live(people["member"])
+    assert member.subscribe(concept="smart-kettle")["ok"]
+    organizations.remove_member(people["owner"], people["org"], people["member"].id)
+    assert not member.connected
+    assert live(people["member"]).subscribe(concept="smart-kettle")["error"] == "not_found"
+
+
+def test_a_client_sent_disconnect_neither_hides_the_socket_nor_survives_a_demotion(live, people, topic):
+    moderator = live(people["moderator"])
+    assert moderator.subscribe(topic=topic.id)["staff"] is True
+    refused = moderator.emit("disconnect")
+    assert refused["ok"] is False and refused["error"] == "reserved"
+    assert moderator.connected
+    accounts.set_role(people["admin"], people["moderator"], "consumer")
+    assert not moderator.connected  # end_live_sessions still finds it
+
+
+def test_a_client_sent_connect_does_not_reset_the_connections_limits(app, live, people, topic):
+    app.config.update(LIVE_MAX_SUBSCRIPTIONS=2, LIVE_MESSAGE_BURST=5, LIVE_MESSAGES_PER_SECOND=0.001)
+    board = db.session.get(Board, topic.board_id)
+    others = [posting.create_topic(people["consumer"], board, f"Topic {i}", "Body") for i in range(3)]
+    client = live()
+    assert client.subscribe(topic=topic.id)["ok"] and client.subscribe(topic=others[0].id)["ok"]
+    assert client.emit("connect")["error"] == "reserved"
+    assert client.subscribe(topic=others[1].id)["error"] == "too_many_subscriptions"  # still 2 rooms
+    assert client.emit("connect")["error"] == "reserved"
+    # The sixth message in a burst of five: the "connect" events counted, and refilled nothing.
+    assert client.subscribe(topic=others[2].id)["error"] == "rate_limited"
