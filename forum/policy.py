@@ -49,7 +49,6 @@ POST_MISSING = "There is no post at that address."
 CONCEPT_MISSING = "There is no concept at that address."
 LOCKED_MESSAGE = "This topic is locked: no new posts can be added to it."
 CLOSED_MESSAGE = "Feedback on this concept is closed."
-HIDDEN_CONCEPT_MESSAGE = "A moderator hid this concept: it takes no votes or answers until it is restored."
 
 
 # --- who the actor is -------------------------------------------------------------------------
@@ -232,7 +231,7 @@ def _post_edit(a: Any, post: Any) -> Refusal | None:
     if post.hidden_at is not None and post.hidden_reason != "held" and not _moderator(a):
         # A moderator's hide (or one by members' flags) stays until a moderator restores the post:
         # an edit by its author must not turn it into a post awaiting review.
-        return Refusal("This post is hidden until a moderator restores it; it cannot be edited meanwhile.",
+        return Refusal(_("This post is hidden until a moderator restores it; it cannot be edited meanwhile."),
                        Conflict)
     if post.topic.locked and not a.is_moderator:
         return Refusal("This topic is locked: its posts can no longer be edited.", Conflict)
@@ -285,7 +284,8 @@ def _feedback(what: str) -> Rule:
             return refused
         if concept.hidden_at is not None:
             # Staff (and the organization) still see a hidden concept; nobody's answer may count on it.
-            return Refusal(HIDDEN_CONCEPT_MESSAGE, Conflict)
+            return Refusal(_("A moderator hid this concept: it takes no votes or answers until it is restored."),
+                           Conflict)
         if not concept.feedback_open:
             return Refusal(CLOSED_MESSAGE, Conflict)
         refused = _writer(a, "give feedback on this concept", "give feedback")

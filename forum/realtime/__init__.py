@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from forum.realtime.handlers import end_room, end_sessions
+from forum.realtime.ending import end_room, end_sessions
 from forum.realtime.presence import MemoryPresence, RedisPresence
 from forum.services import events
 

@@ -14,8 +14,8 @@ Moderators join the room's staff twin, where events carry their staff payload. S
 Flask-Login session (Flask-SocketIO's manage_session=False) and the same-origin check;
 visitors listen to public rooms. A suspended (or silenced) person listens as a visitor: public rooms only, and
 no private room (unread count). Logging out or a suspension ends the person's sockets
-(`end_sessions`), and the page reconnects as who they are now; so does hiding a concept for every
-page open on it (`end_room`). Both run on the services' signals (forum/services/events.py).
+(forum/realtime/ending.py), and the page reconnects as who they are now; so does hiding a concept for
+every page open on it. Both run on the services' signals (forum/services/events.py).
 Events named like Socket.IO's own (connect, disconnect) are refused when a client sends them.
 """
 from __future__ import annotations
@@ -32,6 +32,7 @@ from flask_socketio import emit, join_room, leave_room
 from forum import policy
 from forum.errors import DomainError
 from forum.extensions import socketio
+from forum.i18n import _
 from forum.services import concepts, events, posting
 
 MAX_SLUG = 200
@@ -207,7 +208,7 @@ def _refuse_reserved() -> dict[str, Any]:
         except Refused:
             pass
     _maybe_drop()
-    return _answer_error("reserved", "That event name is Socket.IO's own; a client cannot send it.")
+    return _answer_error("reserved", _("That event name is Socket.IO's own; a client cannot send it."))
 
 
 def on_connect(auth: Any = None) -> bool | dict[str, Any]:
@@ -324,48 +325,6 @@ def _maybe_drop() -> None:
 def on_error(exc: Exception) -> dict[str, Any]:
     current_app.logger.exception("Socket.IO handler failed: %s", exc)
     return _answer_error("server_error", "Something went wrong; the page will catch up when it reconnects.")
-
-
-# --- across processes -------------------------------------------------------------------------
-
-def end_sessions(user_id: int) -> None:
-    """Disconnect every socket of a person (on every process): after a logout or a suspension.
-    Their pages reconnect and subscribe again as who they are now."""
-    app = current_app._get_current_object()
-    presence = app.extensions.get("sb_presence")
-    if presence is None:
-        return
-    try:
-        sids = presence.user_sids(user_id)
-    except Exception:  # noqa: BLE001 - a presence store outage must not break a logout
-        app.logger.warning("Could not list the sockets of user %s", user_id)
-        return
-    for sid in sids:
-        try:
-            socketio.server.disconnect(sid, namespace="/")
-        except Exception:  # noqa: BLE001
-            app.logger.warning("Could not disconnect socket %s", sid)
-        presence.remove_user(user_id, sid)
-
-
-def end_room(room: str) -> None:
-    """Disconnect every socket subscribed to a room (on every process) after fewer people may see
-    it (a hidden concept): each page reconnects and subscribes again, and the policy decides again.
-    The room's staff twin is the same sockets (presence counts them under the room)."""
-    app = current_app._get_current_object()
-    presence = app.extensions.get("sb_presence")
-    if presence is None:
-        return
-    try:
-        sids = presence.room_sids(room)
-    except Exception:  # noqa: BLE001 - a presence store outage must not fail the change itself
-        app.logger.warning("Could not list the sockets of room %s", room)
-        return
-    for sid in sids:
-        try:
-            socketio.server.disconnect(sid, namespace="/")
-        except Exception:  # noqa: BLE001
-            app.logger.warning("Could not disconnect socket %s", sid)
 
 
 def _start_heartbeat() -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from forum import policy
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import ROLES, ModerationAction, SignIn, User, utcnow
 from forum.models.users import new_session_token
 from forum.services import events, mail, passwords, signing
@@ -33,8 +34,9 @@ RESERVED_USERNAMES = frozenset({"admin", "administrator", "moderator", "root", "
                                 "staff", "soundingboard", "anonymous", "deleted", "me", "settings"})
 
 
-LINK_OUTDATED = ("This confirmation link no longer works: the account's address or password changed since "
-                 "it was sent. Ask for a new one.")
+def _link_outdated() -> str:
+    return _("This confirmation link no longer works: the account's address or password changed since it "
+             "was sent. Ask for a new one.")
 
 
 def _fail(field: str, message: str) -> ValidationError:
@@ -146,7 +148,7 @@ def verify_email(token: str) -> User:
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     if user is None or user.deleted_at is not None or user.email != data.get("e") \
             or not signing.is_current(user, data):
-        raise ValidationError(LINK_OUTDATED)
+        raise ValidationError(_link_outdated())
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         db.session.commit()
@@ -161,7 +163,7 @@ def confirm_email_change(token: str) -> User:
     new_email = data.get("e")
     if user is None or user.deleted_at is not None or not isinstance(new_email, str) \
             or not signing.is_current(user, data):
-        raise ValidationError(LINK_OUTDATED)
+        raise ValidationError(_link_outdated())
     if user.email != new_email:
         if db.session.scalar(select(User.id).where(User.email == new_email)):
             raise Conflict("Another account uses that address now; it cannot be yours too.")
@@ -202,8 +204,8 @@ def user_for_reset(token: str) -> User:
     if user is None or user.deleted_at is not None:
         raise ValidationError("This reset link is not valid.")
     if not signing.is_current(user, data):
-        raise ValidationError("This reset link no longer works: it was used, or the account's password or "
-                              "address changed since it was sent. Ask for a new one.")
+        raise ValidationError(_("This reset link no longer works: it was used, or the account's password or "
+                                "address changed since it was sent. Ask for a new one."))
     return user
 
 
@@ -286,7 +288,7 @@ def change_email(user: User, password: str, new_email: str) -> str | None:
         mail.queue(user, "email_change", "Confirm your new email address", "email_change",
                    link=mail.absolute(f"/confirm-email/{token}"), new_email=email, to_addr=email)
     elif owner.deleted_at is None:
-        mail.queue(owner, "email_taken", "Someone tried to use your address for another account",
+        mail.queue(owner, "email_taken", _("Someone tried to use your address for another account"),
                    "email_taken", to_addr=owner.email, login_link=mail.absolute("/login"))
     commit_and_publish()
     return email

@@ -30,6 +30,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.utils import cached_property
 from wtforms import BooleanField
 
+from forum.i18n import _
+
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 MAX_JSON_DEPTH = 32
@@ -116,7 +118,7 @@ class _ReadGuard:
         except HTTPException:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever the server's reader raises, the body is bad
-            raise RefusedBody(400, "The request body could not be read (a malformed chunked encoding?).") from exc
+            raise RefusedBody(400, _("The request body could not be read (a malformed chunked encoding?).")) from exc
 
     def read(self, *args: Any) -> bytes:
         return self._guard("read", *args)
