@@ -59,3 +59,28 @@
     });
   });
 })();
+
+// Phones: the header's menu button shows and hides the navigation. Without JavaScript the same link
+// opens it through :target (static/css/app.css).
+(function () {
+  "use strict";
+  var toggle = document.querySelector("[data-menu-toggle]");
+  var header = document.getElementById("site-header");
+  if (!toggle || !header) { return; }
+  toggle.setAttribute("role", "button");
+  toggle.setAttribute("aria-expanded", "false");
+  function setOpen(open) {
+    header.classList.toggle("is-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  }
+  toggle.addEventListener("click", function (event) {
+    event.preventDefault();
+    setOpen(!header.classList.contains("is-open"));
+  });
+  toggle.addEventListener("keydown", function (event) {
+    if (event.key === " ") { event.preventDefault(); setOpen(!header.classList.contains("is-open")); }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && header.classList.contains("is-open")) { setOpen(false); toggle.focus(); }
+  });
+})();
