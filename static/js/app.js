@@ -84,3 +84,12 @@
     if (event.key === "Escape" && header.classList.contains("is-open")) { setOpen(false); toggle.focus(); }
   });
 })();
+
+// A <details data-wide-open> is folded on phones only: browsers without ::details-content open it on
+// wider screens (the stylesheet does it for the others).
+(function () {
+  "use strict";
+  var supported = window.CSS && CSS.supports && CSS.supports("selector(::details-content)");
+  if (supported || !window.matchMedia || !window.matchMedia("(min-width: 641px)").matches) { return; }
+  document.querySelectorAll("details[data-wide-open]").forEach(function (details) { details.open = true; });
+})();
