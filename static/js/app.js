@@ -93,3 +93,67 @@
   if (supported || !window.matchMedia || !window.matchMedia("(min-width: 641px)").matches) { return; }
   document.querySelectorAll("details[data-wide-open]").forEach(function (details) { details.open = true; });
 })();
+
+// The account menu closes on a click elsewhere and on Escape, as a menu does.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details[data-account-menu][open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) { menu.open = false; }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    document.querySelectorAll("details[data-account-menu][open]").forEach(function (menu) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  });
+})();
+
+// Flagging without leaving the place: the flag is sent in the background and the flagged item says
+// "You flagged this". Without JavaScript the form posts and comes back to the same post.
+(function () {
+  "use strict";
+  if (!window.fetch || !window.FormData) { return; }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.hasAttribute || !form.hasAttribute("data-flag-form")) { return; }
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    var token = form.querySelector("input[name=csrf_token]");
+    if (button) { button.setAttribute("aria-disabled", "true"); }
+    fetch(form.action, {
+      method: "POST", body: new FormData(form), credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": token ? token.value : "" }
+    }).then(function (response) {
+      return response.json().then(function (json) { return { ok: response.ok, json: json }; },
+        function () { return { ok: false, json: {} }; });
+    }).then(function (result) {
+      var box = form.closest("details") || form;
+      if (result.ok) {
+        var note = document.createElement("p");
+        note.className = "flagged-note";
+        note.setAttribute("role", "status");
+        note.setAttribute("tabindex", "-1");
+        note.textContent = "✓ " + form.getAttribute("data-done") + " ";
+        var link = document.createElement("a");
+        link.href = form.getAttribute("data-your-flags-url");
+        link.textContent = form.getAttribute("data-your-flags");
+        note.appendChild(link);
+        box.parentNode.replaceChild(note, box);
+        note.focus({ preventScroll: true });
+        return;
+      }
+      var error = form.querySelector(".errors") || document.createElement("p");
+      error.className = "errors";
+      error.setAttribute("role", "alert");
+      error.textContent = result.json.message || "The flag could not be sent.";
+      form.insertBefore(error, form.firstChild);
+    }).catch(function () {
+      form.submit();  // the ordinary way, if the background one failed
+    }).then(function () {
+      if (button) { button.removeAttribute("aria-disabled"); }
+    });
+  });
+})();

@@ -365,11 +365,26 @@
     box.textContent = text;
   }
 
+  // A form (or a vote row) waiting for its answer: further presses are ignored, and the pressed
+  // button keeps the keyboard focus.
+  function setBusy(box, on) {
+    if (on) { box.setAttribute("data-busy", ""); } else { box.removeAttribute("data-busy"); }
+    Array.prototype.forEach.call(box.querySelectorAll("button"), function (b) {
+      if (on) { b.setAttribute("aria-disabled", "true"); } else { b.removeAttribute("aria-disabled"); }
+    });
+  }
+
+  function keepFocus(button) {
+    if (button && document.contains(button) && (!document.activeElement || document.activeElement === document.body)) {
+      button.focus({ preventScroll: true });
+    }
+  }
+
   function sendVote(form, submitter) {
     var row = form.closest(".vote-row");
     anchorRow = row;
-    var buttons = row.querySelectorAll(".vote-actions button");
-    Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+    // Busy, not disabled: disabling the pressed button would move focus to <body>.
+    setBusy(row, true);
     postForm(form, submitter).then(function (result) {
       if (!result.ok) {
         confirmRow(row, result.json.message || "Your vote could not be saved. Reload the page and try again.", true);
@@ -383,7 +398,8 @@
     }).catch(function () {
       confirmRow(row, "Your vote could not be sent. Check your connection and try again.", true);
     }).then(function () {
-      Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
+      setBusy(row, false);
+      keepFocus(submitter);
     });
   }
 
@@ -470,16 +486,27 @@
   function sendLiveForm(form, submitter) {
     var status = document.querySelector("[data-live-status]");
     var button = submitter || form.querySelector("button[type=submit]");
-    if (button) { button.disabled = true; }
+    setBusy(form, true);
     postForm(form, submitter).then(function (result) {
       if (!result.ok) { showFormErrors(form, result.json); return; }
       clearFormErrors(form);
       if (status) { status.textContent = result.json.message || "Saved."; status.hidden = false; }
+      // The button says it is done, until the answer changes again ("Update my prices").
+      if (button && button.hasAttribute("data-saved-label")) {
+        button.textContent = button.getAttribute("data-saved-label");
+        button.classList.add("is-saved");
+        form.addEventListener("input", function again() {
+          form.removeEventListener("input", again);
+          button.classList.remove("is-saved");
+          button.textContent = button.getAttribute("data-again-label") || button.textContent;
+        });
+      }
       return refreshParts();
     }).catch(function () {
       showFormErrors(form, { message: "Your answer could not be sent. Check your connection and try again." });
     }).then(function () {
-      if (button) { button.disabled = false; }
+      setBusy(form, false);
+      keepFocus(button);
     });
   }
 
@@ -487,6 +514,8 @@
     if (event.defaultPrevented) { return; }  // e.g. a cancelled confirmation
     var form = event.target;
     var submitter = event.submitter || null;
+    var busy = form.closest && form.closest("[data-busy]");
+    if (busy) { event.preventDefault(); return; }  // the last press is still on its way
     if (form.closest && form.closest(".vote-actions")) {
       event.preventDefault();
       sendVote(form, submitter);
