@@ -313,7 +313,9 @@ def _user_nav() -> str:
 
 
 def _flashes() -> str:
-    return render_template("_flashes.html") if session.get("_flashes") else ""
+    """Flash messages, and a suspended person's standing notice (with how to appeal)."""
+    suspended = current_user.is_authenticated and current_user.is_suspended
+    return render_template("_flashes.html") if session.get("_flashes") or suspended else ""
 
 
 def _standard_parts() -> dict[str, Renderer]:
@@ -608,7 +610,7 @@ class FastPath:
         if row is None:
             return None
         user = reader_from_row(row)
-        if user.warning_pending or user.is_moderator or user.deleted_at is not None \
+        if user.warning_pending or user.is_moderator or user.is_suspended or user.deleted_at is not None \
                 or policy.refusal(user, view_rule, shown(row)) is not None:
             return None
         key, viewer, part_keys = view(row, user)

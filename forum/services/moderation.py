@@ -44,6 +44,7 @@ from forum.models import (
     User,
     utcnow,
 )
+from forum.models.board import recount_posts
 from forum.models.moderation import REVIEW_KINDS, SYSTEM_REASONS
 from forum.services import events, notifications, search
 from forum.services.tx import commit_and_publish
@@ -508,6 +509,8 @@ def screen_post(actor: Any, post: Post, *, new_post: bool) -> str | None:
         post.hidden_at = utcnow()
         post.hidden_reason = "held"
         post.hidden_by_id = None
+        db.session.flush()
+        db.session.execute(recount_posts(post.topic_id))
     _open_item("post", post_id=post.id, reason=reason, detail=detail)
     return reason
 
@@ -760,6 +763,8 @@ def _hide(actor: Any, kind: str, obj: Any, why: str, reason: str) -> list[events
     owner = _owner_id(kind, obj)
     if kind == "post":
         obj.hidden_at, obj.hidden_reason, obj.hidden_by_id = now, why, getattr(actor, "id", None)
+        db.session.flush()
+        db.session.execute(recount_posts(obj.topic_id))
         search.index_post(obj)
         recorded.append(_post_event(obj, "post.hidden", staff={"reason": reason}))
     elif kind == "concept":
@@ -784,6 +789,8 @@ def _unhide(actor: Any, kind: str, obj: Any, reason: str, *, tell: bool = True) 
     held = kind == "post" and obj.hidden_reason == "held"
     if kind == "post":
         obj.hidden_at, obj.hidden_reason, obj.hidden_by_id = None, "", None
+        db.session.flush()
+        db.session.execute(recount_posts(obj.topic_id))
         search.index_post(obj)
         recorded.append(_post_event(obj, "post.restored"))
         if held:
@@ -807,6 +814,7 @@ def _unhide(actor: Any, kind: str, obj: Any, reason: str, *, tell: bool = True) 
 def _delete_post(actor: Any, post: Post, reason: str) -> list[events.Event]:
     post.deleted_at = utcnow()
     db.session.execute(update(Post).where(Post.answered_by_id == post.id).values(answered_by_id=None))
+    db.session.execute(recount_posts(post.topic_id))
     search.index_post(post)
     audit(actor, "post.delete", "post", post.id, subject_id=post.author_id, reason=reason)
     if post.author_id is not None:

@@ -207,12 +207,23 @@
     });
   }
 
+  // The topic's "N posts" follows the posts people see.
+  function countPosts(change) {
+    var el = document.querySelector("[data-post-count]");
+    if (!el) { return; }
+    var n = Math.max(0, (parseInt(el.getAttribute("data-post-count"), 10) || 0) + change);
+    el.setAttribute("data-post-count", String(n));
+    var label = el.getAttribute(n === 1 ? "data-one" : "data-many");
+    el.textContent = label ? label.replace("{n}", String(n)) : String(n);
+  }
+
   function applyTopicEvent(message) {
     var data = message.data || {};
     var id = data.post_id;
     switch (message.kind) {
       case "post.added": {
         if (postEl(id)) { return null; }
+        countPosts(1);
         var info = pageInfo();
         if (!info.last || info.full) {
           noteNewPostsElsewhere();
@@ -227,6 +238,7 @@
       case "post.hidden": {
         var hidden = postEl(id);
         if (!hidden) { return null; }
+        countPosts(-1);
         if (!isStaff) { hidden.parentNode.removeChild(hidden); return null; }
         return refreshPost(id, false).then(function () {
           var el = postEl(id);
@@ -469,6 +481,7 @@
       var post = result.json;
       if (post.page !== pageInfo().page) { window.location.assign(post.url); return; }
       insertPost(post.html);  // once: the socket's copy of it is dropped by its id
+      countPosts(1);
       var textarea = form.querySelector("textarea[name=body]");
       if (textarea) { textarea.value = ""; }
       var target = form.querySelector("input[name=reply_to_id]");
