@@ -234,6 +234,9 @@ def register_web(app: Flask) -> None:
     from forum.web import org_data
 
     blueprints.append(org_data.bp)
+    from forum.web import suggestions
+
+    blueprints.append(suggestions.bp)
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)
