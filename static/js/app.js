@@ -157,3 +157,25 @@
     });
   });
 })();
+
+// A code block or a table in a post scrolls sideways inside its box on a narrow screen: it takes the
+// keyboard focus so that it can be scrolled without a mouse (also in posts that arrive live).
+(function () {
+  "use strict";
+  var SELECTOR = ".prose pre, .prose table";
+  function enable(root) {
+    if (!root.querySelectorAll) { return; }
+    var found = Array.prototype.slice.call(root.querySelectorAll(SELECTOR));
+    if (root.matches && root.matches(SELECTOR)) { found.push(root); }
+    found.forEach(function (el) {
+      if (!el.hasAttribute("tabindex")) { el.setAttribute("tabindex", "0"); }
+    });
+  }
+  enable(document);
+  if (!window.MutationObserver) { return; }
+  new MutationObserver(function (records) {
+    records.forEach(function (record) {
+      Array.prototype.forEach.call(record.addedNodes, function (node) { if (node.nodeType === 1) { enable(node); } });
+    });
+  }).observe(document.body, { childList: true, subtree: true });
+})();

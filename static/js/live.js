@@ -208,9 +208,11 @@
   }
 
   // The topic's "N posts" follows the posts people see.
-  function countPosts(change) {
+  var countedPosts = {};  // post id -> already counted here (the socket and the form both tell of one)
+  function countPosts(change, id) {
     var el = document.querySelector("[data-post-count]");
-    if (!el) { return; }
+    if (!el || countedPosts[id + ":" + change]) { return; }
+    countedPosts[id + ":" + change] = true;
     var n = Math.max(0, (parseInt(el.getAttribute("data-post-count"), 10) || 0) + change);
     el.setAttribute("data-post-count", String(n));
     var label = el.getAttribute(n === 1 ? "data-one" : "data-many");
@@ -223,7 +225,7 @@
     switch (message.kind) {
       case "post.added": {
         if (postEl(id)) { return null; }
-        countPosts(1);
+        countPosts(1, id);
         var info = pageInfo();
         if (!info.last || info.full) {
           noteNewPostsElsewhere();
@@ -238,7 +240,7 @@
       case "post.hidden": {
         var hidden = postEl(id);
         if (!hidden) { return null; }
-        countPosts(-1);
+        countPosts(-1, id);
         if (!isStaff) { hidden.parentNode.removeChild(hidden); return null; }
         return refreshPost(id, false).then(function () {
           var el = postEl(id);
@@ -488,8 +490,9 @@
       clearFormErrors(form);
       var post = result.json;
       if (post.page !== pageInfo().page) { window.location.assign(post.url); return; }
-      insertPost(post.html);  // once: the socket's copy of it is dropped by its id
-      countPosts(1);
+      // Once: the socket's copy of it is dropped by its id (and counted once, whichever comes first).
+      insertPost(post.html);
+      countPosts(1, post.id);
       var textarea = form.querySelector("textarea[name=body]");
       if (textarea) { textarea.value = ""; }
       var target = form.querySelector("input[name=reply_to_id]");
