@@ -93,3 +93,13 @@ def test_a_flag_sent_in_the_background_is_answered_in_json(client, people, topic
     again = client.post("/flag", data={"kind": "post", "target_id": first_post(topic).id, "reason": "spam"},
                         headers={"Accept": "application/json"})
     assert again.status_code in (400, 409) and again.get_json()["message"]
+
+
+def test_a_signed_in_reader_is_not_served_a_visitors_follow_button(client, people):
+    concept = concepts.create(people["owner"], people["org"], "Quiet kettle", "Boils without a roar")
+    assert "Log in to follow" in text(client.get(f"/concepts/{concept.slug}"))
+    topic = posting.concept_topic(concept)
+    assert "Log in to follow" not in text(client.get(f"/t/{topic.id}"))  # a concept's topic: no button
+    login(client, people["consumer"])
+    page = text(client.get(f"/concepts/{concept.slug}"))
+    assert "Log in to follow" not in page and "follow-button" in page
