@@ -47,9 +47,16 @@ def _check_url(field: str, url: str) -> str:
         return ""
     if len(url) > URL_MAX:
         raise _fail(field, f"A web address has at most {URL_MAX} characters.")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise _fail(field, "Give a full web address starting with https:// (or http://).")
+    full = "Give a full web address starting with https:// (or http://)."
+    if any(ord(c) < 33 or ord(c) == 127 for c in url):
+        raise _fail(field, "A web address has no spaces or control characters.")
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port  # parsed as a browser would
+    except ValueError:  # e.g. "Invalid IPv6 URL", a port out of range
+        raise _fail(field, full) from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise _fail(field, full)
     return url
 
 
@@ -182,13 +189,6 @@ def invitations_for(user: User) -> list[Membership]:
         select(Membership).where(Membership.user_id == user.id, Membership.pending.is_(True))
         .options(selectinload(Membership.organization), selectinload(Membership.invited_by))
         .order_by(Membership.created_at.desc(), Membership.id.desc())))
-
-
-def pending_count(user: Any) -> int:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    return db.session.scalar(select(func.count(Membership.id)).where(
-        Membership.user_id == user.id, Membership.pending.is_(True))) or 0
 
 
 def _own_invitation(actor: User, membership_id: int) -> Membership:

@@ -15,7 +15,7 @@ from forum import pagecache, policy
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.models import Concept, Post, Topic
-from forum.services import boards, events, posting
+from forum.services import boards, posting
 from forum.services.ids import parse_id
 from forum.web.board_forms import BoardForm, EditPostForm, PostForm, PreviewForm, TopicForm
 from forum.web.utils import apply_errors, page_arg, wants_json
@@ -159,13 +159,6 @@ def _topic_viewer(topic: Any, user: Any = None) -> tuple[Any, ...]:
 def _topic_html(topic: Topic, posts: Any, live_seq: int, form: PostForm | None = None) -> str:
     return render_template("board/topic.html", topic=topic, posts=posts, live_seq=live_seq,
                            form=form or (PostForm(formdata=None) if current_user.is_authenticated else None))
-
-
-def _render_topic(topic: Topic, page: int, form: PostForm | None = None, status: int = 200,
-                  live_seq: int | None = None) -> Any:
-    if live_seq is None:
-        live_seq = events.current_seq(events.topic_room(topic.id))
-    return _topic_html(topic, posting.topic_posts(topic, page), live_seq, form), status
 
 
 @bp.get("/p/<int:post_id>")
