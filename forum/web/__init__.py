@@ -223,9 +223,9 @@ def register_web(app: Flask) -> None:
     from forum.web import org_data
 
     blueprints.append(org_data.bp)
-    from forum.web import suggestions
+    from forum.web import pulse, reactions, suggestions, webhooks
 
-    blueprints.append(suggestions.bp)
+    blueprints += [suggestions.bp, pulse.bp, reactions.bp, webhooks.bp]
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)
