@@ -100,6 +100,12 @@ def membership_role(actor: Any, organization_id: int | None) -> str | None:
     return cache[organization_id]
 
 
+def remember_membership(actor: Any, organization_id: int, role: str | None) -> None:
+    """The actor's membership as a query already read it (a page's key row): `membership_role` asks
+    no further query for it in this request."""
+    actor.__dict__.setdefault("_membership_cache", {})[organization_id] = role
+
+
 def is_member(actor: Any, organization_id: int | None) -> bool:
     return membership_role(actor, organization_id) is not None
 
