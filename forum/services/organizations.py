@@ -224,9 +224,7 @@ def _membership_changed(membership: Membership) -> list[Any]:
     the new numbers (and the stored summaries are brought up to date where they are kept)."""
     from forum.services import feedback
 
-    policy_cache = getattr(membership.user, "__dict__", {}).get("_membership_cache")
-    if policy_cache is not None:
-        policy_cache.pop(membership.organization_id, None)
+    policy.forget_membership(membership.user_id, membership.organization_id)
     return feedback.recount_events(*feedback.touched_by(membership.user_id, membership.organization_id))
 
 

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from forum import pagecache, policy
 from forum.errors import NotFound, ValidationError
 from forum.models import Post, Topic
-from forum.services import boards, events, page_keys, posting
+from forum.services import boards, page_keys, posting
 from forum.services.ids import parse_id
 from forum.web.board_forms import BoardForm, EditPostForm, PostForm, PreviewForm, TopicForm
 from forum.web.utils import apply_errors, page_arg, wants_json
