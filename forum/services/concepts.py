@@ -148,7 +148,7 @@ def _check_concept(title: str, summary: str, description: str, tags: Any, curren
             "tags": tag_names}
 
 
-def _check_feature(title: str, description: str) -> tuple[str, str]:
+def check_feature(title: str, description: str) -> tuple[str, str]:
     errors: dict[str, list[str]] = {}
     title = " ".join(clean_text(title).split())
     if not title:
@@ -430,7 +430,7 @@ def _touch(concept: Concept) -> None:
 def add_feature(actor: User, concept: Concept, title: str, description: str = "") -> Feature:
     """Add a feature at the end of the concept's active features."""
     _may_edit(actor, concept, "add features")
-    title, description = _check_feature(title, description)
+    title, description = check_feature(title, description)
     active, retired = _ordered(concept)
     feature = Feature(title=title, description=description, concept=concept)
     db.session.add(feature)
@@ -444,7 +444,7 @@ def add_feature(actor: User, concept: Concept, title: str, description: str = ""
 
 def update_feature(actor: User, feature: Feature, title: str, description: str) -> None:
     _may_edit(actor, feature.concept, "edit features")
-    feature.title, feature.description = _check_feature(title, description)
+    feature.title, feature.description = check_feature(title, description)
     feature.updated_at = utcnow()
     _touch(feature.concept)
     search.index_feature(feature)
