@@ -3,10 +3,8 @@ through nginx with the configuration in deploy/nginx.conf: hostile bodies and Ho
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 import sqlite3
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -16,9 +14,8 @@ import pytest
 import requests
 
 from tests.conftest import need_service
-from tests.servers import ROOT, Server, free_port, prepare_database
-
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+from tests.nginx import NGINX, Nginx
+from tests.servers import Server, prepare_database
 
 
 def raw_request(port: int, data: bytes, timeout: float = 15) -> bytes:
@@ -125,60 +122,13 @@ def test_reset_links_are_built_on_site_url(server):
 
 # --- the Host header through nginx with deploy/nginx.conf ------------------------------------------------
 
-def nginx_config(directory: Path, listen: int, upstream: int) -> Path:
-    """deploy/nginx.conf as shipped, pointed at the test server and a free port, in a main
-    configuration of its own (paths under `directory`, no root privileges needed)."""
-    site = (ROOT / "deploy" / "nginx.conf").read_text()
-    site = re.sub(r"(?m)^(\s*)server\s+127\.0\.0\.1:\d+[^;]*;", "", site)
-    site = re.sub(r"(upstream\s+\w+\s*\{)", rf"\1\n    server 127.0.0.1:{upstream};", site, count=1)
-    site = re.sub(r"(?m)^(\s*)listen\s+[^;]+;", rf"\1listen 127.0.0.1:{listen};", site)
-    site = re.sub(r"(proxy_cache_path\s+)\S+", rf"\1{directory}/cache", site)
-    site = re.sub(r"(?m)^(\s*)(root|alias)\s+[^;]+;", rf"\1\2 {ROOT}/static/;", site)
-    (directory / "site.conf").write_text(site)
-    main = f"""
-        pid {directory}/nginx.pid;
-        error_log {directory}/error.log;
-        events {{ worker_connections 64; }}
-        http {{
-            access_log off;
-            client_body_temp_path {directory}/body;
-            proxy_temp_path {directory}/proxy;
-            fastcgi_temp_path {directory}/fastcgi;
-            uwsgi_temp_path {directory}/uwsgi;
-            scgi_temp_path {directory}/scgi;
-            include {directory}/site.conf;
-        }}
-    """
-    path = directory / "nginx.conf"
-    path.write_text(main)
-    return path
-
-
 @pytest.fixture(scope="module")
 def nginx(server) -> Iterator[str]:
+    """Debian's nginx running deploy/nginx.conf as shipped (tests/nginx.py) in front of the server."""
     if not Path(NGINX).exists():
         need_service("nginx", f"{NGINX} is not installed (apt-get install nginx)")
-    directory = Path(tempfile.mkdtemp(prefix="sb-nginx-"))
-    port = free_port()
-    config = nginx_config(directory, port, server.port)
-    checked = subprocess.run([NGINX, "-t", "-p", str(directory), "-c", str(config)], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
-    process = subprocess.Popen([NGINX, "-p", str(directory), "-c", str(config), "-g", "daemon off;"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                requests.get(url + "/healthz", headers={"Host": "forum.example.com"}, timeout=2)
-                break
-            except requests.RequestException:
-                assert time.monotonic() < deadline, (directory / "error.log").read_text()
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(10)
+    with Nginx([server.port]) as running:
+        yield running.url
 
 
 def test_through_nginx_a_clients_forwarded_host_never_reaches_the_app(server, nginx):

@@ -110,7 +110,7 @@ def _concept_json(concept: Concept) -> dict[str, Any]:
             "organization": concept.organization.slug, "stage": concept.stage, "currency": concept.currency,
             "feedback_open": concept.feedback_open, "kano": concept.kano_enabled,
             "price_question": concept.price_question_enabled,
-            "created_at": exports._when(concept.created_at),
+            "created_at": exports.iso_time(concept.created_at),
             "url": url_for("api.concept", slug=concept.slug, _external=True)}
 
 
@@ -160,7 +160,7 @@ def _streamed(concept_id: int, table: str) -> Any:
 
 
 def _download(body: Any, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # as given: `mimetype=` would add a second charset
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from forum import policy
+from forum import pagecache, policy
 from forum.errors import DomainError
 from forum.extensions import db, limiter, login_manager
 from forum.i18n import _
@@ -129,7 +129,7 @@ def register_error_handlers(app: Flask) -> None:
         return _error_response(500)
 
 
-#: On every response (the page cache's fast path sends them too: forum/pagecache.py).
+#: On every response.
 SECURITY_HEADERS = (
     ("Content-Security-Policy", CSP),
     ("X-Content-Type-Options", "nosniff"),
@@ -168,23 +168,19 @@ def register_template_context(app: Flask) -> None:
     def inject() -> dict[str, Any]:
         endpoints = app.view_functions
         return {"can": lambda action, obj=None: policy.can(current_user, action, obj),
-                "unread_count": _unread_count, "endpoints": endpoints,
-                "nav_links": lambda: [(e, label) for e, label in nav if e in endpoints]}
+                "unread_count": pagecache.unread_count, "endpoints": endpoints,
+                "nav_links": lambda: [(e, label) for e, label in nav if e in endpoints],
+                "posts_concepts": _posts_concepts}
 
 
-def _unread_count() -> int:
-    """Once per request, however many times the header asks (or as a page's key query read it:
-    remember_unread)."""
-    from forum.services import notifications
+def _posts_concepts() -> bool:
+    """Whether the reader may post a concept for some organization (the header's and the front
+    page's "Post a concept"); asked once per request."""
+    from forum.services import concepts
 
-    if "_sb_unread" not in g:
-        g._sb_unread = notifications.unread_count(current_user)
-    return g._sb_unread
-
-
-def remember_unread(count: int) -> None:
-    """The reader's unread count, already read with a page's key (forum/pagecache.py)."""
-    g._sb_unread = int(count or 0)
+    if "_sb_posts_concepts" not in g:
+        g._sb_posts_concepts = bool(concepts.organizations_for(current_user))
+    return g._sb_posts_concepts
 
 
 @login_manager.user_loader
@@ -228,9 +224,9 @@ def register_web(app: Flask) -> None:
     from forum.web import org_data
 
     blueprints.append(org_data.bp)
-    from forum.web import suggestions
+    from forum.web import pulse, reactions, suggestions, webhooks
 
-    blueprints.append(suggestions.bp)
+    blueprints += [suggestions.bp, pulse.bp, reactions.bp, webhooks.bp]
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)
