@@ -21,13 +21,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 
 from forum import policy
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.markup import mentions_in_html
 from forum.models import Concept, Follow, Notification, Post, StageChange, Topic, User, utcnow
+from forum.services import events, unread
 from forum.services.ids import parse_id
 from forum.services.tx import commit_and_publish
 
@@ -285,8 +286,7 @@ def unread_count(user: Any) -> int:
 
 
 def unread_count_of(user_id: int) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+    return unread.count(user_id)
 
 
 def listing(actor: Any, page: int = 1, per_page: int = 20):
@@ -328,6 +328,4 @@ def mark_all_read(actor: Any) -> int:
 
 def _push_unread(user_id: int) -> None:
     """The person's other open pages show the new count."""
-    from forum.services import events
-
     events.push_unread(user_id)
