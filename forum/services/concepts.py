@@ -30,7 +30,7 @@ from forum.models import (
     concept_tags,
     utcnow,
 )
-from forum.services import events, notifications, pulse, search
+from forum.services import events, notifications, pulse, search, summaries
 from forum.services.organizations import slugify, unique_slug
 from forum.services.tx import commit_and_publish
 
@@ -184,8 +184,6 @@ def _commit_changed(concept: Concept) -> None:
     """Commit a change to what the concept page shows (its text, switches, features): the
     `summary.changed` event moves the concept room's number, which is the key of the stored summary
     and of the cached page, and tells open pages; it is published after the commit."""
-    from forum.services import summaries
-
     commit_and_publish(summaries.invalidate(concept))
 
 
