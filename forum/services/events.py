@@ -69,9 +69,9 @@ def staff_room(room: str) -> str:
 def _upsert_sequence(room: str) -> Any:
     table = RoomSequence.__table__
     if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert  # the dialect's own upsert, of the engine in use
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert  # the dialect's own upsert, of the engine in use
     stmt = insert(table).values(room=room, last_seq=1)
     return stmt.on_conflict_do_update(
         index_elements=[table.c.room], set_={"last_seq": table.c.last_seq + 1}).returning(table.c.last_seq)
