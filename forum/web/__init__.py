@@ -184,7 +184,18 @@ def register_template_context(app: Flask) -> None:
         endpoints = app.view_functions
         return {"can": lambda action, obj=None: policy.can(current_user, action, obj),
                 "unread_count": pagecache.unread_count, "endpoints": endpoints,
-                "nav_links": lambda: [(e, label) for e, label in nav if e in endpoints]}
+                "nav_links": lambda: [(e, label) for e, label in nav if e in endpoints],
+                "posts_concepts": _posts_concepts}
+
+
+def _posts_concepts() -> bool:
+    """Whether the reader may post a concept for some organization (the header's and the front
+    page's "Post a concept"); asked once per request."""
+    from forum.services import concepts
+
+    if "_sb_posts_concepts" not in g:
+        g._sb_posts_concepts = bool(concepts.organizations_for(current_user))
+    return g._sb_posts_concepts
 
 
 @login_manager.user_loader

@@ -64,7 +64,8 @@ def topic(topic_id: int) -> Response:
     policy.require(current_user, "topic.view", shown)
     perms = topic_perms(current_user, shown)
     key = ("topic", topic_id, row.seq, page, row.title, row.pinned, row.locked, row.hidden_at)
-    follow_key = ("follow", "topic", topic_id, row.title, bool(row.following), request.full_path)
+    follow_key = ("follow", "topic", topic_id, row.title, bool(row.following), request.full_path,
+                  current_user.is_authenticated)  # a visitor's button says "Log in to follow"
     return pagecache.page(key, lambda: _render_cached_topic(posting.get_topic(topic_id, current_user), page, row.seq,
                                                             perms),
                           perms=perms, parts={"follow": pagecache.Part(follow_key, lambda: pagecache.fragment(
