@@ -18,6 +18,7 @@ from forum.api import bp as api_bp
 from forum.errors import DomainError
 from forum.extensions import db, limiter, login_manager
 from forum.models import User
+from forum.services import concepts as concept_service
 from forum.web import (
     account,
     admin,
@@ -191,10 +192,8 @@ def register_template_context(app: Flask) -> None:
 def _posts_concepts() -> bool:
     """Whether the reader may post a concept for some organization (the header's and the front
     page's "Post a concept"); asked once per request."""
-    from forum.services import concepts
-
     if "_sb_posts_concepts" not in g:
-        g._sb_posts_concepts = bool(concepts.organizations_for(current_user))
+        g._sb_posts_concepts = bool(concept_service.organizations_for(current_user))
     return g._sb_posts_concepts
 
 
