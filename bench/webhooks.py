@@ -12,10 +12,10 @@ signed POSTs sent straight with http.client, nothing recorded. Each figure is th
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import tempfile
-import multiprocessing
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -136,7 +136,7 @@ def main() -> None:
     hooked = statistics.median(_fresh(_votes, args.votes, args.endpoints, url) for _ in range(3))
     runs = [_fresh(_sender, args.deliveries, url) for _ in range(3)]
     ours, floor = statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
-    print(f"| figure | ours | floor | ratio |\n| --- | --- | --- | --- |")
+    print("| figure | ours | floor | ratio |\n| --- | --- | --- | --- |")
     print(f"| a vote (SQLite), {args.endpoints} endpoints on summary.changed vs none | {hooked * 1000:.2f} ms "
           f"| {bare * 1000:.2f} ms | {hooked / bare:.2f}x |")
     print(f"| deliveries per second to a local receiver vs bare signed POSTs | {ours:.0f}/s | {floor:.0f}/s "
