@@ -208,14 +208,21 @@ def _user_nav() -> str:
     return fragment(key, lambda: render_template("_user_nav.html"))
 
 
+def _suspended_until() -> Any:
+    """Until when the reader is suspended (their pages carry a standing notice), or None."""
+    user = current_user
+    return user.suspended_until if user.is_authenticated and user.is_suspended else None
+
+
 def _flashes() -> str:
-    return render_template("_flashes.html") if session.get("_flashes") else ""
+    """Flash messages, and a suspended person's standing notice (with how to appeal)."""
+    return render_template("_flashes.html") if session.get("_flashes") or _suspended_until() else ""
 
 
 def _standard_parts() -> dict[str, Part]:
     signed_in = current_user.is_authenticated
     return {"user_nav": Part(nav_key(current_user) if signed_in else ("nav",), _user_nav),
-            "flashes": Part(("flashes",), _flashes)}
+            "flashes": Part(("flashes", _suspended_until()), _flashes)}
 
 
 # --- rendering ------------------------------------------------------------------------------------
