@@ -17,7 +17,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import DEV_SITE_URL, INSTANCE_DIR, Config
+from forum import i18n, models, pagecache, realtime  # noqa: F401 - models: registers every model
+from forum.cli import register_cli
+from forum.extensions import compress, csrf, db, limiter, login_manager, migrate, socketio
 from forum.services.ids import MAX_ID
+from forum.serving import register_access_log, register_static
+from forum.web import register_security_headers, register_web
+from forum.web.bodies import ForumRequest, StrictJSONProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -131,25 +137,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     _check_site_url(app)
     app.session_interface = _SessionInterface()
-    from forum.web.bodies import ForumRequest, StrictJSONProvider
-
     app.request_class = ForumRequest
     app.json = StrictJSONProvider(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from forum.web import register_security_headers
-
     # First registered, so it runs after every other after_request hook (Flask-Login's included).
     register_security_headers(app)
 
-    from forum import models  # noqa: F401  (register every model)
-    from forum.extensions import compress, csrf, db, limiter, login_manager, migrate, socketio
-
     db.init_app(app)
-    from forum import i18n
-
     i18n.init_app(app)
 
     @app.teardown_request
@@ -172,26 +169,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
                       manage_session=False)
 
-    from forum import realtime
-
     realtime.init_app(app)
-
-    from forum.web import register_web
 
     # <int:...> in every route stops at the id columns' range: a larger number is a 404, not a
     # database error.
     app.url_map.converters["int"] = BoundedIntegerConverter
     register_web(app)
 
-    from forum import pagecache
-    from forum.serving import register_access_log, register_static
-
     pagecache.init_app(app)
 
     register_static(app)
     register_access_log(app)
-
-    from forum.cli import register_cli
 
     register_cli(app)
     return app
