@@ -7,7 +7,7 @@ setup that both README commands run.
 """
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel, gettext, lazy_gettext, ngettext
 
 # Locale code -> the language's own name (shown in the language chooser).
@@ -36,7 +36,10 @@ def _normalise(tag: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """The reader's chosen language (cookie), else the best match of Accept-Language, else English."""
+    """The reader's chosen language (cookie), else the best match of Accept-Language, else English
+    (also outside a request: a service called from the CLI, the demo or a test)."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
     chosen = _normalise(request.cookies.get(LANGUAGE_COOKIE))
     if chosen:
         return chosen
