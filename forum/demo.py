@@ -363,6 +363,9 @@ def seed_demo() -> Iterator[str]:
     seed_concepts()
     db.session.commit()
     seed_feedback()
+    from forum.demo_research import seed_research
+
+    seed_research(seed_respondents())
     seed_board()
     seed_trust()
     yield "Demo data is in place. Every demo account's password: " + DEMO_PASSWORD
