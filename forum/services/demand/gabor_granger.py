@@ -8,12 +8,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from forum.services.demand.rule import counted
 from sqlalchemy import func, or_, select
 
 from forum.analytics import gabor_granger
 from forum.extensions import db
 from forum.models import Concept, GaborGrangerResponse, User
-from forum.services.demand.rule import counted
 
 GG = GaborGrangerResponse
 

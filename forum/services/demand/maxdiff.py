@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from forum.services.demand.rule import counted
 from sqlalchemy import String, and_, func, literal, select
 
 from forum.analytics import maxdiff
 from forum.extensions import db
 from forum.models import Concept, Feature, MaxDiffAnswer, User
-from forum.services.demand.rule import counted
 
 MD = MaxDiffAnswer
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from forum.services.demand.rule import counted
 from sqlalchemy import func, select
 
 from forum.errors import DomainError
 from forum.extensions import db
 from forum.i18n import _
 from forum.models import Concept, SegmentAnswer, SegmentChoice, SegmentQuestion, User
-from forum.services.demand.rule import counted
 
 FLOOR = 5
 
