@@ -37,7 +37,7 @@ def _normalise(tag: str | None) -> str | None:
 
 def select_locale() -> str:
     """The reader's chosen language (cookie), else the best match of Accept-Language, else English
-    (also outside a request: a service called from the CLI, the demo or a test)."""
+    (outside a request too: the CLI, background senders)."""
     if not has_request_context():
         return DEFAULT_LOCALE
     chosen = _normalise(request.cookies.get(LANGUAGE_COOKIE))

@@ -22,6 +22,7 @@ from sqlalchemy import and_, or_, select, true
 
 from forum.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
+from forum.i18n import _
 
 __all__ = ["Conflict", "NotFound", "PermissionDenied", "RULES", "Refusal", "ValidationError", "can",
            "concept_filter", "is_member", "membership_role", "refusal", "require", "topic_filter"]
@@ -297,6 +298,49 @@ def _feedback_results(a: Any, concept: Any) -> Refusal | None:
                  f"Only members of {concept.organization.name} can see the demand summary of this concept.")
 
 
+# --- suggestions and reactions (forum/services/suggestions.py, reactions.py) --------------------
+
+def _suggestion_view(a: Any, suggestion: Any) -> Refusal | None:
+    """A suggestion is seen where its concept is, and, as its post: held for review, only by its
+    author and moderators; hidden or deleted, only by moderators."""
+    if suggestion is None:
+        return Refusal(_("There is no such suggestion."), NotFound)
+    refused = _concept_view(a, suggestion.concept)
+    if refused or suggestion.post is None:
+        return refused
+    if _post_view(a, suggestion.post) is not None:
+        return Refusal(_("There is no such suggestion."), NotFound)
+    return None
+
+
+def _suggestion_support(a: Any, suggestion: Any) -> Refusal | None:
+    refused = _suggestion_view(a, suggestion) or _feedback("support suggestions on")(a, suggestion.concept)
+    if refused:
+        return refused
+    return _deny(suggestion.status == "open" and (suggestion.post is None or suggestion.post.hidden_at is None),
+                 _("This suggestion is no longer open for support."), Conflict)
+
+
+def _suggestion_decide(a: Any, suggestion: Any) -> Refusal | None:
+    """Adopt, decline or merge: the concept's organization, while the suggestion is open."""
+    refused = _suggestion_view(a, suggestion)
+    if refused:
+        return refused
+    if not (_active(a) and is_member(a, suggestion.concept.organization_id)):
+        return Refusal(_("Only members of the concept's organization decide on suggestions."))
+    return _deny(suggestion.status == "open", _("This suggestion has already been decided."), Conflict)
+
+
+def _post_react(a: Any, post: Any) -> Refusal | None:
+    """React on a post one may see: signed in, in good standing, not on one's own post."""
+    refused = _writer(a, _("react to posts"), _("react to posts")) or _post_view(a, post)
+    if refused:
+        return refused
+    if post.hidden_at is not None or post.deleted_at is not None:
+        return Refusal(_("This post takes no reactions."), Conflict)
+    return _deny(post.author_id != a.id, _("You cannot react to your own post."), Conflict)
+
+
 RULES: dict[str, Rule] = {
     # Accounts and roles
     "user.set_role": lambda a, user: (
@@ -373,6 +417,15 @@ RULES: dict[str, Rule] = {
                                           "Only members of the concept's organization post its decisions."),
     # Follows and notifications: personal, so any signed-in person (a suspension stops writing
     # in public, not following or reading one's notifications).
+    # Suggestions from consumers (obj: the Concept for create, else the Suggestion).
+    "suggestion.view": _suggestion_view,
+    "suggestion.create": _feedback("suggest features for"),
+    "suggestion.support": _suggestion_support,
+    "suggestion.decide": _suggestion_decide,
+    "post.react": _post_react,
+    # Webhooks: the organization's owners (obj: the Organization).
+    "webhook.manage": lambda a, org: _deny(_active(a) and membership_role(a, _org_id(org)) == "owner",
+                                           _("Only the organization's owners manage its webhooks.")),
     "follow.manage": lambda a, _: _deny(_signed_in(a), "Log in to follow concepts and topics."),
     "notifications.view": lambda a, _: _deny(_signed_in(a), "Log in to see your notifications."),
 }

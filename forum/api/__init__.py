@@ -199,3 +199,6 @@ def openapi() -> Response:
     from forum.api.openapi import spec
 
     return jsonify(spec(request.host_url.rstrip("/") + "/api/v1"))
+
+
+from forum.api import suggestions as _suggestions  # noqa: E402,F401 - registers its routes on bp

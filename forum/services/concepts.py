@@ -434,6 +434,7 @@ def add_feature(actor: User, concept: Concept, title: str, description: str = ""
     active.append(feature)
     _renumber(active, retired)
     _touch(concept)
+    search.index_feature(feature)
     _commit_changed(concept)
     return feature
 
@@ -443,6 +444,7 @@ def update_feature(actor: User, feature: Feature, title: str, description: str) 
     feature.title, feature.description = _check_feature(title, description)
     feature.updated_at = utcnow()
     _touch(feature.concept)
+    search.index_feature(feature)
     _commit_changed(feature.concept)
 
 
@@ -470,6 +472,7 @@ def retire_feature(actor: User, feature: Feature) -> None:
     feature.retired_at = utcnow()
     _renumber(*_ordered(feature.concept))
     _touch(feature.concept)
+    search.index_feature(feature)
     _commit_changed(feature.concept)
 
 
@@ -483,6 +486,7 @@ def restore_feature(actor: User, feature: Feature) -> None:
     feature.retired_at = None
     _renumber(active + [feature], retired)
     _touch(feature.concept)
+    search.index_feature(feature)
     _commit_changed(feature.concept)
 
 

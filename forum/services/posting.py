@@ -195,6 +195,17 @@ def _add_post(actor: Any, topic: Topic, body: str, reply_to: Post | None) -> tup
     return post, event
 
 
+def add_post(actor: Any, topic: Topic, body: Any) -> tuple[Post, events.Event]:
+    """A new post in `topic`, screened as every post is (limits, links, blocked words), inside the
+    caller's transaction (no commit): for writes that carry a post with them (a suggestion)."""
+    policy.require(actor, "post.create", topic)
+    errors: dict[str, list[str]] = {}
+    body = _check_body(body, errors)
+    if errors:
+        raise _fail(errors)
+    return _add_post(actor, topic, body, None)
+
+
 def create_topic(actor: Any, board: Board | int | str | None, title: Any, body: Any, *,
                  announcement: bool = False) -> Topic:
     """Start a topic on a board with its first post. An admin may make it a pinned announcement."""

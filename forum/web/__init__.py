@@ -223,9 +223,15 @@ def register_web(app: Flask) -> None:
     from forum.web import org_data
 
     blueprints.append(org_data.bp)
+<<<<<<< HEAD
     from forum.web import research
 
     blueprints.append(research.bp)
+=======
+    from forum.web import suggestions
+
+    blueprints.append(suggestions.bp)
+>>>>>>> main
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)

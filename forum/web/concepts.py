@@ -17,6 +17,7 @@ from forum.models import STAGES, Concept, Membership, Organization, Topic
 from forum.services import concepts, events, summaries
 from forum.services import decisions as decisions_service
 from forum.services import feedback as feedback_service
+from forum.services import suggestions as suggestions_service
 from forum.web.concept_forms import ConceptForm, FeatureForm, MoveForm, NewConceptForm, StageForm
 from forum.web.utils import apply_errors, page_arg
 
@@ -133,6 +134,8 @@ def _render_show(concept, status: int = 200, feature_form: FeatureForm | None = 
         retired_features=concepts.retired_features(concept),
         stage_labels=concepts.STAGE_LABELS, stages=STAGES,
         feedback=feedback_service.panel(current_user, concept),
+        suggestions=suggestions_service.panel(current_user, concept),
+        credits=suggestions_service.adopted_credits(concept),
         # Forms (and their CSRF token, kept in the session) only for people who may use them: a
         # visitor's page sets no cookie.
         feature_form=feature_form or (FeatureForm(formdata=None) if editing else None),
@@ -184,7 +187,8 @@ def show(slug: str) -> Response:
     def render_panel() -> str:
         concept = concepts.get_by_slug(slug, current_user)
         return render_template("concepts/_feedback.html", concept=concept,
-                               feedback=feedback_service.panel(current_user, concept))
+                               feedback=feedback_service.panel(current_user, concept),
+                               suggestions=suggestions_service.panel(current_user, concept))
 
     return pagecache.page(key, render, viewer=viewer, ttl=lambda: _concept_ttl(row.id), parts={
         # The person's own votes and answers move the room's number too: rendered once per change.

@@ -1,7 +1,7 @@
 """research answers: gabor-granger, maxdiff, segments
 
 Revision ID: 27e2bb09c9b7
-Revises: a7c1e0d4b9f2
+Revises: 24e56991cc33
 Create Date: 2026-12-07 04:30:16.585914
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '27e2bb09c9b7'
-down_revision = 'a7c1e0d4b9f2'
+down_revision = '24e56991cc33'
 branch_labels = None
 depends_on = None
 

@@ -417,6 +417,14 @@
         return refreshParts();
       case "decision.added":
         return refreshParts().then(function () { announce("A decision was posted: " + (data.title || "") + "."); });
+      case "suggestion.added":
+      case "suggestion.support":
+      case "suggestion.declined":
+      case "suggestion.merged":
+      case "summary.changed":
+        return refreshParts();
+      case "suggestion.adopted":
+        return refreshParts().then(function () { announce("A suggestion became a feature: " + (data.title || "") + "."); });
       default:
         return null;
     }

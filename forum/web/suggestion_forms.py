@@ -1,0 +1,32 @@
+"""Forms of suggestions: suggest, support, decline, merge, adopt. The service decides what is valid."""
+from __future__ import annotations
+
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import Length
+
+from forum.i18n import _l
+from forum.web.bodies import ForumForm
+
+
+class SuggestionForm(ForumForm):
+    title = StringField(_l("Your suggestion"), validators=[Length(max=200)],
+                        description=_l("A short name for the feature, e.g. “Pause my subscription”."))
+    why = TextAreaField(_l("Why it matters"), validators=[Length(max=4000)],
+                        description=_l("What would it let you do? Others can support it."))
+
+
+class SupportForm(ForumForm):
+    value = StringField(_l("Support"), validators=[Length(max=8)])
+
+
+class AdoptForm(ForumForm):
+    title = StringField(_l("Feature title"), validators=[Length(max=200)],
+                        description=_l("Leave it as suggested, or tidy the wording."))
+
+
+class DeclineForm(ForumForm):
+    reason = TextAreaField(_l("Why not (everyone will read this)"), validators=[Length(max=1000)])
+
+
+class MergeForm(ForumForm):
+    target = SelectField(_l("Merge into"), choices=[], validate_choice=False)
