@@ -223,15 +223,9 @@ def register_web(app: Flask) -> None:
     from forum.web import org_data
 
     blueprints.append(org_data.bp)
-<<<<<<< HEAD
-    from forum.web import research
+    from forum.web import research, suggestions
 
-    blueprints.append(research.bp)
-=======
-    from forum.web import suggestions
-
-    blueprints.append(suggestions.bp)
->>>>>>> main
+    blueprints += [suggestions.bp, research.bp]
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)
