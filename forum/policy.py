@@ -298,6 +298,14 @@ def _feedback_results(a: Any, concept: Any) -> Refusal | None:
                  f"Only members of {concept.organization.name} can see the demand summary of this concept.")
 
 
+def _act_on_person(a: Any, person: Any) -> Refusal | None:
+    """Moderators act on people, never on themselves; only an admin acts on a moderator or an admin."""
+    return (_deny(_moderator(a), _("Only moderators and admins act on the queue and on people."))
+            or _deny(person is None or person.id != a.id, _("You cannot act on your own account."), ValidationError)
+            or _deny(person is None or not person.is_moderator or _admin(a),
+                     _("Only an admin acts on a moderator or an admin.")))
+
+
 # --- suggestions and reactions (forum/services/suggestions.py, reactions.py) --------------------
 
 def _suggestion_view(a: Any, suggestion: Any) -> Refusal | None:
@@ -355,7 +363,10 @@ RULES: dict[str, Rule] = {
     # Moderation (forum/services/moderation.py): moderators act on content and people; admins ban,
     # edit the blocked words and domains, and the site settings.
     "moderation.act": lambda a, _: _deny(_moderator(a), "Only moderators and admins act on the queue and on people."),
-    "moderation.ban": lambda a, _: _deny(_admin(a), "Only admins ban, or lift a ban."),
+    # Acting on a person (obj: the person): warn, silence, suspend, set the trust level, hide the profile.
+    "moderation.act_on_person": _act_on_person,
+    "moderation.ban": lambda a, person: (_deny(_admin(a), "Only admins ban, or lift a ban.")
+                                         or (_act_on_person(a, person) if person is not None else None)),
     "moderation.blocked_terms": lambda a, _: _deny(_admin(a), "Only admins edit the blocked words and domains."),
     "admin.settings": lambda a, _: _deny(_admin(a), "Only admins change the site settings."),
     # Flagging is writing: silenced and suspended people cannot.

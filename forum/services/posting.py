@@ -18,15 +18,14 @@ from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.models import Board, Concept, ModerationAction, Post, PostRevision, Topic, utcnow
 from forum.services import events, moderation, notifications, search
+from forum.services.bodies import BODY_MAX, render_body
 from forum.services.ids import parse_id
 from forum.services.paging import Pager
 from forum.services.tx import commit_and_publish
 
-BODY_MAX = 20_000
 TITLE_MAX = 160
 TITLE_MIN = 3
 POSTS_PER_PAGE = 25
-EXCERPT_LENGTH = 240
 LOCKED_MESSAGE = policy.LOCKED_MESSAGE
 
 
@@ -60,12 +59,6 @@ def _check_title(title: Any, errors: dict[str, list[str]]) -> str:
     elif len(title) > TITLE_MAX:
         errors["title"] = [f"A title has at most {TITLE_MAX} characters."]
     return title
-
-
-def render_body(source: str) -> tuple[str, str]:
-    """(sanitized HTML, plain-text excerpt) of a post's Markdown: the one rendering path."""
-    html = markup.render(source)
-    return html, markup.excerpt(html, EXCERPT_LENGTH)
 
 
 def _audit(actor: Any, action: str, target_type: str, target_id: int, reason: str = "") -> None:

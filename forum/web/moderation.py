@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from forum import policy
 from forum.errors import DomainError, NotFound
 from forum.extensions import db, login_manager
+from forum.i18n import _
 from forum.models import FLAG_REASONS, Post
 from forum.models.moderation import REVIEW_KINDS, SYSTEM_REASONS
 from forum.services import moderation
@@ -51,9 +52,14 @@ def index() -> str:
 
 @bp.get("/items/<int:item_id>")
 def item(item_id: int) -> str:
-    found = moderation.get_item(current_user, item_id)
-    return render_template("moderation/item.html", item=found, actions=moderation.ITEM_ACTIONS[found.kind],
-                           threshold=moderation.setting("flag_threshold"))
+    return _item_page(moderation.get_item(current_user, item_id))
+
+
+def _item_page(found: Any, form: Any = None) -> str:
+    kind, obj = found.kind, found.post or found.concept or found.user or found.suspension
+    actions = moderation.offered(current_user, kind, obj, found) if obj is not None else []
+    return render_template("moderation/item.html", item=found, actions=actions,
+                           threshold=moderation.setting("flag_threshold"), form=form)
 
 
 @bp.post("/items/<int:item_id>/act")
@@ -66,16 +72,19 @@ def act(item_id: int) -> Any:
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return render_template("moderation/item.html", item=found, actions=moderation.ITEM_ACTIONS[found.kind],
-                               threshold=moderation.setting("flag_threshold"), form=request.form), exc.status
-    flash("Done. The person concerned has been told, and the action is in the audit log.", "success")
+        return _item_page(found, request.form), exc.status
+    flash(_("Done. The person concerned has been told, and the action is in the audit log."), "success")
     return redirect(url_for("moderation.index"))
 
 
 @bp.get("/posts/<int:post_id>")
 def post(post_id: int) -> str:
-    found = _post(post_id)
-    return render_template("moderation/post.html", post=found, actions=moderation.POST_ACTIONS[1:])
+    return _post_page(_post(post_id))
+
+
+def _post_page(found: Post, form: Any = None) -> str:
+    actions = moderation.offered(current_user, "post", found, moderation.item_about("post", found))
+    return render_template("moderation/post.html", post=found, actions=actions, form=form)
 
 
 @bp.post("/posts/<int:post_id>/act")
@@ -83,20 +92,19 @@ def act_on_post(post_id: int) -> Any:
     found = _post(post_id)
     try:
         moderation.act_on_post(current_user, found, request.form.get("action", ""), request.form.get("reason"),
-                               body=request.form.get("body"))
+                               body=request.form.get("body"), until=request.form.get("until"))
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return render_template("moderation/post.html", post=found, actions=moderation.POST_ACTIONS[1:],
-                               form=request.form), exc.status
-    flash("Done. The author has been told, and the action is in the audit log.", "success")
+        return _post_page(found, request.form), exc.status
+    flash(_("Done. The person concerned has been told, and the action is in the audit log."), "success")
     return redirect(url_for("board.post", post_id=found.id))
 
 
 def _post(post_id: int) -> Post:
     found = db.session.get(Post, post_id)
     if found is None:
-        raise NotFound("There is no post at that address.")
+        raise NotFound(_("There is no post at that address."))
     return found
 
 
@@ -111,10 +119,14 @@ def people() -> str:
 
 @bp.get("/people/<username>")
 def person(username: str) -> str:
-    user = moderation.user_by_name(username)
-    return render_template("moderation/person.html", person=user,
+    return _person_page(moderation.user_by_name(username))
+
+
+def _person_page(user: Any, form: Any = None) -> str:
+    actions = [a for a in moderation.offered(current_user, "person", user) if a.name != "lift"]
+    return render_template("moderation/person.html", person=user, actions=actions,
                            record=moderation.person_record(current_user, user),
-                           levels=moderation.TRUST_LEVELS)
+                           levels=moderation.TRUST_LEVELS, form=form)
 
 
 @bp.post("/people/<username>/act")
@@ -127,10 +139,8 @@ def act_on_person(username: str) -> Any:
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return render_template("moderation/person.html", person=user,
-                               record=moderation.person_record(current_user, user),
-                               levels=moderation.TRUST_LEVELS, form=request.form), exc.status
-    flash(f"Done. {user.username} has been told, and the action is in the audit log.", "success")
+        return _person_page(user, request.form), exc.status
+    flash(_("Done. %(name)s has been told, and the action is in the audit log.", name=user.username), "success")
     return redirect(url_for("moderation.person", username=user.username))
 
 
@@ -170,14 +180,14 @@ def add_blocked() -> Any:
         flash(exc.message, "error")
         return render_template("moderation/blocked.html", terms=moderation.blocked_terms(),
                                form=request.form), exc.status
-    flash(f"Posts with “{term.value}” now wait for review.", "success")
+    flash(_("Posts with “%(term)s” now wait for review.", term=term.value), "success")
     return redirect(url_for("moderation.blocked"))
 
 
 @bp.post("/blocked/<int:term_id>/delete")
 def remove_blocked(term_id: int) -> Response:
     moderation.remove_blocked_term(current_user, term_id)
-    flash("Removed from the list.", "success")
+    flash(_("Removed from the list."), "success")
     return redirect(url_for("moderation.blocked"))
 
 
@@ -198,8 +208,8 @@ def flag() -> Response:
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash("Thank you: the moderators will look at it. You will be told what they decide; "
-              "your flags are listed on your flags page.", "success")
+        flash(_("Thank you: the moderators will look at it. You will be told what they decide; "
+                "your flags are listed on your flags page."), "success")
     return _back("/")
 
 
@@ -214,7 +224,7 @@ def my_flags() -> str:
 @login_required
 def withdraw_flag(flag_id: int) -> Response:
     moderation.withdraw_flag(current_user, flag_id)
-    flash("Your flag is withdrawn.", "success")
+    flash(_("Your flag is withdrawn."), "success")
     return _back(url_for("conduct.my_flags"))
 
 
@@ -230,7 +240,7 @@ def acknowledge(warning_id: int) -> Response:
     moderation.acknowledge_warning(current_user, warning_id)
     if current_user.warning_pending:
         return redirect(url_for("conduct.warnings"))
-    flash("Thank you. You can carry on.", "success")
+    flash(_("Thank you. You can carry on."), "success")
     return redirect(url_for("main.index"))
 
 
@@ -248,7 +258,7 @@ def appeal() -> Any:
             flash(exc.message, "error")
             return render_template("moderation/appeal.html", suspension=suspension,
                                    text=request.form.get("text", "")), exc.status
-        flash("Your appeal is with the moderators. You will be told their answer.", "success")
+        flash(_("Your appeal is with the moderators. You will be told their answer."), "success")
         return redirect(url_for("conduct.appeal"))
     return render_template("moderation/appeal.html", suspension=suspension, text="")
 
