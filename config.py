@@ -140,6 +140,14 @@ class Config:
         # Deliver right after the commit in a background thread (off: only `flask send-mail` sends).
         self.MAIL_BACKGROUND = _bool("MAIL_BACKGROUND", True)
         self.MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+        # Webhooks: sent after the commit by a background thread (off: only `flask send-webhooks`);
+        # private, loopback and link-local addresses and http:// only with WEBHOOKS_ALLOW_PRIVATE=1.
+        self.WEBHOOKS_BACKGROUND = _bool("WEBHOOKS_BACKGROUND", True)
+        self.WEBHOOKS_ALLOW_PRIVATE = _bool("WEBHOOKS_ALLOW_PRIVATE", False)
+        self.WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+        self.WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+        self.WEBHOOK_RETRY_SECONDS = float(os.environ.get("WEBHOOK_RETRY_SECONDS", "60"))
+        self.WEBHOOK_DISABLE_AFTER = int(os.environ.get("WEBHOOK_DISABLE_AFTER", "15"))
         # The site's public address, for links in emails sent outside a request (digest, retries).
         self.SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", str(60 * 60)))

@@ -127,6 +127,7 @@ TEST_CONFIG = {
     # Email stays in the outbox unless a test delivers it (tests/services/test_mail.py runs a real
     # SMTP server): no background sender racing the per-test cleanup.
     "MAIL_BACKGROUND": False,
+    "WEBHOOKS_BACKGROUND": False,
     "MAIL_SERVER": "",
 }
 

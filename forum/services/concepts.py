@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from forum import markup, policy
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
+from forum.i18n import _l
 from forum.markup import render
 from forum.models import (
     STAGES,
@@ -29,7 +30,7 @@ from forum.models import (
     concept_tags,
     utcnow,
 )
-from forum.services import events, notifications, search
+from forum.services import events, notifications, pulse, search
 from forum.services.organizations import slugify, unique_slug
 from forum.services.tx import commit_and_publish
 
@@ -49,7 +50,8 @@ CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JP
 STAGE_LABELS = {"idea": "Idea", "concept": "Concept", "prototype": "Prototype", "launched": "Launched"}
 
 #: ?sort= values of the concept list and their labels.
-SORTS = {"newest": "Newest", "active": "Most active", "discussed": "Most discussed"}
+SORTS = {"newest": _l("Newest"), "active": _l("Most active this week"), "supported": _l("Most supported"),
+         "discussed": _l("Most discussed")}
 
 #: Slugs that would collide with the blueprint's own addresses (/concepts/new).
 RESERVED_SLUGS = frozenset({"new"})
@@ -229,7 +231,8 @@ def create(actor: User, organization: Organization | None, title: str, summary: 
                          created_at=now, last_post_at=now))
     notifications.follow(actor, concept=concept)
     search.index_concept(concept)
-    commit_and_publish()
+    # Its room's first event: the concept list moves on, and webhooks hear of it (same transaction).
+    commit_and_publish(events.record(events.concept_room(concept.id), "concept.created", {"concept_id": concept.id}))
     return concept
 
 
@@ -368,8 +371,8 @@ def listing(actor: Any, stage: str | None = None, organization: str | None = Non
             stmt = stmt.where(Concept.id.in_(
                 select(concept_tags.c.concept_id).join(Tag, Tag.id == concept_tags.c.tag_id)
                 .where(Tag.name == name)))
-    if sort == "active":
-        stmt = stmt.order_by(Concept.last_activity_at.desc(), Concept.id.desc())
+    if sort in ("active", "supported"):
+        stmt = stmt.order_by(*pulse.sort_key(sort))
     elif sort == "discussed":
         stmt = stmt.outerjoin(Topic, Topic.concept_id == Concept.id).order_by(
             func.coalesce(Topic.post_count, 0).desc(), Concept.last_activity_at.desc(), Concept.id.desc())

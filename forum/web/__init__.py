@@ -223,9 +223,9 @@ def register_web(app: Flask) -> None:
     from forum.web import org_data
 
     blueprints.append(org_data.bp)
-    from forum.web import research, suggestions
+    from forum.web import pulse, reactions, research, suggestions, webhooks
 
-    blueprints += [suggestions.bp, research.bp]
+    blueprints += [suggestions.bp, pulse.bp, reactions.bp, webhooks.bp, research.bp]
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)

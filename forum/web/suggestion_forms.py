@@ -1,10 +1,12 @@
-"""Forms of suggestions: suggest, support, decline, merge, adopt. The service decides what is valid."""
+"""Forms of issue 20: suggestions (suggest, support, adopt, decline, merge), reactions, webhooks.
+They bound the input; the services decide what is valid."""
 from __future__ import annotations
 
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from forum.i18n import _l
+from forum.models import WEBHOOK_EVENTS
 from forum.web.bodies import ForumForm
 
 
@@ -30,3 +32,14 @@ class DeclineForm(ForumForm):
 
 class MergeForm(ForumForm):
     target = SelectField(_l("Merge into"), choices=[], validate_choice=False)
+
+
+class ReactionForm(ForumForm):
+    kind = StringField(_l("Reaction"), validators=[Length(max=16)])
+
+
+class WebhookForm(ForumForm):
+    url = StringField(_l("Endpoint address"), validators=[Length(max=600)],
+                      description=_l("An https:// address of your own service."))
+    events = SelectMultipleField(_l("Events"), choices=[(name, name) for name in WEBHOOK_EVENTS],
+                                 validate_choice=False)

@@ -246,6 +246,18 @@
       case "post.answered":
         if (!postEl(id)) { return null; }
         return refreshPost(id, false);
+      case "post.reactions": {
+        var box = document.querySelector('[data-reactions="' + data.post_id + '"]');
+        if (box && data.counts) {
+          Object.keys(data.counts).forEach(function (kind) {
+            var shown = box.querySelector('[data-reaction="' + kind + '"]');
+            var count = shown && shown.querySelector(".reaction-count");
+            if (count) { count.textContent = String(data.counts[kind]); }
+            if (shown && shown.tagName === "SPAN") { shown.hidden = !data.counts[kind]; }
+          });
+        }
+        return null;
+      }
       case "topic.updated": {
         if (typeof data.title === "string") {
           var h1 = document.querySelector(".topic-head h1");
