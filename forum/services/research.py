@@ -232,7 +232,8 @@ def answer_segments(actor: Any, concept: Concept, answers: Mapping[int, int | No
 
 # --- a person's own answers (their archive; deleting their account) ---------------------------
 
-def _concepts_of(user_id: int) -> set[int]:
+def concepts_of(user_id: int) -> set[int]:
+    """The concepts the person gave research answers on."""
     ids = set(db.session.scalars(select(GaborGrangerResponse.concept_id).where(GaborGrangerResponse.user_id == user_id)))
     ids |= set(db.session.scalars(select(MaxDiffAnswer.concept_id).where(MaxDiffAnswer.user_id == user_id)))
     ids |= set(db.session.scalars(select(SegmentQuestion.concept_id).join(
@@ -242,7 +243,7 @@ def _concepts_of(user_id: int) -> set[int]:
 
 def archive(user_id: int) -> dict[str, list[dict[str, Any]]]:
     """The person's research answers, for their data download (features and choices by their text)."""
-    slugs = dict(db.session.execute(select(Concept.id, Concept.slug).where(Concept.id.in_(sorted(_concepts_of(user_id))))).tuples().all())
+    slugs = dict(db.session.execute(select(Concept.id, Concept.slug).where(Concept.id.in_(sorted(concepts_of(user_id))))).tuples().all())
     titles = dict(db.session.execute(select(Feature.id, Feature.title).where(Feature.concept_id.in_(list(slugs)))).tuples().all())
     walks = [{"concept": slugs.get(r.concept_id, ""), "price": str(a.price), "answer": "yes" if a.accepted else "no",
               "answered_at": a.answered_at.isoformat() + "Z"}
@@ -264,7 +265,7 @@ def archive(user_id: int) -> dict[str, list[dict[str, Any]]]:
 def withdraw(user_id: int) -> list[Any]:
     """Delete the person's research answers (inside the caller's transaction); returns the events to
     publish after its commit, one per concept touched."""
-    touched = _concepts_of(user_id)
+    touched = concepts_of(user_id)
     db.session.execute(delete(GaborGrangerResponse).where(GaborGrangerResponse.user_id == user_id))
     db.session.execute(delete(MaxDiffAnswer).where(MaxDiffAnswer.user_id == user_id))
     db.session.execute(delete(SegmentAnswer).where(SegmentAnswer.user_id == user_id))
@@ -273,7 +274,7 @@ def withdraw(user_id: int) -> list[Any]:
 
 
 __all__ = [
-    "MaxDiffSet", "answer_gabor_granger", "archive", "withdraw", "answer_maxdiff", "answer_segments", "answered_sets", "ladder_of",
+    "MaxDiffSet", "answer_gabor_granger", "archive", "concepts_of", "withdraw", "answer_maxdiff", "answer_segments", "answered_sets", "ladder_of",
     "maxdiff_features", "my_gabor_granger", "my_segments", "next_price", "next_set", "questions",
     "restart_maxdiff", "start_price",
 ]

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.services.demand.rule import counted
-from sqlalchemy import String, and_, func, literal, select
+from sqlalchemy import String, and_, func, literal, select, true
 
 from forum.analytics import maxdiff
 from forum.extensions import db
 from forum.models import Concept, Feature, MaxDiffAnswer, User
+from forum.services.demand.rule import counted
 
 MD = MaxDiffAnswer
 
@@ -24,11 +24,16 @@ def active_features(concept: Concept) -> list[Feature]:
     return [f for f in concept.features if f.retired_at is None]
 
 
-def only_active(concept: Concept) -> Any:
-    """SQL condition on MaxDiffAnswer: every feature it showed is still active."""
-    retired = [f.id for f in concept.features if f.retired_at is not None]
+def retired_ids(concept: Concept) -> list[int]:
+    return [f.id for f in concept.features if f.retired_at is not None]
+
+
+def only_active(concept: Concept | None = None, retired: list[int] | None = None) -> Any:
+    """SQL condition on MaxDiffAnswer: none of the features it showed is retired (`retired`: their
+    ids, when read before, e.g. for an export streamed after the request)."""
+    retired = retired_ids(concept) if retired is None and concept is not None else (retired or [])
     padded = literal(",", String) + MD.shown + literal(",", String)
-    return and_(*(~padded.contains(f",{feature_id},") for feature_id in retired))
+    return and_(true(), *(~padded.contains(f",{feature_id},") for feature_id in retired))
 
 
 def rows(concept: Concept) -> Any:
@@ -70,4 +75,4 @@ def section(concept: Concept, part: dict[str, Any] | None) -> dict[str, Any] | N
     return {"respondents": part["respondents"], "items": items}
 
 
-__all__ = ["active_features", "compute", "only_active", "rows", "section"]
+__all__ = ["active_features", "compute", "only_active", "retired_ids", "rows", "section"]

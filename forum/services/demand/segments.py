@@ -65,9 +65,9 @@ def parse(concept: Concept, raw: str | None) -> tuple[SegmentQuestion, SegmentCh
     return question, choice
 
 
-def require_floor(concept: Concept, choice: SegmentChoice, part: dict[str, int] | None) -> int:
-    """The counted people in the segment; BelowFloor when fewer than FLOOR."""
-    n = (part or {}).get(str(choice.id), 0)
+def check(concept: Concept, choice: SegmentChoice) -> int:
+    """The counted people in the segment (counted now); BelowFloor when fewer than FLOOR."""
+    n = counts(concept).get(choice.id, 0)
     if n < FLOOR:
         raise BelowFloor(_("This segment has fewer than %(floor)d counted people, so its figures are not "
                            "shown (the privacy floor is %(floor)d).", floor=FLOOR))
@@ -99,5 +99,5 @@ def cells(concept: Concept, labels: dict[int, dict[int, str]], user_id: int | No
     return [mine.get(q.id, "") for q in concept.segment_questions]
 
 
-__all__ = ["FLOOR", "BelowFloor", "cells", "columns", "compute", "counts", "labels_by_person", "parse",
-           "require_floor", "section"]
+__all__ = ["FLOOR", "BelowFloor", "cells", "check", "columns", "compute", "counts", "labels_by_person", "parse",
+           "section"]
