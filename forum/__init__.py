@@ -16,7 +16,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from config import INSTANCE_DIR, Config
+from forum import i18n, models, pagecache, realtime  # noqa: F401 - models: registers every model
+from forum.cli import register_cli
+from forum.extensions import compress, csrf, db, limiter, login_manager, migrate, socketio
 from forum.services.ids import MAX_ID
+from forum.serving import register_access_log, register_static
+from forum.web import register_security_headers, register_web
+from forum.web.bodies import ForumRequest, StrictJSONProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,6 +38,13 @@ class _SessionInterface(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        """Then, with every cookie on the response: one that sets a cookie (this session, Flask-Login's
+        remember-me) is never stored by a shared cache, whatever the page said."""
+        super().save_session(app, session, response)
+        if "Set-Cookie" in response.headers and "public" in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "private, no-cache"
 
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -106,25 +119,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.session_interface = _SessionInterface()
-    from forum.web.bodies import ForumRequest, StrictJSONProvider
-
     app.request_class = ForumRequest
     app.json = StrictJSONProvider(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from forum.web import register_security_headers
-
     # First registered, so it runs after every other after_request hook (Flask-Login's included).
     register_security_headers(app)
 
-    from forum import models  # noqa: F401  (register every model)
-    from forum.extensions import csrf, db, limiter, login_manager, migrate, socketio
-
     db.init_app(app)
-    from forum import i18n
-
     i18n.init_app(app)
 
     @app.teardown_request
@@ -141,33 +145,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.session_protection = "basic"
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
                       message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
                       channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
                       manage_session=False)
 
-    from forum import realtime
-
     realtime.init_app(app)
-
-    from forum.web import register_web
 
     # <int:...> in every route stops at the id columns' range: a larger number is a 404, not a
     # database error.
     app.url_map.converters["int"] = BoundedIntegerConverter
     register_web(app)
 
-    from forum import pagecache
-    from forum.serving import register_access_log, register_static
-
     pagecache.init_app(app)
 
     register_static(app)
     register_access_log(app)
 
-    from forum.cli import register_cli
-
     register_cli(app)
-    # Outermost: a visitor's cached topic or concept page is answered before Flask is involved.
-    app.wsgi_app = pagecache.FastPath(app.wsgi_app, app)  # type: ignore[method-assign]
     return app

@@ -2,26 +2,25 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 import click
 from flask import Flask
 
+from forum.cli_api import register as register_api
+from forum.cli_mail import register as register_mail
+from forum.cli_rerender import register as register_rerender
+from forum.cli_webhooks import register as register_webhooks
+from forum.demo import seed_demo
 from forum.errors import ValidationError
 from forum.extensions import db
+from forum.services import accounts, events
 
 
 def register_cli(app: Flask) -> None:
-    from forum.cli_rerender import register as register_rerender
-
     register_rerender(app)
-    from forum.cli_mail import register as register_mail
-
     register_mail(app)
-    from forum.cli_api import register as register_api
-
     register_api(app)
-    from forum.cli_webhooks import register as register_webhooks
-
     register_webhooks(app)
 
     @app.cli.command("prune-events")
@@ -29,10 +28,6 @@ def register_cli(app: Flask) -> None:
                   help="Keep this many days of events (default: EVENTS_RETENTION_DAYS, 14).")
     def prune_events(days: float | None) -> None:
         """Delete live-thread events older than the retention. Pages open longer reload."""
-        from datetime import timedelta
-
-        from forum.services import events
-
         deleted = events.prune(timedelta(days=days) if days is not None else None)
         click.echo(f"Deleted {deleted} events older than {days if days is not None else events.retention().days} days.")
 
@@ -43,8 +38,6 @@ def register_cli(app: Flask) -> None:
                   help="Read the password from this environment variable instead of asking.")
     def create_admin(username: str, email: str, password_env: str) -> None:
         """Create an admin account (or make an existing account an admin)."""
-        from forum.services import accounts
-
         existing = accounts.find_by_login(username)
         if existing is not None:
             existing.role = "admin"
@@ -66,7 +59,5 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
         """Fill the database with believable demo data. Safe to run again."""
-        from forum.demo import seed_demo
-
         for line in seed_demo():
             click.echo(line)

@@ -1,16 +1,33 @@
 """Demo data that shows the forum as a person would find it in use. Running it twice changes nothing."""
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from datetime import timedelta
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from forum import demo_cocreation
+from forum import demo_cocreation, policy
 from forum.extensions import db
-from forum.models import Membership, Organization, User, utcnow
-from forum.services import passwords
+from forum.models import (
+    Board,
+    Concept,
+    Decision,
+    FeatureVote,
+    KanoAnswer,
+    Membership,
+    Organization,
+    Post,
+    PriceResponse,
+    StageChange,
+    Topic,
+    User,
+    utcnow,
+)
+from forum.services import concepts, decisions, notifications, passwords, posting, search
 from forum.services.organizations import slugify
+from forum.services.organizations import slugify as _slugify
 
 DEMO_PASSWORD = "sounding-board-demo"
 
@@ -207,12 +224,6 @@ PRICED = {"Sourdough subscription box", "Pulse One repairable earbuds"}
 
 def seed_concepts() -> None:
     """The demo organizations' concepts, one in every stage, with features and stage histories."""
-    from datetime import timedelta
-
-    from forum.models import Concept, StageChange
-    from forum.services import concepts
-    from forum.services.organizations import slugify as _slugify
-
     now = utcnow()
     for spec in CONCEPTS:
         if db.session.scalar(select(Concept.id).where(Concept.slug == _slugify(spec["title"], 120))):
@@ -281,8 +292,6 @@ def seed_respondents(count: int = RESPONDENTS) -> list[int]:
     existing = set(db.session.scalars(select(User.username_key).where(User.username_key.in_(names))))
     missing = [name for name in names if name not in existing]
     if missing:
-        from sqlalchemy import insert
-
         password_hash = passwords.hash_password(DEMO_PASSWORD)  # one hash for all of them
         now = utcnow()
         db.session.execute(insert(User), [
@@ -303,13 +312,6 @@ def seed_feedback() -> None:
 
     Skips a concept that is absent or already has answers, so running it twice changes nothing.
     """
-    import random
-    from decimal import Decimal
-
-    from sqlalchemy import insert
-
-    from forum.models import Concept, FeatureVote, KanoAnswer, PriceResponse
-
     respondents: list[int] | None = None
     for index, (slug, profile) in enumerate(FEEDBACK_PROFILES.items()):
         concept = db.session.scalar(select(Concept).where(Concept.slug == slug))
@@ -467,12 +469,6 @@ CONCEPT_TALK = [
 
 def _seed_posts(topic, posts, now) -> list:
     """Add posts with their real history (backdated), keep the topic's counters, follow, index."""
-    from datetime import timedelta
-
-    from forum import policy
-    from forum.models import Post
-    from forum.services import notifications, posting, search
-
     created = []
     org_id = topic.concept.organization_id if topic.concept_id is not None else None
     for username, hours_ago, body, reply_index in posts:
@@ -499,11 +495,6 @@ def seed_board() -> None:
     """Boards, general topics and the demo concepts' discussions, with official answers, a pinned
     announcement and a locked topic. Concepts that are absent are skipped; running it twice changes
     nothing."""
-    from datetime import timedelta
-
-    from forum.models import Board, Concept, Topic
-    from forum.services import posting
-
     now = utcnow()
     by_slug = {}
     for slug, name, description, position in BOARDS:
@@ -558,9 +549,6 @@ COMMITMENTS = {
 def seed_trust() -> None:
     """The named demo people's addresses count as confirmed; two organizations state their commitments; the sourdough box
     gets a decision update. Running it twice changes nothing."""
-    from forum.models import Concept, Decision
-    from forum.services import decisions
-
     named = [username.lower() for username, *_ in PEOPLE]
     for user in db.session.scalars(select(User).where(User.email_verified_at.is_(None),
                                                       User.username_key.in_(named))):

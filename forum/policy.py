@@ -18,14 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import and_, or_, select, true
 
 from forum.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.i18n import _
+from forum.models import Concept, Membership, Topic
 
 __all__ = ["Conflict", "NotFound", "PermissionDenied", "RULES", "Refusal", "ValidationError", "can",
-           "concept_filter", "is_member", "membership_role", "refusal", "require", "topic_filter"]
+           "concept_filter", "forget_membership", "is_member", "membership_role", "memo", "refusal",
+           "remember_membership", "require", "topic_filter"]
 
 
 @dataclass(frozen=True)
@@ -85,19 +88,48 @@ def _staff(check: Callable[[Any], bool], reason: str) -> Rule:
     return rule
 
 
+class Memo:
+    """What the policy looked up during one request, so that a page asks the database once:
+    memberships by (person id, organization id). It lives in the request's WSGI environ, so it ends
+    with the request; outside a request nothing is remembered."""
+
+    def __init__(self) -> None:
+        self.roles: dict[tuple[int, int], str | None] = {}
+
+
+MEMO_KEY = "forum.policy_memo"
+
+
+def memo() -> Memo:
+    """This request's memo (outside a request, a fresh one each time)."""
+    if not has_request_context():
+        return Memo()
+    return request.environ.setdefault(MEMO_KEY, Memo())
+
+
 def membership_role(actor: Any, organization_id: int | None) -> str | None:
     """'owner', 'member' or None: an accepted membership (an invitation not yet accepted counts for
-    nothing). Cached on the actor for the request."""
+    nothing). Looked up once a request (see Memo)."""
     if not _signed_in(actor) or organization_id is None:
         return None
-    cache = actor.__dict__.setdefault("_membership_cache", {})
-    if organization_id not in cache:
-        from forum.models import Membership
-
-        cache[organization_id] = db.session.scalar(select(Membership.role).where(
+    roles = memo().roles
+    key = (actor.id, organization_id)
+    if key not in roles:
+        roles[key] = db.session.scalar(select(Membership.role).where(
             Membership.organization_id == organization_id, Membership.user_id == actor.id,
             Membership.pending.is_(False)))
-    return cache[organization_id]
+    return roles[key]
+
+
+def remember_membership(actor: Any, organization_id: int, role: str | None) -> None:
+    """The actor's membership as a query already read it (a page's key row): `membership_role` asks
+    no further query for it in this request."""
+    memo().roles[(actor.id, organization_id)] = role
+
+
+def forget_membership(user_id: int, organization_id: int) -> None:
+    """A membership changed during this request: the next check reads it again."""
+    memo().roles.pop((user_id, organization_id), None)
 
 
 def is_member(actor: Any, organization_id: int | None) -> bool:
@@ -191,8 +223,6 @@ def _post_view(a: Any, post: Any) -> Refusal | None:
 
 def concept_filter(actor: Any) -> Any:
     """The "concept.view" rule as an SQL condition on Concept."""
-    from forum.models import Concept, Membership
-
     if _moderator(actor):
         return true()
     if _signed_in(actor):
@@ -204,8 +234,6 @@ def concept_filter(actor: Any) -> Any:
 
 def topic_filter(actor: Any) -> Any:
     """The "topic.view" rule as an SQL condition on Topic (no join needed)."""
-    from forum.models import Concept, Topic
-
     if _moderator(actor):
         return true()
     return and_(Topic.hidden_at.is_(None), or_(

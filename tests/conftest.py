@@ -142,7 +142,6 @@ def app(database_url: str) -> Iterator[Flask]:
 
         schema.create_extras(db.engine)
     yield app
-    app.wsgi_app.release()  # the page cache fast path's own connections
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

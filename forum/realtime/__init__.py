@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from forum.extensions import socketio
+from forum.realtime import handlers
 from forum.realtime.handlers import end_sessions
 from forum.realtime.presence import MemoryPresence, RedisPresence
 
@@ -10,9 +12,6 @@ __all__ = ["end_sessions", "init_app"]
 
 
 def init_app(app: Flask) -> None:
-    from forum.extensions import socketio
-    from forum.realtime import handlers
-
     queue = app.config.get("SOCKETIO_MESSAGE_QUEUE")
     if queue and str(queue).startswith(("redis://", "rediss://", "unix://")):
         app.extensions["sb_presence"] = RedisPresence(queue, app.config.get("LIVE_KEY_PREFIX", "sb:live:"))

@@ -25,11 +25,12 @@ from typing import Any
 
 from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import emit, join_room, leave_room
+from flask_socketio import disconnect, emit, join_room, leave_room
 
 from forum import policy
 from forum.errors import DomainError
 from forum.extensions import socketio
+from forum.realtime.presence import HEARTBEAT
 from forum.services import concepts, events, posting
 
 MAX_SLUG = 200
@@ -290,8 +291,6 @@ def _maybe_drop() -> None:
     """A client that keeps sending after being refused many times is disconnected."""
     conn = registry.connections.get(request.sid)  # type: ignore[attr-defined]
     if conn is not None and conn.refused > int(current_app.config.get("LIVE_MAX_REFUSALS", 50)):
-        from flask_socketio import disconnect
-
         disconnect()
 
 
@@ -332,8 +331,6 @@ def _start_heartbeat() -> None:
     registry.heartbeat_started = True
 
     def beat() -> None:
-        from forum.realtime.presence import HEARTBEAT
-
         while True:
             socketio.sleep(HEARTBEAT)
             try:

@@ -65,7 +65,7 @@ class RedisPresence:
     """Sorted sets: member = socket id, score = when it expires unless its process refreshes it."""
 
     def __init__(self, url: str, prefix: str) -> None:
-        import redis
+        import redis  # only with a Redis URL configured: a one-machine install never loads it
 
         self.redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self.prefix = prefix

@@ -233,6 +233,7 @@ def authenticate(login: str, password: str, ip_address: str = "", user_agent: st
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     now = utcnow()
+    user.previous_login_at = user.last_login_at  # not stored: the caller's "Welcome" or "Welcome back"
     user.last_login_at = now
     db.session.add(SignIn(user_id=user.id, created_at=now, ip_address=(ip_address or "")[:64],
                           user_agent=(user_agent or "")[:200]))

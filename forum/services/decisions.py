@@ -30,7 +30,8 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import events, notifications
+from forum.services import concepts as concept_service
+from forum.services import events, notifications, posting, summaries
 from forum.services.tx import commit_and_publish
 
 TITLE_MAX = 160
@@ -86,9 +87,6 @@ def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any 
            adopted: Any = (), dropped: Any = ()) -> Decision:
     """Post a decision update. `stage` (optional) moves the concept; `price` (optional) is the price
     set; `adopted` / `dropped` are feature ids of the concept."""
-    from forum.services import concepts as concept_service
-    from forum.services import posting, summaries
-
     policy.require(actor, "decision.create", concept)
     errors: dict[str, list[str]] = {}
     title = " ".join(str(title or "").split())

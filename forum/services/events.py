@@ -30,6 +30,7 @@ from sqlalchemy import delete, select
 
 from forum.extensions import db, socketio
 from forum.models import Event, RoomSequence, utcnow
+from forum.services import unread
 
 #: At most this many missed events are sent on one subscribe; further behind, the client reloads.
 CATCH_UP_LIMIT = 1000
@@ -68,9 +69,9 @@ def staff_room(room: str) -> str:
 def _upsert_sequence(room: str) -> Any:
     table = RoomSequence.__table__
     if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert  # the dialect's own upsert, of the engine in use
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert  # the dialect's own upsert, of the engine in use
     stmt = insert(table).values(room=room, last_seq=1)
     return stmt.on_conflict_do_update(
         index_elements=[table.c.room], set_={"last_seq": table.c.last_seq + 1}).returning(table.c.last_seq)
@@ -157,12 +158,10 @@ def publish(*events: Event) -> None:
 
 def push_unread(*user_ids: int) -> None:
     """Push the unread-notification count to each person's private room (after commit)."""
-    from forum.services import notifications
-
     users = set(user_ids) | db.session.info.pop(_UNREAD_KEY, set())
     for uid in sorted(users):
         try:
-            count = notifications.unread_count_of(uid)
+            count = unread.count(uid)
             socketio.emit("unread", {"count": count}, to=user_room(uid))
         except Exception:  # noqa: BLE001 - the next page load shows the count
             current_app.logger.warning("Could not push the unread count of user %s", uid)

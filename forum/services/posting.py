@@ -17,6 +17,7 @@ from forum import markup, policy
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.models import Board, Concept, ModerationAction, Post, PostRevision, Topic, utcnow
+from forum.models.board import recount_posts
 from forum.services import events, moderation, notifications, search
 from forum.services.bodies import BODY_MAX, render_body
 from forum.services.ids import parse_id
@@ -304,6 +305,7 @@ def delete_post(actor: Any, post: Post) -> None:
     post.deleted_at = utcnow()
     # A deleted post answers nothing any more.
     db.session.execute(update(Post).where(Post.answered_by_id == post.id).values(answered_by_id=None))
+    db.session.execute(recount_posts(post.topic_id))
     search.index_post(post)
     event = events.record(events.topic_room(post.topic_id), "post.deleted",
                           {"post_id": post.id, "topic_id": post.topic_id, "by_id": actor.id})

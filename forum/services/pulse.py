@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from forum import policy
@@ -23,6 +23,7 @@ from forum.models import (
     Event,
     Feature,
     FeatureVote,
+    Membership,
     Organization,
     Suggestion,
     SuggestionSupport,
@@ -58,19 +59,27 @@ def week_activity() -> Any:
             .correlate(Concept).scalar_subquery())
 
 
+def _counted_here() -> Any:
+    """The rule of whose answer counts (feedback.counted) for a concept of the enclosing query: the
+    same conditions, with the organization taken from that row (a correlated form for ORDER BY)."""
+    member = (exists().where(Membership.user_id == User.id, Membership.organization_id == Concept.organization_id,
+                             Membership.pending.is_(False)).correlate_except(Membership))
+    return and_(feedback._not_suspended(), ~member)
+
+
 def support_total() -> Any:
     """A correlated SQL count: "for" votes on the concept's active features and support of its open
     suggestions, by people whose answers count."""
     votes = (select(func.count(FeatureVote.id)).join(Feature, Feature.id == FeatureVote.feature_id)
              .join(User, User.id == FeatureVote.user_id)
              .where(Feature.concept_id == Concept.id, Feature.retired_at.is_(None), FeatureVote.value > 0,
-                    feedback.counted(Concept.id))
+                    _counted_here())
              .correlate(Concept).scalar_subquery())
     backing = (select(func.count(SuggestionSupport.id))
                .join(Suggestion, Suggestion.id == SuggestionSupport.suggestion_id)
                .join(User, User.id == SuggestionSupport.user_id)
                .where(Suggestion.concept_id == Concept.id, Suggestion.status == "open",
-                      feedback.counted(Concept.id))
+                      _counted_here())
                .correlate(Concept).scalar_subquery())
     return votes + backing
 

@@ -205,7 +205,10 @@ def reset_request() -> WerkzeugResponse | tuple[str, int]:
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> WerkzeugResponse | tuple[str, int]:
-    accounts.user_for_reset(token)  # a used, expired or forged link is a 400 with its reason
+    try:
+        accounts.user_for_reset(token)
+    except ValidationError as exc:  # a used, expired or forged link: why, and a way to a new one
+        return render_template("account/reset_link_invalid.html", reason=exc.message), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:

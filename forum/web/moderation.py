@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, user_logged_in
 from werkzeug.wrappers import Response
 
@@ -15,7 +15,7 @@ from forum.i18n import _
 from forum.models import FLAG_REASONS, Post
 from forum.models.moderation import REVIEW_KINDS, SYSTEM_REASONS
 from forum.services import moderation
-from forum.web.utils import page_arg, safe_next
+from forum.web.utils import page_arg, safe_next, wants_json
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 conduct = Blueprint("conduct", __name__)
@@ -203,13 +203,16 @@ def flag() -> Response:
         moderation.flag(current_user, kind, request.form.get("target_id"), request.form.get("reason"),
                         request.form.get("note", ""))
     except DomainError as exc:
-        if exc.status in (403, 404, 429):
+        if exc.status in (403, 404, 429) or wants_json():
             raise
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash(_("Thank you: the moderators will look at it. You will be told what they decide; "
-                "your flags are listed on your flags page."), "success")
+        message = _("Thank you: the moderators will look at it. You will be told what they decide; "
+                    "your flags are listed on your flags page.")
+        if wants_json():  # static/js/app.js: the page stays where it is and the post says so
+            return jsonify(ok=True, message=message)
+        flash(message, "success")
     return _back("/")
 
 

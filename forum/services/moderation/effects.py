@@ -11,6 +11,7 @@ from forum.errors import Conflict, ValidationError
 from forum.extensions import db
 from forum.i18n import _
 from forum.models import Post, PostRevision, ReviewItem, Topic, utcnow
+from forum.models.board import recount_posts
 from forum.services import events, notifications, search
 from forum.services.bodies import BODY_MAX, render_body
 from forum.services.moderation.auditing import audit
@@ -85,6 +86,8 @@ def hide(actor: Any, kind: str, obj: Any, why: str, reason: str, told: str) -> l
     recorded: list[events.Event] = []
     if kind == "post":
         obj.hidden_at, obj.hidden_reason, obj.hidden_by_id = now, why, getattr(actor, "id", None)
+        db.session.flush()
+        db.session.execute(recount_posts(obj.topic_id))
         search.index_post(obj)
         recorded.append(_post_event(obj, "post.hidden", staff={"reason": reason}))
     elif kind == "concept":
@@ -106,6 +109,8 @@ def unhide(actor: Any, kind: str, obj: Any, reason: str, *, tell: bool = True) -
     held = kind == "post" and obj.hidden_reason == "held"
     if kind == "post":
         obj.hidden_at, obj.hidden_reason, obj.hidden_by_id = None, "", None
+        db.session.flush()
+        db.session.execute(recount_posts(obj.topic_id))
         search.index_post(obj)
         recorded.append(_post_event(obj, "post.restored"))
         if held:
@@ -134,6 +139,7 @@ def delete_post(actor: Any, post: Post, reason: str, told: str) -> list[events.E
         raise Conflict(_("This post is already deleted."))
     post.deleted_at = utcnow()
     db.session.execute(update(Post).where(Post.answered_by_id == post.id).values(answered_by_id=None))
+    db.session.execute(recount_posts(post.topic_id))
     search.index_post(post)
     audit(actor, "post.delete", "post", post.id, subject_id=post.author_id, reason=reason)
     if post.author_id is not None:
