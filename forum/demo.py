@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
-from forum import demo_cocreation, policy
+from forum import demo_cocreation, demo_research, policy
 from forum.extensions import db
 from forum.models import (
     Board,
@@ -366,9 +366,7 @@ def seed_demo() -> Iterator[str]:
     seed_concepts()
     db.session.commit()
     seed_feedback()
-    from forum.demo_research import seed_research
-
-    seed_research(seed_respondents())
+    demo_research.seed_research(seed_respondents())
     seed_board()
     seed_trust()
     demo_cocreation.seed()
