@@ -30,7 +30,7 @@ from forum.models import (
     concept_tags,
     utcnow,
 )
-from forum.services import events, notifications, pulse, search, summaries
+from forum.services import events, notifications, popularity, search, summaries
 from forum.services.organizations import slugify, unique_slug
 from forum.services.tx import commit_and_publish
 
@@ -370,7 +370,7 @@ def listing(actor: Any, stage: str | None = None, organization: str | None = Non
                 select(concept_tags.c.concept_id).join(Tag, Tag.id == concept_tags.c.tag_id)
                 .where(Tag.name == name)))
     if sort in ("active", "supported"):
-        stmt = stmt.order_by(*pulse.sort_key(sort))
+        stmt = stmt.order_by(*popularity.sort_key(sort))
     elif sort == "discussed":
         stmt = stmt.outerjoin(Topic, Topic.concept_id == Concept.id).order_by(
             func.coalesce(Topic.post_count, 0).desc(), Concept.last_activity_at.desc(), Concept.id.desc())
