@@ -455,6 +455,11 @@ RULES: dict[str, Rule] = {
                                            "Only members of an organization can post concepts for it."),
     "concept.edit": lambda a, c: _deny(_active(a) and is_member(a, _org_id(c)),
                                        "Only members of the organization can edit this concept."),
+    # Research set-up (price ladder, best-worst sets, profile questions): the organization's members.
+    # Answering them is "feedback.answer"; reading the figures is "feedback.results".
+    "research.manage": lambda a, c: _deny(_active(a) and c is not None and is_member(a, _org_id(c)),
+                                          "Only members of the concept's organization set up its research "
+                                          "questions."),
     # Decision updates ("you said, we did"): the concept's organization posts them.
     "decision.create": lambda a, c: _deny(_active(a) and c is not None and is_member(a, _org_id(c)),
                                           "Only members of the concept's organization post its decisions."),

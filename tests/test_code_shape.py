@@ -28,7 +28,7 @@ LONG_FUNCTIONS = {
     "forum/__init__.py::create_app": 53, "forum/analytics/maxdiff.py::_fit": 44,
     "forum/analytics/pricing.py::van_westendorp_counts": 133,
     "forum/analytics/pricing.py::van_westendorp": 90, "forum/analytics/pricing.py::position": 41,
-    "forum/cli.py::register_cli": 44, "forum/demo.py::seed_feedback": 50,
+    "forum/demo.py::seed_feedback": 50,
     "forum/demo_board.py::seed_board": 42, "forum/markup.py::check": 59, "forum/services/accounts.py::register": 47,
     "forum/services/boards.py::_check": 43, "forum/services/decisions.py::create": 51,
     "forum/services/exports.py::write_workbook": 60, "forum/services/mail.py::deliver_due": 45,

@@ -35,6 +35,7 @@ from forum.web import (
     organizations,
     pulse,
     reactions,
+    research,
     suggestions,
     webhooks,
 )
@@ -223,7 +224,7 @@ def register_web(app: Flask) -> None:
     moderation.register(app)
     blueprints.append(decisions.bp)
     blueprints.append(org_data.bp)
-    blueprints += [suggestions.bp, pulse.bp, reactions.bp, webhooks.bp]
+    blueprints += [suggestions.bp, pulse.bp, reactions.bp, webhooks.bp, research.bp]
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)

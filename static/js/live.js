@@ -455,6 +455,7 @@
         return refreshParts().then(function () { if (data.to) { announce("Stage changed to " + data.to + "."); } });
       case "price.changed":
       case "kano.changed":
+      case "research.changed":
         return refreshParts();
       case "decision.added":
         return refreshParts().then(function () { announce("A decision was posted: " + (data.title || "") + "."); });
