@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from forum.pagecache import LayeredStore, MemoryStore, RedisStore
+from forum.pagecache_stores import LayeredStore, MemoryStore, RedisStore
 from tests.conftest import REDIS_URL
 
 pytestmark = pytest.mark.redis

@@ -217,7 +217,7 @@ def adopt(actor: Any, suggestion: Suggestion, title: Any = None) -> Feature:
     "for" vote (changeable) and they are told; the author is credited on the feature."""
     policy.require(actor, "suggestion.decide", suggestion)
     concept = suggestion.concept
-    name, description = concepts._check_feature(str(title or suggestion.title), suggestion.why[:1000])
+    name, description = concepts.check_feature(str(title or suggestion.title), suggestion.why[:1000])
     feature = Feature(concept=concept, title=name, description=description,
                       position=len(concept.features))
     db.session.add(feature)

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from forum import pagecache, policy
 from forum.errors import NotFound, ValidationError
 from forum.models import Post, Topic
-from forum.services import boards, events, page_keys, posting
+from forum.services import boards, page_keys, posting
 from forum.services.ids import parse_id
 from forum.web.board_forms import BoardForm, EditPostForm, PostForm, PreviewForm, TopicForm
 from forum.web.utils import apply_errors, page_arg, wants_json
@@ -64,7 +64,8 @@ def topic(topic_id: int) -> Response:
     policy.require(current_user, "topic.view", shown)
     perms = topic_perms(current_user, shown)
     key = ("topic", topic_id, row.seq, page, row.title, row.pinned, row.locked, row.hidden_at)
-    follow_key = ("follow", "topic", topic_id, row.title, bool(row.following), request.full_path)
+    follow_key = ("follow", "topic", topic_id, row.title, bool(row.following), request.full_path,
+                  current_user.is_authenticated)  # a visitor's button says "Log in to follow"
     return pagecache.page(key, lambda: _render_cached_topic(posting.get_topic(topic_id, current_user), page, row.seq,
                                                             perms),
                           perms=perms, parts={"follow": pagecache.Part(follow_key, lambda: pagecache.fragment(
@@ -115,13 +116,6 @@ def _topic_html(topic: Topic, posts: Any, live_seq: int, perms: dict[str, Any], 
     return render_template("board/topic.html", topic=topic, posts=posts, live_seq=live_seq, perms=perms,
                            post_perms=post_perms(current_user, posts.items),
                            form=form or (PostForm(formdata=None) if current_user.is_authenticated else None))
-
-
-def _render_topic(topic: Topic, page: int, form: PostForm | None = None, status: int = 200,
-                  live_seq: int | None = None) -> Any:
-    if live_seq is None:
-        live_seq = events.current_seq(events.topic_room(topic.id))
-    return _topic_html(topic, posting.topic_posts(topic, page), live_seq, topic_perms(current_user, topic), form), status
 
 
 @bp.get("/p/<int:post_id>")

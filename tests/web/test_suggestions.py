@@ -169,3 +169,14 @@ def test_api_and_csv_list_suggestions_under_the_export_rules(app, client, people
     rows = list(csv.DictReader(io.StringIO(text)))
     assert rows[0]["status"] == "adopted" and rows[0]["support"] == "2"
     assert rows[0]["author"] not in ("carol", "Carol", "") and len(rows[0]["author"]) == 16
+
+
+def test_a_decision_names_the_adopted_suggestion_and_credits_its_author(client, people, concept):
+    from forum.services import decisions
+
+    suggestion = suggestions.suggest(people["consumer"], concept, "Pause my subscription", "Summer.")
+    feature = suggestions.adopt(people["owner"], suggestion)
+    decisions.create(people["owner"], concept, "Pausing is in", adopted=[str(feature.id)])
+    html = client.get(f"/concepts/{concept.slug}").get_data(as_text=True)
+    decisions_part = html[html.index('id="decisions"'):]
+    assert "Adopted: Pause my subscription · suggested by Carol" in decisions_part
