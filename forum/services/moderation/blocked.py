@@ -126,7 +126,7 @@ def screen_post(actor: Any, post: Post, *, new_post: bool) -> str | None:
             return "held"
         return None
     reason, detail = match
-    if post.hidden_at is None or post.hidden_reason != "held":
+    if post.hidden_at is None:  # a post hidden by a moderator or by flags stays hidden as it is
         post.hidden_at = utcnow()
         post.hidden_reason = "held"
         post.hidden_by_id = None

@@ -113,7 +113,7 @@ def flag(actor: Any, kind: Any, target_id: Any, reason: Any, note: Any = "") -> 
     item.weight = (item.weight or 0.0) + weight
     recorded: list[events.Event] = []
     db.session.flush()
-    if _should_hide(item):
+    if _should_hide(item) and not hidden_reason(kind, obj):  # what is hidden stays hidden as it is
         told = _("Members flagged %(what)s, so it is hidden until a moderator reviews it.",
                  what=describe(kind, obj))
         recorded += hide(None, kind, obj, "flags", _("Flags from members reached the threshold."), told)
