@@ -5,6 +5,7 @@ import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
@@ -15,7 +16,7 @@ from sqlalchemy.pool import Pool
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from config import INSTANCE_DIR, Config
+from config import DEV_SITE_URL, INSTANCE_DIR, Config
 from forum import i18n, models, pagecache, realtime  # noqa: F401 - models: registers every model
 from forum.cli import register_cli
 from forum.extensions import compress, csrf, db, limiter, login_manager, migrate, socketio
@@ -112,12 +113,29 @@ event.listen(Pool, "checkin", lambda dbapi_connection, record: _release_gate(rec
 event.listen(Pool, "invalidate", lambda dbapi_connection, record, exc: _release_gate(record))
 
 
+def _check_site_url(app: Flask) -> None:
+    """Links in emails are built on SITE_URL alone (a request's Host header is the sender's to
+    choose): production must name it, as an absolute http(s) address."""
+    url = app.config.get("SITE_URL") or ""
+    if not url:
+        if not (app.debug or app.testing):
+            raise RuntimeError("Set SITE_URL to the site's public address (e.g. https://forum.example.com): "
+                               "every link in an email is built on it.")
+        app.config["SITE_URL"] = url = DEV_SITE_URL
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+            or parts.query or parts.fragment:
+        raise RuntimeError(f"SITE_URL must be an address such as https://forum.example.com, not {url!r}.")
+    app.config["SITE_URL"] = url.rstrip("/")
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(INSTANCE_DIR), instance_relative_config=False)
     app.config.from_object(Config())
     if config:
         app.config.update(config)
+    _check_site_url(app)
     app.session_interface = _SessionInterface()
     app.request_class = ForumRequest
     app.json = StrictJSONProvider(app)

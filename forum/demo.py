@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from sqlalchemy import insert, select
 
-from forum import demo_cocreation
+from forum import demo_cocreation, demo_research
 from forum.demo_board import seed_board, seed_trust, user_named
 from forum.extensions import db
 from forum.models import (
@@ -361,6 +361,7 @@ def seed_demo() -> Iterator[str]:
     seed_concepts()
     db.session.commit()
     seed_feedback()
+    demo_research.seed_research(seed_respondents())
     seed_board()
     seed_trust([username.lower() for username, *_ in PEOPLE])
     demo_cocreation.seed()

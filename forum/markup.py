@@ -30,6 +30,7 @@ change; ``flask rerender`` re-renders stored posts whose version is older.
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
 import threading
@@ -221,6 +222,7 @@ MAX_HEADINGS = 50          # headings and horizontal rules
 MAX_DEPTH = 8              # quotes in quotes, lists in lists
 MAX_MARKS = 1_000          # formatting characters: * _ ` [ ] < > & \ | (in fenced code: < > & only)
 MAX_LINKS = 200            # bare URLs (each costs the linkifier a pass)
+MAX_UNCLOSED_FENCES = 10   # lines that open a fenced code block no line closes (each: a scan to the end)
 
 _MARKS = "*_`[]<>&\\|"
 _ENTITY_MARKS = "<>&"
@@ -247,20 +249,58 @@ def _indent_width(line: str) -> int:
     return width
 
 
+# Python-Markdown's fenced_code (its FENCED_BLOCK_RE): an opening line is the fence at the start of
+# the line, then a {attrs}, or a language and hl_lines="..."; the block ends at the first later line
+# that is exactly the same fence (then spaces). An opening line no later line closes is plain text,
+# and costs the extension a scan to the end of the post.
+_MD_FENCE_OPEN_RE = re.compile(
+    r"(~{3,}|`{3,})[ ]*(?:\{(?P<attrs>[^\n]*)\}|(?:\.?[\w#.+-]*[ ]*)?"
+    r"(?:hl_lines=(?P<quot>\"|')(?:.*?)(?P=quot)[ ]*)?)$")
+_MD_FENCE_CLOSE_RE = re.compile(r"(~{3,}|`{3,})[ ]*$")
+_LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")
+
+
+def _fenced_blocks(lines: list[str]) -> tuple[dict[int, int], int]:
+    """The fenced code blocks as Python-Markdown finds them ({first line: last line}), and how many
+    opening lines no line closes."""
+    closers: dict[str, list[int]] = {}
+    for index, line in enumerate(lines):
+        closing = _MD_FENCE_CLOSE_RE.match(line)
+        if closing:
+            closers.setdefault(closing.group(1), []).append(index)
+    blocks: dict[int, int] = {}
+    unclosed = index = 0
+    while index < len(lines):
+        opening = _MD_FENCE_OPEN_RE.match(lines[index])
+        if opening:
+            later = closers.get(opening.group(1), [])
+            at = bisect.bisect_right(later, index)
+            attrs = opening.group("attrs")
+            if at < len(later) and not (attrs and ("{" in attrs or "}" in attrs)):
+                blocks[index] = later[at]
+                index = later[at] + 1
+                continue
+            unclosed += 1
+        index += 1
+    return blocks, unclosed
+
+
 def check(source: str) -> None:
     """Raise :class:`TooComplex` when ``source`` is past a bound. One pass over the lines."""
     if not source:
         return
-    lines = source.splitlines()
+    lines = _LINE_BREAK_RE.split(source)  # the line breaks Python-Markdown knows, no others
+    fenced, unclosed = _fenced_blocks(lines)
+    if unclosed > MAX_UNCLOSED_FENCES:
+        raise TooComplex(f"A post has at most {MAX_UNCLOSED_FENCES} lines that open a code block (``` or ~~~) "
+                         "without a line that closes it.")
     text_lines = blocks = headings = marks = block_lines = 0
-    fence: str | None = None
+    code_until = -1
     previous_blank = True
-    for line in lines:
-        if fence is not None:
+    for number, line in enumerate(lines):
+        if number <= code_until:
             marks += sum(line.count(ch) for ch in _ENTITY_MARKS)
-            marker = _FENCE_LINE_RE.match(line)
-            if marker and marker.group(1) == fence:
-                fence = None
+            if number == code_until:
                 previous_blank = True
             continue
         stripped = line.strip()
@@ -268,9 +308,8 @@ def check(source: str) -> None:
             previous_blank = True
             block_lines = 0
             continue
-        marker = _FENCE_LINE_RE.match(line)
-        if marker:
-            fence = marker.group(1)
+        if number in fenced:
+            code_until = fenced[number]
             blocks += 1
             if blocks > MAX_BLOCKS:
                 raise TooComplex(f"A post has at most {MAX_BLOCKS} paragraphs, lists, quotes and code blocks.")

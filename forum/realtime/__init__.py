@@ -5,10 +5,19 @@ from flask import Flask
 
 from forum.extensions import socketio
 from forum.realtime import handlers
-from forum.realtime.handlers import end_sessions
+from forum.realtime.ending import end_room, end_sessions
 from forum.realtime.presence import MemoryPresence, RedisPresence
+from forum.services import events
 
-__all__ = ["end_sessions", "init_app"]
+__all__ = ["end_room", "end_sessions", "init_app"]
+
+
+def _on_sessions_ended(user_id: int, **_: object) -> None:
+    end_sessions(user_id)
+
+
+def _on_room_narrowed(room: str, **_: object) -> None:
+    end_room(room)
 
 
 def init_app(app: Flask) -> None:
@@ -18,3 +27,6 @@ def init_app(app: Flask) -> None:
     else:
         app.extensions["sb_presence"] = MemoryPresence()
     handlers.register(socketio)
+    # The services say when rights change (forum/services/events.py); they never import this layer.
+    events.sessions_ended.connect(_on_sessions_ended)
+    events.room_narrowed.connect(_on_room_narrowed)

@@ -41,6 +41,10 @@ class MemoryPresence:
         with self._lock:
             return len(self._rooms.get(room, ()))
 
+    def room_sids(self, room: str) -> set[str]:
+        with self._lock:
+            return set(self._rooms.get(room, ()))
+
     def add_user(self, user_id: int, sid: str) -> None:
         with self._lock:
             self._users[user_id].add(sid)
@@ -100,6 +104,11 @@ class RedisPresence:
         pipe = self.redis.pipeline()
         self._count(pipe, self._room_key(room))
         return int(pipe.execute()[1])
+
+    def room_sids(self, room: str) -> set[str]:
+        """The sockets in a room, on every process (those of a killed process expire)."""
+        return {s.decode() if isinstance(s, bytes) else s
+                for s in self.redis.zrangebyscore(self._room_key(room), time.time(), "+inf")}
 
     def add_user(self, user_id: int, sid: str) -> None:
         key = self._user_key(user_id)

@@ -244,6 +244,8 @@ def remove_member(actor: User, org: Organization, user_id: int) -> None:
     db.session.flush()
     recorded = _membership_changed(membership) if was_member else []
     commit_and_publish(*recorded)
+    if was_member:
+        events.end_live_sessions(user_id)  # their pages stop hearing what members hear, and reconnect
 
 
 def organizations_of(user: User) -> list[Organization]:

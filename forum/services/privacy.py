@@ -52,7 +52,7 @@ from forum.models import (
     utcnow,
 )
 from forum.models.users import new_session_token
-from forum.services import events, feedback, mail, passwords, posting, search, signing, summaries
+from forum.services import events, feedback, mail, passwords, posting, research, search, signing, summaries
 
 DELETED_NAME = "deleted user"
 FEEDBACK_CHOICES = ("keep", "withdraw")
@@ -223,6 +223,8 @@ def export_files(actor: User) -> dict[str, Any]:
         "flags_raised.json": flags, "api_tokens.json": _api_tokens(actor), "sign_ins.json": sign_ins,
         "summary_visits.json": visits,
     }
+    for name, data in research.archive(uid).items():
+        files[f"research_{name}.json"] = data
     files["README.txt"] = (
         "Your data on Sounding Board, as of " + _value(utcnow()) + ".\n\n"
         + "\n".join(f"{name}: {len(data) if isinstance(data, list) else 'your account'}"
@@ -356,7 +358,7 @@ def _withdraw_feedback(user: User) -> list[Any]:
     db.session.execute(delete(FeatureVote).where(FeatureVote.user_id == user.id))
     db.session.execute(delete(KanoAnswer).where(KanoAnswer.user_id == user.id))
     db.session.execute(delete(PriceResponse).where(PriceResponse.user_id == user.id))
-    recorded = feedback.recount_events(*touched)
+    recorded = feedback.recount_events(*touched) + research.withdraw(user.id)
     return recorded
 
 

@@ -11,12 +11,13 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from forum import pagecache, policy
 from forum.api import bp as api_bp
 from forum.errors import DomainError
 from forum.extensions import db, limiter, login_manager
+from forum.i18n import _
 from forum.models import User
 from forum.services import concepts as concept_service
 from forum.web import (
@@ -34,6 +35,7 @@ from forum.web import (
     organizations,
     pulse,
     reactions,
+    research,
     suggestions,
     webhooks,
 )
@@ -123,6 +125,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
+        if isinstance(exc, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+            return Response(_("This site does not answer to that host name.") + "\n", status=400,
+                            mimetype="text/plain")
         if isinstance(exc, RefusedBody):
             return _error_response(exc.code or 400, exc.description)
         return _error_response(exc.code or 500, None if exc.code in ERROR_TEXT else exc.description)
@@ -218,7 +224,7 @@ def register_web(app: Flask) -> None:
     moderation.register(app)
     blueprints.append(decisions.bp)
     blueprints.append(org_data.bp)
-    blueprints += [suggestions.bp, pulse.bp, reactions.bp, webhooks.bp]
+    blueprints += [suggestions.bp, pulse.bp, reactions.bp, webhooks.bp, research.bp]
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)
