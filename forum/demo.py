@@ -210,7 +210,7 @@ def seed_concepts() -> None:
     from datetime import timedelta
 
     from forum.models import Concept, StageChange
-    from forum.services import concepts
+    from forum.services import concepts, search
     from forum.services.organizations import slugify as _slugify
 
     now = utcnow()
@@ -248,6 +248,7 @@ def seed_concepts() -> None:
         for change, (_stage, days, _note) in zip(changes, spec["history"], strict=False):
             change.created_at = now - timedelta(days=days)
         concept.updated_at = concept.last_activity_at = now - timedelta(days=spec["history"][-1][1])
+        search.index_concept(concept)  # search results show the date it was posted, as it happened
         db.session.commit()
 
 
