@@ -13,6 +13,8 @@ export FLASK_APP=wsgi
 PROCESSES="${PROCESSES:-2}"
 BASE_PORT="${BASE_PORT:-5001}"
 export HOST="${HOST:-127.0.0.1}"
+# The public address (nginx's): links in emails are built on it, and other Host headers are refused.
+export SITE_URL="${SITE_URL:-http://$HOST}"
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 export SOCKETIO_MESSAGE_QUEUE="${SOCKETIO_MESSAGE_QUEUE:-$REDIS_URL/0}"
 export RATELIMIT_STORAGE_URI="${RATELIMIT_STORAGE_URI:-$REDIS_URL/1}"

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from forum import policy
+from forum.api.openapi import spec
 from forum.errors import DomainError
 from forum.extensions import client_key, csrf, db, limiter
 from forum.models import Concept
@@ -196,8 +197,6 @@ def export_xlsx(slug: str) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    from forum.api.openapi import spec
-
     return jsonify(spec(request.host_url.rstrip("/") + "/api/v1"))
 
 

@@ -21,7 +21,7 @@ from forum.web.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from forum.web.utils import apply_errors
+from forum.web.utils import after_response, apply_errors
 
 bp = Blueprint("account", __name__)
 
@@ -194,7 +194,9 @@ def _reset_key() -> str:
 def reset_request() -> WerkzeugResponse | tuple[str, int]:
     form = ResetRequestForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
+        # After the answer is sent: the answer (and its timing) is the same whether or not the
+        # address has an account.
+        after_response(accounts.request_password_reset, form.email.data)
         # The same words whether or not the address has an account.
         flash("If an account uses that address, we have sent it a link to choose a new password. "
               f"The link works once, for {current_app.config['PASSWORD_RESET_MAX_AGE'] // 60} minutes.", "info")

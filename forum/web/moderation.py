@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, user_logged_in
 from werkzeug.wrappers import Response
 
 from forum import policy
-from forum.errors import DomainError, NotFound
+from forum.errors import DomainError, NotFound, ValidationError
 from forum.extensions import db, login_manager
 from forum.i18n import _
 from forum.models import FLAG_REASONS, Post
@@ -152,15 +152,17 @@ def act_on_person(username: str) -> Any:
 @bp.get("/audit")
 def audit() -> Any:
     args = {name: (request.args.get(name) or "").strip()[:100] for name in ("person", "action", "since", "until", "q")}
+    status = 200
     try:
         pagination = moderation.audit_log(current_user, page=page_arg(), **args)
-    except DomainError as exc:
+    except ValidationError as exc:  # a date it cannot read: said so, with the whole log (and a 400)
         flash(exc.message, "error")
+        status = exc.status
         args["since"] = args["until"] = ""
         pagination = moderation.audit_log(current_user, page=page_arg(), **args)
     return render_template("moderation/audit.html", pagination=pagination, args=args,
                            actions=moderation.audit_actions(), label=moderation.action_label,
-                           targets=audit_targets.targets(pagination.items))
+                           targets=audit_targets.targets(pagination.items)), status
 
 
 @bp.get("/log")

@@ -455,6 +455,7 @@
         return refreshParts().then(function () { if (data.to) { announce("Stage changed to " + data.to + "."); } });
       case "price.changed":
       case "kano.changed":
+      case "research.changed":
         return refreshParts();
       case "decision.added":
         return refreshParts().then(function () { announce("A decision was posted: " + (data.title || "") + "."); });
@@ -603,6 +604,11 @@
   }
 
   socket.on("connect", subscribe);
+  // The server ended the connection (a logout, a change of rights, a concept hidden): Socket.IO does
+  // not reconnect by itself then, so connect again as who the person is now and subscribe again.
+  socket.on("disconnect", function (reason) {
+    if (reason === "io server disconnect") { window.setTimeout(function () { socket.connect(); }, 1000); }
+  });
   socket.on("event", function (message) {
     if (!target || !message || typeof message.seq !== "number") { return; }
     if (message.seq <= lastSeq || pending[message.seq]) { return; }  // already applied or waiting

@@ -18,6 +18,7 @@ from forum.extensions import db
 from forum.i18n import _, _l
 from forum.models import ReviewItem, Suspension, User
 from forum.services import events, notifications
+from forum.services.ids import parse_id
 from forum.services.moderation import effects, people
 from forum.services.moderation.auditing import audit
 from forum.services.moderation.flags import item_about, resolve
@@ -141,9 +142,10 @@ def _lift(step: Step) -> list[events.Event]:
 
 def _restriction(step: Step) -> Suspension:
     try:
-        row = db.session.get(Suspension, int(step.fields.get("suspension_id")))
+        ident = parse_id(step.fields.get("suspension_id"))
     except (TypeError, ValueError):
-        row = None
+        ident = None
+    row = db.session.get(Suspension, ident) if ident is not None else None
     if row is None or row.user_id != step.person.id:
         raise NotFound(_("There is no such restriction of this person."))
     return row

@@ -94,6 +94,8 @@ def hide(actor: Any, kind: str, obj: Any, why: str, reason: str, told: str) -> l
         obj.hidden_at = now
         search.index_concept(obj)
         recorded.append(_concept_event(obj, "concept.hidden"))
+        # Pages open on it (and on its discussion) subscribe again: who may still see it stays.
+        events.narrowed(events.concept_room(obj.id), *([events.topic_room(obj.topic.id)] if obj.topic else []))
     else:
         obj.profile_hidden_at = now
     owner = owner_id(kind, obj)
@@ -144,7 +146,7 @@ def delete_post(actor: Any, post: Post, reason: str, told: str) -> list[events.E
     audit(actor, "post.delete", "post", post.id, subject_id=post.author_id, reason=reason)
     if post.author_id is not None:
         notifications.notify(post.author_id, "moderation", told, notifications.post_url(post), actor.id)
-    return [_post_event(post, "post.deleted", by_id=actor.id)]
+    return [_post_event(post, "post.deleted", staff={"by_id": actor.id})]  # the public log names no one
 
 
 def _corrected(post: Post, body: Any) -> str:
@@ -174,7 +176,7 @@ def edit_post(actor: Any, post: Post, body: Any, reason: str, told: str) -> list
     audit(actor, "post.edit", "post", post.id, subject_id=post.author_id, reason=reason, before=before, after=body)
     if post.author_id is not None:
         notifications.notify(post.author_id, "moderation", told, notifications.post_url(post), actor.id)
-    return [_post_event(post, "post.edited", editor_id=actor.id)]
+    return [_post_event(post, "post.edited", staff={"editor_id": actor.id})]
 
 
 def lock_topic(actor: Any, topic: Topic, reason: str, subject_id: int | None, told: str) -> list[events.Event]:
