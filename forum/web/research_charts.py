@@ -45,20 +45,12 @@ def demand_chart(section: dict[str, Any], money: Callable[[float], str], width: 
     def x(price: float) -> float:
         return left + (price - lo + pad) / (hi - lo + 2 * pad) * plot_w
 
-    peak = max(r["revenue_index"] for r in rungs) or 1.0
     top2 = top + panel + gap
     svg = Svg(width, height)
     _frame(svg, left, top, plot_w, panel)
     _frame(svg, left, top2, plot_w, panel)
-    share_y = [top + (1 - r["share"]) * panel for r in rungs]
-    band = [(x(p), top + (1 - r["share_high"]) * panel) for p, r in zip(prices, rungs, strict=True)]
-    band += [(x(p), top + (1 - r["share_low"]) * panel) for p, r in reversed(list(zip(prices, rungs, strict=True)))]
-    svg.add("polygon", points=" ".join(f"{a:.1f},{b:.1f}" for a, b in band), fill=BAND, class_="chart-band")
-    svg.add("polyline", points=" ".join(f"{x(p):.1f},{y:.1f}" for p, y in zip(prices, share_y, strict=True)),
-            fill="none", stroke=DEMAND, stroke_width=2.5, class_="chart-curve curve-demand")
-    revenue_y = [top2 + (1 - r["revenue_index"] / peak) * panel for r in rungs]
-    svg.add("polyline", points=" ".join(f"{x(p):.1f},{y:.1f}" for p, y in zip(prices, revenue_y, strict=True)),
-            fill="none", stroke=REVENUE, stroke_width=2.5, class_="chart-curve curve-revenue")
+    share_y = _share_panel(svg, rungs, prices, x, top, panel)
+    revenue_y = _revenue_panel(svg, rungs, prices, x, top2, panel)
     for p, y1, y2 in zip(prices, share_y, revenue_y, strict=True):
         svg.add("circle", cx=x(p), cy=y1, r=3.5, fill=DEMAND, class_="chart-dot")
         svg.add("circle", cx=x(p), cy=y2, r=3.5, fill=REVENUE, class_="chart-dot")
@@ -66,17 +58,42 @@ def demand_chart(section: dict[str, Any], money: Callable[[float], str], width: 
         svg.label(f"{round(share * 100)}%", left - 6, top + (1 - share) * panel + FONT * 0.35, "end", force=True)
     svg.label(_("Would buy"), left + 6, top + FONT + 2, css="chart-label chart-title", force=True)
     svg.label(_("Revenue index"), left + 6, top2 + FONT + 2, css="chart-label chart-title", force=True)
-    optimum = section["revenue_optimal_price"]
-    if optimum is not None:
-        mx = x(float(optimum))
-        svg.add("line", x1=mx, x2=mx, y1=top2, y2=top2 + panel, stroke="#8b91a7", stroke_dasharray="4 3",
-                class_="chart-marker point-optimum")
-        text = _("Optimum %(price)s", price=money(float(optimum)))
-        anchor = "end" if mx > left + plot_w / 2 else "start"
-        svg.label(text, mx + (-6 if anchor == "end" else 6), top2 + panel - 8, anchor,
-                  css="chart-label chart-point point-optimum", force=True)
+    if section["revenue_optimal_price"] is not None:
+        _optimum(svg, x(float(section["revenue_optimal_price"])), money(float(section["revenue_optimal_price"])),
+                 left + plot_w / 2, top2, panel)
     _price_axis(svg, prices, x, height - bottom + FONT + 8, money)
     return svg.as_dict()
+
+
+def _share_panel(svg: Svg, rungs: list[dict[str, Any]], prices: list[float], x: Callable[[float], float],
+                 top: float, panel: float) -> list[float]:
+    """The share who would buy, with its 95 % band; returns each rung's y."""
+    share_y = [top + (1 - r["share"]) * panel for r in rungs]
+    band = [(x(p), top + (1 - r["share_high"]) * panel) for p, r in zip(prices, rungs, strict=True)]
+    band += [(x(p), top + (1 - r["share_low"]) * panel) for p, r in reversed(list(zip(prices, rungs, strict=True)))]
+    svg.add("polygon", points=" ".join(f"{a:.1f},{b:.1f}" for a, b in band), fill=BAND, class_="chart-band")
+    svg.add("polyline", points=" ".join(f"{x(p):.1f},{y:.1f}" for p, y in zip(prices, share_y, strict=True)),
+            fill="none", stroke=DEMAND, stroke_width=2.5, class_="chart-curve curve-demand")
+    return share_y
+
+
+def _revenue_panel(svg: Svg, rungs: list[dict[str, Any]], prices: list[float], x: Callable[[float], float],
+                   top2: float, panel: float) -> list[float]:
+    """The revenue index, scaled to its peak; returns each rung's y."""
+    peak = max(r["revenue_index"] for r in rungs) or 1.0
+    revenue_y = [top2 + (1 - r["revenue_index"] / peak) * panel for r in rungs]
+    svg.add("polyline", points=" ".join(f"{x(p):.1f},{y:.1f}" for p, y in zip(prices, revenue_y, strict=True)),
+            fill="none", stroke=REVENUE, stroke_width=2.5, class_="chart-curve curve-revenue")
+    return revenue_y
+
+
+def _optimum(svg: Svg, mx: float, price: str, middle: float, top2: float, panel: float) -> None:
+    """The revenue-optimal price: a dashed line and its label, on the side with room."""
+    svg.add("line", x1=mx, x2=mx, y1=top2, y2=top2 + panel, stroke="#8b91a7", stroke_dasharray="4 3",
+            class_="chart-marker point-optimum")
+    anchor = "end" if mx > middle else "start"
+    svg.label(_("Optimum %(price)s", price=price), mx + (-6 if anchor == "end" else 6), top2 + panel - 8, anchor,
+              css="chart-label chart-point point-optimum", force=True)
 
 
 def maxdiff_bars(items: Sequence[dict[str, Any]], width: int) -> dict[str, Any] | None:
