@@ -205,7 +205,9 @@ def test_summary_and_prices_csv_agree(client, world):
     raw = token_for(world["org"])
     slug = world["concept"].slug
     body = client.get(f"/api/v1/concepts/{slug}/summary", headers=bearer(raw)).get_json()
-    rows = rows_of(client.get(f"/api/v1/concepts/{slug}/export/prices.csv", headers=bearer(raw)))
+    response = client.get(f"/api/v1/concepts/{slug}/export/prices.csv", headers=bearer(raw))
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset said once
+    rows = rows_of(response)
     assert len(rows) == len(PRICES)  # valid or not
     cols = {name: [Decimal(r[name]) if r[name] else None for r in rows]
             for name in ("too_cheap", "cheap", "expensive", "too_expensive")}
