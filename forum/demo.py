@@ -22,7 +22,7 @@ from forum.models import (
     User,
     utcnow,
 )
-from forum.services import concepts, passwords
+from forum.services import concepts, passwords, search
 from forum.services.organizations import slugify
 
 DEMO_PASSWORD = "sounding-board-demo"
@@ -254,6 +254,7 @@ def seed_concepts() -> None:
         for change, (_stage, days, _note) in zip(changes, spec["history"], strict=False):
             change.created_at = now - timedelta(days=days)
         concept.updated_at = concept.last_activity_at = now - timedelta(days=spec["history"][-1][1])
+        search.index_concept(concept)  # search results show the date it was posted, as it happened
         db.session.commit()
 
 

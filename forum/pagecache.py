@@ -36,11 +36,11 @@ from flask_wtf.csrf import generate_csrf
 from forum import policy
 from forum.extensions import limiter
 from forum.models import utcnow
-from forum.pagecache_stores import MemoryStore, RedisStore
+from forum.pagecache_stores import LayeredStore, MemoryStore, RedisStore
 from forum.services import notifications
 
 CSRF_PLACEHOLDER = "sb-csrf-0f3c9e5d7a1b"
-_TOKENS = re.compile(r"<!--sb:([a-z_]+)-->|" + re.escape(CSRF_PLACEHOLDER))
+_MARKER = re.compile(r"<!--sb:([a-z_]+)-->")
 DEFAULT_TTL = 300
 CACHED_ENDPOINTS = frozenset({"board.topic", "concepts.show", "concepts.index", "feedback.results",
                               "main.healthz", "static"})
@@ -59,10 +59,10 @@ class Part:
 
 def init_app(app: Flask) -> None:
     url = app.config.get("CACHE_REDIS_URL")
+    near = MemoryStore(int(app.config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)))
+    store: Any = near
     if url:
-        store: Any = RedisStore(url, prefix=app.config.get("CACHE_KEY_PREFIX", "sb:page:"))
-    else:
-        store = MemoryStore(int(app.config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)))
+        store = LayeredStore(near, RedisStore(url, prefix=app.config.get("CACHE_KEY_PREFIX", "sb:page:")))
     app.extensions["pagecache"] = store
     app.extensions["pagecache_release"] = _release(app)
 
@@ -183,36 +183,26 @@ def _render_shell(render: Callable[[], Any]) -> tuple[str, list[int]]:
 
 
 def _segments(html: str) -> list[str]:
-    """The page cut at its markers and CSRF placeholders: text at even places, at odd places the
-    name of a part, or "" for the person's CSRF token."""
-    pieces, start = [], 0
-    for match in _TOKENS.finditer(html):
-        pieces += [html[start:match.start()], match[1] or ""]
-        start = match.end()
-    pieces.append(html[start:])
-    return pieces
+    """The page cut at its markers: text at even places, the name of a part at odd places."""
+    return _MARKER.split(html)
 
 
 def _fill(html: str, parts: Mapping[str, Part], entry: dict[str, Any] | None = None, csrf: bool = True) -> str:
-    """The page with its personal parts rendered and (with `csrf`) the person's CSRF token in place.
-    The cut is remembered on a cached `entry` (in process memory: once per entry)."""
+    """The page with its personal parts rendered and (with `csrf`) the person's CSRF token in place
+    of every placeholder. The cut is remembered on a cached `entry` (in process memory)."""
     segments = entry.get("segments") if entry is not None else None
     if segments is None:
         segments = _segments(html)
         if entry is not None:
             entry["segments"] = segments
-    token = (lambda: generate_csrf()) if csrf else (lambda: CSRF_PLACEHOLDER)
-    out = []
-    for index, piece in enumerate(segments):
-        if not index % 2:
-            out.append(piece)
-        elif not piece:
-            out.append(token())
-        else:
-            part = parts.get(piece)
-            text = part.render() if part is not None else ""
-            out.append(text.replace(CSRF_PLACEHOLDER, token()) if CSRF_PLACEHOLDER in text else text)
-    return "".join(out)
+    out = segments[:]
+    for index in range(1, len(segments), 2):
+        part = parts.get(segments[index])
+        out[index] = part.render() if part is not None else ""
+    page = "".join(out)
+    if csrf and CSRF_PLACEHOLDER in page:
+        page = page.replace(CSRF_PLACEHOLDER, generate_csrf())
+    return page
 
 
 def _lifetime(ttl: int | Callable[[], int] | None) -> int:
@@ -303,13 +293,13 @@ def _signed_in_page(full: tuple[Any, ...], render: Callable[[], Any], fillers: M
 
 
 def fragment(key: tuple[Any, ...], render: Renderer, ttl: int | Callable[[], int] | None = None) -> str:
-    """A personal part, cached under `key` (which names the person and the room's number) and the
-    reader's language: rendered once per change, not on every view. CSRF tokens in it are the
-    placeholder, filled in with the page."""
+    """A personal part, cached under `key` (what it shows: the person, the room's number...), the
+    reader's language and whether they are signed in: rendered once per change, not on every view.
+    CSRF tokens in it are the placeholder, filled in with the page."""
     if not current_app.config.get("PAGE_CACHE", True):
         return _render_part(render)
     cache = store()
-    cache_key = _key(("part", _locale(), *key))
+    cache_key = _key(("part", _locale(), bool(current_user.is_authenticated), *key))
     entry = cache.get(cache_key)
     if entry is None:
         entry = {"html": _render_part(render), "authors": []}

@@ -1,5 +1,6 @@
-"""Where cached pages live: a size-bounded LRU in process memory (one machine), or Redis (shared by
-every process). Both take and give JSON-able dicts with a time to live; a failing Redis is a miss."""
+"""Where cached pages live: a size-bounded LRU in process memory (one machine), Redis (shared by every
+process), and both layered: each process keeps what it read from Redis for as long as Redis does. All
+take and give JSON-able dicts with a time to live; a failing Redis is a miss."""
 from __future__ import annotations
 
 import json
@@ -32,7 +33,7 @@ class MemoryStore:
             self._items.move_to_end(key)
             return item[2]
 
-    def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
+    def set(self, key: str, value: dict[str, Any], ttl: float) -> None:
         size = 2 * len(value.get("html") or "") + 64  # the page, and its cut at the markers once read
         with self._lock:
             if key in self._items:
@@ -61,12 +62,18 @@ class RedisStore:
         self.prefix = prefix
 
     def get(self, key: str) -> dict[str, Any] | None:
+        return self.get_with_ttl(key)[0]
+
+    def get_with_ttl(self, key: str) -> tuple[dict[str, Any] | None, float]:
+        """The entry and the seconds Redis keeps it still (one round trip)."""
         try:
-            value = self.client.get(self.prefix + key)
+            value, ttl_ms = self.client.pipeline(transaction=False).get(self.prefix + key).pttl(self.prefix + key).execute()
         except redis.RedisError as exc:
             current_app.logger.warning("page cache: Redis get failed: %s", exc)
-            return None
-        return json.loads(value) if value is not None else None
+            return None, 0.0
+        if value is None:
+            return None, 0.0
+        return json.loads(value), max(0.0, ttl_ms / 1000)
 
     def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
         try:
@@ -79,3 +86,26 @@ class RedisStore:
             self.client.delete(key)
 
 
+class LayeredStore:
+    """This process's memory in front of Redis. A key names what its entry shows (room numbers and
+    all), so a copy kept here is Redis's entry for as long as Redis keeps it, and no longer: a hit
+    here costs no round trip, and every process still shares what any of them rendered."""
+
+    def __init__(self, near: MemoryStore, far: RedisStore) -> None:
+        self.near, self.far = near, far
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        entry = self.near.get(key)
+        if entry is None:
+            entry, ttl = self.far.get_with_ttl(key)
+            if entry is not None and ttl > 0:
+                self.near.set(key, entry, ttl)
+        return entry
+
+    def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
+        self.far.set(key, value, ttl)
+        self.near.set(key, value, ttl)
+
+    def clear(self) -> None:
+        self.near.clear()
+        self.far.clear()

@@ -191,8 +191,9 @@ class Estimate:
 def _fit(n: int, net: np.ndarray, groups: list[tuple[np.ndarray, np.ndarray]]) -> Estimate:
     """Maximum-likelihood utilities (the first fixed at 0); see the module docstring.
 
-    One function, longer than the others, because the value, gradient and Hessian share their
-    intermediate arrays; splitting it would compute them three times."""
+    The mathematics reads best in one piece: the value, gradient and Hessian share their
+    intermediate arrays (splitting them would compute them three times). The optimiser sees the
+    mean log-likelihood per answered set, so its tolerance is relative to the number of answers."""
     def parts(free: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         u = np.concatenate(([0.0], free))
         value = float(net @ u)
@@ -218,19 +219,21 @@ def _fit(n: int, net: np.ndarray, groups: list[tuple[np.ndarray, np.ndarray]]) -
             np.add.at(hess, (rows, cols), -counts[:, None, None] * cov)
         return value, grad, hess
 
+    scale = 1.0 / max(1.0, sum(float(counts.sum()) for _members, counts in groups))
+
     def negative(free: np.ndarray) -> float:
-        return -parts(free)[0]
+        return -parts(free)[0] * scale
 
     def gradient(free: np.ndarray) -> np.ndarray:
-        return -parts(free)[1][1:]
+        return -parts(free)[1][1:] * scale
 
     def hessian(free: np.ndarray) -> np.ndarray:
-        return -parts(free)[2][1:, 1:]
+        return -parts(free)[2][1:, 1:] * scale
 
     if n == 1:
         return Estimate(np.zeros(1), True, 0)
     result = minimize(negative, np.zeros(n - 1), jac=gradient, hess=hessian, method="trust-exact",
-                      options={"gtol": 1e-8, "maxiter": 200})
+                      options={"gtol": 1e-10, "maxiter": 200})
     return Estimate(np.concatenate(([0.0], result.x)), bool(result.success), int(result.nit))
 
 

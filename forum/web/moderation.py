@@ -15,6 +15,7 @@ from forum.i18n import _
 from forum.models import FLAG_REASONS, Post
 from forum.models.moderation import REVIEW_KINDS, SYSTEM_REASONS
 from forum.services import moderation
+from forum.web import audit_targets
 from forum.web.utils import page_arg, safe_next, wants_json
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
@@ -68,7 +69,8 @@ def act(item_id: int) -> Any:
     action = request.form.get("action", "")
     try:
         moderation.act_on_item(current_user, found, action, request.form.get("reason"),
-                               body=request.form.get("body"), until=request.form.get("until"))
+                               body=request.form.get("body"), until=request.form.get("until"),
+                               then=request.form.get("then") or None)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -92,7 +94,8 @@ def act_on_post(post_id: int) -> Any:
     found = _post(post_id)
     try:
         moderation.act_on_post(current_user, found, request.form.get("action", ""), request.form.get("reason"),
-                               body=request.form.get("body"), until=request.form.get("until"))
+                               body=request.form.get("body"), until=request.form.get("until"),
+                               then=request.form.get("then") or None)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -126,7 +129,7 @@ def _person_page(user: Any, form: Any = None) -> str:
     actions = [a for a in moderation.offered(current_user, "person", user) if a.name != "lift"]
     return render_template("moderation/person.html", person=user, actions=actions,
                            record=moderation.person_record(current_user, user),
-                           levels=moderation.TRUST_LEVELS, form=form)
+                           levels=moderation.TRUST_LEVELS, form=form, label=moderation.action_label)
 
 
 @bp.post("/people/<username>/act")
@@ -158,7 +161,8 @@ def audit() -> Any:
         args["since"] = args["until"] = ""
         pagination = moderation.audit_log(current_user, page=page_arg(), **args)
     return render_template("moderation/audit.html", pagination=pagination, args=args,
-                           actions=moderation.audit_actions(), label=moderation.action_label), status
+                           actions=moderation.audit_actions(), label=moderation.action_label,
+                           targets=audit_targets.targets(pagination.items)), status
 
 
 @bp.get("/log")

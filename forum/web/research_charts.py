@@ -28,54 +28,51 @@ def _price_axis(svg: Svg, prices: Sequence[float], x: Callable[[float], float], 
         svg.label(money(price), x(price), baseline, "middle")
 
 
+def _curve(svg: Svg, xs: Sequence[float], ys: Sequence[float], colour: str, css: str) -> None:
+    svg.add("polyline", points=" ".join(f"{a:.1f},{b:.1f}" for a, b in zip(xs, ys, strict=True)),
+            fill="none", stroke=colour, stroke_width=2.5, class_=f"chart-curve {css}")
+    for a, b in zip(xs, ys, strict=True):
+        svg.add("circle", cx=a, cy=b, r=3.5, fill=colour, class_="chart-dot")
+
+
+def _optimum(svg: Svg, mx: float, top: float, panel: float, middle: float, text: str) -> None:
+    svg.add("line", x1=mx, x2=mx, y1=top, y2=top + panel, stroke="#8b91a7", stroke_dasharray="4 3",
+            class_="chart-marker point-optimum")
+    anchor = "end" if mx > middle else "start"
+    svg.label(text, mx + (-6 if anchor == "end" else 6), top + panel - 8, anchor,
+              css="chart-label chart-point point-optimum", force=True)
+
+
 def demand_chart(section: dict[str, Any], money: Callable[[float], str], width: int) -> dict[str, Any] | None:
     """Two plots over the ladder's prices: above, the share who would buy (a line, its 95 % interval
     a band); below, the revenue index, the revenue-optimal price marked with a dashed line."""
     rungs = [r for r in section["ladder"] if r["share"] is not None]
     if not rungs:
         return None
-    left, right, top, gap, bottom = 48, 16, 14, 30, 34
-    panel = 150 if width > 400 else 120
-    height = top + panel + gap + panel + bottom
-    plot_w = width - left - right
-    prices = [float(r["price"]) for r in rungs]
-    lo, hi = prices[0], prices[-1]
-    pad = (hi - lo) * 0.06 or 1.0
-
-    def x(price: float) -> float:
-        return left + (price - lo + pad) / (hi - lo + 2 * pad) * plot_w
-
-    peak = max(r["revenue_index"] for r in rungs) or 1.0
+    left, top, gap, bottom = 48, 14, 30, 34
+    panel, plot_w = (150 if width > 400 else 120), width - left - 16
     top2 = top + panel + gap
-    svg = Svg(width, height)
+    svg = Svg(width, top2 + panel + bottom)
+    prices = [float(r["price"]) for r in rungs]
+    pad = (prices[-1] - prices[0]) * 0.06 or 1.0
+    xs = [left + (p - prices[0] + pad) / (prices[-1] - prices[0] + 2 * pad) * plot_w for p in prices]
+    peak = max(r["revenue_index"] for r in rungs) or 1.0
     _frame(svg, left, top, plot_w, panel)
     _frame(svg, left, top2, plot_w, panel)
-    share_y = [top + (1 - r["share"]) * panel for r in rungs]
-    band = [(x(p), top + (1 - r["share_high"]) * panel) for p, r in zip(prices, rungs, strict=True)]
-    band += [(x(p), top + (1 - r["share_low"]) * panel) for p, r in reversed(list(zip(prices, rungs, strict=True)))]
+    band = [(a, top + (1 - r["share_high"]) * panel) for a, r in zip(xs, rungs, strict=True)]
+    band += [(a, top + (1 - r["share_low"]) * panel) for a, r in reversed(list(zip(xs, rungs, strict=True)))]
     svg.add("polygon", points=" ".join(f"{a:.1f},{b:.1f}" for a, b in band), fill=BAND, class_="chart-band")
-    svg.add("polyline", points=" ".join(f"{x(p):.1f},{y:.1f}" for p, y in zip(prices, share_y, strict=True)),
-            fill="none", stroke=DEMAND, stroke_width=2.5, class_="chart-curve curve-demand")
-    revenue_y = [top2 + (1 - r["revenue_index"] / peak) * panel for r in rungs]
-    svg.add("polyline", points=" ".join(f"{x(p):.1f},{y:.1f}" for p, y in zip(prices, revenue_y, strict=True)),
-            fill="none", stroke=REVENUE, stroke_width=2.5, class_="chart-curve curve-revenue")
-    for p, y1, y2 in zip(prices, share_y, revenue_y, strict=True):
-        svg.add("circle", cx=x(p), cy=y1, r=3.5, fill=DEMAND, class_="chart-dot")
-        svg.add("circle", cx=x(p), cy=y2, r=3.5, fill=REVENUE, class_="chart-dot")
+    _curve(svg, xs, [top + (1 - r["share"]) * panel for r in rungs], DEMAND, "curve-demand")
+    _curve(svg, xs, [top2 + (1 - r["revenue_index"] / peak) * panel for r in rungs], REVENUE, "curve-revenue")
     for share in (0, 0.5, 1):
         svg.label(f"{round(share * 100)}%", left - 6, top + (1 - share) * panel + FONT * 0.35, "end", force=True)
     svg.label(_("Would buy"), left + 6, top + FONT + 2, css="chart-label chart-title", force=True)
     svg.label(_("Revenue index"), left + 6, top2 + FONT + 2, css="chart-label chart-title", force=True)
-    optimum = section["revenue_optimal_price"]
-    if optimum is not None:
-        mx = x(float(optimum))
-        svg.add("line", x1=mx, x2=mx, y1=top2, y2=top2 + panel, stroke="#8b91a7", stroke_dasharray="4 3",
-                class_="chart-marker point-optimum")
-        text = _("Optimum %(price)s", price=money(float(optimum)))
-        anchor = "end" if mx > left + plot_w / 2 else "start"
-        svg.label(text, mx + (-6 if anchor == "end" else 6), top2 + panel - 8, anchor,
-                  css="chart-label chart-point point-optimum", force=True)
-    _price_axis(svg, prices, x, height - bottom + FONT + 8, money)
+    if section["revenue_optimal_price"] is not None:
+        optimum = float(section["revenue_optimal_price"])
+        _optimum(svg, xs[prices.index(optimum)] if optimum in prices else xs[0], top2, panel, left + plot_w / 2,
+                 _("Optimum %(price)s", price=money(optimum)))
+    _price_axis(svg, prices, dict(zip(prices, xs, strict=True)).__getitem__, svg.height - bottom + FONT + 8, money)
     return svg.as_dict()
 
 

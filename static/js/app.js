@@ -179,3 +179,22 @@
     });
   }).observe(document.body, { childList: true, subtree: true });
 })();
+
+// Copy buttons: <button data-copy="element-id" data-copied="Copied" hidden> copies that element's
+// text. Hidden until this script shows them (the text is selectable either way).
+(function () {
+  "use strict";
+  if (!navigator.clipboard) { return; }
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.hidden = false;
+    var label = button.textContent;
+    button.addEventListener("click", function () {
+      var source = document.getElementById(button.getAttribute("data-copy"));
+      if (!source) { return; }
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        button.textContent = "✓ " + button.getAttribute("data-copied");
+        window.setTimeout(function () { button.textContent = label; }, 2500);
+      });
+    });
+  });
+})();

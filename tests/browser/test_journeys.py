@@ -15,13 +15,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from forum.extensions import db
-from forum.models import Concept, OutboxMessage, User
+from forum.models import Concept, OutboxMessage, Post, User
 from forum.services import concepts, feedback, moderation, posting
 from tests.browser.conftest import SCREENSHOTS
 from tests.conftest import PASSWORD, make_org, make_user
@@ -70,7 +71,11 @@ class Journey:
         page.wait_for_timeout(50)
         page.screenshot(path=f"{stem}-{PHONE}.png", full_page=True)
         width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE, f"{self.name}/{label}: the page is {width} px wide at {PHONE} px ({page.url})"
+        if width > PHONE:
+            wide = page.evaluate("""w => [...document.querySelectorAll('main *')]
+                .filter(el => el.getBoundingClientRect().right > w + 1).slice(0, 5)
+                .map(el => el.tagName + '.' + el.className + ' ' + Math.round(el.getBoundingClientRect().right))""", PHONE)
+            raise AssertionError(f"{self.name}/{label}: the page is {width} px wide at {PHONE} px ({page.url}): {wide}")
         if signed_in:
             header = page.evaluate("document.querySelector('.site-header').getBoundingClientRect().height")
             assert header <= HEADER_MAX, f"{self.name}/{label}: the header is {header:.0f} px tall at {PHONE} px"
@@ -255,8 +260,7 @@ def test_moderator_works_the_queue_and_the_audit_log(browser, live_server, app):
     topic = posting.concept_topic(concept)
     spammer = make_user("spammy_sam", display_name="Sam")
     advert = posting.reply(spammer, topic, "Buy cheap watches at my shop today! " + AWKWARD_POST)
-    for n in range(2):
-        moderation.flag(make_user(f"reader_{n}", trust_level=2), "post", advert.id, "spam")
+    moderation.flag(make_user("reader", trust_level=1), "post", advert.id, "spam")  # not enough to hide it
     make_user("maya_mod", role="moderator", display_name="Maya Moderator")
 
     journey = Journey(browser, live_server, "moderator")
@@ -267,11 +271,22 @@ def test_moderator_works_the_queue_and_the_audit_log(browser, live_server, app):
     expect(page.locator("main")).to_contain_text("Quiet kettle")
     journey.look("queue")
     page.locator("main a", has_text="Review").first.click()
+    form = page.locator("form.moderation-form")
+    expect(form.locator("input[name=action]:checked")).to_have_count(0)  # the moderator chooses
+    expect(form.locator("input[name=action][value=restore]")).to_have_count(0)  # it is not hidden
+    expect(form.locator("#body")).to_be_hidden()  # the corrected text only for an edit
     journey.look("review")
-    page.check("input[name=action][value=hide]")
-    page.fill("#reason", "Advertising a shop")
-    page.locator("main form.moderation-form button[type=submit]").click()
+    # One submit: hide the post and suspend its author.
+    form.locator("input[name=action][value=hide]").check()
+    form.locator("input[name=then][value=suspend]").check()
+    form.locator("#until").fill((date.today() + timedelta(days=7)).isoformat())
+    form.locator("#reason").fill("Advertising a shop")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".flashes")).to_be_visible()
     journey.look("queue-after")
+    db.session.expire_all()
+    assert db.session.get(Post, advert.id).hidden_at is not None
+    assert db.session.get(User, spammer.id).is_suspended
     page.goto("/moderation/audit")
     expect(page.locator("main")).to_contain_text("Advertising a shop")
     journey.look("audit-log")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from forum.extensions import db
 from forum.models import utcnow
-from forum.services import concepts, moderation, posting, signing
+from forum.services import concepts, moderation, posting, search, signing
 from tests.conftest import first_post, login, make_user
 
 
@@ -53,13 +53,13 @@ def test_a_suspended_person_sees_why_and_how_to_appeal_on_every_page_and_no_welc
 
 def test_a_used_reset_link_says_so_and_offers_a_new_one(client, people):
     carol = people["consumer"]
-    token = signing.sign(signing.RESET, {"u": carol.id, "h": signing.fingerprint(carol.password_hash)})
+    token = signing.sign_for(carol, signing.RESET, {})  # as the reset email's link
     done = client.post(f"/reset-password/{token}", data={"password": "another long passphrase"})
     assert done.status_code == 302
     again = client.get(f"/reset-password/{token}")
     assert again.status_code == 400
     page = text(again)
-    assert "already been used" in page and 'href="/reset-password"' in page and "Send me a new link" in page
+    assert "no longer works" in page and 'href="/reset-password"' in page and "Send me a new link" in page
 
 
 def test_page_past_the_end_of_the_concept_list_says_where_it_ends(client, people):
@@ -103,3 +103,16 @@ def test_a_signed_in_reader_is_not_served_a_visitors_follow_button(client, peopl
     login(client, people["consumer"])
     page = text(client.get(f"/concepts/{concept.slug}"))
     assert "Log in to follow" not in page and "follow-button" in page
+
+
+def test_search_shows_the_date_a_concept_was_posted(client, people):
+    from forum.models import SearchDocument
+
+    concept = concepts.create(people["owner"], people["org"], "Quiet kettle", "Boils without a roar")
+    concept.created_at = concept.created_at.replace(year=2025, month=3, day=14)
+    search.index_concept(concept)  # as the demo does after dating its concepts back
+    db.session.commit()
+    document = db.session.scalars(db.select(SearchDocument).where(SearchDocument.kind == "concept")).one()
+    assert document.created_at == concept.created_at
+    page = text(client.get("/search?q=kettle"))
+    assert "2025-03-14" in page  # the <time datetime> of the result

@@ -165,3 +165,21 @@ def test_research_answers_are_in_the_archive_and_leave_with_withdrawn_feedback(c
     assert client.post("/account/delete", data={"password": PASSWORD, "feedback": "withdraw"}).status_code == 302
     for model in (GaborGrangerResponse, MaxDiffAnswer, SegmentAnswer):
         assert db.session.scalar(select(func.count(model.id))) == 0
+
+
+def test_the_demand_chart_marks_the_revenue_optimum_and_the_bars_follow_the_shares():
+    from forum.web import research_charts
+
+    ladder = [{"price": p, "n": 10, "buyers": b, "share": b / 10, "share_low": max(0, b / 10 - 0.2),
+               "share_high": min(1, b / 10 + 0.2), "revenue_index": p * b / 10}
+              for p, b in ((5, 9), (10, 8), (15, 7), (20, 2))]
+    chart = research_charts.demand_chart({"ladder": ladder, "revenue_optimal_price": 15}, lambda v: f"€{v:g}", 720)
+    texts = [s["text"] for s in chart["shapes"] if s["kind"] == "text"]
+    assert "Optimum €15" in texts and {"€5", "€10", "€15", "€20"} <= set(texts)
+    [marker] = [s for s in chart["shapes"] if "point-optimum" in s["attrs"].get("class", "") and s["kind"] == "line"]
+    dots = [s["attrs"]["cx"] for s in chart["shapes"] if s["kind"] == "circle"]
+    assert marker["attrs"]["x1"] == sorted(set(dots))[2]  # at the third price, 15
+    bars = research_charts.maxdiff_bars([{"title": "A", "share": 60.0}, {"title": "B", "share": 30.0},
+                                         {"title": "C", "share": None}], 360)
+    widths = [s["attrs"]["width"] for s in bars["shapes"] if "bar-share" in s["attrs"].get("class", "")]
+    assert len(widths) == 2 and widths[0] == pytest.approx(2 * widths[1])

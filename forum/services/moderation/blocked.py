@@ -18,8 +18,8 @@ from forum.models import BlockedTerm, Post, utcnow
 from forum.models.board import recount_posts
 from forum.services.moderation.auditing import audit
 from forum.services.moderation.flags import open_item
-from forum.services.moderation.site_settings import forget
 from forum.services.moderation.trust import check_links, check_rate, links_in
+from forum.services.site_settings import forget
 from forum.services.tx import commit_and_publish
 
 TERM_MAX = 120

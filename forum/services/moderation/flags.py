@@ -17,8 +17,8 @@ from forum.models import FLAG_REASONS, Concept, Flag, Post, ReviewItem, Suspensi
 from forum.models.moderation import REVIEW_KINDS, SYSTEM_REASONS
 from forum.services import events, notifications
 from forum.services.moderation.effects import describe, hidden_reason, hide, item_target, owner_id, unhide, url
-from forum.services.moderation.site_settings import setting
 from forum.services.moderation.trust import check_rate, flag_record
+from forum.services.site_settings import setting
 from forum.services.tx import commit_and_publish
 
 NOTE_MAX = 500
