@@ -19,14 +19,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import and_, or_, select, true
 
 from forum.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.i18n import _
+from forum.models import Concept, Membership, Topic
 
 __all__ = ["Conflict", "NotFound", "PermissionDenied", "RULES", "Refusal", "ValidationError", "can",
-           "concept_filter", "is_member", "membership_role", "refusal", "require", "topic_filter"]
+           "concept_filter", "forget_membership", "is_member", "membership_role", "memo", "refusal",
+           "remember_membership", "require", "topic_filter"]
 
 
 @dataclass(frozen=True)
@@ -99,25 +102,48 @@ def _staff(check: Callable[[Any], bool], reason: str) -> Rule:
     return rule
 
 
+class Memo:
+    """What the policy looked up during one request, so that a page asks the database once:
+    memberships by (person id, organization id). It lives in the request's WSGI environ, so it ends
+    with the request; outside a request nothing is remembered."""
+
+    def __init__(self) -> None:
+        self.roles: dict[tuple[int, int], str | None] = {}
+
+
+MEMO_KEY = "forum.policy_memo"
+
+
+def memo() -> Memo:
+    """This request's memo (outside a request, a fresh one each time)."""
+    if not has_request_context():
+        return Memo()
+    return request.environ.setdefault(MEMO_KEY, Memo())
+
+
 def membership_role(actor: Any, organization_id: int | None) -> str | None:
     """'owner', 'member' or None: an accepted membership (an invitation not yet accepted counts for
-    nothing). Cached on the actor for the request."""
+    nothing). Looked up once a request (see Memo)."""
     if not _signed_in(actor) or organization_id is None:
         return None
-    cache = actor.__dict__.setdefault("_membership_cache", {})
-    if organization_id not in cache:
-        from forum.models import Membership
-
-        cache[organization_id] = db.session.scalar(select(Membership.role).where(
+    roles = memo().roles
+    key = (actor.id, organization_id)
+    if key not in roles:
+        roles[key] = db.session.scalar(select(Membership.role).where(
             Membership.organization_id == organization_id, Membership.user_id == actor.id,
             Membership.pending.is_(False)))
-    return cache[organization_id]
+    return roles[key]
 
 
 def remember_membership(actor: Any, organization_id: int, role: str | None) -> None:
     """The actor's membership as a query already read it (a page's key row): `membership_role` asks
     no further query for it in this request."""
-    actor.__dict__.setdefault("_membership_cache", {})[organization_id] = role
+    memo().roles[(actor.id, organization_id)] = role
+
+
+def forget_membership(user_id: int, organization_id: int) -> None:
+    """A membership changed during this request: the next check reads it again."""
+    memo().roles.pop((user_id, organization_id), None)
 
 
 def is_member(actor: Any, organization_id: int | None) -> bool:
@@ -213,8 +239,6 @@ def _post_view(a: Any, post: Any) -> Refusal | None:
 
 def concept_filter(actor: Any) -> Any:
     """The "concept.view" rule as an SQL condition on Concept."""
-    from forum.models import Concept, Membership
-
     if _token(actor):
         return Concept.organization_id == actor.organization_id
     if _moderator(actor):
@@ -228,8 +252,6 @@ def concept_filter(actor: Any) -> Any:
 
 def topic_filter(actor: Any) -> Any:
     """The "topic.view" rule as an SQL condition on Topic (no join needed)."""
-    from forum.models import Concept, Topic
-
     if _moderator(actor):
         return true()
     return and_(Topic.hidden_at.is_(None), or_(
@@ -252,6 +274,11 @@ def _post_edit(a: Any, post: Any) -> Refusal | None:
         return Refusal("This post was deleted; it can no longer be edited.", Conflict)
     if not (a.id == post.author_id or a.is_moderator):
         return Refusal("Only the author or a moderator can edit this post.")
+    if post.hidden_at is not None and post.hidden_reason != "held" and not _moderator(a):
+        # A moderator's hide (or one by members' flags) stays until a moderator restores the post:
+        # an edit by its author must not turn it into a post awaiting review.
+        return Refusal(_("This post is hidden until a moderator restores it; it cannot be edited meanwhile."),
+                       Conflict)
     if post.topic.locked and not a.is_moderator:
         return Refusal("This topic is locked: its posts can no longer be edited.", Conflict)
     return None
@@ -301,6 +328,10 @@ def _feedback(what: str) -> Rule:
         refused = _concept_view(a, concept)
         if refused:
             return refused
+        if concept.hidden_at is not None:
+            # Staff (and the organization) still see a hidden concept; nobody's answer may count on it.
+            return Refusal(_("A moderator hid this concept: it takes no votes or answers until it is restored."),
+                           Conflict)
         if not concept.feedback_open:
             return Refusal(CLOSED_MESSAGE, Conflict)
         refused = _writer(a, "give feedback on this concept", "give feedback")
@@ -465,6 +496,11 @@ RULES: dict[str, Rule] = {
                                            "Only members of an organization can post concepts for it."),
     "concept.edit": lambda a, c: _deny(_active(a) and is_member(a, _org_id(c)),
                                        "Only members of the organization can edit this concept."),
+    # Research set-up (price ladder, best-worst sets, profile questions): the organization's members.
+    # Answering them is "feedback.answer"; reading the figures is "feedback.results".
+    "research.manage": lambda a, c: _deny(_active(a) and c is not None and is_member(a, _org_id(c)),
+                                          "Only members of the concept's organization set up its research "
+                                          "questions."),
     # Decision updates ("you said, we did"): the concept's organization posts them.
     "decision.create": lambda a, c: _deny(_active(a) and c is not None and is_member(a, _org_id(c)),
                                           "Only members of the concept's organization post its decisions."),

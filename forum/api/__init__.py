@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from forum import policy
+from forum.api.openapi import spec
 from forum.errors import DomainError, NotFound
 from forum.extensions import client_key, csrf, db, limiter
 from forum.i18n import _
@@ -108,7 +109,7 @@ def _concept_json(concept: Concept) -> dict[str, Any]:
             "organization": concept.organization.slug, "stage": concept.stage, "currency": concept.currency,
             "feedback_open": concept.feedback_open, "kano": concept.kano_enabled,
             "price_question": concept.price_question_enabled,
-            "created_at": exports._when(concept.created_at),
+            "created_at": exports.iso_time(concept.created_at),
             "url": url_for("api.concept", slug=concept.slug, _external=True)}
 
 
@@ -159,7 +160,7 @@ def _streamed(concept: Concept, table: str) -> Any:
 
 
 def _download(body: Any, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # as given: `mimetype=` would add a second charset
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -195,8 +196,6 @@ def export_xlsx(slug: str) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    from forum.api.openapi import spec
-
     return jsonify(spec(request.host_url.rstrip("/") + "/api/v1"))
 
 

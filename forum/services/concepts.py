@@ -30,7 +30,7 @@ from forum.models import (
     concept_tags,
     utcnow,
 )
-from forum.services import events, notifications, pulse, search
+from forum.services import demand, events, notifications, popularity, search
 from forum.services.organizations import slugify, unique_slug
 from forum.services.tx import commit_and_publish
 
@@ -148,7 +148,7 @@ def _check_concept(title: str, summary: str, description: str, tags: Any, curren
             "tags": tag_names}
 
 
-def _check_feature(title: str, description: str) -> tuple[str, str]:
+def check_feature(title: str, description: str) -> tuple[str, str]:
     errors: dict[str, list[str]] = {}
     title = " ".join(clean_text(title).split())
     if not title:
@@ -184,8 +184,6 @@ def _commit_changed(concept: Concept) -> None:
     """Commit a change to what the concept page shows (its text, switches, features): the
     `summary.changed` event moves the concept room's number, which is the key of the stored summary
     and of the cached page, and tells open pages; it is published after the commit."""
-    from forum.services import demand
-
     commit_and_publish(demand.invalidate(concept))
 
 
@@ -372,7 +370,7 @@ def listing(actor: Any, stage: str | None = None, organization: str | None = Non
                 select(concept_tags.c.concept_id).join(Tag, Tag.id == concept_tags.c.tag_id)
                 .where(Tag.name == name)))
     if sort in ("active", "supported"):
-        stmt = stmt.order_by(*pulse.sort_key(sort))
+        stmt = stmt.order_by(*popularity.sort_key(sort))
     elif sort == "discussed":
         stmt = stmt.outerjoin(Topic, Topic.concept_id == Concept.id).order_by(
             func.coalesce(Topic.post_count, 0).desc(), Concept.last_activity_at.desc(), Concept.id.desc())
@@ -430,7 +428,7 @@ def _touch(concept: Concept) -> None:
 def add_feature(actor: User, concept: Concept, title: str, description: str = "") -> Feature:
     """Add a feature at the end of the concept's active features."""
     _may_edit(actor, concept, "add features")
-    title, description = _check_feature(title, description)
+    title, description = check_feature(title, description)
     active, retired = _ordered(concept)
     feature = Feature(title=title, description=description, concept=concept)
     db.session.add(feature)
@@ -444,7 +442,7 @@ def add_feature(actor: User, concept: Concept, title: str, description: str = ""
 
 def update_feature(actor: User, feature: Feature, title: str, description: str) -> None:
     _may_edit(actor, feature.concept, "edit features")
-    feature.title, feature.description = _check_feature(title, description)
+    feature.title, feature.description = check_feature(title, description)
     feature.updated_at = utcnow()
     _touch(feature.concept)
     search.index_feature(feature)

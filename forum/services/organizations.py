@@ -14,8 +14,8 @@ from forum.analytics.track_record import TrackRecord
 from forum.analytics.track_record import track_record as analytics_track_record
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
-from forum.models import Membership, ModerationAction, Organization, User, utcnow
-from forum.services import accounts, events
+from forum.models import Concept, Decision, Membership, ModerationAction, Organization, Post, Topic, User, utcnow
+from forum.services import accounts, events, feedback, notifications
 from forum.services.tx import commit_and_publish
 
 NAME_MAX = 80
@@ -47,9 +47,16 @@ def _check_url(field: str, url: str) -> str:
         return ""
     if len(url) > URL_MAX:
         raise _fail(field, f"A web address has at most {URL_MAX} characters.")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise _fail(field, "Give a full web address starting with https:// (or http://).")
+    full = "Give a full web address starting with https:// (or http://)."
+    if any(ord(c) < 33 or ord(c) == 127 for c in url):
+        raise _fail(field, "A web address has no spaces or control characters.")
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port  # parsed as a browser would
+    except ValueError:  # e.g. "Invalid IPv6 URL", a port out of range
+        raise _fail(field, full) from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise _fail(field, full)
     return url
 
 
@@ -169,8 +176,6 @@ def add_member(actor: User, org: Organization, username: str, role: str = "membe
     membership = Membership(organization_id=org.id, user_id=user.id, role=role, pending=True,
                             invited_by_id=actor.id)
     db.session.add(membership)
-    from forum.services import notifications
-
     notifications.notify_invitation(membership, actor, org)
     commit_and_publish(conflict=_fail("username", f"{user.username} is already invited."))
     return membership
@@ -182,13 +187,6 @@ def invitations_for(user: User) -> list[Membership]:
         select(Membership).where(Membership.user_id == user.id, Membership.pending.is_(True))
         .options(selectinload(Membership.organization), selectinload(Membership.invited_by))
         .order_by(Membership.created_at.desc(), Membership.id.desc())))
-
-
-def pending_count(user: Any) -> int:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    return db.session.scalar(select(func.count(Membership.id)).where(
-        Membership.user_id == user.id, Membership.pending.is_(True))) or 0
 
 
 def _own_invitation(actor: User, membership_id: int) -> Membership:
@@ -222,11 +220,7 @@ def decline_invitation(actor: User, membership_id: int) -> Organization:
 def _membership_changed(membership: Membership) -> list[Any]:
     """Whose feedback counts follows membership: the open pages of the organization's concepts get
     the new numbers (and the stored summaries are brought up to date where they are kept)."""
-    from forum.services import feedback
-
-    policy_cache = getattr(membership.user, "__dict__", {}).get("_membership_cache")
-    if policy_cache is not None:
-        policy_cache.pop(membership.organization_id, None)
+    policy.forget_membership(membership.user_id, membership.organization_id)
     return feedback.recount_events(*feedback.touched_by(membership.user_id, membership.organization_id))
 
 
@@ -250,6 +244,8 @@ def remove_member(actor: User, org: Organization, user_id: int) -> None:
     db.session.flush()
     recorded = _membership_changed(membership) if was_member else []
     commit_and_publish(*recorded)
+    if was_member:
+        events.end_live_sessions(user_id)  # their pages stop hearing what members hear, and reconnect
 
 
 def organizations_of(user: User) -> list[Organization]:
@@ -268,8 +264,6 @@ def track_record(org: Organization) -> TrackRecord:
     (a top-level post by someone outside the organization in a concept's discussion) and when it
     first got an official answer (an official reply to it, or the official post marked as its answer);
     and its decisions per concept. The arithmetic is forum/analytics/track_record.py."""
-    from forum.models import Concept, Decision, Post, Topic
-
     concept_ids = list(db.session.scalars(select(Concept.id).where(
         Concept.organization_id == org.id, Concept.hidden_at.is_(None))))
     if not concept_ids:

@@ -7,10 +7,9 @@ post, suggestion and support is one.
 """
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from forum import policy
@@ -19,19 +18,9 @@ from forum.models import (
     STAGES,
     Concept,
     Decision,
-    Event,
-    Feature,
-    FeatureVote,
     Organization,
-    Suggestion,
-    SuggestionSupport,
-    Topic,
-    User,
-    utcnow,
 )
-from forum.services import demand
-
-WEEK = timedelta(days=7)
+from forum.services import demand, popularity
 
 
 def figures(concept: Concept) -> dict[str, Any]:
@@ -41,36 +30,9 @@ def figures(concept: Concept) -> dict[str, Any]:
     return {"participants": demand.participation.participation(concept)["total"], "top": top}
 
 
-def week_activity() -> Any:
-    """A correlated SQL count of the events of a concept's rooms in the last seven days."""
-    since = utcnow() - WEEK
-    rooms = or_(Event.room == literal("concept:") + cast(Concept.id, String),
-                Event.room == literal("topic:") + cast(
-                    select(Topic.id).where(Topic.concept_id == Concept.id).limit(1).scalar_subquery(), String))
-    return (select(func.count(Event.id)).where(Event.created_at >= since, rooms)
-            .correlate(Concept).scalar_subquery())
-
-
-def support_total() -> Any:
-    """A correlated SQL count: "for" votes on the concept's active features and support of its open
-    suggestions, by people whose answers count."""
-    votes = (select(func.count(FeatureVote.id)).join(Feature, Feature.id == FeatureVote.feature_id)
-             .join(User, User.id == FeatureVote.user_id)
-             .where(Feature.concept_id == Concept.id, Feature.retired_at.is_(None), FeatureVote.value > 0,
-                    demand.counted(Concept.id))
-             .correlate(Concept).scalar_subquery())
-    backing = (select(func.count(SuggestionSupport.id))
-               .join(Suggestion, Suggestion.id == SuggestionSupport.suggestion_id)
-               .join(User, User.id == SuggestionSupport.user_id)
-               .where(Suggestion.concept_id == Concept.id, Suggestion.status == "open",
-                      demand.counted(Concept.id))
-               .correlate(Concept).scalar_subquery())
-    return votes + backing
-
-
 def moving(actor: Any, limit: int = 4) -> list[Concept]:
     """The concepts with the most activity this week (none without any), for the front page."""
-    activity = week_activity()
+    activity = popularity.week_activity()
     stmt = (select(Concept).where(policy.concept_filter(actor), activity > 0)
             .options(joinedload(Concept.organization), joinedload(Concept.topic))
             .order_by(activity.desc(), Concept.last_activity_at.desc(), Concept.id.desc()).limit(limit))
@@ -98,13 +60,3 @@ def _latest_decisions(concept_ids: list[int]) -> dict[int, Decision]:
               .where(Decision.concept_id.in_(concept_ids)).group_by(Decision.concept_id).subquery())
     found = db.session.scalars(select(Decision).join(newest, and_(Decision.id == newest.c.id)))
     return {d.concept_id: d for d in found}
-
-
-def sort_key(sort: str) -> list[Any] | None:
-    """ORDER BY of the concept list's extra sorts ("active" this week, "supported"), or None."""
-    if sort == "active":
-        activity = week_activity()
-        return [activity.desc(), Concept.last_activity_at.desc(), Concept.id.desc()]
-    if sort == "supported":
-        return [support_total().desc(), case((Concept.feedback_open, 0), else_=1), Concept.id.desc()]
-    return None

@@ -37,7 +37,7 @@ def as_json(concept: Concept) -> list[dict[str, Any]]:
     out = []
     for s in db.session.scalars(_public(concept.id)):
         out.append({"id": s.id, "title": s.title, "why": s.why, "status": s.status,
-                    "support": counts.get(s.id, 0), "created_at": exports._when(s.created_at),
+                    "support": counts.get(s.id, 0), "created_at": exports.iso_time(s.created_at),
                     "feature": {"id": s.feature.id, "title": s.feature.title} if s.feature is not None else None,
                     "merged_into": s.merged_into_id, "reason": s.decision_note if s.status == "declined" else ""})
     return out
@@ -51,7 +51,7 @@ def csv_rows(concept: Concept, key: bytes | None = None) -> Iterator[tuple[Any, 
         name = "" if author is None or author.deleted_at is not None else who(
             author.id, author.username, author.credit_by_name)
         yield (s.id, s.title, name, s.status, counts.get(s.id, 0),
-               s.feature.title if s.feature is not None else "", exports._when(s.created_at))
+               s.feature.title if s.feature is not None else "", exports.iso_time(s.created_at))
 
 
 def csv_export(concept: Concept, key: bytes | None = None) -> Iterator[str]:

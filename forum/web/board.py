@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from forum import pagecache, policy
 from forum.errors import NotFound, ValidationError
 from forum.models import Post, Topic
-from forum.services import boards, events, page_keys, posting
+from forum.services import boards, page_keys, posting
 from forum.services.ids import parse_id
 from forum.web.board_forms import BoardForm, EditPostForm, PostForm, PreviewForm, TopicForm
 from forum.web.utils import apply_errors, page_arg, wants_json
@@ -64,7 +64,8 @@ def topic(topic_id: int) -> Response:
     policy.require(current_user, "topic.view", shown)
     perms = topic_perms(current_user, shown)
     key = ("topic", topic_id, row.seq, page, row.title, row.pinned, row.locked, row.hidden_at)
-    follow_key = ("follow", "topic", topic_id, row.title, bool(row.following), request.full_path)
+    follow_key = ("follow", "topic", topic_id, row.title, bool(row.following), request.full_path,
+                  current_user.is_authenticated)  # a visitor's button says "Log in to follow"
     return pagecache.page(key, lambda: _render_cached_topic(posting.get_topic(topic_id, current_user), page, row.seq,
                                                             perms),
                           perms=perms, parts={"follow": pagecache.Part(follow_key, lambda: pagecache.fragment(
@@ -83,6 +84,21 @@ def topic_perms(user: Any, topic: Any) -> dict[str, Any]:
     return perms
 
 
+def post_perms(user: Any, posts: Any) -> dict[int, dict[str, bool]]:
+    """Each post's own controls for the reader, through the policy. On a shared page they follow from
+    the page's `perms` (moderator, may flag) and the topic in its key; a reader whose own posts the
+    page shows gets a copy of their own (forum/pagecache.py)."""
+    mine = user.id if user.is_authenticated else None
+    may_flag = policy.can(user, "flag.create")
+    return {post.id: {"view": policy.can(user, "post.view", post), "edit": policy.can(user, "post.edit", post),
+                      "delete": mine == post.author_id and policy.can(user, "post.delete", post),
+                      "history": policy.can(user, "post.history", post),
+                      "flag": may_flag and mine is not None and mine != post.author_id,
+                      "react": mine is not None and policy.can(user, "post.react", post),
+                      "quote": post.reply_to is not None and policy.can(user, "post.view", post.reply_to)}
+            for post in posts}
+
+
 def _shown(row: Any, topic_id: int) -> SimpleNamespace:
     """What the policy reads of a topic and its concept, from its key row."""
     concept = (SimpleNamespace(id=row.concept_id, organization_id=row.organization_id, hidden_at=row.concept_hidden_at)
@@ -98,14 +114,8 @@ def _render_cached_topic(topic: Topic, page: int, live_seq: int, perms: dict[str
 
 def _topic_html(topic: Topic, posts: Any, live_seq: int, perms: dict[str, Any], form: PostForm | None = None) -> str:
     return render_template("board/topic.html", topic=topic, posts=posts, live_seq=live_seq, perms=perms,
+                           post_perms=post_perms(current_user, posts.items),
                            form=form or (PostForm(formdata=None) if current_user.is_authenticated else None))
-
-
-def _render_topic(topic: Topic, page: int, form: PostForm | None = None, status: int = 200,
-                  live_seq: int | None = None) -> Any:
-    if live_seq is None:
-        live_seq = events.current_seq(events.topic_room(topic.id))
-    return _topic_html(topic, posting.topic_posts(topic, page), live_seq, topic_perms(current_user, topic), form), status
 
 
 @bp.get("/p/<int:post_id>")
@@ -125,7 +135,8 @@ def post_fragment(post: Post) -> dict[str, Any]:
     page = posting.page_of(post)
     return {"id": post.id, "page": page, "url": post_url(post, page), "hidden": post.hidden_at is not None,
             "deleted": post.deleted_at is not None,
-            "html": render_template("board/_post.html", post=post, topic=topic)}
+            "html": render_template("board/_post.html", post=post, topic=topic, perms=topic_perms(current_user, topic),
+                                    post_perms=post_perms(current_user, [post]))}
 
 
 # --- writing ----------------------------------------------------------------------------------

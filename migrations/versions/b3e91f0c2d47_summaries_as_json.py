@@ -1,7 +1,7 @@
 """Stored concept summaries as JSON text, not pickle (old rows are a cache: dropped, recomputed).
 
 Revision ID: b3e91f0c2d47
-Revises: 24e56991cc33
+Revises: 27e2bb09c9b7
 Create Date: 2026-12-07 05:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'b3e91f0c2d47'
-down_revision = '24e56991cc33'
+down_revision = '27e2bb09c9b7'
 branch_labels = None
 depends_on = None
 

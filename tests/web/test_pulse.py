@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import FeatureVote, Reaction
+from forum.models import FeatureVote, Membership, Reaction
 from forum.services import decisions, feedback, posting, reactions, suggestions, summary
 from tests.conftest import login, make_user
 from tests.realtime.conftest import live  # noqa: F401 - the live-page fixture
@@ -75,6 +75,11 @@ def test_the_list_sorts_by_support_and_by_this_weeks_activity(client, people):
     for i in range(3):
         suggestions.support(make_user(f"s{i}"), suggestion, "on")
     feedback.cast_vote(make_user("lone"), quiet.features[0], "up")
+    for i in range(5):  # people who voted and then joined the organization count for nothing
+        joiner = make_user(f"joiner{i}")
+        db.session.add(FeatureVote(feature_id=quiet.features[0].id, user_id=joiner.id, value=1))
+        db.session.add(Membership(organization_id=people["org"].id, user_id=joiner.id, role="member"))
+    db.session.commit()
 
     def order(sort: str) -> list[str]:
         html = client.get(f"/concepts/?sort={sort}").get_data(as_text=True)

@@ -18,9 +18,6 @@ Writes (votes, answers) live in forum.services.feedback, which also reads a pers
 """
 from __future__ import annotations
 
-# Moderation first: its modules read demand (a suspension recounts) and demand.rule reads its site
-# settings; initialised in this order, each finds the other whatever is imported first.
-from forum.services import moderation  # noqa: F401  isort: skip
 from forum.services.demand import kano, page, participation, prices, projection, rule, snapshot, votes
 from forum.services.demand.page import overview, since_last_visit
 from forum.services.demand.projection import features, price, price_result, summary, tallies

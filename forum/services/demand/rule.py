@@ -22,12 +22,12 @@ from sqlalchemy.orm import aliased
 
 from forum.extensions import db
 from forum.models import Concept, Feature, FeatureVote, KanoAnswer, Membership, PriceResponse, User, utcnow
-from forum.services import moderation
+from forum.services.site_settings import setting
 
 
 def wait() -> timedelta:
     """How long a brand-new account's answers wait before they count."""
-    return timedelta(minutes=float(moderation.setting("new_vote_delay_minutes")))
+    return timedelta(minutes=float(setting("new_vote_delay_minutes")))
 
 
 def not_suspended(now: datetime | None = None) -> Any:

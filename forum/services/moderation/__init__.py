@@ -58,7 +58,7 @@ from forum.services.moderation.record import (
     suspension_notice,
     user_by_name,
 )
-from forum.services.moderation.site_settings import SETTINGS, Setting, setting, settings, update_settings
+from forum.services.moderation.site_settings import update_settings
 from forum.services.moderation.trust import (
     TRUST_LEVELS,
     check_links,
@@ -68,6 +68,7 @@ from forum.services.moderation.trust import (
     is_new,
     promote,
 )
+from forum.services.site_settings import SETTINGS, Setting, setting, settings
 
 __all__ = [
     "ACTIONS", "ACTION_LABELS", "BAN_UNTIL", "SETTINGS", "TABLE", "TRUST_LEVELS", "Action", "Setting",
