@@ -9,7 +9,7 @@ from forum.services import pseudonyms, suggestion_data
 
 @bp.get("/concepts/<slug>/suggestions")
 def concept_suggestions(slug: str) -> Response:
-    found = _concept(slug, results=True)
+    found = _concept(slug, "feedback.export")
     if isinstance(found, Response):
         return found
     return jsonify(suggestions=suggestion_data.as_json(found))
@@ -17,7 +17,7 @@ def concept_suggestions(slug: str) -> Response:
 
 @bp.get("/concepts/<slug>/export/suggestions.csv")
 def export_suggestions(slug: str) -> Response:
-    found = _concept(slug, results=True)
+    found = _concept(slug, "feedback.export")
     if isinstance(found, Response):
         return found
     body = "".join(suggestion_data.csv_export(found, pseudonyms.key()))

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import FeatureVote, Membership, Reaction
-from forum.services import decisions, feedback, posting, reactions, suggestions, summary
+from forum.services import decisions, demand, feedback, posting, reactions, suggestions
 from tests.conftest import login, make_user
 from tests.realtime.conftest import live  # noqa: F401 - the live-page fixture
 from tests.services.test_feedback import make_concept
@@ -49,10 +49,10 @@ def test_nobody_reacts_to_their_own_post_and_reactions_never_count_as_votes(peop
     concept, _topic, post = thread
     with pytest.raises(Exception):  # noqa: B017 - the policy's Conflict
         reactions.toggle(people["member"], post, "helpful")
-    before = summary.participation(concept)
+    before = demand.participation.participation(concept)
     for name in ("r1", "r2", "r3"):
         reactions.toggle(make_user(name), post, "insightful")
-    assert summary.participation(concept) == before
+    assert demand.participation.participation(concept) == before
     assert db.session.scalar(select(FeatureVote.id)) is None
     assert len(db.session.scalars(select(Reaction)).all()) == 3
 
