@@ -21,8 +21,6 @@ MAX_INNER_IMPORTS = 8
 LONG_FILES = {
     "forum/analytics/pricing.py": 496,
     "forum/policy.py": 539, "forum/services/concepts.py": 507, "forum/services/privacy.py": 452,
-    # Replaced by forum/services/demand (issue 16):
-    "forum/services/feedback.py": 621, "forum/services/summary.py": 423,
 }
 LONG_FUNCTIONS = {
     "forum/__init__.py::create_app": 54,
@@ -36,12 +34,10 @@ LONG_FUNCTIONS = {
     "forum/services/privacy.py::export_files": 90, "forum/services/privacy.py::delete_account": 64,
     "forum/web/charts.py::price_chart": 62,
     "forum/web/feedback.py::results": 62, "forum/web/__init__.py::register_error_handlers": 43,
-    # Replaced by forum/services/demand (issue 16):
-    "forum/services/feedback.py::answer_kano": 43, "forum/services/summary.py::price_analysis": 49,
+    "forum/services/feedback.py::answer_kano": 43,
 }
 # Modules whose inner imports go with them (issue 16 replaces them; issue 22 sends a signal instead).
-INNER_IMPORTS_PENDING = {"forum/services/feedback.py", "forum/services/summary.py",
-                         "forum/services/summaries.py", "forum/services/events.py:173"}
+INNER_IMPORTS_PENDING = {"forum/services/events.py:173"}
 
 
 def _files() -> list[Path]:

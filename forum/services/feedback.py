@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from forum import policy
@@ -38,11 +39,8 @@ CLOSED_MESSAGE = policy.CLOSED_MESSAGE
 
 def _insert(model: type) -> Any:
     """The dialect's INSERT (it has on_conflict_do_update), chosen by the engine in use."""
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
 
 
 def _upsert(model: type, rows: list[dict[str, Any]], keys: list[str], update: list[str]) -> None:
