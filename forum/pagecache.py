@@ -33,6 +33,8 @@ from flask import Flask, Response, current_app, g, render_template, request, ses
 from flask.json.tag import TaggedJSONSerializer
 from flask_login import current_user
 
+from forum import i18n
+
 CSRF_PLACEHOLDER = "sb-csrf-0f3c9e5d7a1b"
 _TOKENS = re.compile(r"<!--sb:([a-z_]+)-->|" + re.escape(CSRF_PLACEHOLDER))
 DEFAULT_TTL = 300
@@ -216,8 +218,9 @@ def store() -> Any:
 
 # --- serving ------------------------------------------------------------------------------------
 
-def _key(parts: Iterable[Any]) -> str:
-    return "|".join(map(str, parts))
+def _key(parts: Iterable[Any], locale: str | None = None) -> str:
+    """A cache key: the reader's language first (a page in Chinese is another page), then `parts`."""
+    return "|".join(map(str, (locale or i18n.locale_code(), *parts)))
 
 
 def shell_key(key: tuple[Any, ...], path: str, viewer: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -230,12 +233,12 @@ def nav_key(user: Any, unread: int) -> tuple[Any, ...]:
     return ("nav", user.id, user.username, user.name, user.role, unread)
 
 
-def _entry_for(cache: Any, full: tuple[Any, ...], user_id: int) -> dict[str, Any] | None:
+def _entry_for(cache: Any, full: tuple[Any, ...], user_id: int, locale: str | None = None) -> dict[str, Any] | None:
     """A signed-in reader's copy of a page: the shared shell, or their own where the page shows
     their posts (with their buttons)."""
-    entry = cache.get(_key(full))
+    entry = cache.get(_key(full, locale))
     if entry is not None and user_id in entry["authors"]:
-        entry = cache.get(_key((*full, "own", user_id)))
+        entry = cache.get(_key((*full, "own", user_id), locale))
     return entry
 
 
@@ -530,6 +533,9 @@ class FastPath:
             session_data = self._reader_session(environ, cookie)
             if session_data is None:
                 return None
+        locale = i18n.environ_locale(environ, signed_in=session_data is not None)
+        if locale is None:
+            return None
         full_path = f"{path}?{query}"
         if topic:
             from forum.web import board
@@ -541,7 +547,7 @@ class FastPath:
                 page = board.LAST_PAGE if value == "last" else max(1, min(int(value), 100000))
             route = "/t/<int:topic_id>"
             if session_data is not None:
-                return self._reader_page(route, path, full_path, session_data, board.reader_key_by_token(),
+                return self._reader_page(route, path, full_path, locale, session_data, board.reader_key_by_token(),
                                          {"topic_id": topic_id}, "topic.view",
                                          lambda row: board._shown(row, topic_id),
                                          lambda row, user: board.reader_view(row, user, topic_id, page, full_path))
@@ -554,7 +560,7 @@ class FastPath:
 
             route = "/concepts/<slug>"
             if session_data is not None:
-                return self._reader_page(route, path, full_path, session_data, concepts.reader_key_by_token(),
+                return self._reader_page(route, path, full_path, locale, session_data, concepts.reader_key_by_token(),
                                          {"slug": concept[1]}, "concept.view", concepts._shown,
                                          lambda row, user: concepts.reader_view(row, user, full_path))
             row = self._first(concepts._visitor_key(), {"slug": concept[1]})
@@ -562,7 +568,7 @@ class FastPath:
                 return None
             key = ("visitor", *concepts._concept_key(row.id, row.seq, row.name, row.verified_at, row.post_count,
                                                      row.last_post_at), full_path)
-        entry = self.app.extensions["pagecache"].get(_key(key))
+        entry = self.app.extensions["pagecache"].get(_key(key, locale))
         if entry is None or not entry.get("html") or CSRF_PLACEHOLDER in entry["html"]:
             return None
         body = entry.get("body")
@@ -599,7 +605,8 @@ class FastPath:
             return None
         return data
 
-    def _reader_page(self, route: str, path: str, full_path: str, session_data: dict[str, Any], statement: Any,
+    def _reader_page(self, route: str, path: str, full_path: str, locale: str, session_data: dict[str, Any],
+                     statement: Any,
                      params: dict[str, Any], view_rule: str, shown: Callable[[Any], Any],
                      view: Callable[[Any, Any], tuple[Any, Any, dict[str, Any]]]) -> tuple[str, bytes, bool] | None:
         from forum import policy
@@ -613,14 +620,14 @@ class FastPath:
             return None
         key, viewer, part_keys = view(row, user)
         cache = self.app.extensions["pagecache"]
-        entry = _entry_for(cache, shell_key(key, path, viewer), user.id)
-        nav = cache.get(_key(("part", *nav_key(user, int(row.unread or 0)))))
+        entry = _entry_for(cache, shell_key(key, path, viewer), user.id, locale)
+        nav = cache.get(_key(("part", *nav_key(user, int(row.unread or 0))), locale))
         if entry is None or entry["html"] is None or nav is None:
             return None
         parts = {"user_nav": nav["html"], "flashes": ""}
         segments = entry.get("segments") or _segments(entry["html"])
         for name in set(segments[1::2]) - {"", *parts}:  # the parts this page shows
-            part = cache.get(_key(("part", *part_keys[name]))) if name in part_keys else None
+            part = cache.get(_key(("part", *part_keys[name]), locale)) if name in part_keys else None
             if part is None:
                 return None
             parts[name] = part["html"]

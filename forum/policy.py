@@ -22,6 +22,7 @@ from sqlalchemy import and_, or_, select, true
 
 from forum.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
+from forum.i18n import _, _l
 
 __all__ = ["Conflict", "NotFound", "PermissionDenied", "RULES", "Refusal", "ValidationError", "can",
            "concept_filter", "is_member", "membership_role", "refusal", "require", "topic_filter"]
@@ -307,6 +308,9 @@ RULES: dict[str, Rule] = {
     "profile.edit": lambda a, user: (
         _deny(_signed_in(a) and user is not None and a.id == user.id, "You can only edit your own profile.")
         or _deny(_active(a), "Your account is suspended, so your public profile cannot be changed for now.")),
+    # Choosing the language one reads in is not public writing: a suspension does not stop it.
+    "settings.language": lambda a, user: _deny(_signed_in(a) and user is not None and a.id == user.id,
+                                               _l("You can only choose your own language.")),
     "moderation.access": _staff(_moderator, "Only moderators can open this page."),
     # Moderation (forum/services/moderation.py): moderators act on content and people; admins ban,
     # edit the blocked words and domains, and the site settings.

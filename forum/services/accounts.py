@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from forum import policy
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
+from forum.i18n import LANGUAGES, _
 from forum.models import ROLES, ModerationAction, SignIn, User, utcnow
 from forum.models.users import new_session_token
 from forum.services import events, mail, passwords, signing
@@ -287,6 +288,15 @@ def update_profile(user: User, display_name: str, bio: str) -> None:
         raise _fail("bio", f"A bio has at most {BIO_MAX} characters.")
     user.display_name = display_name
     user.bio = bio
+    commit_and_publish()
+
+
+def set_locale(user: User, locale: str | None) -> None:
+    """The language the person reads the forum in (and gets emails in); None: their browser's."""
+    policy.require(user, "settings.language", user)
+    if locale is not None and locale not in LANGUAGES:
+        raise _fail("locale", _("Choose one of the languages offered."))
+    user.locale = locale
     commit_and_publish()
 
 

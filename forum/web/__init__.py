@@ -223,6 +223,9 @@ def register_web(app: Flask) -> None:
     from forum.web import org_data
 
     blueprints.append(org_data.bp)
+    from forum.web import language
+
+    blueprints.append(language.bp)
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)

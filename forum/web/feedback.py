@@ -12,7 +12,7 @@ from sqlalchemy import Select, String, bindparam, cast, literal, select
 from sqlalchemy.orm import contains_eager
 from werkzeug.wrappers import Response
 
-from forum import pagecache, policy
+from forum import i18n, pagecache, policy
 from forum.analytics.kano import ANSWER_LABELS, CATEGORY_LABELS
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
@@ -27,12 +27,12 @@ bp = Blueprint("feedback", __name__, url_prefix="/concepts")
 
 @bp.app_template_filter("money")
 def money_filter(value: Any, currency: str = "EUR") -> str:
-    return feedback.money(value, currency)
+    return i18n.money(value, currency)
 
 
 @bp.app_template_filter("percent")
 def percent_filter(value: float | None) -> str:
-    return "–" if value is None else f"{round(value * 100)}%"
+    return i18n.percent(value)
 
 
 def concept_url(concept: Concept, anchor: str | None = None) -> str:
@@ -159,7 +159,7 @@ def results(slug: str) -> Response:
 
     def render() -> str:
         data = summary.page(concept)
-        money = functools.partial(feedback.money, currency=concept.currency)
+        money = functools.partial(i18n.money, currency=concept.currency)
         result = data["price_result"]
         chart_set = {
             "price": charts.both(lambda w: charts.price_chart(result, money, w)) if result is not None else None,
