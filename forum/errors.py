@@ -4,43 +4,49 @@ The web layer maps them to 400 / 403 / 404 / 409 with the message shown.
 """
 from __future__ import annotations
 
+from typing import Any
+
+from forum.i18n import _l
+
 
 class DomainError(Exception):
     status = 400
-    title = "Bad request"
+    title = _l("Bad request")
 
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, message: Any, errors: dict[str, list[Any]] | None = None) -> None:
+        # Messages may be lazy (_l): they are read in the language of the request that raised them.
+        message = str(message)
         super().__init__(message)
         self.message = message
         # Per-field messages, for forms: {"email": ["That email is already registered."]}
-        self.errors = errors or {}
+        self.errors = {name: [str(m) for m in messages] for name, messages in (errors or {}).items()}
 
 
 class ValidationError(DomainError):
     status = 400
-    title = "Please check your input"
+    title = _l("Please check your input")
 
 
 class PermissionDenied(DomainError):
     status = 403
-    title = "Not allowed"
+    title = _l("Not allowed")
 
 
 class NotFound(DomainError):
     status = 404
-    title = "Not found"
+    title = _l("Not found")
 
 
 class Conflict(DomainError):
     status = 409
-    title = "Conflict"
+    title = _l("Conflict")
 
 
 class RateLimited(DomainError):
     """A per-action limit (new accounts' posts, votes, flags): answered 429 with when to come back."""
 
     status = 429
-    title = "Slow down"
+    title = _l("Slow down")
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)

@@ -19,6 +19,7 @@ from babel import Locale
 from flask import Flask, has_request_context, request
 from flask_babel import (
     Babel,
+    force_locale,
     format_currency,
     format_date,
     format_decimal,
@@ -27,6 +28,7 @@ from flask_babel import (
     get_locale,
     gettext,
     lazy_gettext,
+    lazy_ngettext,
     ngettext,
 )
 from flask_login import current_user
@@ -46,7 +48,8 @@ babel = Babel()
 
 _ = gettext
 _l = lazy_gettext
-__all__ = ["LANGUAGES", "babel", "select_locale", "init_app", "_", "_l", "ngettext", "locale_code",
+__all__ = ["LANGUAGES", "babel", "select_locale", "init_app", "_", "_l", "ngettext", "lazy_gettext",
+           "lazy_ngettext", "in_language", "format_when", "locale_code",
            "when", "money", "number", "percent", "normalise"]
 
 
@@ -67,6 +70,8 @@ def normalise(tag: str | None) -> str | None:
 def select_locale() -> str:
     """The reader's chosen language (cookie, then their Settings), else the best match of
     Accept-Language, else English."""
+    if not has_request_context():  # the CLI, background senders: English unless forced (in_language)
+        return DEFAULT_LOCALE
     chosen = normalise(request.cookies.get(LANGUAGE_COOKIE))
     if chosen:
         return chosen
@@ -82,14 +87,12 @@ def _best_of(accept: LanguageAccept) -> str:
     return DEFAULT_LOCALE
 
 
-def environ_locale(environ: dict[str, Any], signed_in: bool = False) -> str | None:
-    """The language `select_locale` would choose, read from a WSGI environ (the page cache's fast
-    path, before Flask). None for a signed-in reader without the cookie: their Settings decide, and
-    only Flask reads those."""
+def environ_locale(environ: dict[str, Any], stored: str | None = None) -> str:
+    """The language `select_locale` chooses, read from a WSGI environ (the page cache's fast path,
+    before Flask): the cookie, else `stored` (the signed-in reader's Settings), else Accept-Language."""
     chosen = normalise(parse_cookie(environ.get("HTTP_COOKIE", "")).get(LANGUAGE_COOKIE))
-    if chosen or signed_in:
-        return chosen
-    return _best_of(parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept))
+    return chosen or normalise(stored) or _best_of(
+        parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept))
 
 
 def locale_code() -> str:
@@ -97,6 +100,12 @@ def locale_code() -> str:
     if not has_request_context():
         return DEFAULT_LOCALE
     return str(get_locale() or DEFAULT_LOCALE)
+
+
+def in_language(locale: str | None) -> Any:
+    """A block in a person's chosen language (their emails, their notifications), else this
+    request's: `with in_language(user.locale): text = str(lazy_message)`."""
+    return force_locale(normalise(locale) or locale_code())
 
 
 def html_lang() -> str:
@@ -167,8 +176,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
-    app.jinja_env.globals.update(when=when, money=money, number=number, percent=percent,
-                                 html_lang=html_lang, locale_code=locale_code, LANGUAGES=LANGUAGES)
+    app.jinja_env.globals.update(when=when, time_tag=when, money=money, number=number, percent=percent,
+                                 html_lang=html_lang, locale_code=locale_code, LANGUAGES=LANGUAGES,
+                                 HTML_LANG=HTML_LANG)
     app.jinja_env.filters.update(money=money, number=number, percent=percent)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 

@@ -42,6 +42,8 @@ import markdown
 from bleach.linkifier import TLDS, LinkifyFilter
 from markdown.treeprocessors import Treeprocessor
 
+from forum.i18n import _
+
 __all__ = ["RULES_VERSION", "TooComplex", "check", "excerpt", "mentions", "mentions_in_html", "render"]
 
 #: Version of the rendering/sanitizing rules. Bump on any change to this file
@@ -273,39 +275,37 @@ def check(source: str) -> None:
             fence = marker.group(1)
             blocks += 1
             if blocks > MAX_BLOCKS:
-                raise TooComplex(f"A post has at most {MAX_BLOCKS} paragraphs, lists, quotes and code blocks.")
+                raise TooComplex(_("A post has at most %(MAX_BLOCKS)s paragraphs, lists, quotes and code blocks.", MAX_BLOCKS=MAX_BLOCKS))
             block_lines = 0
             continue
         text_lines += 1
         if text_lines > MAX_LINES:
-            raise TooComplex(f"A post has at most {MAX_LINES} lines outside code blocks.")
+            raise TooComplex(_("A post has at most %(MAX_LINES)s lines outside code blocks.", MAX_LINES=MAX_LINES))
         if previous_blank:
             blocks += 1
             if blocks > MAX_BLOCKS:
-                raise TooComplex(f"A post has at most {MAX_BLOCKS} paragraphs, lists, quotes and code blocks.")
+                raise TooComplex(_("A post has at most %(MAX_BLOCKS)s paragraphs, lists, quotes and code blocks.", MAX_BLOCKS=MAX_BLOCKS))
         previous_blank = False
         block_lines += 1
         if block_lines > MAX_BLOCK_LINES:
-            raise TooComplex(f"A paragraph, list, quote or table has at most {MAX_BLOCK_LINES} lines. "
-                             "Separate long parts with a blank line.")
+            raise TooComplex(_("A paragraph, list, quote or table has at most %(MAX_BLOCK_LINES)s lines. Separate long parts with a blank line.", MAX_BLOCK_LINES=MAX_BLOCK_LINES))
         if _ATX_RE.match(line) or _RULE_RE.match(line) or (block_lines > 1 and _SETEXT_RE.match(line)):
             headings += 1
             if headings > MAX_HEADINGS:
-                raise TooComplex(f"A post has at most {MAX_HEADINGS} headings and horizontal rules.")
+                raise TooComplex(_("A post has at most %(MAX_HEADINGS)s headings and horizontal rules.", MAX_HEADINGS=MAX_HEADINGS))
         quote = _QUOTE_RE.match(line)
         depth = quote.group(1).count(">") if quote else 0
         rest = line[quote.end():] if quote else line
         if _LIST_MARKER_RE.match(rest.lstrip(" \t")):
             depth += _indent_width(rest) // 4 + 1
         if depth > MAX_DEPTH:
-            raise TooComplex(f"Quotes and lists nest at most {MAX_DEPTH} levels deep.")
+            raise TooComplex(_("Quotes and lists nest at most %(MAX_DEPTH)s levels deep.", MAX_DEPTH=MAX_DEPTH))
         marks += sum(rest.count(ch) for ch in _MARKS)
     if marks > MAX_MARKS:
-        raise TooComplex(f"A post has at most {MAX_MARKS:,} formatting characters (* _ ` [ ] < > & \\ |); "
-                         f"this one has {marks:,}.")
+        raise TooComplex(_("A post has at most %(MAX_MARKS)s formatting characters (* _ ` [ ] < > & \\ |); this one has %(marks)s.", MAX_MARKS=format(MAX_MARKS, ','), marks=format(marks, ',')))
     links = source.count("://") + source.count("www.")
     if links > MAX_LINKS:
-        raise TooComplex(f"A post has at most {MAX_LINKS} web addresses; this one has {links}.")
+        raise TooComplex(_("A post has at most %(MAX_LINKS)s web addresses; this one has %(links)s.", MAX_LINKS=MAX_LINKS, links=links))
 
 
 def _plain(source: str) -> str:
@@ -328,7 +328,7 @@ def _href_is_safe(href: str) -> bool:
     """Second opinion after bleach's protocol check: decode entities until
     nothing changes (so double-encoded "javascript&amp;colon;" counts too),
     drop what browsers ignore, and refuse any scheme not on the list."""
-    for _ in range(5):
+    for _round in range(5):
         decoded = html.unescape(href)
         if decoded == href:
             break

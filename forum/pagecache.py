@@ -178,7 +178,7 @@ def reader_columns(organization_id: Any, follow_column: str, followed_id: Any, u
 
 #: What the fast path reads of a signed-in person with a page's key (forum/models/users.py).
 READER_FIELDS = ("id", "username", "display_name", "role", "suspended_until", "silenced_until", "deleted_at",
-                 "warning_pending")
+                 "warning_pending", "locale")
 
 
 def reader_user_columns() -> list[Any]:
@@ -533,9 +533,6 @@ class FastPath:
             session_data = self._reader_session(environ, cookie)
             if session_data is None:
                 return None
-        locale = i18n.environ_locale(environ, signed_in=session_data is not None)
-        if locale is None:
-            return None
         full_path = f"{path}?{query}"
         if topic:
             from forum.web import board
@@ -547,7 +544,7 @@ class FastPath:
                 page = board.LAST_PAGE if value == "last" else max(1, min(int(value), 100000))
             route = "/t/<int:topic_id>"
             if session_data is not None:
-                return self._reader_page(route, path, full_path, locale, session_data, board.reader_key_by_token(),
+                return self._reader_page(route, path, full_path, environ, session_data, board.reader_key_by_token(),
                                          {"topic_id": topic_id}, "topic.view",
                                          lambda row: board._shown(row, topic_id),
                                          lambda row, user: board.reader_view(row, user, topic_id, page, full_path))
@@ -560,7 +557,7 @@ class FastPath:
 
             route = "/concepts/<slug>"
             if session_data is not None:
-                return self._reader_page(route, path, full_path, locale, session_data, concepts.reader_key_by_token(),
+                return self._reader_page(route, path, full_path, environ, session_data, concepts.reader_key_by_token(),
                                          {"slug": concept[1]}, "concept.view", concepts._shown,
                                          lambda row, user: concepts.reader_view(row, user, full_path))
             row = self._first(concepts._visitor_key(), {"slug": concept[1]})
@@ -568,7 +565,7 @@ class FastPath:
                 return None
             key = ("visitor", *concepts._concept_key(row.id, row.seq, row.name, row.verified_at, row.post_count,
                                                      row.last_post_at), full_path)
-        entry = self.app.extensions["pagecache"].get(_key(key, locale))
+        entry = self.app.extensions["pagecache"].get(_key(key, i18n.environ_locale(environ)))
         if entry is None or not entry.get("html") or CSRF_PLACEHOLDER in entry["html"]:
             return None
         body = entry.get("body")
@@ -605,7 +602,7 @@ class FastPath:
             return None
         return data
 
-    def _reader_page(self, route: str, path: str, full_path: str, locale: str, session_data: dict[str, Any],
+    def _reader_page(self, route: str, path: str, full_path: str, environ: dict[str, Any], session_data: dict[str, Any],
                      statement: Any,
                      params: dict[str, Any], view_rule: str, shown: Callable[[Any], Any],
                      view: Callable[[Any, Any], tuple[Any, Any, dict[str, Any]]]) -> tuple[str, bytes, bool] | None:
@@ -619,6 +616,7 @@ class FastPath:
                 or policy.refusal(user, view_rule, shown(row)) is not None:
             return None
         key, viewer, part_keys = view(row, user)
+        locale = i18n.environ_locale(environ, row.user_locale)
         cache = self.app.extensions["pagecache"]
         entry = _entry_for(cache, shell_key(key, path, viewer), user.id, locale)
         nav = cache.get(_key(("part", *nav_key(user, int(row.unread or 0))), locale))

@@ -22,7 +22,7 @@ from sqlalchemy import and_, or_, select, true
 
 from forum.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
-from forum.i18n import _, _l
+from forum.i18n import _l, format_when
 
 __all__ = ["Conflict", "NotFound", "PermissionDenied", "RULES", "Refusal", "ValidationError", "can",
            "concept_filter", "is_member", "membership_role", "refusal", "require", "topic_filter"]
@@ -30,25 +30,26 @@ __all__ = ["Conflict", "NotFound", "PermissionDenied", "RULES", "Refusal", "Vali
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why an actor may not do something, and the domain error that says so."""
+    """Why an actor may not do something, and the domain error that says so. The reason is lazy
+    (_l): it is translated when read, in the reader's language, and costs nothing until then."""
 
-    reason: str
+    reason: Any
     error: type[DomainError] = PermissionDenied
 
     def exception(self) -> DomainError:
-        return self.error(self.reason)
+        return self.error(str(self.reason))
 
     def __str__(self) -> str:
-        return self.reason
+        return str(self.reason)
 
 
 Rule = Callable[[Any, Any], Refusal | None]
 
-TOPIC_MISSING = "There is no topic at that address. It may have been removed."
-POST_MISSING = "There is no post at that address."
-CONCEPT_MISSING = "There is no concept at that address."
-LOCKED_MESSAGE = "This topic is locked: no new posts can be added to it."
-CLOSED_MESSAGE = "Feedback on this concept is closed."
+TOPIC_MISSING = _l("There is no topic at that address. It may have been removed.")
+POST_MISSING = _l("There is no post at that address.")
+CONCEPT_MISSING = _l("There is no concept at that address.")
+LOCKED_MESSAGE = _l("This topic is locked: no new posts can be added to it.")
+CLOSED_MESSAGE = _l("Feedback on this concept is closed.")
 
 
 # --- who the actor is -------------------------------------------------------------------------
@@ -79,8 +80,7 @@ def _staff(check: Callable[[Any], bool], reason: str) -> Rule:
         if check(a):
             return None
         if _signed_in(a) and a.is_suspended and (a.is_moderator if check is _moderator else a.is_admin):
-            return Refusal(f"Your account is suspended until {_date(a.suspended_until)}: staff powers "
-                           "are paused until then.")
+            return Refusal(_l("Your account is suspended until %(date)s: staff powers are paused until then.", date=_date(a.suspended_until)))
         return Refusal(reason)
     return rule
 
@@ -118,7 +118,7 @@ def _org_id(obj: Any) -> int | None:
 
 
 def _date(value: Any) -> str:
-    return f"{value.day} {value:%B %Y}"
+    return format_when(value)
 
 
 def _deny(condition: bool, reason: str, error: type[DomainError] = PermissionDenied) -> Refusal | None:
@@ -130,18 +130,16 @@ def _writer(actor: Any, log_in: str, doing: str) -> Refusal | None:
     """Signed in and not suspended, with a message that says which: "Log in to <log_in>." and
     "... suspended until <date>, so you cannot <doing> until then."."""
     if not _signed_in(actor):
-        return Refusal(f"Log in to {log_in}.")
+        return Refusal(_l("Log in to %(log_in)s.", log_in=log_in))
     if actor.is_suspended:
-        return Refusal(f"Your account is suspended until {_date(actor.suspended_until)}, "
-                       f"so you cannot {doing} until then.")
+        return Refusal(_l("Your account is suspended until %(date)s, so you cannot %(doing)s until then.", date=_date(actor.suspended_until), doing=doing))
     if actor.is_silenced:
-        return Refusal(f"Your account is read-only until {_date(actor.silenced_until)}, "
-                       f"so you cannot {doing} until then.")
+        return Refusal(_l("Your account is read-only until %(date)s, so you cannot %(doing)s until then.", date=_date(actor.silenced_until), doing=doing))
     return None
 
 
 def _board_writer(actor: Any) -> Refusal | None:
-    return _writer(actor, "write on the board", "post or edit")
+    return _writer(actor, _l("write on the board"), _l("post or edit"))
 
 
 # --- visibility ---------------------------------------------------------------------------------
@@ -180,12 +178,12 @@ def _post_view(a: Any, post: Any) -> Refusal | None:
     if _moderator(a):
         return None
     if post.deleted_at is not None:
-        return Refusal("This post was deleted.", NotFound)
+        return Refusal(_l("This post was deleted."), NotFound)
     if post.hidden_at is not None and not (
             post.hidden_reason == "held" and _signed_in(a) and a.id == post.author_id):
         # A post held for review (a blocked word or domain) stays visible to its author, marked
         # "awaits review"; a hidden one is not (they are told why in a notification).
-        return Refusal("This post was hidden by a moderator.", NotFound)
+        return Refusal(_l("This post was hidden by a moderator."), NotFound)
     return None
 
 
@@ -225,11 +223,11 @@ def _post_edit(a: Any, post: Any) -> Refusal | None:
     if refused:
         return refused
     if post.deleted_at is not None:
-        return Refusal("This post was deleted; it can no longer be edited.", Conflict)
+        return Refusal(_l("This post was deleted; it can no longer be edited."), Conflict)
     if not (a.id == post.author_id or a.is_moderator):
-        return Refusal("Only the author or a moderator can edit this post.")
+        return Refusal(_l("Only the author or a moderator can edit this post."))
     if post.topic.locked and not a.is_moderator:
-        return Refusal("This topic is locked: its posts can no longer be edited.", Conflict)
+        return Refusal(_l("This topic is locked: its posts can no longer be edited."), Conflict)
     return None
 
 
@@ -238,8 +236,8 @@ def _post_delete(a: Any, post: Any) -> Refusal | None:
     if refused:
         return refused
     if post.deleted_at is not None:
-        return Refusal("This post is already deleted.", Conflict)
-    return _deny(a.id == post.author_id or a.is_moderator, "Only the author or a moderator can delete this post.")
+        return Refusal(_l("This post is already deleted."), Conflict)
+    return _deny(a.id == post.author_id or a.is_moderator, _l("Only the author or a moderator can delete this post."))
 
 
 def _mark_answered(a: Any, obj: Any) -> Refusal | None:
@@ -250,7 +248,7 @@ def _mark_answered(a: Any, obj: Any) -> Refusal | None:
     topic = getattr(obj, "topic", obj)
     return _deny(topic is not None and topic.concept_id is not None
                  and is_member(a, topic.concept.organization_id),
-                 "Only members of the concept's organization can mark answers.")
+                 _l("Only members of the concept's organization can mark answers."))
 
 
 def _topic_create(a: Any, board: Any) -> Refusal | None:
@@ -259,13 +257,13 @@ def _topic_create(a: Any, board: Any) -> Refusal | None:
     refused = _board_writer(a)
     if refused or board is None or getattr(board, "topic_starters", "everyone") != "staff":
         return refused
-    return _staff(_moderator, f"Only moderators and admins start topics on {board.name}.")(a, board)
+    return _staff(_moderator, _l("Only moderators and admins start topics on %(name)s.", name=board.name))(a, board)
 
 
 def _topic_pin(a: Any, topic: Any) -> Refusal | None:
     return _deny(_active(a) and topic is not None and (a.is_admin or (
         topic.concept_id is not None and is_member(a, topic.concept.organization_id))),
-        "Only admins (and, on a concept's discussion, its organization) pin topics.")
+        _l("Only admins (and, on a concept's discussion, its organization) pin topics."))
 
 
 # --- feedback -----------------------------------------------------------------------------------
@@ -279,11 +277,11 @@ def _feedback(what: str) -> Rule:
             return refused
         if not concept.feedback_open:
             return Refusal(CLOSED_MESSAGE, Conflict)
-        refused = _writer(a, "give feedback on this concept", "give feedback")
+        refused = _writer(a, _l("give feedback on this concept"), _l("give feedback"))
         if refused:
             return refused
         if is_member(a, concept.organization_id):
-            return Refusal(f"Members of {concept.organization.name} cannot {what} their own concepts.")
+            return Refusal(_l("Members of %(name)s cannot %(what)s their own concepts.", name=concept.organization.name, what=what))
         return None
     return rule
 
@@ -295,85 +293,85 @@ def _feedback_results(a: Any, concept: Any) -> Refusal | None:
     if refused:
         return refused
     return _deny(is_member(a, concept.organization_id) or _admin(a) or bool(concept.organization.publish_price_summary),
-                 f"Only members of {concept.organization.name} can see the demand summary of this concept.")
+                 _l("Only members of %(name)s can see the demand summary of this concept.", name=concept.organization.name))
 
 
 RULES: dict[str, Rule] = {
     # Accounts and roles
     "user.set_role": lambda a, user: (
-        _staff(_admin, "Only an admin can change roles.")(a, user)
-        or _deny(user is not None and a.id != user.id, "Nobody changes their own role.")),
-    "admin.access": _staff(_admin, "Only admins can open this page."),
+        _staff(_admin, _l("Only an admin can change roles."))(a, user)
+        or _deny(user is not None and a.id != user.id, _l("Nobody changes their own role."))),
+    "admin.access": _staff(_admin, _l("Only admins can open this page.")),
     # A profile is public writing: a suspension stops it like any other.
     "profile.edit": lambda a, user: (
-        _deny(_signed_in(a) and user is not None and a.id == user.id, "You can only edit your own profile.")
-        or _deny(_active(a), "Your account is suspended, so your public profile cannot be changed for now.")),
+        _deny(_signed_in(a) and user is not None and a.id == user.id, _l("You can only edit your own profile."))
+        or _deny(_active(a), _l("Your account is suspended, so your public profile cannot be changed for now."))),
     # Choosing the language one reads in is not public writing: a suspension does not stop it.
     "settings.language": lambda a, user: _deny(_signed_in(a) and user is not None and a.id == user.id,
                                                _l("You can only choose your own language.")),
-    "moderation.access": _staff(_moderator, "Only moderators can open this page."),
+    "moderation.access": _staff(_moderator, _l("Only moderators can open this page.")),
     # Moderation (forum/services/moderation.py): moderators act on content and people; admins ban,
     # edit the blocked words and domains, and the site settings.
-    "moderation.act": lambda a, _: _deny(_moderator(a), "Only moderators and admins act on the queue and on people."),
-    "moderation.ban": lambda a, _: _deny(_admin(a), "Only admins ban, or lift a ban."),
-    "moderation.blocked_terms": lambda a, _: _deny(_admin(a), "Only admins edit the blocked words and domains."),
-    "admin.settings": lambda a, _: _deny(_admin(a), "Only admins change the site settings."),
+    "moderation.act": lambda a, _obj: _deny(_moderator(a), _l("Only moderators and admins act on the queue and on people.")),
+    "moderation.ban": lambda a, _obj: _deny(_admin(a), _l("Only admins ban, or lift a ban.")),
+    "moderation.blocked_terms": lambda a, _obj: _deny(_admin(a), _l("Only admins edit the blocked words and domains.")),
+    "admin.settings": lambda a, _obj: _deny(_admin(a), _l("Only admins change the site settings.")),
     # Flagging is writing: silenced and suspended people cannot.
-    "flag.create": lambda a, _: _writer(a, "flag", "flag anything"),
+    "flag.create": lambda a, _obj: _writer(a, _l("flag"), _l("flag anything")),
     # One's own data: settings, the archive, deletion. Personal, so a suspension does not stop it.
     "account.manage": lambda a, user: _deny(
         _signed_in(a) and a.deleted_at is None and (user is None or a.id == user.id),
-        "Log in to manage your account."),
+        _l("Log in to manage your account.")),
     # A profile page shows more than the name when its owner made it public (they always see theirs).
     "profile.view": lambda a, user: (
-        Refusal("There is no user with that name.", NotFound) if user is None or user.deleted_at is not None
+        Refusal(_l("There is no user with that name."), NotFound) if user is None or user.deleted_at is not None
         else _deny(user.profile_public or (_signed_in(a) and (a.id == user.id or a.is_moderator)),
-                   "This profile is private.")),
+                   _l("This profile is private."))),
     # Organizations
-    "org.create": lambda a, _: _deny(
-        _active(a), "Sign in with an account in good standing to create an organization."),
+    "org.create": lambda a, _obj: _deny(
+        _active(a), _l("Sign in with an account in good standing to create an organization.")),
     "org.edit": lambda a, org: _deny(_active(a) and membership_role(a, _org_id(org)) == "owner",
-                                     "Only the organization's owners can edit it."),
+                                     _l("Only the organization's owners can edit it.")),
     "org.manage_members": lambda a, org: _deny(_active(a) and membership_role(a, _org_id(org)) == "owner",
-                                               "Only the organization's owners can add or remove members."),
-    "org.verify": _staff(_admin, "Only an admin can verify organizations."),
-    "org.member": lambda a, obj: _deny(is_member(a, _org_id(obj)), "Only the organization's members can do this."),
+                                               _l("Only the organization's owners can add or remove members.")),
+    "org.verify": _staff(_admin, _l("Only an admin can verify organizations.")),
+    "org.member": lambda a, obj: _deny(is_member(a, _org_id(obj)), _l("Only the organization's members can do this.")),
     # Co-creation feedback (obj: the Concept). "feedback.give" votes on features, "feedback.answer"
     # answers the Kano and price questions: the same rule, each refusal worded for what was tried.
-    "feedback.give": _feedback("vote on"),
-    "feedback.answer": _feedback("answer questions about"),
+    "feedback.give": _feedback(_l("vote on")),
+    "feedback.answer": _feedback(_l("answer questions about")),
     "feedback.results": _feedback_results,
     # The bulletin board (obj: a Board, Topic or Post as named). A concept's topic belongs to
     # the concept's organization: its members pin it and mark official answers on it.
-    "board.manage": _staff(_admin, "Only admins set up boards."),
+    "board.manage": _staff(_admin, _l("Only admins set up boards.")),
     "topic.view": _topic_view,
     "topic.create": _topic_create,
     # Pinned announcements (obj: the Board).
-    "topic.announce": _staff(_admin, "Only admins post announcements."),
+    "topic.announce": _staff(_admin, _l("Only admins post announcements.")),
     "topic.pin": _topic_pin,
-    "topic.lock": _staff(_moderator, "Only moderators lock and unlock topics."),
+    "topic.lock": _staff(_moderator, _l("Only moderators lock and unlock topics.")),
     "post.view": _post_view,
     "post.create": _post_create,
     "post.edit": _post_edit,
     "post.delete": _post_delete,
     "post.history": lambda a, p: _deny(_signed_in(a) and p is not None and (a.id == p.author_id or _moderator(a)),
-                                       "Only the author and moderators can see a post's earlier versions."),
+                                       _l("Only the author and moderators can see a post's earlier versions.")),
     "post.mark_answered": _mark_answered,
     # Concepts and their features (obj: the Organization for create, else the Concept or Feature).
     # Only the owning organization's members write; site admins and moderators do not edit
     # an organization's concepts (moderators hide them through moderation instead).
     "concept.view": _concept_view,
     "concept.create": lambda a, org: _deny(_active(a) and is_member(a, _org_id(org)),
-                                           "Only members of an organization can post concepts for it."),
+                                           _l("Only members of an organization can post concepts for it.")),
     "concept.edit": lambda a, c: _deny(_active(a) and is_member(a, _org_id(c)),
-                                       "Only members of the organization can edit this concept."),
+                                       _l("Only members of the organization can edit this concept.")),
     # Decision updates ("you said, we did"): the concept's organization posts them.
     "decision.create": lambda a, c: _deny(_active(a) and c is not None and is_member(a, _org_id(c)),
-                                          "Only members of the concept's organization post its decisions."),
+                                          _l("Only members of the concept's organization post its decisions.")),
     # Follows and notifications: personal, so any signed-in person (a suspension stops writing
     # in public, not following or reading one's notifications).
-    "follow.manage": lambda a, _: _deny(_signed_in(a), "Log in to follow concepts and topics."),
-    "notifications.view": lambda a, _: _deny(_signed_in(a), "Log in to see your notifications."),
+    "follow.manage": lambda a, _obj: _deny(_signed_in(a), _l("Log in to follow concepts and topics.")),
+    "notifications.view": lambda a, _obj: _deny(_signed_in(a), _l("Log in to see your notifications.")),
 }
 
 

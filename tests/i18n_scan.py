@@ -27,7 +27,7 @@ LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 # Text that is the same in every language: the brand, symbols, codes a person types.
 ALLOWED_TEXT = {"Sounding Board", "◐", "JSON", "CSV", "XLSX", "API", "curl", "Markdown", "Kano",
                 "Van Westendorp", "MaxDiff", "Gabor-Granger", "PMC", "PME", "OPP", "IPP", "M", "O", "A",
-                "I", "R", "Q", "English", "简体中文", "@", "#", "x", "https://…", "OK"}
+                "I", "R", "Q", "English", "简体中文", "@", "#", "x", "https://…", "OK", "UTC"}
 
 
 class _Html(HTMLParser):

@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from forum import policy
 from forum.errors import DomainError
 from forum.extensions import client_key, csrf, db, limiter
+from forum.i18n import _
 from forum.models import Concept
 from forum.services import api_tokens, exports, pseudonyms, summary
 
@@ -28,8 +29,8 @@ csrf.exempt(bp)
 
 
 def api_error(status: int, message: str, title: str | None = None) -> Response:
-    titles = {400: "Bad request", 401: "Authentication required", 403: "Not allowed", 404: "Not found",
-              429: "Slow down"}
+    titles = {400: _("Bad request"), 401: _("Authentication required"), 403: _("Not allowed"), 404: _("Not found"),
+              429: _("Slow down")}
     response = jsonify(error=title or titles.get(status, "Error"), message=message)
     response.status_code = status
     if status == 401:
@@ -62,10 +63,10 @@ def authenticate() -> Response | None:
         return None
     raw = _bearer()
     if not raw:
-        return api_error(401, "Send the token as “Authorization: Bearer <token>”.")
+        return api_error(401, _("Send the token as “Authorization: Bearer <token>”."))
     token = api_tokens.authenticate(raw)
     if token is None:
-        return api_error(401, "This token is not valid, or it was revoked.")
+        return api_error(401, _("This token is not valid, or it was revoked."))
     g.api_token = token
     return None
 
@@ -90,18 +91,17 @@ def _concept(slug: str, results: bool) -> Concept | Response:
     token = g.get("api_token")
     if token is not None:
         if concept is None or (concept.hidden_at is not None and concept.organization_id != token.organization_id):
-            return api_error(404, "There is no concept at this address.")
+            return api_error(404, _("There is no concept at this address."))
         if concept.organization_id != token.organization_id:
-            return api_error(403, "This token belongs to another organization.")
+            return api_error(403, _("This token belongs to another organization."))
         return concept
     user = _user()
     if concept is None or not policy.can(user, "concept.view", concept):
-        return api_error(404, "There is no concept at this address.")
+        return api_error(404, _("There is no concept at this address."))
     if results and not policy.can(user, "feedback.results", concept):
         if user is None:
-            return api_error(401, "Sign in as a member of the organization, or send an API token.")
-        return api_error(403, f"Only members of {concept.organization.name} can see the demand summary "
-                              "of this concept.")
+            return api_error(401, _("Sign in as a member of the organization, or send an API token."))
+        return api_error(403, _("Only members of %(name)s can see the demand summary of this concept.", name=concept.organization.name))
     return concept
 
 

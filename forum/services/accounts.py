@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from forum import policy
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
-from forum.i18n import LANGUAGES, _
+from forum.i18n import LANGUAGES, _, _l
 from forum.models import ROLES, ModerationAction, SignIn, User, utcnow
 from forum.models.users import new_session_token
 from forum.services import events, mail, passwords, signing
@@ -40,33 +40,33 @@ def _fail(field: str, message: str) -> ValidationError:
 def normalize_email(email: str) -> str:
     email = (email or "").strip()
     if not email:
-        raise _fail("email", "Enter your email address.")
+        raise _fail(_("email"), _("Enter your email address."))
     if len(email) > EMAIL_MAX:
-        raise _fail("email", f"An email address has at most {EMAIL_MAX} characters.")
+        raise _fail(_("email"), _("An email address has at most %(EMAIL_MAX)s characters.", EMAIL_MAX=EMAIL_MAX))
     try:
         info = validate_email(email, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise _fail("email", f"That is not a valid email address: {exc}") from exc
+        raise _fail(_("email"), _("That is not a valid email address: %(exc)s", exc=exc)) from exc
     return info.normalized.lower()
 
 
 def check_username(username: str) -> str:
     username = (username or "").strip()
     if not username:
-        raise _fail("username", "Choose a username.")
+        raise _fail(_("username"), _("Choose a username."))
     if len(username) > 32:
-        raise _fail("username", "A username has at most 32 characters.")
+        raise _fail(_("username"), _("A username has at most 32 characters."))
     if not USERNAME_RE.match(username):
-        raise _fail("username", "Use 3 to 32 letters, digits or underscores for your username.")
+        raise _fail(_("username"), _("Use 3 to 32 letters, digits or underscores for your username."))
     if username.lower() in RESERVED_USERNAMES:
-        raise _fail("username", "That username is reserved; please choose another.")
+        raise _fail(_("username"), _("That username is reserved; please choose another."))
     return username
 
 
 def _check_display_name(display_name: str) -> str:
     display_name = " ".join((display_name or "").split())
     if len(display_name) > DISPLAY_NAME_MAX:
-        raise _fail("display_name", f"A display name has at most {DISPLAY_NAME_MAX} characters.")
+        raise _fail(_("display_name"), _("A display name has at most %(DISPLAY_NAME_MAX)s characters.", DISPLAY_NAME_MAX=DISPLAY_NAME_MAX))
     return display_name
 
 
@@ -91,14 +91,14 @@ def register(username: str, email: str, password: str, display_name: str = "") -
         errors["password"] = problems
     if "username" in checked and db.session.scalar(
             select(User.id).where(User.username_key == checked["username"].lower())):
-        errors["username"] = ["That username is taken."]
+        errors["username"] = [_("That username is taken.")]
     owner = db.session.scalar(select(User).where(User.email == checked["email"])) if "email" in checked else None
     if errors:
-        raise ValidationError("Please correct the marked fields.", errors)
+        raise ValidationError(_("Please correct the marked fields."), errors)
     if owner is not None:
         passwords.hash_password(password)  # the same work (and time) as a new account
         if owner.deleted_at is None:
-            mail.queue(owner, "registered_again", "Someone tried to register with your address",
+            mail.queue(owner, "registered_again", _l("Someone tried to register with your address"),
                        "registered_again", to_addr=owner.email, login_link=mail.absolute("/login"),
                        reset_link=mail.absolute("/reset-password"))
             db.session.commit()
@@ -107,8 +107,8 @@ def register(username: str, email: str, password: str, display_name: str = "") -
                 email=checked["email"], display_name=checked["display_name"],
                 password_hash=passwords.hash_password(password))
     db.session.add(user)
-    taken = ValidationError("Please correct the marked fields.",
-                            {"username": ["That username is taken."]})
+    taken = ValidationError(_("Please correct the marked fields."),
+                            {"username": [_("That username is taken.")]})
     try:  # a concurrent registration may take the name between check and write
         db.session.flush()
     except IntegrityError as exc:
@@ -123,7 +123,7 @@ def register(username: str, email: str, password: str, display_name: str = "") -
 
 def _queue_verification(user: User) -> None:
     token = signing.sign(signing.VERIFY, {"u": user.id, "e": user.email})
-    mail.queue(user, "verify", "Confirm your email address", "verify",
+    mail.queue(user, "verify", _l("Confirm your email address"), "verify",
                link=mail.absolute(f"/verify-email/{token}"), to_addr=user.email)
 
 
@@ -141,7 +141,7 @@ def verify_email(token: str) -> User:
                           what="confirmation link")
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     if user is None or user.deleted_at is not None or user.email != data.get("e"):
-        raise ValidationError("This confirmation link is not valid.")
+        raise ValidationError(_("This confirmation link is not valid."))
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         db.session.commit()
@@ -155,17 +155,17 @@ def confirm_email_change(token: str) -> User:
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     new_email = data.get("e")
     if user is None or user.deleted_at is not None or not isinstance(new_email, str):
-        raise ValidationError("This confirmation link is not valid.")
+        raise ValidationError(_("This confirmation link is not valid."))
     if user.email != new_email:
         if db.session.scalar(select(User.id).where(User.email == new_email)):
-            raise Conflict("Another account uses that address now; it cannot be yours too.")
+            raise Conflict(_("Another account uses that address now; it cannot be yours too."))
         user.email = new_email
     user.email_verified_at = utcnow()  # the link reached the new address
     try:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise Conflict("Another account uses that address now; it cannot be yours too.") from exc
+        raise Conflict(_("Another account uses that address now; it cannot be yours too.")) from exc
     return user
 
 
@@ -183,7 +183,7 @@ def request_password_reset(email: str) -> None:
         return
     token = signing.sign(signing.RESET, {"u": user.id, "h": signing.fingerprint(user.password_hash)})
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    mail.queue(user, "reset", "Reset your Sounding Board password", "reset",
+    mail.queue(user, "reset", _l("Reset your Sounding Board password"), "reset",
                link=mail.absolute(f"/reset-password/{token}"), minutes=minutes, to_addr=user.email)
     db.session.commit()
 
@@ -194,9 +194,9 @@ def user_for_reset(token: str) -> User:
                           what="reset link")
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     if user is None or user.deleted_at is not None:
-        raise ValidationError("This reset link is not valid.")
+        raise ValidationError(_("This reset link is not valid."))
     if data.get("h") != signing.fingerprint(user.password_hash):
-        raise ValidationError("This reset link has already been used. Ask for a new one.")
+        raise ValidationError(_("This reset link has already been used. Ask for a new one."))
     return user
 
 
@@ -205,7 +205,7 @@ def reset_password(token: str, new_password: str) -> User:
     user = user_for_reset(token)
     problems = passwords.password_problems(new_password or "", username=user.username, email=user.email)
     if problems:
-        raise ValidationError("Please choose another password.", {"password": problems})
+        raise ValidationError(_("Please choose another password."), {"password": problems})
     user.password_hash = passwords.hash_password(new_password)
     user.session_token = new_session_token()
     if user.email_verified_at is None:  # the link reached the address: it is theirs
@@ -247,10 +247,10 @@ def authenticate(login: str, password: str, ip_address: str = "", user_agent: st
 def change_password(user: User, current: str, new: str) -> None:
     """Also ends every other session: the alternative id changes."""
     if not passwords.verify_password(user.password_hash, current or ""):
-        raise _fail("current_password", "Your current password is not right.")
+        raise _fail(_("current_password"), _("Your current password is not right."))
     problems = passwords.password_problems(new or "", username=user.username, email=user.email)
     if problems:
-        raise ValidationError("Please choose another password.", {"new_password": problems})
+        raise ValidationError(_("Please choose another password."), {"new_password": problems})
     user.password_hash = passwords.hash_password(new)
     user.session_token = new_session_token()
     commit_and_publish()
@@ -267,14 +267,14 @@ def change_email(user: User, password: str, new_email: str) -> str | None:
     """Send a confirmation link to the new address; the address changes when it is followed.
     Returns the new address (None when it is the current one)."""
     if not passwords.verify_password(user.password_hash, password or ""):
-        raise _fail("password", "Your password is not right.")
+        raise _fail(_("password"), _("Your password is not right."))
     email = normalize_email(new_email)
     if email == user.email:
         return None
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise _fail("email", "An account with that email already exists.")
+        raise _fail(_("email"), _("An account with that email already exists."))
     token = signing.sign(signing.EMAIL_CHANGE, {"u": user.id, "e": email})
-    mail.queue(user, "email_change", "Confirm your new email address", "email_change",
+    mail.queue(user, "email_change", _l("Confirm your new email address"), "email_change",
                link=mail.absolute(f"/confirm-email/{token}"), new_email=email, to_addr=email)
     commit_and_publish()
     return email
@@ -285,7 +285,7 @@ def update_profile(user: User, display_name: str, bio: str) -> None:
     display_name = _check_display_name(display_name)
     bio = (bio or "").strip()
     if len(bio) > BIO_MAX:
-        raise _fail("bio", f"A bio has at most {BIO_MAX} characters.")
+        raise _fail(_("bio"), _("A bio has at most %(BIO_MAX)s characters.", BIO_MAX=BIO_MAX))
     user.display_name = display_name
     user.bio = bio
     commit_and_publish()
@@ -295,7 +295,7 @@ def set_locale(user: User, locale: str | None) -> None:
     """The language the person reads the forum in (and gets emails in); None: their browser's."""
     policy.require(user, "settings.language", user)
     if locale is not None and locale not in LANGUAGES:
-        raise _fail("locale", _("Choose one of the languages offered."))
+        raise _fail(_("locale"), _("Choose one of the languages offered."))
     user.locale = locale
     commit_and_publish()
 
@@ -303,14 +303,14 @@ def set_locale(user: User, locale: str | None) -> None:
 def get_by_username(username: str) -> User:
     user = db.session.scalar(select(User).where(User.username_key == (username or "").lower()))
     if user is None or user.deleted_at is not None:
-        raise NotFound("There is no user with that name.")
+        raise NotFound(_("There is no user with that name."))
     return user
 
 
 def set_role(actor: User, user: User, role: str) -> None:
     policy.require(actor, "user.set_role", user)
     if role not in ROLES:
-        raise _fail("role", f"Unknown role; choose one of {', '.join(ROLES)}.")
+        raise _fail(_("role"), _("Unknown role; choose one of %(join)s.", join=', '.join(ROLES)))
     if user.role == role:
         return
     db.session.add(ModerationAction(actor_id=actor.id, action=f"role.{role}", target_type="user",

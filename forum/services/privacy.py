@@ -28,6 +28,7 @@ from sqlalchemy import delete, or_, select, update
 from forum import models, policy
 from forum.errors import Conflict, ValidationError
 from forum.extensions import db
+from forum.i18n import _, lazy_ngettext
 from forum.models import (
     Concept,
     Feature,
@@ -79,7 +80,7 @@ def read_unsubscribe(token: str) -> tuple[User, str]:
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     kind = data.get("k")
     if user is None or user.deleted_at is not None or kind not in mail.UNSUBSCRIBE_KINDS:
-        raise ValidationError("This unsubscribe link is not valid.")
+        raise ValidationError(_("This unsubscribe link is not valid."))
     return user, kind
 
 
@@ -111,8 +112,9 @@ def send_digests(now: datetime | None = None) -> int:
         if not items:
             continue
         listed = [{"message": n.message, "link": mail.absolute(n.url)} for n in items]
-        plural = "s" if len(items) != 1 else ""
-        if mail.queue(user, "digest", f"Your Sounding Board week: {len(items)} new notification{plural}",
+        subject = lazy_ngettext("Your Sounding Board week: %(num)s new notification",
+                                "Your Sounding Board week: %(num)s new notifications", len(items))
+        if mail.queue(user, "digest", subject,
                       "digest", items=listed) is not None:
             user.digest_sent_at = now
             count += 1
@@ -390,12 +392,12 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
     _require_self(actor)
     errors: dict[str, list[str]] = {}
     if feedback not in FEEDBACK_CHOICES:
-        errors["feedback"] = ["Choose whether your votes and answers stay in the summaries anonymously "
-                              "or are removed."]
+        errors["feedback"] = [_("Choose whether your votes and answers stay in the summaries anonymously "
+                              "or are removed.")]
     if not isinstance(password, str) or not passwords.verify_password(actor.password_hash, password):
-        errors["password"] = ["Your password is not right."]
+        errors["password"] = [_("Your password is not right.")]
     if errors:
-        raise ValidationError("Please check the form.", errors)
+        raise ValidationError(_("Please check the form."), errors)
     blocking = _sole_owner_of(actor)
     if blocking:
         raise Conflict("You are the only owner of " + ", ".join(blocking) + ". Make another member an "

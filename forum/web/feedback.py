@@ -16,6 +16,7 @@ from forum import i18n, pagecache, policy
 from forum.analytics.kano import ANSWER_LABELS, CATEGORY_LABELS
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import Concept, Organization, Topic, utcnow
 from forum.services import concepts, feedback, summaries, summary
 from forum.web import charts
@@ -60,8 +61,8 @@ def vote(slug: str, feature_id: int) -> Response:
     feature = feedback.get_feature(concept, feature_id)
     form = VoteForm()
     result = feedback.cast_vote(current_user, feature, form.value.data or "")
-    message = {1: "Your vote for this feature is counted.", -1: "Your vote against this feature is counted.",
-               0: "Your vote is withdrawn."}[result.value]
+    message = {1: _("Your vote for this feature is counted."), -1: _("Your vote against this feature is counted."),
+               0: _("Your vote is withdrawn.")}[result.value]
     if wants_json():
         return jsonify(feature_id=result.feature_id, value=result.value, up=result.up, down=result.down,
                        score=result.score, message=message, order=feedback.rank_order(concept))
@@ -74,7 +75,7 @@ def vote(slug: str, feature_id: int) -> Response:
 def kano(slug: str) -> Response | tuple[str, int]:
     concept = feedback.get_concept(slug, current_user)
     if not concept.kano_enabled:
-        raise NotFound("This concept does not ask the Kano questions.")
+        raise NotFound(_("This concept does not ask the Kano questions."))
     closed = _raise_if_not_allowed(concept)
     features = feedback.active_features(concept)
     form = kano_form(features, feedback.my_kano(current_user, concept.id))
@@ -84,7 +85,7 @@ def kano(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Thanks — your answers about {saved} feature{'s' if saved != 1 else ''} are saved.", "success")
+            flash(_("Thanks — your answers about %(saved)s feature%(value)s are saved.", saved=saved, value='s' if saved != 1 else ''), "success")
             return redirect(concept_url(concept, "feedback"), 303)
     html = render_template("feedback/kano.html", concept=concept, form=form, closed=closed,
                            concept_url=concept_url(concept),
@@ -118,7 +119,7 @@ def price(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash("Thanks — your price answer is saved.", "success")
+            flash(_("Thanks — your price answer is saved."), "success")
             return redirect(url_for("feedback.price", slug=concept.slug), 303)
     html = render_template("feedback/price.html", concept=concept, form=form, page=page, closed=closed,
                            concept_url=concept_url(concept))
@@ -128,13 +129,13 @@ def price(slug: str) -> Response | tuple[str, int]:
 def _price_json(concept: Any, form: PriceForm) -> Any:
     """The price page's script sends the answer with fetch: a confirmation, or messages per field."""
     if not form.validate_on_submit():
-        return jsonify(error="Please check your input", message="Please check your prices.",
+        return jsonify(error=_("Please check your input"), message=_("Please check your prices."),
                        errors={name: list(m) for name, m in form.errors.items()}), 400
     try:
         feedback.answer_price(current_user, concept, form.prices())
     except ValidationError as exc:
         return jsonify(error=exc.title, message=exc.message, errors=exc.errors), exc.status
-    return jsonify(ok=True, message="Thanks — your price answer is saved.")
+    return jsonify(ok=True, message=_("Thanks — your price answer is saved."))
 
 
 @bp.get("/<slug>/results")

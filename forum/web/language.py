@@ -1,7 +1,7 @@
 """The language chooser: the footer's buttons and the Settings form post here."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request
+from flask import Blueprint, redirect, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -13,6 +13,13 @@ from forum.web.utils import safe_next
 bp = Blueprint("language", __name__)
 
 FOLLOW_BROWSER = "browser"
+
+
+@bp.get("/language")
+def chooser() -> str:
+    """The chooser as a page: a visitor's cached pages link here (they carry no form, so no token)."""
+    return render_template("language.html", next=safe_next(request.args.get("next"), "/"),
+                           wanted=normalise(request.args.get("lang")))
 
 
 @bp.post("/language")

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from forum import policy
 from forum.errors import DomainError, NotFound
 from forum.extensions import db, login_manager
+from forum.i18n import _
 from forum.models import FLAG_REASONS, Post
 from forum.models.moderation import REVIEW_KINDS, SYSTEM_REASONS
 from forum.services import moderation
@@ -68,7 +69,7 @@ def act(item_id: int) -> Any:
         flash(exc.message, "error")
         return render_template("moderation/item.html", item=found, actions=moderation.ITEM_ACTIONS[found.kind],
                                threshold=moderation.setting("flag_threshold"), form=request.form), exc.status
-    flash("Done. The person concerned has been told, and the action is in the audit log.", "success")
+    flash(_("Done. The person concerned has been told, and the action is in the audit log."), "success")
     return redirect(url_for("moderation.index"))
 
 
@@ -89,14 +90,14 @@ def act_on_post(post_id: int) -> Any:
         flash(exc.message, "error")
         return render_template("moderation/post.html", post=found, actions=moderation.POST_ACTIONS[1:],
                                form=request.form), exc.status
-    flash("Done. The author has been told, and the action is in the audit log.", "success")
+    flash(_("Done. The author has been told, and the action is in the audit log."), "success")
     return redirect(url_for("board.post", post_id=found.id))
 
 
 def _post(post_id: int) -> Post:
     found = db.session.get(Post, post_id)
     if found is None:
-        raise NotFound("There is no post at that address.")
+        raise NotFound(_("There is no post at that address."))
     return found
 
 
@@ -130,7 +131,7 @@ def act_on_person(username: str) -> Any:
         return render_template("moderation/person.html", person=user,
                                record=moderation.person_record(current_user, user),
                                levels=moderation.TRUST_LEVELS, form=request.form), exc.status
-    flash(f"Done. {user.username} has been told, and the action is in the audit log.", "success")
+    flash(_("Done. %(username)s has been told, and the action is in the audit log.", username=user.username), "success")
     return redirect(url_for("moderation.person", username=user.username))
 
 
@@ -170,14 +171,14 @@ def add_blocked() -> Any:
         flash(exc.message, "error")
         return render_template("moderation/blocked.html", terms=moderation.blocked_terms(),
                                form=request.form), exc.status
-    flash(f"Posts with “{term.value}” now wait for review.", "success")
+    flash(_("Posts with “%(value)s” now wait for review.", value=term.value), "success")
     return redirect(url_for("moderation.blocked"))
 
 
 @bp.post("/blocked/<int:term_id>/delete")
 def remove_blocked(term_id: int) -> Response:
     moderation.remove_blocked_term(current_user, term_id)
-    flash("Removed from the list.", "success")
+    flash(_("Removed from the list."), "success")
     return redirect(url_for("moderation.blocked"))
 
 
@@ -198,8 +199,8 @@ def flag() -> Response:
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash("Thank you: the moderators will look at it. You will be told what they decide; "
-              "your flags are listed on your flags page.", "success")
+        flash(_("Thank you: the moderators will look at it. You will be told what they decide; "
+              "your flags are listed on your flags page."), "success")
     return _back("/")
 
 
@@ -214,7 +215,7 @@ def my_flags() -> str:
 @login_required
 def withdraw_flag(flag_id: int) -> Response:
     moderation.withdraw_flag(current_user, flag_id)
-    flash("Your flag is withdrawn.", "success")
+    flash(_("Your flag is withdrawn."), "success")
     return _back(url_for("conduct.my_flags"))
 
 
@@ -230,7 +231,7 @@ def acknowledge(warning_id: int) -> Response:
     moderation.acknowledge_warning(current_user, warning_id)
     if current_user.warning_pending:
         return redirect(url_for("conduct.warnings"))
-    flash("Thank you. You can carry on.", "success")
+    flash(_("Thank you. You can carry on."), "success")
     return redirect(url_for("main.index"))
 
 
@@ -248,7 +249,7 @@ def appeal() -> Any:
             flash(exc.message, "error")
             return render_template("moderation/appeal.html", suspension=suspension,
                                    text=request.form.get("text", "")), exc.status
-        flash("Your appeal is with the moderators. You will be told their answer.", "success")
+        flash(_("Your appeal is with the moderators. You will be told their answer."), "success")
         return redirect(url_for("conduct.appeal"))
     return render_template("moderation/appeal.html", suspension=suspension, text="")
 
