@@ -118,8 +118,8 @@ def unmarked_templates(allowed: dict[str, set[str]] | None = None) -> dict[str, 
 
 # Calls whose first argument (or `reason` / `message`) is read by a person.
 FIRST_ARGUMENT = {"flash", "ValidationError", "NotFound", "Conflict", "PermissionDenied", "DomainError",
-                  "Refusal", "_fail", "abort_with", "RefusedBody", "TooLarge"}
-POLICY_REASON = {"_deny": 1, "_staff": 1}  # the reason is the second argument
+                  "Refusal", "abort_with", "RefusedBody", "TooLarge"}
+POLICY_REASON = {"_deny": 1, "_staff": 1, "_fail": 1}  # the reason is the second argument
 FORM_FIELDS = re.compile(r"[A-Z][A-Za-z]*Field$")
 VALIDATORS = {"DataRequired", "InputRequired", "Length", "NumberRange", "Optional", "Email", "Regexp",
               "EqualTo", "AnyOf", "NoneOf", "URL"}
@@ -128,6 +128,8 @@ KEYWORDS = {"message", "reason", "label", "description"}
 
 def _plain(node: ast.AST | None) -> bool:
     """A string literal or f-string: text that no gettext call translates."""
+    if isinstance(node, ast.IfExp):
+        return _plain(node.body) or _plain(node.orelse)
     return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)
                                                and bool(LETTER.search(node.value)))
 

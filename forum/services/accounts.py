@@ -40,33 +40,33 @@ def _fail(field: str, message: str) -> ValidationError:
 def normalize_email(email: str) -> str:
     email = (email or "").strip()
     if not email:
-        raise _fail(_("email"), _("Enter your email address."))
+        raise _fail("email", _("Enter your email address."))
     if len(email) > EMAIL_MAX:
-        raise _fail(_("email"), _("An email address has at most %(EMAIL_MAX)s characters.", EMAIL_MAX=EMAIL_MAX))
+        raise _fail("email", _("An email address has at most %(EMAIL_MAX)s characters.", EMAIL_MAX=EMAIL_MAX))
     try:
         info = validate_email(email, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise _fail(_("email"), _("That is not a valid email address: %(exc)s", exc=exc)) from exc
+        raise _fail("email", _("That is not a valid email address: %(exc)s", exc=exc)) from exc
     return info.normalized.lower()
 
 
 def check_username(username: str) -> str:
     username = (username or "").strip()
     if not username:
-        raise _fail(_("username"), _("Choose a username."))
+        raise _fail("username", _("Choose a username."))
     if len(username) > 32:
-        raise _fail(_("username"), _("A username has at most 32 characters."))
+        raise _fail("username", _("A username has at most 32 characters."))
     if not USERNAME_RE.match(username):
-        raise _fail(_("username"), _("Use 3 to 32 letters, digits or underscores for your username."))
+        raise _fail("username", _("Use 3 to 32 letters, digits or underscores for your username."))
     if username.lower() in RESERVED_USERNAMES:
-        raise _fail(_("username"), _("That username is reserved; please choose another."))
+        raise _fail("username", _("That username is reserved; please choose another."))
     return username
 
 
 def _check_display_name(display_name: str) -> str:
     display_name = " ".join((display_name or "").split())
     if len(display_name) > DISPLAY_NAME_MAX:
-        raise _fail(_("display_name"), _("A display name has at most %(DISPLAY_NAME_MAX)s characters.", DISPLAY_NAME_MAX=DISPLAY_NAME_MAX))
+        raise _fail("display_name", _("A display name has at most %(DISPLAY_NAME_MAX)s characters.", DISPLAY_NAME_MAX=DISPLAY_NAME_MAX))
     return display_name
 
 
@@ -138,7 +138,7 @@ def send_verification(user: User) -> bool:
 
 def verify_email(token: str) -> User:
     data = signing.unsign(signing.VERIFY, token, current_app.config["EMAIL_VERIFY_MAX_AGE"],
-                          what="confirmation link")
+                          what=_l("confirmation link"))
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     if user is None or user.deleted_at is not None or user.email != data.get("e"):
         raise ValidationError(_("This confirmation link is not valid."))
@@ -151,7 +151,7 @@ def verify_email(token: str) -> User:
 def confirm_email_change(token: str) -> User:
     """The link sent to the new address: only now does the address change, already verified."""
     data = signing.unsign(signing.EMAIL_CHANGE, token, current_app.config["EMAIL_VERIFY_MAX_AGE"],
-                          what="confirmation link")
+                          what=_l("confirmation link"))
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     new_email = data.get("e")
     if user is None or user.deleted_at is not None or not isinstance(new_email, str):
@@ -191,7 +191,7 @@ def request_password_reset(email: str) -> None:
 def user_for_reset(token: str) -> User:
     """The account a reset link is for; ValidationError if it expired, was used or was forged."""
     data = signing.unsign(signing.RESET, token, current_app.config["PASSWORD_RESET_MAX_AGE"],
-                          what="reset link")
+                          what=_l("reset link"))
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     if user is None or user.deleted_at is not None:
         raise ValidationError(_("This reset link is not valid."))
@@ -247,7 +247,7 @@ def authenticate(login: str, password: str, ip_address: str = "", user_agent: st
 def change_password(user: User, current: str, new: str) -> None:
     """Also ends every other session: the alternative id changes."""
     if not passwords.verify_password(user.password_hash, current or ""):
-        raise _fail(_("current_password"), _("Your current password is not right."))
+        raise _fail("current_password", _("Your current password is not right."))
     problems = passwords.password_problems(new or "", username=user.username, email=user.email)
     if problems:
         raise ValidationError(_("Please choose another password."), {"new_password": problems})
@@ -267,12 +267,12 @@ def change_email(user: User, password: str, new_email: str) -> str | None:
     """Send a confirmation link to the new address; the address changes when it is followed.
     Returns the new address (None when it is the current one)."""
     if not passwords.verify_password(user.password_hash, password or ""):
-        raise _fail(_("password"), _("Your password is not right."))
+        raise _fail("password", _("Your password is not right."))
     email = normalize_email(new_email)
     if email == user.email:
         return None
     if db.session.scalar(select(User.id).where(User.email == email)):
-        raise _fail(_("email"), _("An account with that email already exists."))
+        raise _fail("email", _("An account with that email already exists."))
     token = signing.sign(signing.EMAIL_CHANGE, {"u": user.id, "e": email})
     mail.queue(user, "email_change", _l("Confirm your new email address"), "email_change",
                link=mail.absolute(f"/confirm-email/{token}"), new_email=email, to_addr=email)
@@ -285,7 +285,7 @@ def update_profile(user: User, display_name: str, bio: str) -> None:
     display_name = _check_display_name(display_name)
     bio = (bio or "").strip()
     if len(bio) > BIO_MAX:
-        raise _fail(_("bio"), _("A bio has at most %(BIO_MAX)s characters.", BIO_MAX=BIO_MAX))
+        raise _fail("bio", _("A bio has at most %(BIO_MAX)s characters.", BIO_MAX=BIO_MAX))
     user.display_name = display_name
     user.bio = bio
     commit_and_publish()
@@ -295,7 +295,7 @@ def set_locale(user: User, locale: str | None) -> None:
     """The language the person reads the forum in (and gets emails in); None: their browser's."""
     policy.require(user, "settings.language", user)
     if locale is not None and locale not in LANGUAGES:
-        raise _fail(_("locale"), _("Choose one of the languages offered."))
+        raise _fail("locale", _("Choose one of the languages offered."))
     user.locale = locale
     commit_and_publish()
 
@@ -310,7 +310,7 @@ def get_by_username(username: str) -> User:
 def set_role(actor: User, user: User, role: str) -> None:
     policy.require(actor, "user.set_role", user)
     if role not in ROLES:
-        raise _fail(_("role"), _("Unknown role; choose one of %(join)s.", join=', '.join(ROLES)))
+        raise _fail("role", _("Unknown role; choose one of %(join)s.", join=', '.join(ROLES)))
     if user.role == role:
         return
     db.session.add(ModerationAction(actor_id=actor.id, action=f"role.{role}", target_type="user",

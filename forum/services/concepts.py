@@ -94,21 +94,21 @@ def parse_tags(text: str | list[str] | None) -> list[str]:
     elif isinstance(text, (list, tuple)):
         raw = list(text)
     else:
-        raise _fail(_("tags"), _("Tags are text: words separated by commas."))
+        raise _fail("tags", _("Tags are text: words separated by commas."))
     tags: list[str] = []
     for item in raw:
         if not isinstance(item, str):
-            raise _fail(_("tags"), _("Tags are text: words separated by commas."))
+            raise _fail("tags", _("Tags are text: words separated by commas."))
         name = "-".join(clean_text(item).lower().split())
         if not name or name in tags:
             continue
         if len(name) > TAG_MAX:
-            raise _fail(_("tags"), _("A tag has at most %(TAG_MAX)s characters (“%(value)s…” is longer).", TAG_MAX=TAG_MAX, value=name[:TAG_MAX]))
+            raise _fail("tags", _("A tag has at most %(TAG_MAX)s characters (“%(value)s…” is longer).", TAG_MAX=TAG_MAX, value=name[:TAG_MAX]))
         if not _TAG_RE.fullmatch(name):
-            raise _fail(_("tags"), f"“{name}” is not a tag: use letters, digits and hyphens.")
+            raise _fail("tags", _("“%(name)s” is not a tag: use letters, digits and hyphens.", name=name))
         tags.append(name)
     if len(tags) > TAGS_MAX:
-        raise _fail(_("tags"), _("A concept has at most %(TAGS_MAX)s tags; you gave %(count)s.", TAGS_MAX=TAGS_MAX, count=len(tags)))
+        raise _fail("tags", _("A concept has at most %(TAGS_MAX)s tags; you gave %(count)s.", TAGS_MAX=TAGS_MAX, count=len(tags)))
     return tags
 
 
@@ -210,7 +210,7 @@ def create(actor: User, organization: Organization | None, title: str, summary: 
            price_question_enabled: bool = False, *, price_asks_too_cheap: bool = True) -> Concept:
     """Post a concept for `organization`, with its discussion topic and first stage entry."""
     if organization is None:
-        raise _fail(_("organization"), _("Choose the organization this concept belongs to."))
+        raise _fail("organization", _("Choose the organization this concept belongs to."))
     policy.require(actor, "concept.create", organization)
     fields = _check_concept(title, summary, description, tags, currency, stage)
     now = utcnow()
@@ -451,7 +451,7 @@ def move_feature(actor: User, feature: Feature, direction: str) -> None:
     """Swap a feature with its neighbour above ('up') or below ('down'). At an end it stays."""
     _may_edit(actor, feature.concept, "reorder features")
     if direction not in ("up", "down"):
-        raise _fail(_("direction"), _("Move a feature up or down."))
+        raise _fail("direction", _("Move a feature up or down."))
     if feature.retired_at is not None:
         raise Conflict(_("A retired feature has no place in the order; restore it first."))
     active, retired = _ordered(feature.concept)

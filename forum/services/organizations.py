@@ -104,7 +104,7 @@ def update(actor: User, org: Organization, name: str, description: str, website:
     if commitments is not None:
         commitments = str(commitments).strip()
         if len(commitments) > COMMITMENTS_MAX:
-            raise _fail(_("commitments"), _("Commitments have at most %(COMMITMENTS_MAX)s characters.", COMMITMENTS_MAX=COMMITMENTS_MAX))
+            raise _fail("commitments", _("Commitments have at most %(COMMITMENTS_MAX)s characters.", COMMITMENTS_MAX=COMMITMENTS_MAX))
         fields["commitments"] = commitments
     renamed = fields["name"] != org.name
     if renamed and db.session.scalar(select(Organization.id).where(
@@ -157,23 +157,23 @@ def add_member(actor: User, org: Organization, username: str, role: str = "membe
     accept it on their invitations page."""
     policy.require(actor, "org.manage_members", org)
     if role not in ("owner", "member"):
-        raise _fail(_("role"), _("A member is either an owner or a member."))
+        raise _fail("role", _("A member is either an owner or a member."))
     try:
         user = accounts.get_by_username(username)
     except NotFound as exc:
-        raise _fail(_("username"), _("There is no user called “%(strip)s”.", strip=(username or '').strip())) from exc
+        raise _fail("username", _("There is no user called “%(strip)s”.", strip=(username or '').strip())) from exc
     existing = db.session.scalar(select(Membership).where(Membership.organization_id == org.id,
                                                           Membership.user_id == user.id))
     if existing is not None:
-        raise _fail(_("username"), f"{user.username} is already invited." if existing.is_pending
-                    else f"{user.username} is already a member.")
+        raise _fail("username", _("%(name)s is already invited.", name=user.username) if existing.is_pending
+                    else _("%(name)s is already a member.", name=user.username))
     membership = Membership(organization_id=org.id, user_id=user.id, role=role, pending=True,
                             invited_by_id=actor.id)
     db.session.add(membership)
     from forum.services import notifications
 
     notifications.notify_invitation(membership, actor, org)
-    commit_and_publish(conflict=_fail(_("username"), f"{user.username} is already invited."))
+    commit_and_publish(conflict=_fail("username", _("%(name)s is already invited.", name=user.username)))
     return membership
 
 

@@ -28,7 +28,7 @@ from sqlalchemy import delete, or_, select, update
 from forum import models, policy
 from forum.errors import Conflict, ValidationError
 from forum.extensions import db
-from forum.i18n import _, lazy_ngettext
+from forum.i18n import _, _l, lazy_ngettext
 from forum.models import (
     Concept,
     Feature,
@@ -76,7 +76,7 @@ def update_settings(actor: User, **settings: bool) -> None:
 
 def read_unsubscribe(token: str) -> tuple[User, str]:
     """The person and kind an unsubscribe link is for. ValidationError for a forged or broken link."""
-    data = signing.unsign(signing.UNSUBSCRIBE, token, what="unsubscribe link")
+    data = signing.unsign(signing.UNSUBSCRIBE, token, what=_l("unsubscribe link"))
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     kind = data.get("k")
     if user is None or user.deleted_at is not None or kind not in mail.UNSUBSCRIBE_KINDS:

@@ -12,7 +12,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from forum.errors import ValidationError
-from forum.i18n import _
+from forum.i18n import _, _l
 
 VERIFY = "email-verify"
 EMAIL_CHANGE = "email-change"
@@ -28,8 +28,9 @@ def sign(salt: str, data: dict[str, Any]) -> str:
     return _serializer(salt).dumps(data)
 
 
-def unsign(salt: str, token: str, max_age: int | None = None, *, what: str = "link") -> dict[str, Any]:
+def unsign(salt: str, token: str, max_age: int | None = None, *, what: Any = None) -> dict[str, Any]:
     """The token's data; a ValidationError that says what went wrong otherwise."""
+    what = what or _("link")
     if not isinstance(token, str) or not token or len(token) > 1000:
         raise ValidationError(_("This %(what)s is not valid.", what=what))
     try:

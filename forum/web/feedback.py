@@ -16,7 +16,7 @@ from forum import i18n, pagecache, policy
 from forum.analytics.kano import ANSWER_LABELS, CATEGORY_LABELS
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
-from forum.i18n import _
+from forum.i18n import _, ngettext
 from forum.models import Concept, Organization, Topic, utcnow
 from forum.services import concepts, feedback, summaries, summary
 from forum.web import charts
@@ -85,7 +85,8 @@ def kano(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(_("Thanks — your answers about %(saved)s feature%(value)s are saved.", saved=saved, value='s' if saved != 1 else ''), "success")
+            flash(ngettext("Thanks — your answers about %(num)s feature are saved.",
+                           "Thanks — your answers about %(num)s features are saved.", saved), "success")
             return redirect(concept_url(concept, "feedback"), 303)
     html = render_template("feedback/kano.html", concept=concept, form=form, closed=closed,
                            concept_url=concept_url(concept),
