@@ -26,6 +26,7 @@ from flask_babel import (
     format_percent,
     format_time,
     get_locale,
+    get_translations,
     gettext,
     lazy_gettext,
     lazy_ngettext,
@@ -106,6 +107,13 @@ def in_language(locale: str | None) -> Any:
     """A block in a person's chosen language (their emails, their notifications), else this
     request's: `with in_language(user.locale): text = str(lazy_message)`."""
     return force_locale(normalise(locale) or locale_code())
+
+
+def plural_forms(singular: str, plural: str) -> list[str]:
+    """A plural message's [one, other] forms in this request's language, "%(num)s" left for the
+    page's script to fill in (scripts/i18n.sh extracts it like ngettext)."""
+    translations = get_translations()
+    return [translations.ungettext(singular, plural, count) for count in (1, 2)]
 
 
 def html_lang() -> str:

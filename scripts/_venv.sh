@@ -22,4 +22,4 @@ if [ ! -f "$stamp" ]; then
 fi
 export PATH="$PWD/.venv/bin:$PATH"
 # The message catalogs (forum/translations/*/LC_MESSAGES/messages.po) compiled for Flask-Babel.
-.venv/bin/pybabel compile -q -d forum/translations
+.venv/bin/pybabel compile -d forum/translations >/dev/null 2>&1 || .venv/bin/pybabel compile -d forum/translations

@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYBABEL="${PYBABEL:-.venv/bin/pybabel}"
-"$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
+"$PYBABEL" extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 -k plural_forms:1,2 --no-location --sort-output \
   --project "Sounding Board" --copyright-holder "Sounding Board" --msgid-bugs-address "" \
   -o forum/translations/messages.pot .
 if [ "${1:-}" = "init" ]; then

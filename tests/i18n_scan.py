@@ -54,7 +54,7 @@ class _Html(HTMLParser):
 
 def _readable(text: str) -> bool:
     text = " ".join(text.replace(HOLE, " ").split())
-    if not text or text in ALLOWED_TEXT:
+    if not text or text in ALLOWED_TEXT or re.fullmatch(r"[\w.-]+\.(csv|json|xlsx)", text):
         return False
     return bool(LETTER.search(text))
 
@@ -174,4 +174,30 @@ def unmarked_python(skip: set[str]) -> dict[str, list[str]]:
         found = scan_python(path.read_text())
         if found:
             result[name] = found
+    return result
+
+
+# --- the scripts -----------------------------------------------------------------------------------
+
+# A call that marks words: W.t("key", "fallback"...), W.n("key", n, "one", "other"), sbWords.t(...).
+_JS_MARKED = re.compile(r"""(?:\bW|sbWords)\.(?:t|n)\((?:[^()"]|"(?:[^"\\]|\\.)*"|\([^()]*\))*\)""")
+_JS_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_JS_CODE_WORDS = {"Accept", "Content-Type", "X-CSRFToken", "X-Requested-With"}
+
+
+def unmarked_scripts() -> dict[str, list[str]]:
+    """Words in static/js that a person could read and that no W.t / W.n call carries."""
+    result: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "static" / "js").glob("*.js")):
+        source = re.sub(r"^\s*//.*$|\s//.*$", "", path.read_text(), flags=re.M)  # comments
+        found = []
+        for literal in _JS_STRING.findall(_JS_MARKED.sub("", source)):
+            if literal in _JS_CODE_WORDS or literal == "use strict" or literal.startswith("'") or not re.search(r"[A-Za-z]{2}", literal):
+                continue
+            if re.fullmatch(r"[a-z0-9 ._#:\[\]=*-]+", literal):  # selectors, class names, codes
+                continue
+            if re.match(r"[A-Z][a-z]+\b", literal) or " " in literal.strip():
+                found.append(repr(literal))
+        if found:
+            result[path.name] = found
     return result

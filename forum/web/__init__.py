@@ -181,7 +181,9 @@ def label(kind: str, code: Any) -> str:
 def register_template_context(app: Flask) -> None:
     nav = [("concepts.index", _l("Concepts")), ("board.index", _l("Boards")),
            ("orgs.index", _l("Organizations")), ("search.index", _l("Search"))]
-    app.jinja_env.globals["label"] = label
+    from forum.web.words import js_strings
+
+    app.jinja_env.globals.update(label=label, js_strings=js_strings)
 
     @app.context_processor
     def inject() -> dict[str, Any]:

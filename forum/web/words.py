@@ -3,7 +3,10 @@ moderation services) keep in English as codes' labels. Listed here so that the c
 pages translate them where they show them (`_(label)` in templates, `lazy_gettext(label)` in forms)."""
 from __future__ import annotations
 
-from forum.i18n import _l
+from typing import Any
+
+from forum.i18n import _, _l, plural_forms
+from forum.services.notifications import STAGE_NAMES
 
 KANO_ANSWERS = (_l("I like it"), _l("I expect it"), _l("I am neutral"), _l("I can live with it"),
                 _l("I dislike it"))
@@ -19,3 +22,37 @@ PRICE_WORDS = (
 INTENTS = (_l("Very likely"), _l("Likely"), _l("Not sure"), _l("Unlikely"), _l("Very unlikely"))
 TRUST_LEVELS = (_l("new"), _l("basic"), _l("member"), _l("regular"), _l("leader"))
 SERIES = (_l("Comments"), _l("Votes"), _l("Price answers"))
+
+
+def js_strings() -> dict[str, Any]:
+    """What static/js says to people, in the reader's language: the page carries it as JSON in
+    <body data-i18n> (CSP allows no inline script). "%(name)s" marks a value the script fills in,
+    "[...]" a link; plural messages are [one, other]."""
+    return {
+        "away": _("This page was away too long to catch up. [Reload it] to see the latest."),
+        "here_now": plural_forms("%(num)s here now", "%(num)s here now"),
+        "new_elsewhere": plural_forms("%(num)s new post on a later page. [Go to the last page]",
+                                      "%(num)s new posts on a later page. [Go to the last page]"),
+        "new_post_by": _("New post by %(name)s"),
+        "someone": _("someone"),
+        "unread": _("Notifications, %(num)s unread", num="%(num)s"),
+        "reason": _("Reason: %(reason)s"),
+        "locked_now": _("This topic is now locked."),
+        "n_for": _("%(num)s for", num="%(num)s"),
+        "n_against": _("%(num)s against", num="%(num)s"),
+        "share": _("%(share)s in favour", share="%(share)s"),
+        "no_votes": _("No votes yet"),
+        "your_vote": _("(your vote; press to withdraw it)"),
+        "vote_failed": _("Your vote could not be saved. Reload the page and try again."),
+        "vote_offline": _("Your vote could not be sent. Check your connection and try again."),
+        "stage_changed": _("Stage changed to %(stage)s."),
+        "stages": {code: str(name) for code, name in STAGE_NAMES.items()},
+        "decision_posted": _("A decision was posted: %(title)s."),
+        "did_not_work": _("That did not work. Reload the page and try again."),
+        "post_up": _("Your post is up."),
+        "post_offline": _("Your post could not be sent. Check your connection and try again."),
+        "saved": _("Saved."),
+        "answer_offline": _("Your answer could not be sent. Check your connection and try again."),
+        "preview_failed": _("The preview could not be made."),
+        "preview_offline": _("The preview could not be loaded. Check your connection and try again."),
+    }
