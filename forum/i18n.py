@@ -135,11 +135,13 @@ def format_when(moment: date | datetime, with_time: bool = False) -> str:
     return text.replace("{1}", format_date(moment, "medium")).replace("{0}", format_time(moment, "short"))
 
 
-def when(moment: date | datetime | None, with_time: bool = False) -> Markup:
+def when(moment: date | datetime | str | None, with_time: bool = False) -> Markup:
     """A date as the page shows it: `<time datetime="ISO">` with the formatted date, and the exact
     date and time in its title. Nothing for no date."""
-    if moment is None:
+    if moment is None or moment == "":
         return Markup("")
+    if isinstance(moment, str):  # an ISO date or date and time, as JSON summaries keep them
+        moment = datetime.fromisoformat(moment) if "T" in moment or " " in moment else date.fromisoformat(moment)
     if isinstance(moment, datetime):
         iso = _as_utc(moment).isoformat().replace("+00:00", "Z")
         title = format_when(moment, with_time=True)

@@ -205,7 +205,7 @@ def export_files(actor: User) -> dict[str, Any]:
         notes.append({"kind": note.kind, "message": message, "url": note.url,
                       "created_at": _value(note.created_at), "read_at": _value(note.read_at)})
     flags = [{"post_id": f.post_id, "concept_id": f.concept_id,
-              "reason": getattr(f, "reason_label", f.reason), "note": getattr(f, "note", ""),
+              "reason": str(getattr(f, "reason_label", f.reason)), "note": getattr(f, "note", ""),
               "created_at": _value(f.created_at), "outcome": f.resolution or None,
               "resolved_at": _value(f.resolved_at)}
              for f in db.session.scalars(select(Flag).where(Flag.reporter_id == uid).order_by(Flag.id))]
