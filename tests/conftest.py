@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+
 def _compile_catalogs() -> None:
     """The message catalogs, compiled when a .po is newer than its .mo (scripts/_venv.sh compiles
     them too; a test run from a bare checkout needs them as well). Atomic: xdist workers race."""

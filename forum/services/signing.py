@@ -12,7 +12,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from forum.errors import ValidationError
-from forum.i18n import _, _l
+from forum.i18n import _
 
 VERIFY = "email-verify"
 EMAIL_CHANGE = "email-change"
