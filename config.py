@@ -123,9 +123,17 @@ class Config:
         self.CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or None
         self.PAGE_CACHE = _bool("PAGE_CACHE", True)
         self.PAGE_CACHE_TTL = int(os.environ.get("PAGE_CACHE_TTL", "300"))
-        # PostgreSQL connections the page cache's fast path keeps open per process (past that it
-        # borrows from the app's pool).
-        self.FAST_PATH_CONNECTIONS = int(os.environ.get("FAST_PATH_CONNECTIONS", "8"))
+        # HTTP caching of visitors' pages by a shared cache (nginx): fresh for PAGE_SHARED_MAX_AGE
+        # seconds (s-maxage), then served while one request revalidates (stale-while-revalidate).
+        self.PAGE_SHARED_MAX_AGE = int(os.environ.get("PAGE_SHARED_MAX_AGE", "5"))
+        self.PAGE_STALE_WHILE_REVALIDATE = int(os.environ.get("PAGE_STALE_WHILE_REVALIDATE", "30"))
+        # Compression in the app (Flask-Compress), for when no proxy is in front: gzip for HTML,
+        # CSS, JS and JSON. Behind nginx, nginx compresses (deploy/nginx.conf) and this stays idle.
+        self.COMPRESS_ALGORITHM = ["gzip"]
+        self.COMPRESS_ALGORITHM_STREAMING = ["gzip"]
+        self.COMPRESS_LEVEL = int(os.environ.get("COMPRESS_LEVEL", "6"))
+        self.COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                                   "application/json", "image/svg+xml", "text/plain"]
         # Key prefixes in a shared Redis (several sites, or test runs, on one server).
         self.CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "sb:page:")
         self.RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
@@ -140,6 +148,14 @@ class Config:
         # Deliver right after the commit in a background thread (off: only `flask send-mail` sends).
         self.MAIL_BACKGROUND = _bool("MAIL_BACKGROUND", True)
         self.MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "8"))
+        # Webhooks: sent after the commit by a background thread (off: only `flask send-webhooks`);
+        # private, loopback and link-local addresses and http:// only with WEBHOOKS_ALLOW_PRIVATE=1.
+        self.WEBHOOKS_BACKGROUND = _bool("WEBHOOKS_BACKGROUND", True)
+        self.WEBHOOKS_ALLOW_PRIVATE = _bool("WEBHOOKS_ALLOW_PRIVATE", False)
+        self.WEBHOOK_TIMEOUT = float(os.environ.get("WEBHOOK_TIMEOUT", "10"))
+        self.WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+        self.WEBHOOK_RETRY_SECONDS = float(os.environ.get("WEBHOOK_RETRY_SECONDS", "60"))
+        self.WEBHOOK_DISABLE_AFTER = int(os.environ.get("WEBHOOK_DISABLE_AFTER", "15"))
         # The site's public address, for links in emails sent outside a request (digest, retries).
         self.SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", str(60 * 60)))

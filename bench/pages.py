@@ -134,7 +134,7 @@ def login_cookie(base: str) -> str:
 
 def count_statements(env: dict[str, str], pages: dict[str, str]) -> dict[tuple[str, str], int]:
     """SQL statements per warm page, in-process, for a visitor and the signed-in consumer: every
-    engine's, the fast path's own included (tests/statements.py)."""
+    engine's (tests/statements.py)."""
     from forum import create_app
     from forum.demo import DEMO_PASSWORD
     from forum.extensions import db

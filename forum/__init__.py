@@ -34,6 +34,13 @@ class _SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
 
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        """Then, with every cookie on the response: one that sets a cookie (this session, Flask-Login's
+        remember-me) is never stored by a shared cache, whatever the page said."""
+        super().save_session(app, session, response)
+        if "Set-Cookie" in response.headers and "public" in response.headers.get("Cache-Control", ""):
+            response.headers["Cache-Control"] = "private, no-cache"
+
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -121,7 +128,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_security_headers(app)
 
     from forum import models  # noqa: F401  (register every model)
-    from forum.extensions import csrf, db, limiter, login_manager, migrate, socketio
+    from forum.extensions import compress, csrf, db, limiter, login_manager, migrate, socketio
 
     db.init_app(app)
     from forum import i18n
@@ -143,6 +150,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.session_protection = "basic"
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
                       message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
                       channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
@@ -170,6 +178,4 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from forum.cli import register_cli
 
     register_cli(app)
-    # Outermost: a visitor's cached topic or concept page is answered before Flask is involved.
-    app.wsgi_app = pagecache.FastPath(app.wsgi_app, app)  # type: ignore[method-assign]
     return app

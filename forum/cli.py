@@ -20,6 +20,9 @@ def register_cli(app: Flask) -> None:
     from forum.cli_api import register as register_api
 
     register_api(app)
+    from forum.cli_webhooks import register as register_webhooks
+
+    register_webhooks(app)
 
     @app.cli.command("prune-events")
     @click.option("--days", type=float, default=None,

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from forum import demo_cocreation
 from forum.extensions import db
 from forum.models import Membership, Organization, User, utcnow
 from forum.services import passwords
@@ -365,6 +366,7 @@ def seed_demo() -> Iterator[str]:
     seed_feedback()
     seed_board()
     seed_trust()
+    demo_cocreation.seed()
     yield "Demo data is in place. Every demo account's password: " + DEMO_PASSWORD
     yield "  admin:      grace"
     yield "  moderator:  maya_mod"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
@@ -38,5 +39,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+compress = Compress()
 limiter = Limiter(key_func=client_key)
 socketio = SocketIO()

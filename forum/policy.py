@@ -18,14 +18,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import and_, or_, select, true
 
 from forum.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.i18n import _l, format_when
+from forum.models import Concept, Membership, Topic
 
 __all__ = ["Conflict", "NotFound", "PermissionDenied", "RULES", "Refusal", "ValidationError", "can",
-           "concept_filter", "is_member", "membership_role", "refusal", "require", "topic_filter"]
+           "concept_filter", "forget_membership", "is_member", "membership_role", "memo", "refusal",
+           "remember_membership", "require", "topic_filter"]
 
 
 @dataclass(frozen=True)
@@ -85,19 +88,48 @@ def _staff(check: Callable[[Any], bool], reason: str) -> Rule:
     return rule
 
 
+class Memo:
+    """What the policy looked up during one request, so that a page asks the database once:
+    memberships by (person id, organization id). It lives in the request's WSGI environ, so it ends
+    with the request; outside a request nothing is remembered."""
+
+    def __init__(self) -> None:
+        self.roles: dict[tuple[int, int], str | None] = {}
+
+
+MEMO_KEY = "forum.policy_memo"
+
+
+def memo() -> Memo:
+    """This request's memo (outside a request, a fresh one each time)."""
+    if not has_request_context():
+        return Memo()
+    return request.environ.setdefault(MEMO_KEY, Memo())
+
+
 def membership_role(actor: Any, organization_id: int | None) -> str | None:
     """'owner', 'member' or None: an accepted membership (an invitation not yet accepted counts for
-    nothing). Cached on the actor for the request."""
+    nothing). Looked up once a request (see Memo)."""
     if not _signed_in(actor) or organization_id is None:
         return None
-    cache = actor.__dict__.setdefault("_membership_cache", {})
-    if organization_id not in cache:
-        from forum.models import Membership
-
-        cache[organization_id] = db.session.scalar(select(Membership.role).where(
+    roles = memo().roles
+    key = (actor.id, organization_id)
+    if key not in roles:
+        roles[key] = db.session.scalar(select(Membership.role).where(
             Membership.organization_id == organization_id, Membership.user_id == actor.id,
             Membership.pending.is_(False)))
-    return cache[organization_id]
+    return roles[key]
+
+
+def remember_membership(actor: Any, organization_id: int, role: str | None) -> None:
+    """The actor's membership as a query already read it (a page's key row): `membership_role` asks
+    no further query for it in this request."""
+    memo().roles[(actor.id, organization_id)] = role
+
+
+def forget_membership(user_id: int, organization_id: int) -> None:
+    """A membership changed during this request: the next check reads it again."""
+    memo().roles.pop((user_id, organization_id), None)
 
 
 def is_member(actor: Any, organization_id: int | None) -> bool:
@@ -189,8 +221,6 @@ def _post_view(a: Any, post: Any) -> Refusal | None:
 
 def concept_filter(actor: Any) -> Any:
     """The "concept.view" rule as an SQL condition on Concept."""
-    from forum.models import Concept, Membership
-
     if _moderator(actor):
         return true()
     if _signed_in(actor):
@@ -202,8 +232,6 @@ def concept_filter(actor: Any) -> Any:
 
 def topic_filter(actor: Any) -> Any:
     """The "topic.view" rule as an SQL condition on Topic (no join needed)."""
-    from forum.models import Concept, Topic
-
     if _moderator(actor):
         return true()
     return and_(Topic.hidden_at.is_(None), or_(
@@ -296,6 +324,57 @@ def _feedback_results(a: Any, concept: Any) -> Refusal | None:
                  _l("Only members of %(name)s can see the demand summary of this concept.", name=concept.organization.name))
 
 
+def _act_on_person(a: Any, person: Any) -> Refusal | None:
+    """Moderators act on people, never on themselves; only an admin acts on a moderator or an admin."""
+    return (_deny(_moderator(a), _l("Only moderators and admins act on the queue and on people."))
+            or _deny(person is None or person.id != a.id, _l("You cannot act on your own account."), ValidationError)
+            or _deny(person is None or not person.is_moderator or _admin(a),
+                     _l("Only an admin acts on a moderator or an admin.")))
+
+
+# --- suggestions and reactions (forum/services/suggestions.py, reactions.py) --------------------
+
+def _suggestion_view(a: Any, suggestion: Any) -> Refusal | None:
+    """A suggestion is seen where its concept is, and, as its post: held for review, only by its
+    author and moderators; hidden or deleted, only by moderators."""
+    if suggestion is None:
+        return Refusal(_l("There is no such suggestion."), NotFound)
+    refused = _concept_view(a, suggestion.concept)
+    if refused or suggestion.post is None:
+        return refused
+    if _post_view(a, suggestion.post) is not None:
+        return Refusal(_l("There is no such suggestion."), NotFound)
+    return None
+
+
+def _suggestion_support(a: Any, suggestion: Any) -> Refusal | None:
+    refused = _suggestion_view(a, suggestion) or _feedback(_l("support suggestions on"))(a, suggestion.concept)
+    if refused:
+        return refused
+    return _deny(suggestion.status == "open" and (suggestion.post is None or suggestion.post.hidden_at is None),
+                 _l("This suggestion is no longer open for support."), Conflict)
+
+
+def _suggestion_decide(a: Any, suggestion: Any) -> Refusal | None:
+    """Adopt, decline or merge: the concept's organization, while the suggestion is open."""
+    refused = _suggestion_view(a, suggestion)
+    if refused:
+        return refused
+    if not (_active(a) and is_member(a, suggestion.concept.organization_id)):
+        return Refusal(_l("Only members of the concept's organization decide on suggestions."))
+    return _deny(suggestion.status == "open", _l("This suggestion has already been decided."), Conflict)
+
+
+def _post_react(a: Any, post: Any) -> Refusal | None:
+    """React on a post one may see: signed in, in good standing, not on one's own post."""
+    refused = _writer(a, _l("react to posts"), _l("react to posts")) or _post_view(a, post)
+    if refused:
+        return refused
+    if post.hidden_at is not None or post.deleted_at is not None:
+        return Refusal(_l("This post takes no reactions."), Conflict)
+    return _deny(post.author_id != a.id, _l("You cannot react to your own post."), Conflict)
+
+
 RULES: dict[str, Rule] = {
     # Accounts and roles
     "user.set_role": lambda a, user: (
@@ -313,7 +392,10 @@ RULES: dict[str, Rule] = {
     # Moderation (forum/services/moderation.py): moderators act on content and people; admins ban,
     # edit the blocked words and domains, and the site settings.
     "moderation.act": lambda a, _obj: _deny(_moderator(a), _l("Only moderators and admins act on the queue and on people.")),
-    "moderation.ban": lambda a, _obj: _deny(_admin(a), _l("Only admins ban, or lift a ban.")),
+    # Acting on a person (obj: the person): warn, silence, suspend, set the trust level, hide the profile.
+    "moderation.act_on_person": _act_on_person,
+    "moderation.ban": lambda a, person: (_deny(_admin(a), _l("Only admins ban, or lift a ban."))
+                                         or (_act_on_person(a, person) if person is not None else None)),
     "moderation.blocked_terms": lambda a, _obj: _deny(_admin(a), _l("Only admins edit the blocked words and domains.")),
     "admin.settings": lambda a, _obj: _deny(_admin(a), _l("Only admins change the site settings.")),
     # Flagging is writing: silenced and suspended people cannot.
@@ -370,6 +452,15 @@ RULES: dict[str, Rule] = {
                                           _l("Only members of the concept's organization post its decisions.")),
     # Follows and notifications: personal, so any signed-in person (a suspension stops writing
     # in public, not following or reading one's notifications).
+    # Suggestions from consumers (obj: the Concept for create, else the Suggestion).
+    "suggestion.view": _suggestion_view,
+    "suggestion.create": _feedback(_l("suggest features for")),
+    "suggestion.support": _suggestion_support,
+    "suggestion.decide": _suggestion_decide,
+    "post.react": _post_react,
+    # Webhooks: the organization's owners (obj: the Organization).
+    "webhook.manage": lambda a, org: _deny(_active(a) and membership_role(a, _org_id(org)) == "owner",
+                                           _l("Only the organization's owners manage its webhooks.")),
     "follow.manage": lambda a, _obj: _deny(_signed_in(a), _l("Log in to follow concepts and topics.")),
     "notifications.view": lambda a, _obj: _deny(_signed_in(a), _l("Log in to see your notifications.")),
 }

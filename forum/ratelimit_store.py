@@ -20,10 +20,6 @@ from limits.storage import Storage
 SCHEME = "sqlitefile"
 
 
-def uri_for(path: str) -> str:
-    return f"{SCHEME}://{path}"
-
-
 class SQLiteFileStorage(Storage):
     STORAGE_SCHEME = [SCHEME]
 

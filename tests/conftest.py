@@ -147,6 +147,7 @@ TEST_CONFIG = {
     # Email stays in the outbox unless a test delivers it (tests/services/test_mail.py runs a real
     # SMTP server): no background sender racing the per-test cleanup.
     "MAIL_BACKGROUND": False,
+    "WEBHOOKS_BACKGROUND": False,
     "MAIL_SERVER": "",
 }
 
@@ -161,7 +162,6 @@ def app(database_url: str) -> Iterator[Flask]:
 
         schema.create_extras(db.engine)
     yield app
-    app.wsgi_app.release()  # the page cache fast path's own connections
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -1,9 +1,12 @@
-"""Pure analytics for Sounding Board: no Flask, no database, standard library only.
+"""Pure analytics for Sounding Board: no Flask, no database; the standard library, and numpy /
+scipy for the MaxDiff logit.
 
 * :mod:`forum.analytics.ranking` -- Wilson score lower bound for ranking by votes.
 * :mod:`forum.analytics.kano` -- Kano questionnaire classification (Berger et al. 1993).
 * :mod:`forum.analytics.pricing` -- Van Westendorp price sensitivity meter with the
   Newton-Miller-Smith purchase-intent extension.
+* :mod:`forum.analytics.gabor_granger` -- Gabor-Granger demand and revenue on a price ladder.
+* :mod:`forum.analytics.maxdiff` -- best-worst scaling: balanced designs, counts, the maxdiff logit.
 """
 
 from forum.analytics.kano import (

@@ -110,7 +110,7 @@ def _concept_json(concept: Concept) -> dict[str, Any]:
             "organization": concept.organization.slug, "stage": concept.stage, "currency": concept.currency,
             "feedback_open": concept.feedback_open, "kano": concept.kano_enabled,
             "price_question": concept.price_question_enabled,
-            "created_at": exports._when(concept.created_at),
+            "created_at": exports.iso_time(concept.created_at),
             "url": url_for("api.concept", slug=concept.slug, _external=True)}
 
 
@@ -199,3 +199,6 @@ def openapi() -> Response:
     from forum.api.openapi import spec
 
     return jsonify(spec(request.host_url.rstrip("/") + "/api/v1"))
+
+
+from forum.api import suggestions as _suggestions  # noqa: E402,F401 - registers its routes on bp

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from forum.services.exports import KANO_COLUMNS, POST_COLUMNS, PRICE_COLUMNS, VOTE_COLUMNS
+from forum.services.suggestion_data import CSV_COLUMNS as SUGGESTION_COLUMNS
 
 NUM_OR_NULL = {"type": ["number", "null"]}
 
@@ -112,6 +113,22 @@ def spec(server: str) -> dict[str, Any]:
             "/concepts/{slug}/export/summary.json": op("The summary as a JSON file", {
                 "description": "The summary", "content": {"application/json": {"schema": {
                     "$ref": "#/components/schemas/Summary"}}}}),
+            "/concepts/{slug}/suggestions": op("Features suggested by consumers, with their support", {
+                "description": "The suggestions", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"suggestions": {"type": "array", "items": {
+                        "type": "object", "required": ["title", "why", "status", "support", "created_at", "feature"],
+                        "properties": {
+                            "id": {"type": "integer"}, "title": {"type": "string"}, "why": {"type": "string"},
+                            "status": {"type": "string", "enum": ["open", "adopted", "declined", "merged"]},
+                            "support": {"type": "integer", "description": "supporters whose answers count"},
+                            "created_at": {"type": "string", "format": "date-time"},
+                            "feature": {"type": ["object", "null"], "description": "the feature it became "
+                                        "(adopted) or was merged into", "properties": {
+                                            "id": {"type": "integer"}, "title": {"type": "string"}}},
+                            "merged_into": {"type": ["integer", "null"]}, "reason": {"type": "string"}}}}}}}}}),
+            "/concepts/{slug}/export/suggestions.csv": op(
+                "Suggestions with their pseudonymous author, status and support",
+                _csv(SUGGESTION_COLUMNS, "Suggestions")),
             "/concepts/{slug}/export.xlsx": op("A workbook: a summary sheet and one sheet per raw table", {
                 "description": "The workbook", "content": {
                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {

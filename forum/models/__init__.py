@@ -3,6 +3,7 @@ from forum.models.activity import Event, Follow, Notification, RoomSequence
 from forum.models.api import ApiToken, SummaryVisit
 from forum.models.base import utcnow
 from forum.models.board import Board, Post, PostRevision, Topic
+from forum.models.cocreation import REACTION_KINDS, SUGGESTION_STATES, Reaction, Suggestion, SuggestionSupport
 from forum.models.concepts import STAGES, Concept, Feature, StageChange, Tag, concept_tags
 from forum.models.decisions import FEATURE_OUTCOMES, Decision, DecisionFeature
 from forum.models.feedback import FeatureVote, KanoAnswer, PriceResponse
@@ -21,6 +22,7 @@ from forum.models.privacy import OutboxMessage, SignIn
 from forum.models.search import SEARCH_KINDS, SearchDocument
 from forum.models.summaries import ConceptSummary
 from forum.models.users import ROLES, User
+from forum.models.webhooks import WEBHOOK_EVENTS, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "FEATURE_OUTCOMES", "Decision", "DecisionFeature", "OutboxMessage", "SignIn",
@@ -31,4 +33,6 @@ __all__ = [
     "StageChange", "SummaryVisit", "Suspension", "Tag", "FLAG_REASONS", "BlockedTerm", "ReviewItem",
     "SiteSetting", "ModeratorWarning",
     "Topic", "User", "concept_tags", "utcnow",
+    "REACTION_KINDS", "SUGGESTION_STATES", "Reaction", "Suggestion", "SuggestionSupport",
+    "WEBHOOK_EVENTS", "WebhookDelivery", "WebhookEndpoint",
 ]

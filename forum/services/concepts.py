@@ -30,7 +30,7 @@ from forum.models import (
     concept_tags,
     utcnow,
 )
-from forum.services import events, notifications, search
+from forum.services import events, notifications, pulse, search
 from forum.services.organizations import slugify, unique_slug
 from forum.services.tx import commit_and_publish
 
@@ -50,7 +50,8 @@ CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JP
 STAGE_LABELS = {"idea": _l("Idea"), "concept": _l("Concept"), "prototype": _l("Prototype"), "launched": _l("Launched")}
 
 #: ?sort= values of the concept list and their labels.
-SORTS = {"newest": _l("Newest"), "active": _l("Most active"), "discussed": _l("Most discussed")}
+SORTS = {"newest": _l("Newest"), "active": _l("Most active this week"), "supported": _l("Most supported"),
+         "discussed": _l("Most discussed")}
 
 #: Slugs that would collide with the blueprint's own addresses (/concepts/new).
 RESERVED_SLUGS = frozenset({"new"})
@@ -149,7 +150,7 @@ def _check_concept(title: str, summary: str, description: str, tags: Any, curren
             "tags": tag_names}
 
 
-def _check_feature(title: str, description: str) -> tuple[str, str]:
+def check_feature(title: str, description: str) -> tuple[str, str]:
     errors: dict[str, list[str]] = {}
     title = " ".join(clean_text(title).split())
     if not title:
@@ -230,7 +231,8 @@ def create(actor: User, organization: Organization | None, title: str, summary: 
                          created_at=now, last_post_at=now))
     notifications.follow(actor, concept=concept)
     search.index_concept(concept)
-    commit_and_publish()
+    # Its room's first event: the concept list moves on, and webhooks hear of it (same transaction).
+    commit_and_publish(events.record(events.concept_room(concept.id), "concept.created", {"concept_id": concept.id}))
     return concept
 
 
@@ -369,8 +371,8 @@ def listing(actor: Any, stage: str | None = None, organization: str | None = Non
             stmt = stmt.where(Concept.id.in_(
                 select(concept_tags.c.concept_id).join(Tag, Tag.id == concept_tags.c.tag_id)
                 .where(Tag.name == name)))
-    if sort == "active":
-        stmt = stmt.order_by(Concept.last_activity_at.desc(), Concept.id.desc())
+    if sort in ("active", "supported"):
+        stmt = stmt.order_by(*pulse.sort_key(sort))
     elif sort == "discussed":
         stmt = stmt.outerjoin(Topic, Topic.concept_id == Concept.id).order_by(
             func.coalesce(Topic.post_count, 0).desc(), Concept.last_activity_at.desc(), Concept.id.desc())
@@ -428,22 +430,24 @@ def _touch(concept: Concept) -> None:
 def add_feature(actor: User, concept: Concept, title: str, description: str = "") -> Feature:
     """Add a feature at the end of the concept's active features."""
     _may_edit(actor, concept, "add features")
-    title, description = _check_feature(title, description)
+    title, description = check_feature(title, description)
     active, retired = _ordered(concept)
     feature = Feature(title=title, description=description, concept=concept)
     db.session.add(feature)
     active.append(feature)
     _renumber(active, retired)
     _touch(concept)
+    search.index_feature(feature)
     _commit_changed(concept)
     return feature
 
 
 def update_feature(actor: User, feature: Feature, title: str, description: str) -> None:
     _may_edit(actor, feature.concept, "edit features")
-    feature.title, feature.description = _check_feature(title, description)
+    feature.title, feature.description = check_feature(title, description)
     feature.updated_at = utcnow()
     _touch(feature.concept)
+    search.index_feature(feature)
     _commit_changed(feature.concept)
 
 
@@ -471,6 +475,7 @@ def retire_feature(actor: User, feature: Feature) -> None:
     feature.retired_at = utcnow()
     _renumber(*_ordered(feature.concept))
     _touch(feature.concept)
+    search.index_feature(feature)
     _commit_changed(feature.concept)
 
 
@@ -484,6 +489,7 @@ def restore_feature(actor: User, feature: Feature) -> None:
     feature.retired_at = None
     _renumber(active + [feature], retired)
     _touch(feature.concept)
+    search.index_feature(feature)
     _commit_changed(feature.concept)
 
 

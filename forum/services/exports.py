@@ -57,7 +57,7 @@ def _price_text(value: Decimal | None) -> str:
     return str(int(value)) if value == value.to_integral_value() else f"{value.normalize():f}"
 
 
-def _when(value: datetime | str | None) -> str:
+def iso_time(value: datetime | str | None) -> str:
     """ISO 8601 in UTC to the second: "2026-11-29T12:21:21Z"."""
     if value is None:
         return ""
@@ -69,7 +69,7 @@ def _when(value: datetime | str | None) -> str:
 def _raw(column: Any) -> Any:
     """Read a column without SQLAlchemy's per-row conversion (SQLite's DateTime parsing and Numeric
     to Decimal cost more than the whole query at a million rows): prices come as the driver gives
-    them (float / int on SQLite, Decimal on PostgreSQL), times as text or datetime (see _when)."""
+    them (float / int on SQLite, Decimal on PostgreSQL), times as text or datetime (see iso_time)."""
     return type_coerce(column, String)
 
 
@@ -97,7 +97,7 @@ def price_rows(concept_id: int, execute: Execute | None = None,
             .join(User, User.id == PR.user_id)
             .where(PR.concept_id == concept_id, _counted(concept_id)).order_by(PR.id))
     for user_id, username, credited, tc, c, e, te, ic, ie, when in _stream(stmt, execute):
-        yield (who(user_id, username, credited), tc, c, e, te, ic, ie, _when(when))
+        yield (who(user_id, username, credited), tc, c, e, te, ic, ie, iso_time(when))
 
 
 def vote_rows(concept_id: int, execute: Execute | None = None,
@@ -110,7 +110,7 @@ def vote_rows(concept_id: int, execute: Execute | None = None,
             .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), _counted(concept_id))
             .order_by(FeatureVote.id))
     for user_id, username, credited, title, value, when in _stream(stmt, execute):
-        yield (who(user_id, username, credited), title, "for" if value > 0 else "against", _when(when))
+        yield (who(user_id, username, credited), title, "for" if value > 0 else "against", iso_time(when))
 
 
 def kano_rows(concept_id: int, execute: Execute | None = None,
@@ -127,7 +127,7 @@ def kano_rows(concept_id: int, execute: Execute | None = None,
             category = kano.classify(functional, dysfunctional)
         except (KeyError, ValueError):
             category = ""
-        yield (who(user_id, username, credited), title, functional, dysfunctional, category, _when(when))
+        yield (who(user_id, username, credited), title, functional, dysfunctional, category, iso_time(when))
 
 
 def post_rows(concept_id: int, execute: Execute | None = None,
@@ -147,7 +147,7 @@ def post_rows(concept_id: int, execute: Execute | None = None,
             .order_by(Post.id))
     for post_id, author_id, username, credited, reply_to, count, official, when, body in _stream(stmt, execute):
         respondent = "" if author_id is None else who(author_id, username, bool(credited))
-        yield (post_id, respondent, reply_to, int(count), "yes" if official else "no", _when(when), body)
+        yield (post_id, respondent, reply_to, int(count), "yes" if official else "no", iso_time(when), body)
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def _cell(value: Any) -> Any:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime):
-        return _when(value)
+        return iso_time(value)
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
@@ -236,7 +236,7 @@ def _xlsx_value(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, datetime):
-        return _when(value)
+        return iso_time(value)
     return value
 
 

@@ -48,9 +48,16 @@ def _check_url(field: str, url: str) -> str:
         return ""
     if len(url) > URL_MAX:
         raise _fail(field, _("A web address has at most %(URL_MAX)s characters.", URL_MAX=URL_MAX))
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise _fail(field, _("Give a full web address starting with https:// (or http://)."))
+    full = _("Give a full web address starting with https:// (or http://).")
+    if any(ord(c) < 33 or ord(c) == 127 for c in url):
+        raise _fail(field, _("A web address has no spaces or control characters."))
+    try:
+        parts = urlsplit(url)
+        host, _port = parts.hostname, parts.port  # parsed as a browser would
+    except ValueError:  # e.g. "Invalid IPv6 URL", a port out of range
+        raise _fail(field, full) from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise _fail(field, full)
     return url
 
 
@@ -185,13 +192,6 @@ def invitations_for(user: User) -> list[Membership]:
         .order_by(Membership.created_at.desc(), Membership.id.desc())))
 
 
-def pending_count(user: Any) -> int:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    return db.session.scalar(select(func.count(Membership.id)).where(
-        Membership.user_id == user.id, Membership.pending.is_(True))) or 0
-
-
 def _own_invitation(actor: User, membership_id: int) -> Membership:
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.user_id != getattr(actor, "id", None):
@@ -225,9 +225,7 @@ def _membership_changed(membership: Membership) -> list[Any]:
     the new numbers (and the stored summaries are brought up to date where they are kept)."""
     from forum.services import feedback
 
-    policy_cache = getattr(membership.user, "__dict__", {}).get("_membership_cache")
-    if policy_cache is not None:
-        policy_cache.pop(membership.organization_id, None)
+    policy.forget_membership(membership.user_id, membership.organization_id)
     return feedback.recount_events(*feedback.touched_by(membership.user_id, membership.organization_id))
 
 

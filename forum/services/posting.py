@@ -19,15 +19,14 @@ from forum.extensions import db
 from forum.i18n import _
 from forum.models import Board, Concept, ModerationAction, Post, PostRevision, Topic, utcnow
 from forum.services import events, moderation, notifications, search
+from forum.services.bodies import BODY_MAX, render_body
 from forum.services.ids import parse_id
 from forum.services.paging import Pager
 from forum.services.tx import commit_and_publish
 
-BODY_MAX = 20_000
 TITLE_MAX = 160
 TITLE_MIN = 3
 POSTS_PER_PAGE = 25
-EXCERPT_LENGTH = 240
 LOCKED_MESSAGE = policy.LOCKED_MESSAGE
 
 
@@ -61,12 +60,6 @@ def _check_title(title: Any, errors: dict[str, list[str]]) -> str:
     elif len(title) > TITLE_MAX:
         errors["title"] = [_("A title has at most %(TITLE_MAX)s characters.", TITLE_MAX=TITLE_MAX)]
     return title
-
-
-def render_body(source: str) -> tuple[str, str]:
-    """(sanitized HTML, plain-text excerpt) of a post's Markdown: the one rendering path."""
-    html = markup.render(source)
-    return html, markup.excerpt(html, EXCERPT_LENGTH)
 
 
 def _audit(actor: Any, action: str, target_type: str, target_id: int, reason: str = "") -> None:
@@ -194,6 +187,17 @@ def _add_post(actor: Any, topic: Topic, body: str, reply_to: Post | None) -> tup
         "post_id": post.id, "topic_id": topic.id, "author_id": actor.id, "author": actor.name,
         "reply_to_id": post.reply_to_id, "official": official is not None})
     return post, event
+
+
+def add_post(actor: Any, topic: Topic, body: Any) -> tuple[Post, events.Event]:
+    """A new post in `topic`, screened as every post is (limits, links, blocked words), inside the
+    caller's transaction (no commit): for writes that carry a post with them (a suggestion)."""
+    policy.require(actor, "post.create", topic)
+    errors: dict[str, list[str]] = {}
+    body = _check_body(body, errors)
+    if errors:
+        raise _fail(errors)
+    return _add_post(actor, topic, body, None)
 
 
 def create_topic(actor: Any, board: Board | int | str | None, title: Any, body: Any, *,

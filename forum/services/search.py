@@ -25,7 +25,7 @@ from sqlalchemy.exc import DBAPIError
 from forum.extensions import db
 from forum.i18n import _
 from forum.markup import excerpt
-from forum.models import Concept, Post, SearchDocument, Topic, utcnow
+from forum.models import Concept, Feature, Post, SearchDocument, Topic, utcnow
 from forum.services import schema
 from forum.services.paging import Pager
 
@@ -113,6 +113,21 @@ def index_post(post: Post) -> None:
             created_at=post.created_at or utcnow())
 
 
+def index_feature(feature: Feature) -> None:
+    """(Re)index a feature of a concept (for "similar features" while a suggestion is typed); a
+    retired one is dropped. Global search shows concepts and posts only."""
+    if feature.id is None:
+        db.session.flush()
+    if feature.retired_at is not None:
+        remove("feature", feature.id)
+        return
+    concept = feature.concept
+    _upsert("feature", feature.id, concept_id=feature.concept_id, topic_id=None,
+            title=_clean(feature.title, TITLE_MAX), heading=_clean(feature.title, TITLE_MAX),
+            body=_clean(feature.description or "", BODY_MAX),
+            url=f"/concepts/{concept.slug}#feature-{feature.id}", created_at=feature.created_at or utcnow())
+
+
 def index_topic(topic: Topic) -> None:
     """Re-index every post of a topic (after its title changed)."""
     for post in db.session.scalars(select(Post).where(Post.topic_id == topic.id)):
@@ -128,6 +143,9 @@ def reindex_all() -> int:
         count += 1
     for post in db.session.scalars(select(Post).order_by(Post.id)):
         index_post(post)
+        count += 1
+    for feature in db.session.scalars(select(Feature).where(Feature.retired_at.is_(None))):
+        index_feature(feature)
         count += 1
     db.session.commit()
     return count
@@ -203,6 +221,7 @@ _VISIBLE_SQL = """
     LEFT JOIN topics t ON t.id = d.topic_id
     LEFT JOIN concepts c ON c.id = d.concept_id
     WHERE {match}
+      AND d.kind IN ('concept', 'post')
       AND (d.kind <> 'post' OR (p.id IS NOT NULL AND p.deleted_at IS NULL AND p.hidden_at IS NULL))
       AND (d.kind <> 'concept' OR c.id IS NOT NULL)
       AND t.hidden_at IS NULL

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from forum import policy
+from forum import pagecache, policy
 from forum.errors import DomainError
 from forum.extensions import db, limiter, login_manager
 from forum.i18n import _, _l
@@ -125,7 +125,7 @@ def register_error_handlers(app: Flask) -> None:
         return _error_response(500)
 
 
-#: On every response (the page cache's fast path sends them too: forum/pagecache.py).
+#: On every response.
 SECURITY_HEADERS = (
     ("Content-Security-Policy", CSP),
     ("X-Content-Type-Options", "nosniff"),
@@ -189,23 +189,8 @@ def register_template_context(app: Flask) -> None:
     def inject() -> dict[str, Any]:
         endpoints = app.view_functions
         return {"can": lambda action, obj=None: policy.can(current_user, action, obj),
-                "unread_count": _unread_count, "endpoints": endpoints,
+                "unread_count": pagecache.unread_count, "endpoints": endpoints,
                 "nav_links": lambda: [(e, label) for e, label in nav if e in endpoints]}
-
-
-def _unread_count() -> int:
-    """Once per request, however many times the header asks (or as a page's key query read it:
-    remember_unread)."""
-    from forum.services import notifications
-
-    if "_sb_unread" not in g:
-        g._sb_unread = notifications.unread_count(current_user)
-    return g._sb_unread
-
-
-def remember_unread(count: int) -> None:
-    """The reader's unread count, already read with a page's key (forum/pagecache.py)."""
-    g._sb_unread = int(count or 0)
 
 
 @login_manager.user_loader
@@ -252,6 +237,9 @@ def register_web(app: Flask) -> None:
     from forum.web import language
 
     blueprints.append(language.bp)
+    from forum.web import pulse, reactions, suggestions, webhooks
+
+    blueprints += [suggestions.bp, pulse.bp, reactions.bp, webhooks.bp]
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)

@@ -1,22 +1,19 @@
 """The bulletin board: boards, topics, posts, preview, and the admins' board management."""
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import String, bindparam, cast, literal, select
 from werkzeug.wrappers import Response
 
 from forum import pagecache, policy
 from forum.errors import NotFound, ValidationError
-from forum.extensions import db
 from forum.i18n import _
-from forum.models import Concept, Post, Topic
-from forum.services import boards, events, posting
+from forum.models import Post, Topic
+from forum.services import boards, page_keys, posting
 from forum.services.ids import parse_id
 from forum.web.board_forms import BoardForm, EditPostForm, PostForm, PreviewForm, TopicForm
 from forum.web.utils import apply_errors, page_arg, wants_json
@@ -54,35 +51,37 @@ def show(slug: str) -> str:
 
 @bp.get("/t/<int:topic_id>")
 def topic(topic_id: int) -> Response:
-    """Served from the page cache under the topic room's number and the page (forum/pagecache.py):
-    a post, an edit, a hide, a pin or a lock moves the number. A visitor's request costs one query
-    (the key) and the cached bytes."""
+    """Served from the page cache (forum/pagecache.py) under the topic room's number and the page: a
+    post, an edit, a hide, a pin or a lock moves the number. The room's number is read before the
+    content (the live client replays what lands in between), in one statement with what the policy
+    needs of the topic and the reader's own facts (forum/services/page_keys.py)."""
     page = _topic_page_arg()
-    if not current_user.is_authenticated:
-        row = db.session.connection().execute(_visitor_key(), {"topic_id": topic_id}).first()
-        if row is not None:
-            def render_for_visitor() -> tuple[str, list[int]]:
-                return _render_cached_topic(posting.get_topic(topic_id, current_user), page, row.seq)
-
-            return pagecache.page(_topic_key(topic_id, row.seq, page, row), render_for_visitor,
-                                  viewer=("visitor",))
-    # The room's number is read before the content (the live client replays what lands in between),
-    # in one statement with what the policy needs of the topic and the reader's own facts.
-    row = db.session.connection().execute(_reader_key(), {"topic_id": topic_id,
-                                                          "user_id": pagecache.reader_id()}).first()
+    row = page_keys.topic(topic_id, current_user)
     if row is None:
         policy.require(current_user, "topic.view", None)  # NotFound, in the policy's words
-    pagecache.prime_reader(current_user, row.organization_id, row)
-    policy.require(current_user, "topic.view", _shown(row, topic_id))
-    live_seq = row.seq
-    if not current_user.is_authenticated:  # a topic that became visible since the key was read
-        return pagecache.page(_topic_key(topic_id, live_seq, page, row), lambda: _render_cached_topic(
-            posting.get_topic(topic_id, current_user), page, live_seq), viewer=("visitor",))
-    key, viewer, part_keys = reader_view(row, current_user, topic_id, page, request.full_path)
-    return pagecache.page(key, lambda: _render_cached_topic(posting.get_topic(topic_id, current_user), page, live_seq),
-                          viewer=viewer, parts={
-        "follow": lambda: pagecache.fragment(part_keys["follow"], lambda: render_template(
-            "_follow_button.html", concept=None, topic=posting.get_topic(topic_id, current_user)))})
+    page_keys.remember_reader(current_user, row.organization_id, row)
+    pagecache.remember_unread(row.unread)
+    shown = _shown(row, topic_id)
+    policy.require(current_user, "topic.view", shown)
+    perms = topic_perms(current_user, shown)
+    key = ("topic", topic_id, row.seq, page, row.title, row.pinned, row.locked, row.hidden_at)
+    follow_key = ("follow", "topic", topic_id, row.title, bool(row.following), request.full_path)
+    return pagecache.page(key, lambda: _render_cached_topic(posting.get_topic(topic_id, current_user), page, row.seq,
+                                                            perms),
+                          perms=perms, parts={"follow": pagecache.Part(follow_key, lambda: pagecache.fragment(
+                              follow_key, lambda: render_template("_follow_button.html", concept=None,
+                                                                  topic=posting.get_topic(topic_id, current_user))))})
+
+
+def topic_perms(user: Any, topic: Any) -> dict[str, Any]:
+    """What a topic page shows depends on about its reader (besides their own posts, which get them a
+    copy of their own): the permissions its template reads, through the policy."""
+    perms = pagecache.permissions(user, {
+        "moderate": ("moderation.access", None), "flag": ("flag.create", None),
+        "reply": ("post.create", topic), "answer": ("post.mark_answered", topic),
+        "pin": ("topic.pin", topic), "lock": ("topic.lock", topic)})
+    perms["suspended_until"] = user.suspended_until if perms["signed_in"] and user.is_suspended else None
+    return perms
 
 
 def _shown(row: Any, topic_id: int) -> SimpleNamespace:
@@ -93,80 +92,14 @@ def _shown(row: Any, topic_id: int) -> SimpleNamespace:
                            hidden_at=row.hidden_at, concept_id=row.concept_id, concept=concept)
 
 
-def reader_view(row: Any, user: Any, topic_id: int, page: int,
-                full_path: str) -> tuple[tuple[Any, ...], tuple[Any, ...], dict[str, tuple[Any, ...]]]:
-    """A signed-in reader's topic page, from its key row (`_reader_key`): the page's key, the
-    reader's class and the keys of their personal parts. The view and the fast path
-    (forum/pagecache.py) both build them here, so they always agree."""
-    shown = _shown(row, topic_id)
-    return (_topic_key(topic_id, row.seq, page, shown), _topic_viewer(shown, user),
-            {"follow": ("follow", "topic", topic_id, row.title, bool(row.following), full_path)})
-
-
-def _key_columns() -> list[Any]:
-    return [Topic.title, Topic.pinned, Topic.locked, Topic.hidden_at,
-            pagecache.room_seq_column(literal("topic:") + cast(Topic.id, String)).label("seq")]
-
-
-@functools.cache
-def _visitor_key() -> Any:
-    """A topic page's cache key as a visitor may see it, in one statement (built once)."""
-    return select(*_key_columns()).where(Topic.id == bindparam("topic_id"), policy.topic_filter(None))
-
-
-def _reader_select(*extra: Any, user_id: Any = None) -> Any:
-    return (select(*_key_columns(), Topic.concept_id, Concept.organization_id,
-                   Concept.hidden_at.label("concept_hidden_at"),
-                   *pagecache.reader_columns(Concept.organization_id, "topic_id", Topic.id, user_id), *extra)
-            .select_from(Topic).outerjoin(Concept, Concept.id == Topic.concept_id)
-            .where(Topic.id == bindparam("topic_id")))
-
-
-@functools.cache
-def _reader_key() -> Any:
-    """A topic page's cache key with what the policy needs of the topic and its concept (checked on
-    the row) and the signed-in reader's own facts (pagecache.reader_columns), in one statement."""
-    return _reader_select()
-
-
-@functools.cache
-def reader_key_by_token() -> Any:
-    """The same, with the person found by their session token (`:token`): all the fast path reads."""
-    from forum.models import User
-
-    return _reader_select(*pagecache.reader_user_columns(), user_id=User.id).join(
-        User, User.session_token == bindparam("token"))
-
-
-def _topic_key(topic_id: int, seq: int, page: int, topic: Any) -> tuple[Any, ...]:
-    return ("topic", topic_id, seq, page, topic.title, topic.pinned, topic.locked, topic.hidden_at)
-
-
-def _render_cached_topic(topic: Topic, page: int, live_seq: int) -> tuple[str, list[int]]:
+def _render_cached_topic(topic: Topic, page: int, live_seq: int, perms: dict[str, Any]) -> tuple[str, list[int]]:
     posts = posting.topic_posts(topic, page)
-    return _topic_html(topic, posts, live_seq), [post.author_id for post in posts.items]
+    return _topic_html(topic, posts, live_seq, perms), [post.author_id for post in posts.items]
 
 
-def _topic_viewer(topic: Any, user: Any = None) -> tuple[Any, ...]:
-    """What a topic page's shared parts depend on about the reader (their own posts aside)."""
-    user = current_user if user is None else user
-    if not user.is_authenticated:
-        return ("visitor",)
-    return ("user", user.role, user.suspended_until if user.is_suspended else None, user.is_read_only,
-            *(policy.can(user, action, topic) for action in
-              ("post.create", "post.mark_answered", "topic.pin", "topic.lock")))
-
-
-def _topic_html(topic: Topic, posts: Any, live_seq: int, form: PostForm | None = None) -> str:
-    return render_template("board/topic.html", topic=topic, posts=posts, live_seq=live_seq,
+def _topic_html(topic: Topic, posts: Any, live_seq: int, perms: dict[str, Any], form: PostForm | None = None) -> str:
+    return render_template("board/topic.html", topic=topic, posts=posts, live_seq=live_seq, perms=perms,
                            form=form or (PostForm(formdata=None) if current_user.is_authenticated else None))
-
-
-def _render_topic(topic: Topic, page: int, form: PostForm | None = None, status: int = 200,
-                  live_seq: int | None = None) -> Any:
-    if live_seq is None:
-        live_seq = events.current_seq(events.topic_room(topic.id))
-    return _topic_html(topic, posting.topic_posts(topic, page), live_seq, form), status
 
 
 @bp.get("/p/<int:post_id>")

@@ -1,23 +1,22 @@
 """Concepts: list, post, show, edit, stage changes and features."""
 from __future__ import annotations
 
-import functools
 from types import SimpleNamespace
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import Select, String, bindparam, cast, func, literal, select
 from werkzeug.wrappers import Response
 
 from forum import pagecache, policy
 from forum.errors import ValidationError
 from forum.extensions import db
 from forum.i18n import _
-from forum.models import STAGES, Concept, Membership, Organization, Topic
-from forum.services import concepts, events, summaries
+from forum.models import STAGES, Concept
+from forum.services import concepts, events, page_keys, summaries
 from forum.services import decisions as decisions_service
 from forum.services import feedback as feedback_service
+from forum.services import suggestions as suggestions_service
 from forum.web.concept_forms import ConceptForm, FeatureForm, MoveForm, NewConceptForm, StageForm
 from forum.web.utils import apply_errors, page_arg
 
@@ -31,7 +30,7 @@ def _arg(name: str) -> str:
 @bp.get("/")
 def index() -> Response:
     """Served from the page cache (forum/pagecache.py) under what the list shows: one statement over
-    every concept (`_listing_key`) whose numbers move with any change the list shows, plus the
+    every concept (page_keys.listing) whose numbers move with any change the list shows, plus the
     filters and the page. Viewers who see different concepts (hidden ones: moderators, the
     organization's members) never share a copy."""
     stage = _arg("stage").lower() or None
@@ -47,49 +46,29 @@ def index() -> Response:
         sort = "newest"
     page = page_arg()
 
-    def render() -> str:
+    def render(perms: dict[str, Any]) -> str:
         pagination = concepts.listing(current_user, stage=stage, organization=org, tag=tag, sort=sort, page=page)
         filters = {k: v for k, v in (("stage", stage), ("org", org), ("tag", tag)) if v}
         if sort != "newest":
             filters["sort"] = sort
         return render_template("concepts/index.html", pagination=pagination, filters=filters, sort=sort,
                                stage=stage, org=org, tag=tag, notices=notices, sorts=concepts.SORTS,
-                               stages=STAGES, stage_labels=concepts.STAGE_LABELS,
+                               stages=STAGES, stage_labels=concepts.STAGE_LABELS, perms=perms,
                                organizations=concepts.filter_organizations())
 
-    row = db.session.execute(_listing_key()).one()
-    key = ("concepts", *row, stage, org, tag, sort, page, *notices)
-    return pagecache.page(key, render, viewer=_listing_viewer())
+    numbers, memberships, unread = page_keys.listing(current_user)
+    pagecache.remember_unread(unread)
+    perms = listing_perms(current_user, memberships)
+    key = ("concepts", *numbers, stage, org, tag, sort, page, *notices)
+    return pagecache.page(key, lambda: render(perms), perms=perms)
 
 
-@functools.cache
-def _listing_key() -> Select:
-    """The concept list's key in one statement over every concept: how many there are and the
-    newest id (a concept posted), and the sums of their rooms' numbers, which only grow: the
-    concept's own (an edit, a stage change, a hide, a decision...), its discussion's (a post changes
-    its count and the concept's activity date) and its organization's (a new name or mark). Any
-    change the list shows moves one of them; the viewer's visibility is in the page's viewer class."""
-    def seq(prefix: str, id_column: object) -> object:
-        return pagecache.room_seq_column(literal(prefix) + cast(id_column, String))
-
-    return (select(func.count(Concept.id), func.coalesce(func.max(Concept.id), 0),
-                   func.coalesce(func.sum(seq("concept:", Concept.id)), 0),
-                   func.coalesce(func.sum(seq("topic:", Topic.id)), 0),
-                   func.coalesce(func.sum(seq("org:", Concept.organization_id)), 0))
-            .select_from(Concept).outerjoin(Topic, Topic.concept_id == Concept.id))
-
-
-def _listing_viewer() -> tuple[object, ...]:
+def listing_perms(user: Any, memberships: tuple[int, ...]) -> dict[str, Any]:
     """Who sees which concepts (policy.concept_filter): visitors and signed-in people the visible
     ones, moderators all, an organization's members its hidden ones too."""
-    user = current_user
-    if not user.is_authenticated:
-        return ("visitor",)
-    if policy.can(user, "moderation.access"):  # the active moderators and admins: every concept
-        return ("staff",)
-    orgs = db.session.scalars(select(Membership.organization_id).where(
-        Membership.user_id == user.id, Membership.pending.is_(False)).order_by(Membership.organization_id))
-    return ("user", *orgs)
+    perms = pagecache.permissions(user, {"moderate": ("moderation.access", None)})
+    perms["organizations"] = memberships if perms["signed_in"] and not perms["moderate"] else ()
+    return perms
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -121,19 +100,23 @@ def new() -> Response | tuple[str, int]:
 
 
 def _render_show(concept, status: int = 200, feature_form: FeatureForm | None = None,
-                 stage_form: StageForm | None = None, live_seq: int | None = None) -> tuple[str, int]:
-    editing = policy.can(current_user, "concept.edit", concept)
+                 stage_form: StageForm | None = None, live_seq: int | None = None,
+                 perms: dict[str, Any] | None = None) -> tuple[str, int]:
+    perms = perms if perms is not None else concept_perms(current_user, concept)
+    editing = perms["edit"]
     if live_seq is None:
         # The room's number is read before the content (the concept row is read again after it), so
         # the live client replays anything that lands in between: at worst twice, never missed.
         live_seq = events.seq_before(events.concept_room(concept.id), concept)
     return render_template(
-        "concepts/show.html", concept=concept, live_seq=live_seq,
+        "concepts/show.html", concept=concept, live_seq=live_seq, perms=perms,
         decisions=decisions_service.of_concept(concept), money=feedback_service.money,
         active_features=concepts.active_features(concept),
         retired_features=concepts.retired_features(concept),
         stage_labels=concepts.STAGE_LABELS, stages=STAGES,
         feedback=feedback_service.panel(current_user, concept),
+        suggestions=suggestions_service.panel(current_user, concept),
+        credits=suggestions_service.adopted_credits(concept),
         # Forms (and their CSRF token, kept in the session) only for people who may use them: a
         # visitor's page sets no cookie.
         feature_form=feature_form or (FeatureForm(formdata=None) if editing else None),
@@ -148,113 +131,53 @@ def _next_stage(stage: str) -> str:
 
 @bp.get("/<slug>")
 def show(slug: str) -> Response:
-    """Served from the page cache under the concept room's number (forum/pagecache.py): a vote, an
-    answer, an edit or a stage change moves it. A visitor's request costs one query (the key) and the
-    cached bytes; for a signed-in person the feedback panel (their votes) and the follow button are
-    the personal parts, filled in per request."""
-    if not current_user.is_authenticated:
-        row = (db.session.connection().execute(_visitor_key(), {"slug": slug}).first()
-               if concepts.is_slug(slug) else None)
-        if row is None:
-            policy.require(current_user, "concept.view", None)  # NotFound, in the policy's words
-
-        def render_for_visitor() -> str:
-            concept = concepts.get_by_slug(slug, current_user, refresh=True)
-            summaries.remember_seq(concept.id, row.seq)
-            return _render_show(concept, live_seq=row.seq)[0]
-
-        key = _concept_key(row.id, row.seq, row.name, row.verified_at, row.post_count, row.last_post_at)
-        return pagecache.page(key, render_for_visitor, viewer=("visitor",), ttl=lambda: _concept_ttl(row.id))
-    row = (db.session.connection().execute(_reader_key(), {"slug": slug, "user_id": current_user.id}).first()
-           if concepts.is_slug(slug) else None)
+    """Served from the page cache (forum/pagecache.py) under the concept room's number: a vote, an
+    answer, an edit or a stage change moves it. For a signed-in person the feedback panel (their
+    votes) and the follow button are the personal parts, filled in per request."""
+    row = page_keys.concept(slug, current_user) if concepts.is_slug(slug) else None
     if row is None:
-        policy.require(current_user, "concept.view", None)
-    # What the policy needs of the concept, and the reader's membership, unread count and follow,
-    # all read by that one statement.
-    pagecache.prime_reader(current_user, row.organization_id, row)
-    policy.require(current_user, "concept.view", _shown(row))
-    live_seq = row.seq
-    summaries.remember_seq(row.id, live_seq)
-    key, viewer, part_keys = reader_view(row, current_user, request.full_path)
+        policy.require(current_user, "concept.view", None)  # NotFound, in the policy's words
+    page_keys.remember_reader(current_user, row.organization_id, row)
+    pagecache.remember_unread(row.unread)
+    shown = _shown(row)
+    policy.require(current_user, "concept.view", shown)
+    summaries.remember_seq(row.id, row.seq)
+    perms = concept_perms(current_user, shown)
+    key = ("concept", row.id, row.seq, row.name, row.verified_at, row.post_count, row.last_post_at)
 
     def render() -> str:
         # Read again after the number, with everything the page shows (see _render_show).
-        fresh = concepts.get_by_slug(slug, current_user, refresh=True)
-        return _render_show(fresh, live_seq=live_seq)[0]
+        return _render_show(concepts.get_by_slug(slug, current_user, refresh=True), live_seq=row.seq, perms=perms)[0]
 
     def render_panel() -> str:
         concept = concepts.get_by_slug(slug, current_user)
         return render_template("concepts/_feedback.html", concept=concept,
-                               feedback=feedback_service.panel(current_user, concept))
+                               feedback=feedback_service.panel(current_user, concept),
+                               suggestions=suggestions_service.panel(current_user, concept))
 
-    return pagecache.page(key, render, viewer=viewer, ttl=lambda: _concept_ttl(row.id), parts={
+    user = current_user
+    feedback_key = (("feedback", row.id, row.seq, user.id, user.role, user.suspended_until, perms["edit"])
+                    if perms["signed_in"] else ("feedback", row.id, row.seq))
+    follow_key = ("follow", "concept", row.id, row.title, bool(row.following), request.full_path)
+    ttl = lambda: _concept_ttl(row.id)  # noqa: E731
+    return pagecache.page(key, render, perms=perms, ttl=ttl, parts={
         # The person's own votes and answers move the room's number too: rendered once per change.
-        "feedback": lambda: pagecache.fragment(part_keys["feedback"], render_panel,
-                                               ttl=lambda: _concept_ttl(row.id)),
-        "follow": lambda: pagecache.fragment(part_keys["follow"], lambda: render_template(
-            "notifications/_follow.html", concept=concepts.get_by_slug(slug, current_user)))})
+        "feedback": pagecache.Part(feedback_key, lambda: pagecache.fragment(feedback_key, render_panel, ttl=ttl)),
+        "follow": pagecache.Part(follow_key, lambda: pagecache.fragment(follow_key, lambda: render_template(
+            "notifications/_follow.html", concept=concepts.get_by_slug(slug, current_user))))})
+
+
+def concept_perms(user: Any, concept: Any) -> dict[str, Any]:
+    """What a concept page depends on about its reader: the permissions its template reads."""
+    perms = pagecache.permissions(user, {"edit": ("concept.edit", concept), "member": ("org.member", concept),
+                                         "flag": ("flag.create", None), "decide": ("decision.create", concept)})
+    perms["role"] = user.role if perms["signed_in"] else None
+    return perms
 
 
 def _shown(row: Any) -> SimpleNamespace:
     """What the policy reads of a concept, from its key row."""
     return SimpleNamespace(id=row.id, organization_id=row.organization_id, hidden_at=row.hidden_at)
-
-
-def reader_view(row: Any, user: Any, full_path: str) -> tuple[tuple, tuple, dict[str, tuple]]:
-    """A signed-in reader's concept page, from its key row (`_reader_key`): the page's key, the
-    reader's class (what the shared shell depends on) and the keys of their personal parts. The view
-    and the fast path (forum/pagecache.py) both build them here, so they always agree."""
-    shown = _shown(row)
-    editing = policy.can(user, "concept.edit", shown)
-    # Also whether they may flag it (a restricted person may not; its organization's members do not).
-    viewer = ("user", user.role, editing, user.is_read_only, policy.can(user, "org.member", shown))
-    key = _concept_key(row.id, row.seq, row.name, row.verified_at, row.post_count, row.last_post_at)
-    return key, viewer, {
-        "feedback": ("feedback", row.id, row.seq, user.id, user.role, user.suspended_until, editing),
-        "follow": ("follow", "concept", row.id, row.title, bool(row.following), full_path)}
-
-
-def _key_columns() -> list:
-    return [Concept.id, Organization.name, Organization.verified_at, Topic.post_count, Topic.last_post_at,
-            pagecache.room_seq_column(literal("concept:") + cast(Concept.id, String)).label("seq")]
-
-
-def _keyed(statement: Select) -> Select:
-    return (statement.select_from(Concept).join(Organization, Organization.id == Concept.organization_id)
-            .outerjoin(Topic, Topic.concept_id == Concept.id).where(Concept.slug == bindparam("slug")))
-
-
-@functools.cache
-def _visitor_key() -> Select:
-    """A concept page's cache key as a visitor may see it, in one statement (built once)."""
-    return _keyed(select(*_key_columns())).where(policy.concept_filter(None))
-
-
-def _reader_columns(user_id: Any = None) -> list:
-    return [*_key_columns(), Concept.organization_id, Concept.hidden_at, Concept.title,
-            *pagecache.reader_columns(Concept.organization_id, "concept_id", Concept.id, user_id)]
-
-
-@functools.cache
-def _reader_key() -> Select:
-    """A concept page's cache key with what the policy needs of the concept (checked on the row) and
-    the signed-in reader's own facts (pagecache.reader_columns), in one statement (built once)."""
-    return _keyed(select(*_reader_columns()))
-
-
-@functools.cache
-def reader_key_by_token() -> Select:
-    """The same, with the person found by their session token (`:token`): all the fast path reads."""
-    from forum.models import User
-
-    return _keyed(select(*_reader_columns(User.id), *pagecache.reader_user_columns())
-                  .join(User, User.session_token == bindparam("token")))
-
-
-def _concept_key(concept_id: int, seq: int, *shown: object) -> tuple[object, ...]:
-    """The concept room's number, and what the page shows from outside that room: its
-    organization's name and mark, and its discussion's size and date."""
-    return ("concept", concept_id, seq, *shown)
 
 
 def _concept_ttl(concept_id: int) -> int:

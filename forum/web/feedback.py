@@ -8,17 +8,14 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import Select, String, bindparam, cast, literal, select
-from sqlalchemy.orm import contains_eager
 from werkzeug.wrappers import Response
 
 from forum import i18n, pagecache, policy
 from forum.analytics.kano import ANSWER_LABELS, CATEGORY_LABELS
 from forum.errors import Conflict, NotFound, ValidationError
-from forum.extensions import db
 from forum.i18n import _, ngettext
-from forum.models import Concept, Organization, Topic, utcnow
-from forum.services import concepts, feedback, summaries, summary
+from forum.models import Concept, utcnow
+from forum.services import concepts, feedback, page_keys, summaries, summary
 from forum.web import charts
 from forum.web.feedback_forms import PriceForm, VoteForm, kano_form
 from forum.web.utils import apply_errors, wants_json
@@ -147,13 +144,14 @@ def results(slug: str) -> Response:
     organization's name, address and publish switch. Who may see it is checked on every request,
     before any cached copy; members (downloads) and other readers never share one. Signed-in people
     get "since your last visit" filled in, cached per person until the rooms move."""
-    row = (db.session.execute(_results_key(), {"slug": slug, "user_id": pagecache.reader_id()}).first()
-           if concepts.is_slug(slug) else None)
+    row = page_keys.results(slug, current_user) if concepts.is_slug(slug) else None
     concept = row.Concept if row is not None else None
-    if concept is not None and current_user.is_authenticated:
-        pagecache.prime_reader(current_user, concept.organization_id, row)  # membership, unread count
+    if concept is not None:
+        page_keys.remember_reader(current_user, concept.organization_id, row)  # membership
+        pagecache.remember_unread(row.unread)
     policy.require(current_user, "feedback.results", concept)
-    is_member = policy.can(current_user, "org.member", concept)
+    perms = pagecache.permissions(current_user, {"member": ("org.member", concept)})
+    is_member = perms["member"]
     summaries.remember_seq(concept.id, row.seq)
     organization = concept.organization
     key = ("results", concept.id, row.seq, row.topic_seq, organization.name, organization.slug,
@@ -174,7 +172,7 @@ def results(slug: str) -> Response:
         }
         return render_template("feedback/results.html", concept=concept, data=data, charts=chart_set,
                                curves=charts.CURVES, series=charts.SERIES, category_labels=CATEGORY_LABELS,
-                               concept_url=concept_url(concept), is_member=is_member)
+                               concept_url=concept_url(concept), is_member=is_member, perms=perms)
 
     def ttl() -> int:
         # Not past the end of a respondent's suspension (the stored summary's), nor past midnight
@@ -183,34 +181,20 @@ def results(slug: str) -> Response:
         return min(pagecache.ttl_until(summaries.get(concept).valid_until),
                    pagecache.ttl_until(datetime(tomorrow.year, tomorrow.month, tomorrow.day)))
 
+    since_key = ("since", concept.id, row.seq, row.topic_seq, current_user.get_id())
+
     def since_part() -> str:
         """New comments, votes and price answers since the person's last visit (which it records):
         rendered again only when the rooms moved, so a reload with nothing new shows the same."""
         user = current_user._get_current_object()
+        if not user.is_authenticated:
+            return ""
         asks_price = concept.price_question_enabled
 
         def render_since() -> str:
             since = summary.since_last_visit(user, concept)  # commits the visit
             return render_template("feedback/_since.html", since=since, asks_price=asks_price)
 
-        return pagecache.fragment(("since", concept.id, row.seq, row.topic_seq, user.id), render_since)
+        return pagecache.fragment(since_key, render_since)
 
-    return pagecache.page(key, render, viewer=("member",) if is_member else ("reader",), ttl=ttl,
-                          parts={"since": since_part})
-
-
-@functools.cache
-def _results_key() -> Select:
-    """The concept with its organization and discussion, its rooms' numbers and the signed-in
-    reader's own facts (pagecache.reader_columns): one statement for who may see the summary and for
-    its page's key (built once)."""
-    def seq(prefix: str, id_column: Any) -> Any:
-        return pagecache.room_seq_column(literal(prefix) + cast(id_column, String))
-
-    return (select(Concept, seq("concept:", Concept.id).label("seq"), seq("topic:", Topic.id).label("topic_seq"),
-                   *pagecache.reader_columns(Concept.organization_id, "concept_id", Concept.id))
-            .join(Organization, Organization.id == Concept.organization_id)
-            .outerjoin(Topic, Topic.concept_id == Concept.id)
-            .options(contains_eager(Concept.organization), contains_eager(Concept.topic))
-            .where(Concept.slug == bindparam("slug"))
-            .execution_options(populate_existing=True))
+    return pagecache.page(key, render, perms=perms, ttl=ttl, parts={"since": pagecache.Part(since_key, since_part)})

@@ -16,10 +16,10 @@ def index() -> str:
         select(Organization).order_by(Organization.verified_at.is_(None), Organization.name).limit(12)).all()
     from flask_login import current_user
 
-    from forum.services import concepts
+    from forum.services import concepts, pulse
 
     return render_template("main/index.html", organizations=organizations,
-                           concepts=concepts.recent(current_user))
+                           concepts=concepts.recent(current_user), moving=pulse.moving(current_user))
 
 
 @bp.get("/healthz")

@@ -52,9 +52,14 @@ def index() -> str:
 
 @bp.get("/items/<int:item_id>")
 def item(item_id: int) -> str:
-    found = moderation.get_item(current_user, item_id)
-    return render_template("moderation/item.html", item=found, actions=moderation.ITEM_ACTIONS[found.kind],
-                           threshold=moderation.setting("flag_threshold"))
+    return _item_page(moderation.get_item(current_user, item_id))
+
+
+def _item_page(found: Any, form: Any = None) -> str:
+    kind, obj = found.kind, found.post or found.concept or found.user or found.suspension
+    actions = moderation.offered(current_user, kind, obj, found) if obj is not None else []
+    return render_template("moderation/item.html", item=found, actions=actions,
+                           threshold=moderation.setting("flag_threshold"), form=form)
 
 
 @bp.post("/items/<int:item_id>/act")
@@ -67,16 +72,19 @@ def act(item_id: int) -> Any:
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return render_template("moderation/item.html", item=found, actions=moderation.ITEM_ACTIONS[found.kind],
-                               threshold=moderation.setting("flag_threshold"), form=request.form), exc.status
+        return _item_page(found, request.form), exc.status
     flash(_("Done. The person concerned has been told, and the action is in the audit log."), "success")
     return redirect(url_for("moderation.index"))
 
 
 @bp.get("/posts/<int:post_id>")
 def post(post_id: int) -> str:
-    found = _post(post_id)
-    return render_template("moderation/post.html", post=found, actions=moderation.POST_ACTIONS[1:])
+    return _post_page(_post(post_id))
+
+
+def _post_page(found: Post, form: Any = None) -> str:
+    actions = moderation.offered(current_user, "post", found, moderation.item_about("post", found))
+    return render_template("moderation/post.html", post=found, actions=actions, form=form)
 
 
 @bp.post("/posts/<int:post_id>/act")
@@ -84,13 +92,12 @@ def act_on_post(post_id: int) -> Any:
     found = _post(post_id)
     try:
         moderation.act_on_post(current_user, found, request.form.get("action", ""), request.form.get("reason"),
-                               body=request.form.get("body"))
+                               body=request.form.get("body"), until=request.form.get("until"))
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return render_template("moderation/post.html", post=found, actions=moderation.POST_ACTIONS[1:],
-                               form=request.form), exc.status
-    flash(_("Done. The author has been told, and the action is in the audit log."), "success")
+        return _post_page(found, request.form), exc.status
+    flash(_("Done. The person concerned has been told, and the action is in the audit log."), "success")
     return redirect(url_for("board.post", post_id=found.id))
 
 
@@ -112,10 +119,14 @@ def people() -> str:
 
 @bp.get("/people/<username>")
 def person(username: str) -> str:
-    user = moderation.user_by_name(username)
-    return render_template("moderation/person.html", person=user,
+    return _person_page(moderation.user_by_name(username))
+
+
+def _person_page(user: Any, form: Any = None) -> str:
+    actions = [a for a in moderation.offered(current_user, "person", user) if a.name != "lift"]
+    return render_template("moderation/person.html", person=user, actions=actions,
                            record=moderation.person_record(current_user, user),
-                           levels=moderation.TRUST_LEVELS)
+                           levels=moderation.TRUST_LEVELS, form=form)
 
 
 @bp.post("/people/<username>/act")
@@ -128,10 +139,8 @@ def act_on_person(username: str) -> Any:
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return render_template("moderation/person.html", person=user,
-                               record=moderation.person_record(current_user, user),
-                               levels=moderation.TRUST_LEVELS, form=request.form), exc.status
-    flash(_("Done. %(username)s has been told, and the action is in the audit log.", username=user.username), "success")
+        return _person_page(user, request.form), exc.status
+    flash(_("Done. %(name)s has been told, and the action is in the audit log.", name=user.username), "success")
     return redirect(url_for("moderation.person", username=user.username))
 
 
@@ -171,7 +180,7 @@ def add_blocked() -> Any:
         flash(exc.message, "error")
         return render_template("moderation/blocked.html", terms=moderation.blocked_terms(),
                                form=request.form), exc.status
-    flash(_("Posts with “%(value)s” now wait for review.", value=term.value), "success")
+    flash(_("Posts with “%(term)s” now wait for review.", term=term.value), "success")
     return redirect(url_for("moderation.blocked"))
 
 
@@ -200,7 +209,7 @@ def flag() -> Response:
         flash(exc.message, "error")
     else:
         flash(_("Thank you: the moderators will look at it. You will be told what they decide; "
-              "your flags are listed on your flags page."), "success")
+                "your flags are listed on your flags page."), "success")
     return _back("/")
 
 

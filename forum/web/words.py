@@ -48,6 +48,7 @@ def js_strings() -> dict[str, Any]:
         "stage_changed": _("Stage changed to %(stage)s."),
         "stages": {code: str(name) for code, name in STAGE_NAMES.items()},
         "decision_posted": _("A decision was posted: %(title)s."),
+        "suggestion_adopted": _("A suggestion became a feature: %(title)s."),
         "did_not_work": _("That did not work. Reload the page and try again."),
         "post_up": _("Your post is up."),
         "post_offline": _("Your post could not be sent. Check your connection and try again."),

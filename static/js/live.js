@@ -248,6 +248,18 @@
       case "post.answered":
         if (!postEl(id)) { return null; }
         return refreshPost(id, false);
+      case "post.reactions": {
+        var box = document.querySelector('[data-reactions="' + data.post_id + '"]');
+        if (box && data.counts) {
+          Object.keys(data.counts).forEach(function (kind) {
+            var shown = box.querySelector('[data-reaction="' + kind + '"]');
+            var count = shown && shown.querySelector(".reaction-count");
+            if (count) { count.textContent = String(data.counts[kind]); }
+            if (shown && shown.tagName === "SPAN") { shown.hidden = !data.counts[kind]; }
+          });
+        }
+        return null;
+      }
       case "topic.updated": {
         if (typeof data.title === "string") {
           var h1 = document.querySelector(".topic-head h1");
@@ -421,6 +433,14 @@
         return refreshParts();
       case "decision.added":
         return refreshParts().then(function () { announce(W.t("decision_posted", "A decision was posted: %(title)s.", { title: data.title || "" })); });
+      case "suggestion.added":
+      case "suggestion.support":
+      case "suggestion.declined":
+      case "suggestion.merged":
+      case "summary.changed":
+        return refreshParts();
+      case "suggestion.adopted":
+        return refreshParts().then(function () { announce(W.t("suggestion_adopted", "A suggestion became a feature: %(title)s.", { title: data.title || "" })); });
       default:
         return null;
     }

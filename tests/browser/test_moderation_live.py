@@ -26,7 +26,7 @@ def test_a_post_hidden_from_the_panel_disappears_from_a_consumers_open_page(site
     moderator.check("input[value='hide']")
     moderator.fill("#reason", "Advertising a shop")
     moderator.click("button:has-text('Apply')")
-    expect(moderator.locator(".flashes")).to_contain_text("The author has been told")
+    expect(moderator.locator(".flashes")).to_contain_text("The person concerned has been told")
 
     # Gone from the consumer's page, without a reload.
     expect(consumer.locator(spam)).to_have_count(0, timeout=15_000)

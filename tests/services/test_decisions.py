@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from forum.analytics.track_record import describe_hours, track_record
+from forum.errors import PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import Concept, Decision, Event, Notification, Post, Topic, utcnow
 from forum.services import decisions, feedback, notifications, organizations, posting
-from forum.services.errors import PermissionDenied, ValidationError
 from tests.conftest import login, make_org, make_user
 from tests.services.test_feedback import make_concept
 

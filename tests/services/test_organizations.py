@@ -21,6 +21,10 @@ def test_creator_becomes_owner_and_org_starts_unverified(app, people):
     ("N" * 81, "", "at most 80 characters"),
     ("Fine Name", "javascript:alert(1)", "starting with https://"),
     ("Fine Name", "ftp://files.example", "starting with https://"),
+    ("Fine Name", "http://[\x01]/", "no spaces or control characters"),
+    ("Fine Name", "https://exa\x00mple.com", "no spaces or control characters"),
+    ("Fine Name", "https://[example.com/", "starting with https://"),
+    ("Fine Name", "https://example.com:99999/", "starting with https://"),
     ("Acme Gadgets", "", "already exists"),
 ])
 def test_bad_organization_input_is_refused_and_nothing_written(app, people, name, website, field_message):

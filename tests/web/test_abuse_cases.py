@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from forum.errors import ValidationError
 from forum.extensions import db
-from forum.models import Membership, User, utcnow
+from forum.models import Membership, Organization, User, utcnow
 from forum.services import concepts, organizations
 from tests.conftest import login, make_org, make_user
 
@@ -136,8 +137,11 @@ def test_renaming_a_verified_org_needs_verifying_again(app, people):
 def test_an_org_cannot_rename_itself_to_another_orgs_name(app, people):
     owner = make_user("mallory")
     copycat = make_org(owner, name="Tiny Shop", verified=False)
-    with pytest.raises(Exception):  # noqa: B017 - create() gives a ValidationError on the name
+    with pytest.raises(ValidationError) as refused:
         organizations.update(owner, copycat, people["org"].name, "", "")
+    assert refused.value.errors["name"] == ["An organization with that name already exists."]
+    db.session.rollback()
+    assert db.session.get(Organization, copycat.id).name == "Tiny Shop"
 
 
 # --- 7. Suspension: "stops writing in public", but the public profile stays writable -------------------

@@ -130,9 +130,6 @@ def _requests(case_data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-SENT: list[int] = []
-
-
 @pytest.mark.parametrize("key", POST_KEYS, ids=lambda k: k[0])
 def test_junk_never_gives_a_500(app, people, key):
     objects = _objects(people)
@@ -150,12 +147,6 @@ def test_junk_never_gives_a_500(app, people, key):
         response = client.post(url, **kwargs)
         if response.status_code >= 500:
             failures.append(f"{label}: {response.status_code}")
-    SENT.append(len(requests))
     print(f"\n{key[0]} as {role}: {len(requests)} junk requests, {len(failures)} answered 500")
     assert not failures, f"POST {url} as {role}: " + "; ".join(failures)
 
-
-def test_report_how_many_were_sent():
-    """Runs last in this module: the total, for the closing note (shown with -s)."""
-    if SENT:
-        print(f"\njunk walk: {sum(SENT)} requests over {len(SENT)} POST routes, none answered 500")

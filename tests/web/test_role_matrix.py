@@ -1,9 +1,16 @@
 """Every route, for every role, gives what that role should get. A route with no case fails."""
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
-from tests.conftest import login
+import pytest
+from sqlalchemy import select
+
+from forum import policy
+from forum.extensions import db
+from forum.models import Post, utcnow
+from forum.services import accounts, moderation
+from tests.conftest import login, make_user
 from tests.web.matrix import ROLES, load
 
 CASES, BUILDERS = load()
@@ -52,3 +59,60 @@ def test_route_for_role(app, client, people, key, role):
     else:
         body = response.get_data()[:300].decode(errors="replace")
         assert status == expected, f"{role} {method} {url}: got {status}, expected {expected}: {body}"
+
+
+# --- staff whose powers are gone: suspended, silenced, demoted ----------------------------------
+
+RESTRICTIONS = ("suspended", "silenced", "demoted")
+STAFF_ROUTES = sorted(key for key, case in CASES.items()
+                      if any(case.expect[staff] != case.expect["consumer"] for staff in ("moderator", "admin"))
+                      and (key[0].startswith("moderation.") or key[0].startswith("admin.")))
+
+
+def restrict(user, how: str, admin) -> None:
+    """Take a staff member's powers away the way it happens: a suspension, a silence, a new role."""
+    if how == "demoted":
+        accounts.set_role(admin, user, "consumer")
+        return
+    until = utcnow() + timedelta(days=3)
+    if how == "suspended":
+        user.suspended_until = until
+    else:
+        user.silenced_until = until
+    db.session.commit()
+
+
+@pytest.mark.parametrize("how", RESTRICTIONS)
+@pytest.mark.parametrize("staff", ("moderator", "admin"))
+@pytest.mark.parametrize("key", STAFF_ROUTES, ids=lambda k: f"{k[1]} {k[0]}")
+def test_restricted_staff_get_what_a_consumer_gets_on_every_staff_route(app, client, people, key, staff, how):
+    objects = dict(people)
+    for build in BUILDERS:
+        objects.update(build(objects) or {})
+    user = objects[staff]
+    login(client, user)  # signed in while still staff: the change must reach the open session
+    other_admin = make_user("root", role="admin")
+    restrict(user, how, other_admin)
+    case = CASES[key]
+    kwargs = {}
+    if case.data is not None:
+        kwargs["json" if case.json else "data"] = case.data(objects)
+    response = client.open(case.url(objects), method=key[1], **kwargs)
+    assert response.status_code == 403, f"{how} {staff} {key}: {response.status_code}"
+
+
+@pytest.mark.parametrize("how", RESTRICTIONS)
+@pytest.mark.parametrize("staff", ("moderator", "admin"))
+def test_the_policy_alone_refuses_restricted_staff_every_moderation_action(app, people, topic, staff, how):
+    user = people[staff]
+    post = db.session.scalar(select(Post).where(Post.topic_id == topic.id))
+    restrict(user, how, make_user("root", role="admin"))
+    target = make_user("target")
+    for action in moderation.TABLE:
+        for kind in action.applies_to:
+            obj = {"post": post, "concept": None, "user": target, "person": target,
+                   "appeal": None}[kind]
+            subject = target if action.on_person else obj
+            assert not policy.can(user, action.rule, subject), f"{how} {staff} may {action.name} a {kind}"
+    for rule in ("moderation.access", "moderation.act", "moderation.blocked_terms", "admin.settings"):
+        assert not policy.can(user, rule), f"{how} {staff}: {rule}"
