@@ -63,6 +63,7 @@ def _prose(literal: str) -> bool:
     """A string literal in Jinja code that reads as words for people."""
     if literal in ALLOWED_TEXT or not LETTER.search(literal):
         return False
+    literal = re.sub(r"^[^\w“\"']+", "", literal)  # "↑ Up", "✓ Done": the words after the symbol
     if re.fullmatch(r"[A-Z][a-z]+", literal):  # a capitalised word: "Delete", "Save"
         return True
     return bool(re.match(r"[A-Z][a-z']*\s", literal) or re.search(r"[a-z][.?!…]$", literal))

@@ -1,7 +1,7 @@
 """users.locale: the language a person chose (English, Simplified Chinese)
 
 Revision ID: b19e7a4c2d10
-Revises: a7c1e0d4b9f2
+Revises: 24e56991cc33
 Create Date: 2026-12-07 04:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b19e7a4c2d10'
-down_revision = 'a7c1e0d4b9f2'
+down_revision = '24e56991cc33'
 branch_labels = None
 depends_on = None
 
