@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
@@ -58,6 +59,17 @@ def _database_url() -> str:
 def _ratelimit_file() -> str:
     INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
     return f"sqlitefile://{INSTANCE_DIR / 'ratelimits.sqlite'}"
+
+
+DEV_SITE_URL = "http://127.0.0.1:5000"
+
+
+def _trusted_hosts(value: str | None, site_url: str) -> list[str] | None:
+    if value is not None and value.strip():
+        hosts = [h.strip() for h in value.split(",") if h.strip()]
+        return None if hosts == ["*"] else hosts
+    host = urlsplit(site_url).hostname if site_url else None
+    return [host] if host else None
 
 
 class Config:
@@ -156,8 +168,13 @@ class Config:
         self.WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
         self.WEBHOOK_RETRY_SECONDS = float(os.environ.get("WEBHOOK_RETRY_SECONDS", "60"))
         self.WEBHOOK_DISABLE_AFTER = int(os.environ.get("WEBHOOK_DISABLE_AFTER", "15"))
-        # The site's public address, for links in emails sent outside a request (digest, retries).
-        self.SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:5000").rstrip("/")
+        # The site's public address (https://forum.example.com): every link in an email is built on
+        # it, never on the request's Host header. Required outside debug and testing (create_app
+        # refuses to start without it); development falls back to DEV_SITE_URL.
+        self.SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+        # Flask's own Host check: a request for any other host is a 400. Comma-separated; a leading
+        # dot allows subdomains. Unset: the host of SITE_URL. "*": no check (not for production).
+        self.TRUSTED_HOSTS = _trusted_hosts(os.environ.get("TRUSTED_HOSTS"), self.SITE_URL)
         self.PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", str(60 * 60)))
         self.EMAIL_VERIFY_MAX_AGE = int(os.environ.get("EMAIL_VERIFY_MAX_AGE", str(3 * 24 * 60 * 60)))
         self.SIGNIN_HISTORY_DAYS = int(os.environ.get("SIGNIN_HISTORY_DAYS", "90"))

@@ -42,7 +42,7 @@ def seed(url: str) -> dict[str, Any]:
     from forum.services import events, passwords, posting
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024,
-                      "ARGON2_PARALLELISM": 1})
+                      "ARGON2_PARALLELISM": 1, "SITE_URL": "http://127.0.0.1"})
     with app.app_context():
         user = User(username="bench", username_key="bench", email="bench@example.test", display_name="Bench",
                     password_hash=passwords.hash_password(PASSWORD), role="consumer")

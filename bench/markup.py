@@ -95,6 +95,11 @@ def corpus() -> dict[str, str]:
         "at the bounds: '|' in lines": most("|" * 50 + "\n"),
         "at the bounds: bare URLs": most("http://a.com "),
         "at the bounds: fenced code blocks": most("```\nx = 1\n```\n"),
+        # Fences that no line closes ("~~~a" is never a closing fence): Python-Markdown scans to
+        # the end of the post for each.
+        'at the bounds: "~~~a" fences': most("~~~a\n"),
+        'at the bounds: "```a" fences': most("```a\n"),
+        'at the bounds: "~~~a\\nb" fences': most("~~~a\nb\n"),
         "one fenced block of code": "```\n" + fill("x = a + b\n", SIZE - 8) + "```\n",
     }
 

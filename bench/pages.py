@@ -142,7 +142,7 @@ def count_statements(env: dict[str, str], pages: dict[str, str]) -> dict[tuple[s
 
     url = env.get("DATABASE_URL") or f"sqlite:///{env['INSTANCE_PATH']}/forum.db"
     app = create_app({"RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False, "ACCESS_LOG": False,
-                      "SQLALCHEMY_DATABASE_URI": url})
+                      "SQLALCHEMY_DATABASE_URI": url, "SITE_URL": "http://127.0.0.1"})
     counts = {}
     with app.app_context():
         engine = db.engine

@@ -37,7 +37,7 @@ def _setup(db_path: Path, clients: int):
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False, "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024,
-                      "ARGON2_PARALLELISM": 1})
+                      "ARGON2_PARALLELISM": 1, "SITE_URL": "http://127.0.0.1"})
     with app.app_context():
         db.create_all()
         schema.create_extras(db.engine)

@@ -5,6 +5,7 @@ import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
@@ -15,9 +16,15 @@ from sqlalchemy.pool import Pool
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from config import INSTANCE_DIR, Config
+from config import DEV_SITE_URL, INSTANCE_DIR, Config
+from forum import i18n, models, pagecache, realtime  # noqa: F401 - models: registers every model
+from forum.cli import register_cli
+from forum.extensions import compress, csrf, db, limiter, login_manager, migrate, socketio
 from forum.i18n import _l
 from forum.services.ids import MAX_ID
+from forum.serving import register_access_log, register_static
+from forum.web import register_security_headers, register_web
+from forum.web.bodies import ForumRequest, StrictJSONProvider
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,32 +114,40 @@ event.listen(Pool, "checkin", lambda dbapi_connection, record: _release_gate(rec
 event.listen(Pool, "invalidate", lambda dbapi_connection, record, exc: _release_gate(record))
 
 
+def _check_site_url(app: Flask) -> None:
+    """Links in emails are built on SITE_URL alone (a request's Host header is the sender's to
+    choose): production must name it, as an absolute http(s) address."""
+    url = app.config.get("SITE_URL") or ""
+    if not url:
+        if not (app.debug or app.testing):
+            raise RuntimeError("Set SITE_URL to the site's public address (e.g. https://forum.example.com): "
+                               "every link in an email is built on it.")
+        app.config["SITE_URL"] = url = DEV_SITE_URL
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/") \
+            or parts.query or parts.fragment:
+        raise RuntimeError(f"SITE_URL must be an address such as https://forum.example.com, not {url!r}.")
+    app.config["SITE_URL"] = url.rstrip("/")
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(INSTANCE_DIR), instance_relative_config=False)
     app.config.from_object(Config())
     if config:
         app.config.update(config)
+    _check_site_url(app)
     app.session_interface = _SessionInterface()
-    from forum.web.bodies import ForumRequest, StrictJSONProvider
-
     app.request_class = ForumRequest
     app.json = StrictJSONProvider(app)
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from forum.web import register_security_headers
-
     # First registered, so it runs after every other after_request hook (Flask-Login's included).
     register_security_headers(app)
 
-    from forum import models  # noqa: F401  (register every model)
-    from forum.extensions import compress, csrf, db, limiter, login_manager, migrate, socketio
-
     db.init_app(app)
-    from forum import i18n
-
     i18n.init_app(app)
 
     @app.teardown_request
@@ -156,26 +171,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                       channel=app.config.get("SOCKETIO_CHANNEL", "flask-socketio"),
                       manage_session=False)
 
-    from forum import realtime
-
     realtime.init_app(app)
-
-    from forum.web import register_web
 
     # <int:...> in every route stops at the id columns' range: a larger number is a 404, not a
     # database error.
     app.url_map.converters["int"] = BoundedIntegerConverter
     register_web(app)
 
-    from forum import pagecache
-    from forum.serving import register_access_log, register_static
-
     pagecache.init_app(app)
 
     register_static(app)
     register_access_log(app)
-
-    from forum.cli import register_cli
 
     register_cli(app)
     return app

@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from forum.errors import DomainError
+from forum.services import api_tokens
 
 
 def register(app: Flask) -> None:
@@ -19,8 +20,6 @@ def register(app: Flask) -> None:
     @click.option("--name", "name", required=True, help="A label to recognise the token by.")
     def create(org: str, name: str) -> None:
         """Create a token for an organization and print it (it is shown only this once)."""
-        from forum.services import api_tokens
-
         try:
             token, raw = api_tokens.create_for_cli(org, name)
         except DomainError as exc:

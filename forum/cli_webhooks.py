@@ -9,6 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from forum.errors import DomainError
+from forum.services import webhook_sender, webhooks
 
 
 def register(app: Flask) -> None:
@@ -21,8 +22,6 @@ def register(app: Flask) -> None:
                   help="Comma-separated event types, e.g. concept.created,summary.changed.")
     def create(org: str, url: str, events: str) -> None:
         """Register an endpoint and print its signing secret (shown only this once)."""
-        from forum.services import webhooks
-
         try:
             endpoint, secret = webhooks.create_for_cli(org, url, events)
         except DomainError as exc:
@@ -37,8 +36,6 @@ def register(app: Flask) -> None:
     @app.cli.command("send-webhooks")
     def send_webhooks() -> None:
         """Send the webhook deliveries that are due (run from cron as a safety net)."""
-        from forum.services import webhook_sender
-
         released = webhook_sender.release_stale_claims()
         total_sent = total_failed = 0
         while True:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from forum.extensions import db
-from forum.models import Concept, Post, Reaction, Suggestion, Topic, User
+from forum.models import Concept, Membership, Post, Reaction, Suggestion, Topic, User
 from forum.services import reactions, suggestions
 
 # concept title, author, title, why, supporters
@@ -42,8 +42,6 @@ def _concept(title: str) -> Concept | None:
 
 
 def _owner(concept: Concept) -> User:
-    from forum.models import Membership
-
     return db.session.scalar(select(User).join(Membership, Membership.user_id == User.id).where(
         Membership.organization_id == concept.organization_id, Membership.role == "owner").limit(1))
 

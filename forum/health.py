@@ -25,7 +25,7 @@ def redis_urls(config: Any) -> dict[str, str]:
 
 
 def _client(url: str) -> Any:
-    import redis
+    import redis  # only with a Redis URL configured: a one-machine install never loads it
 
     clients = current_app.extensions.setdefault("health_redis", {})
     if url not in clients:

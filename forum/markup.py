@@ -42,7 +42,7 @@ import markdown
 from bleach.linkifier import TLDS, LinkifyFilter
 from markdown.treeprocessors import Treeprocessor
 
-from forum.i18n import _
+from forum.markup_limits import TooComplex, check
 
 __all__ = ["RULES_VERSION", "TooComplex", "check", "excerpt", "mentions", "mentions_in_html", "render"]
 
@@ -204,108 +204,6 @@ def _markdown(source: str) -> str:
     # After the inline pass (priority 20), before prettify (10).
     md.treeprocessors.register(_ForumTreeprocessor(md), "forum", 15)
     return md.convert(_defuse_brackets(source or ""))
-
-
-# --------------------------------------------------------------------------
-# Bounds: what a post may hold, so that rendering stays linear in its length
-# --------------------------------------------------------------------------
-#
-# Python-Markdown's block parser re-joins the rest of a block after every heading, rule or
-# quote it finds in it, and its inline pass rebuilds a paragraph's text after every match: both
-# quadratic. 20,000 characters of "a\n=\n" took 3 seconds, "# a\n" and "---\n" 1 to 2, 20,000
-# nested ">" half a second. Bounding these inputs keeps every accepted post within a small
-# multiple of a plain paragraph of the same length (bench/markup.py prints the ratios).
-
-MAX_LINES = 400            # lines outside fenced code blocks
-MAX_BLOCK_LINES = 100      # lines in one paragraph, list, quote or table (blank lines separate them)
-MAX_BLOCKS = 200           # paragraphs, lists, quotes, tables and fenced code blocks
-MAX_HEADINGS = 50          # headings and horizontal rules
-MAX_DEPTH = 8              # quotes in quotes, lists in lists
-MAX_MARKS = 1_000          # formatting characters: * _ ` [ ] < > & \ | (in fenced code: < > & only)
-MAX_LINKS = 200            # bare URLs (each costs the linkifier a pass)
-
-_MARKS = "*_`[]<>&\\|"
-_ENTITY_MARKS = "<>&"
-_ATX_RE = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
-_SETEXT_RE = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
-_RULE_RE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_QUOTE_RE = re.compile(r"[ \t]*((?:>[ \t]?)+)")
-_LIST_MARKER_RE = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
-
-
-class TooComplex(ValueError):
-    """The Markdown is past one of the bounds above; the message says which, in plain words."""
-
-
-def _indent_width(line: str) -> int:
-    width = 0
-    for ch in line:
-        if ch == " ":
-            width += 1
-        elif ch == "\t":
-            width += 4 - width % 4
-        else:
-            break
-    return width
-
-
-def check(source: str) -> None:
-    """Raise :class:`TooComplex` when ``source`` is past a bound. One pass over the lines."""
-    if not source:
-        return
-    lines = source.splitlines()
-    text_lines = blocks = headings = marks = block_lines = 0
-    fence: str | None = None
-    previous_blank = True
-    for line in lines:
-        if fence is not None:
-            marks += sum(line.count(ch) for ch in _ENTITY_MARKS)
-            marker = _FENCE_LINE_RE.match(line)
-            if marker and marker.group(1) == fence:
-                fence = None
-                previous_blank = True
-            continue
-        stripped = line.strip()
-        if not stripped:
-            previous_blank = True
-            block_lines = 0
-            continue
-        marker = _FENCE_LINE_RE.match(line)
-        if marker:
-            fence = marker.group(1)
-            blocks += 1
-            if blocks > MAX_BLOCKS:
-                raise TooComplex(_("A post has at most %(MAX_BLOCKS)s paragraphs, lists, quotes and code blocks.", MAX_BLOCKS=MAX_BLOCKS))
-            block_lines = 0
-            continue
-        text_lines += 1
-        if text_lines > MAX_LINES:
-            raise TooComplex(_("A post has at most %(MAX_LINES)s lines outside code blocks.", MAX_LINES=MAX_LINES))
-        if previous_blank:
-            blocks += 1
-            if blocks > MAX_BLOCKS:
-                raise TooComplex(_("A post has at most %(MAX_BLOCKS)s paragraphs, lists, quotes and code blocks.", MAX_BLOCKS=MAX_BLOCKS))
-        previous_blank = False
-        block_lines += 1
-        if block_lines > MAX_BLOCK_LINES:
-            raise TooComplex(_("A paragraph, list, quote or table has at most %(MAX_BLOCK_LINES)s lines. Separate long parts with a blank line.", MAX_BLOCK_LINES=MAX_BLOCK_LINES))
-        if _ATX_RE.match(line) or _RULE_RE.match(line) or (block_lines > 1 and _SETEXT_RE.match(line)):
-            headings += 1
-            if headings > MAX_HEADINGS:
-                raise TooComplex(_("A post has at most %(MAX_HEADINGS)s headings and horizontal rules.", MAX_HEADINGS=MAX_HEADINGS))
-        quote = _QUOTE_RE.match(line)
-        depth = quote.group(1).count(">") if quote else 0
-        rest = line[quote.end():] if quote else line
-        if _LIST_MARKER_RE.match(rest.lstrip(" \t")):
-            depth += _indent_width(rest) // 4 + 1
-        if depth > MAX_DEPTH:
-            raise TooComplex(_("Quotes and lists nest at most %(MAX_DEPTH)s levels deep.", MAX_DEPTH=MAX_DEPTH))
-        marks += sum(rest.count(ch) for ch in _MARKS)
-    if marks > MAX_MARKS:
-        raise TooComplex(_("A post has at most %(MAX_MARKS)s formatting characters (* _ ` [ ] < > & \\ |); this one has %(marks)s.", MAX_MARKS=format(MAX_MARKS, ','), marks=format(marks, ',')))
-    links = source.count("://") + source.count("www.")
-    if links > MAX_LINKS:
-        raise TooComplex(_("A post has at most %(MAX_LINKS)s web addresses; this one has %(links)s.", MAX_LINKS=MAX_LINKS, links=links))
 
 
 def _plain(source: str) -> str:

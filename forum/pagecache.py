@@ -22,17 +22,12 @@ person's own token. A person whose posts the page shows gets a copy of their own
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import redis
 from flask import Flask, Response, current_app, g, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -41,10 +36,11 @@ from flask_wtf.csrf import generate_csrf
 from forum import policy
 from forum.extensions import limiter
 from forum.models import utcnow
+from forum.pagecache_stores import LayeredStore, MemoryStore, RedisStore
 from forum.services import notifications
 
 CSRF_PLACEHOLDER = "sb-csrf-0f3c9e5d7a1b"
-_TOKENS = re.compile(r"<!--sb:([a-z_]+)-->|" + re.escape(CSRF_PLACEHOLDER))
+_MARKER = re.compile(r"<!--sb:([a-z_]+)-->")
 DEFAULT_TTL = 300
 CACHED_ENDPOINTS = frozenset({"board.topic", "concepts.show", "concepts.index", "feedback.results",
                               "main.healthz", "static"})
@@ -61,81 +57,12 @@ class Part:
     render: Renderer
 
 
-# --- stores -------------------------------------------------------------------------------------
-
-class MemoryStore:
-    """A size-bounded LRU in this process's memory, with per-entry expiry."""
-
-    def __init__(self, max_bytes: int = 64 * 1024 * 1024) -> None:
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[str, tuple[float, int, dict[str, Any]]] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        with self._lock:
-            item = self._items.get(key)
-            if item is None:
-                return None
-            if item[0] < time.monotonic():
-                self._drop(key)
-                return None
-            self._items.move_to_end(key)
-            return item[2]
-
-    def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
-        size = 2 * len(value.get("html") or "") + 64  # the page, and its cut at the markers once read
-        with self._lock:
-            if key in self._items:
-                self._drop(key)
-            self._items[key] = (time.monotonic() + ttl, size, value)
-            self._size += size
-            while self._size > self.max_bytes and self._items:
-                self._drop(next(iter(self._items)))
-
-    def _drop(self, key: str) -> None:
-        _, size, _ = self._items.pop(key)
-        self._size -= size
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._size = 0
-
-
-class RedisStore:
-    """Entries in Redis under a prefix, with Redis's own expiry: shared by every process. A Redis that
-    does not answer is a cache miss (logged), never an error page."""
-
-    def __init__(self, url: str, prefix: str = "sb:page:") -> None:
-        self.client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
-        self.prefix = prefix
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        try:
-            value = self.client.get(self.prefix + key)
-        except redis.RedisError as exc:
-            current_app.logger.warning("page cache: Redis get failed: %s", exc)
-            return None
-        return json.loads(value) if value is not None else None
-
-    def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
-        try:
-            self.client.set(self.prefix + key, json.dumps(value).encode(), ex=max(1, int(ttl)))
-        except redis.RedisError as exc:
-            current_app.logger.warning("page cache: Redis set failed: %s", exc)
-
-    def clear(self) -> None:
-        for key in self.client.scan_iter(self.prefix + "*"):
-            self.client.delete(key)
-
-
 def init_app(app: Flask) -> None:
     url = app.config.get("CACHE_REDIS_URL")
+    near = MemoryStore(int(app.config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)))
+    store: Any = near
     if url:
-        store: Any = RedisStore(url, prefix=app.config.get("CACHE_KEY_PREFIX", "sb:page:"))
-    else:
-        store = MemoryStore(int(app.config.get("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)))
+        store = LayeredStore(near, RedisStore(url, prefix=app.config.get("CACHE_KEY_PREFIX", "sb:page:")))
     app.extensions["pagecache"] = store
     app.extensions["pagecache_release"] = _release(app)
 
@@ -208,14 +135,21 @@ def _user_nav() -> str:
     return fragment(key, lambda: render_template("_user_nav.html"))
 
 
+def _suspended_until() -> Any:
+    """Until when the reader is suspended (their pages carry a standing notice), or None."""
+    user = current_user
+    return user.suspended_until if user.is_authenticated and user.is_suspended else None
+
+
 def _flashes() -> str:
-    return render_template("_flashes.html") if session.get("_flashes") else ""
+    """Flash messages, and a suspended person's standing notice (with how to appeal)."""
+    return render_template("_flashes.html") if session.get("_flashes") or _suspended_until() else ""
 
 
 def _standard_parts() -> dict[str, Part]:
     signed_in = current_user.is_authenticated
     return {"user_nav": Part(nav_key(current_user) if signed_in else ("nav",), _user_nav),
-            "flashes": Part(("flashes",), _flashes)}
+            "flashes": Part(("flashes", _suspended_until()), _flashes)}
 
 
 # --- rendering ------------------------------------------------------------------------------------
@@ -249,36 +183,26 @@ def _render_shell(render: Callable[[], Any]) -> tuple[str, list[int]]:
 
 
 def _segments(html: str) -> list[str]:
-    """The page cut at its markers and CSRF placeholders: text at even places, at odd places the
-    name of a part, or "" for the person's CSRF token."""
-    pieces, start = [], 0
-    for match in _TOKENS.finditer(html):
-        pieces += [html[start:match.start()], match[1] or ""]
-        start = match.end()
-    pieces.append(html[start:])
-    return pieces
+    """The page cut at its markers: text at even places, the name of a part at odd places."""
+    return _MARKER.split(html)
 
 
 def _fill(html: str, parts: Mapping[str, Part], entry: dict[str, Any] | None = None, csrf: bool = True) -> str:
-    """The page with its personal parts rendered and (with `csrf`) the person's CSRF token in place.
-    The cut is remembered on a cached `entry` (in process memory: once per entry)."""
+    """The page with its personal parts rendered and (with `csrf`) the person's CSRF token in place
+    of every placeholder. The cut is remembered on a cached `entry` (in process memory)."""
     segments = entry.get("segments") if entry is not None else None
     if segments is None:
         segments = _segments(html)
         if entry is not None:
             entry["segments"] = segments
-    token = (lambda: generate_csrf()) if csrf else (lambda: CSRF_PLACEHOLDER)
-    out = []
-    for index, piece in enumerate(segments):
-        if not index % 2:
-            out.append(piece)
-        elif not piece:
-            out.append(token())
-        else:
-            part = parts.get(piece)
-            text = part.render() if part is not None else ""
-            out.append(text.replace(CSRF_PLACEHOLDER, token()) if CSRF_PLACEHOLDER in text else text)
-    return "".join(out)
+    out = segments[:]
+    for index in range(1, len(segments), 2):
+        part = parts.get(segments[index])
+        out[index] = part.render() if part is not None else ""
+    page = "".join(out)
+    if csrf and CSRF_PLACEHOLDER in page:
+        page = page.replace(CSRF_PLACEHOLDER, generate_csrf())
+    return page
 
 
 def _lifetime(ttl: int | Callable[[], int] | None) -> int:
@@ -369,13 +293,13 @@ def _signed_in_page(full: tuple[Any, ...], render: Callable[[], Any], fillers: M
 
 
 def fragment(key: tuple[Any, ...], render: Renderer, ttl: int | Callable[[], int] | None = None) -> str:
-    """A personal part, cached under `key` (which names the person and the room's number) and the
-    reader's language: rendered once per change, not on every view. CSRF tokens in it are the
-    placeholder, filled in with the page."""
+    """A personal part, cached under `key` (what it shows: the person, the room's number...), the
+    reader's language and whether they are signed in: rendered once per change, not on every view.
+    CSRF tokens in it are the placeholder, filled in with the page."""
     if not current_app.config.get("PAGE_CACHE", True):
         return _render_part(render)
     cache = store()
-    cache_key = _key(("part", _locale(), *key))
+    cache_key = _key(("part", _locale(), bool(current_user.is_authenticated), *key))
     entry = cache.get(cache_key)
     if entry is None:
         entry = {"html": _render_part(render), "authors": []}

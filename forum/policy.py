@@ -254,6 +254,11 @@ def _post_edit(a: Any, post: Any) -> Refusal | None:
         return Refusal(_l("This post was deleted; it can no longer be edited."), Conflict)
     if not (a.id == post.author_id or a.is_moderator):
         return Refusal(_l("Only the author or a moderator can edit this post."))
+    if post.hidden_at is not None and post.hidden_reason != "held" and not _moderator(a):
+        # A moderator's hide (or one by members' flags) stays until a moderator restores the post:
+        # an edit by its author must not turn it into a post awaiting review.
+        return Refusal(_l("This post is hidden until a moderator restores it; it cannot be edited meanwhile."),
+                       Conflict)
     if post.topic.locked and not a.is_moderator:
         return Refusal(_l("This topic is locked: its posts can no longer be edited."), Conflict)
     return None
@@ -303,6 +308,10 @@ def _feedback(what: str) -> Rule:
         refused = _concept_view(a, concept)
         if refused:
             return refused
+        if concept.hidden_at is not None:
+            # Staff (and the organization) still see a hidden concept; nobody's answer may count on it.
+            return Refusal(_l("A moderator hid this concept: it takes no votes or answers until it is restored."),
+                           Conflict)
         if not concept.feedback_open:
             return Refusal(CLOSED_MESSAGE, Conflict)
         refused = _writer(a, _l("give feedback on this concept"), _l("give feedback"))
@@ -447,6 +456,11 @@ RULES: dict[str, Rule] = {
                                            _l("Only members of an organization can post concepts for it.")),
     "concept.edit": lambda a, c: _deny(_active(a) and is_member(a, _org_id(c)),
                                        _l("Only members of the organization can edit this concept.")),
+    # Research set-up (price ladder, best-worst sets, profile questions): the organization's members.
+    # Answering them is "feedback.answer"; reading the figures is "feedback.results".
+    "research.manage": lambda a, c: _deny(_active(a) and c is not None and is_member(a, _org_id(c)),
+                                          _l("Only members of the concept's organization set up its research "
+                                             "questions.")),
     # Decision updates ("you said, we did"): the concept's organization posts them.
     "decision.create": lambda a, c: _deny(_active(a) and c is not None and is_member(a, _org_id(c)),
                                           _l("Only members of the concept's organization post its decisions.")),

@@ -4,6 +4,8 @@
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" requirements.txt
 export FLASK_APP=wsgi
+# Links in emails are built on SITE_URL (required outside debug and testing); here, where it listens.
+export SITE_URL="${SITE_URL:-http://${HOST:-127.0.0.1}:${PORT:-5000}}"
 echo "==> Migrating the database ($(python -c 'from config import Config; print(Config().SQLALCHEMY_DATABASE_URI)'))"
 flask db upgrade
 echo "==> Demo data"

@@ -5,7 +5,8 @@
 #   ./scripts/serve-cluster.sh                    # 2 processes on 127.0.0.1:5001-5002, SQLite
 #   PROCESSES=4 BASE_PORT=8001 DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1/forum ./scripts/serve-cluster.sh
 #
-# Put nginx in front (deploy/nginx.conf: sticky sessions and the WebSocket upgrade). Ctrl+C stops all.
+# Put nginx in front (deploy/nginx.conf: the visitor page cache, static files from disk, gzip, sticky
+# Socket.IO with the WebSocket upgrade). Ctrl+C stops all.
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" requirements.txt
 export FLASK_APP=wsgi
@@ -13,6 +14,8 @@ export FLASK_APP=wsgi
 PROCESSES="${PROCESSES:-2}"
 BASE_PORT="${BASE_PORT:-5001}"
 export HOST="${HOST:-127.0.0.1}"
+# The public address (nginx's): links in emails are built on it, and other Host headers are refused.
+export SITE_URL="${SITE_URL:-http://$HOST}"
 REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 export SOCKETIO_MESSAGE_QUEUE="${SOCKETIO_MESSAGE_QUEUE:-$REDIS_URL/0}"
 export RATELIMIT_STORAGE_URI="${RATELIMIT_STORAGE_URI:-$REDIS_URL/1}"

@@ -24,6 +24,8 @@ fi
 status=0
 echo "==> ruff"
 ruff check forum tests config.py wsgi.py bench || status=1
+echo "==> lint-imports (the layers and no cycles: .importlinter)"
+lint-imports --no-cache || status=1
 
 run() {  # pytest, where "no test ran" (exit 5) is a failure too
   local code=0

@@ -183,7 +183,7 @@ def unmarked_python(skip: set[str]) -> dict[str, list[str]]:
 # A call that marks words: W.t("key", "fallback"...), W.n("key", n, "one", "other"), sbWords.t(...).
 _JS_MARKED = re.compile(r"""(?:\bW|sbWords)\.(?:t|n)\((?:[^()"]|"(?:[^"\\]|\\.)*"|\([^()]*\))*\)""")
 _JS_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_JS_CODE_WORDS = {"Accept", "Content-Type", "X-CSRFToken", "X-Requested-With"}
+_JS_CODE_WORDS = {"Accept", "Content-Type", "X-CSRFToken", "X-Requested-With", "Escape", "Enter", "Tab"}
 
 
 def unmarked_scripts() -> dict[str, list[str]]:
@@ -193,7 +193,7 @@ def unmarked_scripts() -> dict[str, list[str]]:
         source = re.sub(r"^\s*//.*$|\s//.*$", "", path.read_text(), flags=re.M)  # comments
         found = []
         for literal in _JS_STRING.findall(_JS_MARKED.sub("", source)):
-            if literal in _JS_CODE_WORDS or literal == "use strict" or literal.startswith("'") or not re.search(r"[A-Za-z]{2}", literal):
+            if literal in _JS_CODE_WORDS or literal == "use strict" or literal.startswith(("'", "(", ".")) or not re.search(r"[A-Za-z]{2}", literal):
                 continue
             if re.fullmatch(r"[a-z0-9 ._#:\[\]=*-]+", literal):  # selectors, class names, codes
                 continue

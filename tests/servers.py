@@ -38,6 +38,7 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
            if not k.startswith(("DATABASE_URL", "SOCKETIO_", "RATELIMIT_", "CACHE_"))}
     env.update(FAST_ENV)
     env["PYTHONPATH"] = str(ROOT)
+    env.setdefault("SITE_URL", "http://127.0.0.1")  # required outside testing; the servers name their own
     env.update(extra)
     return env
 
@@ -76,7 +77,7 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30) -> Server:
-        env = _env({**self.env, "HOST": "127.0.0.1", "PORT": str(self.port)})
+        env = _env({"SITE_URL": self.url, **self.env, "HOST": "127.0.0.1", "PORT": str(self.port)})
         self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py", self.app],

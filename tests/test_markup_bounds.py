@@ -32,7 +32,20 @@ PATHOLOGICAL = {
     "angle brackets": ("<" * SIZE, "formatting characters"),
     "bare urls": (fill("http://a.com "), "web addresses"),
     "fences": (fill("```\na\n```\n"), "code blocks"),
+    # "~~~a" opens a block but never closes one: each line made Python-Markdown scan to the end.
+    "unclosed ~~~a fences": ("~~~a\n" * 200 + fill("padding words "), "without a line that closes it"),
+    "unclosed ```a fences": (fill("```a\nb\n"), "without a line that closes it"),
 }
+
+
+def test_lines_that_look_like_fences_but_close_nothing_are_text_to_the_bounds():
+    """A "~~~a" line does not close a "~~~" block for Python-Markdown, so what follows is text and
+    counts against the text bounds (it used to pass as code)."""
+    source = "~~~\n" + "~~~a\n" + "*a " * 1100 + "\n"
+    with pytest.raises(markup.TooComplex, match="formatting characters"):
+        markup.check(source)
+    markup.check("~~~a\n" + "*a " * 1100 + "\n~~~\n")  # a real block: code, not formatting
+    assert "<pre><code" in markup.render("~~~a\nx\n~~~\n")
 
 
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))

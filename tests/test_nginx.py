@@ -124,6 +124,8 @@ def test_a_signed_in_request_is_never_served_from_nor_stored_in_the_cache(site):
         assert response.headers["X-Cache-Status"] == "BYPASS"
         assert "Sofia Nginx" in response.text and "Log out" in response.text
         assert response.headers["Cache-Control"] == "private, no-cache"
+    reload = session.get(url, headers={"If-None-Match": response.headers["ETag"]}, timeout=30)
+    assert reload.status_code == 304 and reload.headers["X-Cache-Status"] == "BYPASS"  # the app's, from its key
     visitor = _visitor(url)  # nothing was stored for this address: a visitor's request goes to the app
     assert visitor.headers["X-Cache-Status"] == "MISS"
     assert "Log out" not in visitor.text and "avatar-link" not in visitor.text  # no account menu

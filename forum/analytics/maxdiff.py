@@ -49,8 +49,10 @@ from scipy.optimize import minimize
 __all__ = [
     "FEATURES_MAX",
     "FEATURES_MIN",
+    "Estimate",
     "ItemScore",
     "design",
+    "estimate",
     "log_likelihood",
     "set_size",
     "sets_needed",
@@ -179,11 +181,19 @@ def _groups(set_counts: Mapping[tuple[int, ...], int], index: dict[int, int]) ->
     return [(np.array(rows, dtype=np.intp), np.array(counts, dtype=float)) for rows, counts in by_size.values()]
 
 
-def _fit(n: int, net: np.ndarray, groups: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+@dataclass(frozen=True)
+class Estimate:
+    utilities: np.ndarray  # of the features shown, in index order; the first is fixed at 0
+    converged: bool
+    iterations: int
+
+
+def _fit(n: int, net: np.ndarray, groups: list[tuple[np.ndarray, np.ndarray]]) -> Estimate:
     """Maximum-likelihood utilities (the first fixed at 0); see the module docstring.
 
-    One function, longer than the others, because the value, gradient and Hessian share their
-    intermediate arrays; splitting it would compute them three times."""
+    The mathematics reads best in one piece: the value, gradient and Hessian share their
+    intermediate arrays (splitting them would compute them three times). The optimiser sees the
+    mean log-likelihood per answered set, so its tolerance is relative to the number of answers."""
     def parts(free: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
         u = np.concatenate(([0.0], free))
         value = float(net @ u)
@@ -209,20 +219,33 @@ def _fit(n: int, net: np.ndarray, groups: list[tuple[np.ndarray, np.ndarray]]) -
             np.add.at(hess, (rows, cols), -counts[:, None, None] * cov)
         return value, grad, hess
 
+    scale = 1.0 / max(1.0, sum(float(counts.sum()) for _members, counts in groups))
+
     def negative(free: np.ndarray) -> float:
-        return -parts(free)[0]
+        return -parts(free)[0] * scale
 
     def gradient(free: np.ndarray) -> np.ndarray:
-        return -parts(free)[1][1:]
+        return -parts(free)[1][1:] * scale
 
     def hessian(free: np.ndarray) -> np.ndarray:
-        return -parts(free)[2][1:, 1:]
+        return -parts(free)[2][1:, 1:] * scale
 
     if n == 1:
-        return np.zeros(1)
+        return Estimate(np.zeros(1), True, 0)
     result = minimize(negative, np.zeros(n - 1), jac=gradient, hess=hessian, method="trust-exact",
-                      options={"gtol": 1e-8, "maxiter": 200})
-    return np.concatenate(([0.0], result.x))
+                      options={"gtol": 1e-10, "maxiter": 200})
+    return Estimate(np.concatenate(([0.0], result.x)), bool(result.success), int(result.nit))
+
+
+def estimate(n_items: int, best: Sequence[int], worst: Sequence[int],
+             set_counts: Mapping[tuple[int, ...], int]) -> tuple[list[int], Estimate | None]:
+    """The features shown at least once, and the maximum-likelihood fit over them (None: no sets)."""
+    shown = sorted({i for members, count in set_counts.items() if count for i in members})
+    if not shown:
+        return shown, None
+    index = {item: place for place, item in enumerate(shown)}
+    net = np.array([best[i] - worst[i] for i in shown], dtype=float)
+    return shown, _fit(len(shown), net, _groups(set_counts, index))
 
 
 def shares(n_items: int, best: Sequence[int], worst: Sequence[int],
@@ -231,12 +254,10 @@ def shares(n_items: int, best: Sequence[int], worst: Sequence[int],
 
     ``set_counts`` maps each answered set (a tuple of feature indices, any order) to how many times
     it was answered; ``best`` / ``worst`` count each feature's picks."""
-    shown = sorted({i for members, count in set_counts.items() if count for i in members})
-    if not shown:
+    shown, fit = estimate(n_items, best, worst, set_counts)
+    if fit is None:
         return [None] * n_items
-    index = {item: place for place, item in enumerate(shown)}
-    net = np.array([best[i] - worst[i] for i in shown], dtype=float)
-    u = _fit(len(shown), net, _groups(set_counts, index))
+    u = fit.utilities
     weights = np.exp(u - u.max())
     percent = 100.0 * weights / weights.sum()
     out: list[float | None] = [None] * n_items

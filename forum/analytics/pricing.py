@@ -67,27 +67,13 @@ no respondent answered it, a respondent is valid if
 PMC and OPP are ``None`` (the package's ``NA``) and ``range`` is ``None``.
 Once anybody answered it, a respondent without it is invalid.
 
-NMS: reach and revenue are computed with :class:`fractions.Fraction` (as they
-were, and as they agree with the package), so equal maxima are recognised and
-the first grid price wins, as R's ``which.max`` does.  Without a too-cheap
-answer a respondent's curve starts at the cheap price with the cheap intent
-(the package's two-segment fallback).  A float price is read as the shortest
-decimal that round-trips to it (``0.1`` means 1/10, as typed); ints, Decimals
-and Fractions are taken as they are.
-
 Aggregated input: :func:`van_westendorp_counts` takes, instead of one answer
 per respondent, how many valid respondents gave each price per question (and
 the NMS answers grouped with a count), so a database can do the counting with
 ``GROUP BY`` and a million answers never become a million Python objects.
 :func:`van_westendorp` validates one answer per respondent and calls it.
 
-NMS interpolation: by default (``nms_interpolation="price"``) a respondent's
-purchase probability is linear *in price* between (too_cheap, 0),
-(cheap, intent), (expensive, intent) and (too_expensive, 0), and 0 outside.
-``pricesensitivitymeter`` instead interpolates linearly over the *positions*
-on the common price grid (``seq.int(..., length.out = ...)``), which depends on
-other respondents' prices; ``nms_interpolation="grid"`` reproduces that.
-Both agree whenever the grid is evenly spaced.
+NMS (reach and revenue): see forum/analytics/nms.py.
 """
 
 from __future__ import annotations
@@ -99,7 +85,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from numbers import Rational, Real
-from typing import Literal, TypeAlias
+from typing import Literal
+
+from forum.analytics.nms import (
+    NMS_CALIBRATION,
+    NmsGroup,
+    NmsPoint,
+    NmsSegment,
+    Price,
+    groups_to_segments,
+)
+from forum.analytics.nms import check_intent as _check_intent
+from forum.analytics.nms import nms_reach as _nms_reach
+from forum.analytics.nms import probability as _probability
 
 __all__ = [
     "NMS_CALIBRATION",
@@ -115,17 +113,6 @@ __all__ = [
     "NmsSegment",
 ]
 
-Price: TypeAlias = int | float | Decimal | Fraction
-"""Accepted price types; ``None`` (no answer) is also accepted per respondent."""
-
-NMS_CALIBRATION: Mapping[int, Fraction] = {
-    5: Fraction(7, 10),
-    4: Fraction(5, 10),
-    3: Fraction(3, 10),
-    2: Fraction(1, 10),
-    1: Fraction(0),
-}
-"""Purchase intent (5 = definitely would buy) -> purchase probability (NMS 1993)."""
 
 SMALL_SAMPLE_THRESHOLD = 30
 """Below this many valid respondents the result is flagged ``small_sample``."""
@@ -200,117 +187,12 @@ def _to_fraction(value: object, what: str) -> Fraction | None:
     raise TypeError(f"{what} must be a number or None, got {type(value).__name__}")
 
 
-def _check_intent(value: object, what: str) -> int | None:
-    if value is None:
-        return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or value not in NMS_CALIBRATION
-    ):
-        raise ValueError(f"{what} must be an int from 1 to 5 or None, got {value!r}")
-    return value
-
-
 def _first_reached(values1: Sequence[float], values2: Sequence[float]) -> int | None:
     """Index of the first grid price where ``values1 >= values2`` (doubles, as R)."""
     for index, (first, second) in enumerate(zip(values1, values2, strict=True)):
         if first >= second:
             return index
     return None
-
-
-NmsGroup: TypeAlias = tuple[
-    "Price | None", "Price", "Price", "Price", int, int, int
-]
-"""``(too_cheap or None, cheap, expensive, too_expensive, intent_cheap,
-intent_expensive, count)``: ``count`` valid respondents who gave exactly these
-answers (both intents present)."""
-
-
-NmsSegment: TypeAlias = tuple["Price", "int | None", "Price", "int | None", int]
-"""``(price0, intent0, price1, intent1, count)``: ``count`` respondents whose
-purchase probability runs linearly from ``price0`` to ``price1`` (``intent``
-None = probability 0).  A respondent is three segments (two without a
-too-cheap answer, plus a :data:`NmsPoint` at the cheap price)."""
-
-NmsPoint: TypeAlias = tuple["Price", int, int]
-"""``(price, intent, count)``: the probability at the start of a curve that
-does not start at 0 (no too-cheap answer)."""
-
-
-def _nms_reach(
-    grid: Sequence[Fraction],
-    points: Sequence[tuple[Fraction, Fraction, int]],
-    segments: Sequence[tuple[Fraction, Fraction, Fraction, Fraction, int]],
-    total: int,
-    by_position: bool,
-) -> list[Fraction]:
-    """Mean NMS purchase probability at each grid price, exactly.
-
-    Each respondent's curve is 0 up to and including too_cheap, rises linearly
-    to the calibrated cheap intent at cheap, moves linearly to the calibrated
-    expensive intent at expensive, falls linearly to 0 at too_expensive and
-    stays 0 beyond.  Without a too-cheap answer the curve is 0 below cheap and
-    starts at the cheap intent.  The x-axis is the price, or the grid position
-    when ``by_position`` (pricesensitivitymeter's ``seq.int`` interpolation).
-
-    Each linear piece ``y = intercept + slope * x`` on grid positions
-    ``(start, end]`` is added, times its count, to difference arrays of
-    intercepts and slopes, so the total work is O(segments + grid) rather
-    than respondents times grid; respondents sharing a piece share the work.
-    """
-    position_of = {price: index for index, price in enumerate(grid)}
-    size = len(grid)
-    intercepts = [Fraction(0)] * (size + 1)
-    slopes = [Fraction(0)] * (size + 1)
-    for price, value, count in points:
-        first = position_of[price]
-        intercepts[first] += value * count
-        intercepts[first + 1] -= value * count
-    for price0, y0, price1, y1, count in segments:
-        p0, p1 = position_of[price0], position_of[price1]
-        x0, x1 = (Fraction(p0), Fraction(p1)) if by_position else (price0, price1)
-        slope = (y1 - y0) / (x1 - x0)
-        intercept = y0 - slope * x0
-        intercepts[p0 + 1] += intercept * count
-        intercepts[p1 + 1] -= intercept * count
-        slopes[p0 + 1] += slope * count
-        slopes[p1 + 1] -= slope * count
-    reach: list[Fraction] = []
-    intercept_sum = slope_sum = Fraction(0)
-    for index, price in enumerate(grid):
-        intercept_sum += intercepts[index]
-        slope_sum += slopes[index]
-        x = Fraction(index) if by_position else price
-        reach.append((intercept_sum + slope_sum * x) / total)
-    return reach
-
-
-def _probability(intent: int | None) -> Fraction:
-    return Fraction(0) if intent is None else NMS_CALIBRATION[_check_intent(intent, "intent")]  # type: ignore[index]
-
-
-def groups_to_segments(
-    groups: Sequence[NmsGroup],
-) -> tuple[list[NmsPoint], list[NmsSegment], int]:
-    """Whole answers (:data:`NmsGroup`) as points and segments, and how many respondents."""
-    points: list[NmsPoint] = []
-    segments: list[NmsSegment] = []
-    total = 0
-    for tc, c, e, te, intent_c, intent_e, count in groups:
-        _check_intent(intent_c, "intent_cheap")
-        _check_intent(intent_e, "intent_expensive")
-        if count <= 0:
-            continue
-        total += count
-        if tc is None:
-            points.append((c, intent_c, count))
-        else:
-            segments.append((tc, None, c, intent_c, count))
-        segments.append((c, intent_c, e, intent_e, count))
-        segments.append((e, intent_e, te, None, count))
-    return points, segments, total
 
 
 def _empty_result(invalid: int, nms: bool) -> PriceSensitivityResult:

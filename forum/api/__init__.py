@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from forum import policy
+from forum.api.openapi import spec
 from forum.errors import DomainError
 from forum.extensions import client_key, csrf, db, limiter
 from forum.i18n import _
@@ -160,7 +161,7 @@ def _streamed(concept_id: int, table: str) -> Any:
 
 
 def _download(body: Any, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
+    response = Response(body, content_type=mimetype)  # as given: `mimetype=` would add a second charset
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -196,8 +197,6 @@ def export_xlsx(slug: str) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    from forum.api.openapi import spec
-
     return jsonify(spec(request.host_url.rstrip("/") + "/api/v1"))
 
 

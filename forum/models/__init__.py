@@ -19,6 +19,14 @@ from forum.models.moderation import (
 )
 from forum.models.organizations import MEMBER_ROLES, Membership, Organization
 from forum.models.privacy import OutboxMessage, SignIn
+from forum.models.research import (
+    GaborGrangerAnswer,
+    GaborGrangerResponse,
+    MaxDiffAnswer,
+    SegmentAnswer,
+    SegmentChoice,
+    SegmentQuestion,
+)
 from forum.models.search import SEARCH_KINDS, SearchDocument
 from forum.models.summaries import ConceptSummary
 from forum.models.users import ROLES, User
@@ -32,6 +40,8 @@ __all__ = [
     "Organization", "Post", "PostRevision", "PriceResponse", "RoomSequence", "SEARCH_KINDS", "SearchDocument",
     "StageChange", "SummaryVisit", "Suspension", "Tag", "FLAG_REASONS", "BlockedTerm", "ReviewItem",
     "SiteSetting", "ModeratorWarning",
+    "GaborGrangerAnswer", "GaborGrangerResponse", "MaxDiffAnswer", "SegmentAnswer", "SegmentChoice",
+    "SegmentQuestion",
     "Topic", "User", "concept_tags", "utcnow",
     "REACTION_KINDS", "SUGGESTION_STATES", "Reaction", "Suggestion", "SuggestionSupport",
     "WEBHOOK_EVENTS", "WebhookDelivery", "WebhookEndpoint",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, Update, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
@@ -44,7 +44,8 @@ class Topic(db.Model):
     pinned: Mapped[bool] = mapped_column(default=False)
     locked: Mapped[bool] = mapped_column(default=False)
     hidden_at: Mapped[datetime | None] = mapped_column(default=None)
-    # Kept by the posting service so topic lists need no per-row query.
+    # The posts people see (neither hidden nor deleted), kept by the services (recount_posts) so
+    # topic lists and concept cards need no per-row query.
     post_count: Mapped[int] = mapped_column(default=0)
     last_post_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_post_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -109,3 +110,12 @@ class PostRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     editor = relationship("User")
+
+
+def recount_posts(topic_id: int) -> Update:
+    """The statement that sets a topic's post_count to the posts people see: run after a post is
+    hidden, held, restored or deleted (a new visible post adds one in the same transaction)."""
+    visible = (select(func.count(Post.id)).where(Post.topic_id == topic_id, Post.hidden_at.is_(None),
+                                                 Post.deleted_at.is_(None)).scalar_subquery())
+    return update(Topic).where(Topic.id == topic_id).values(post_count=visible).execution_options(
+        synchronize_session=False)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -46,6 +47,10 @@ class Concept(db.Model):
     # Van Westendorp with four questions (too cheap included) or three (cheap, expensive, too
     # expensive; no PMC and OPP then).
     price_asks_too_cheap: Mapped[bool] = mapped_column(default=True, server_default="1")
+    # Gabor-Granger: the price ladder, "9,12.5,15" (3 to 9 prices, ascending); "" when not asked.
+    price_ladder: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Best-worst scaling (MaxDiff) of the active features (5 to 30 of them).
+    maxdiff_enabled: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -62,6 +67,14 @@ class Concept(db.Model):
         "StageChange", back_populates="concept", order_by="StageChange.created_at",
         cascade="all, delete-orphan")
     topic = relationship("Topic", back_populates="concept", uselist=False)
+    segment_questions = relationship(
+        "SegmentQuestion", order_by="SegmentQuestion.position", cascade="all, delete-orphan",
+        passive_deletes=True)
+
+    @property
+    def ladder(self) -> list[Decimal]:
+        """The Gabor-Granger price ladder, ascending ([] when not asked)."""
+        return [Decimal(part) for part in self.price_ladder.split(",") if part]
 
 
 class StageChange(db.Model):

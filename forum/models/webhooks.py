@@ -1,6 +1,7 @@
 """Webhook endpoints of an organization and the outbox of their deliveries."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -64,6 +65,4 @@ class WebhookDelivery(db.Model):
     endpoint = relationship("WebhookEndpoint")
 
     def data(self) -> dict[str, Any]:
-        import json
-
         return json.loads(self.body)

@@ -14,7 +14,9 @@ Moderators join the room's staff twin, where events carry their staff payload. S
 Flask-Login session (Flask-SocketIO's manage_session=False) and the same-origin check;
 visitors listen to public rooms. A suspended (or silenced) person listens as a visitor: public rooms only, and
 no private room (unread count). Logging out or a suspension ends the person's sockets
-(`end_sessions`), and the page reconnects as who they are now.
+(forum/realtime/ending.py), and the page reconnects as who they are now; so does hiding a concept for
+every page open on it. Both run on the services' signals (forum/services/events.py).
+Events named like Socket.IO's own (connect, disconnect) are refused when a client sends them.
 """
 from __future__ import annotations
 
@@ -25,12 +27,13 @@ from typing import Any
 
 from flask import current_app, request
 from flask_login import current_user
-from flask_socketio import emit, join_room, leave_room
+from flask_socketio import disconnect, emit, join_room, leave_room
 
 from forum import policy
 from forum.errors import DomainError
 from forum.extensions import socketio
 from forum.i18n import _
+from forum.realtime.presence import HEARTBEAT
 from forum.services import concepts, events, posting
 
 MAX_SLUG = 200
@@ -189,7 +192,29 @@ def _broadcast_presence(room: str, count: int) -> None:
     socketio.start_background_task(later)
 
 
-def on_connect(auth: Any = None) -> bool:
+def _sent_by_client() -> bool:
+    """Socket.IO calls the connect and disconnect handlers itself while it sets a connection up or
+    tears it down (the connection is not "connected" then). An event of the same name that a client
+    sends arrives on a live connection: it is refused, so no client resets its limits or leaves the
+    registry (and `end_sessions`) while its socket stays open."""
+    return bool(socketio.server.manager.is_connected(request.sid, request.namespace or "/"))  # type: ignore[attr-defined]
+
+
+def _refuse_reserved() -> dict[str, Any]:
+    conn = registry.connections.get(request.sid)  # type: ignore[attr-defined]
+    if conn is not None:
+        conn.refused += 1
+        try:
+            _take_token(conn)  # a message like any other
+        except Refused:
+            pass
+    _maybe_drop()
+    return _answer_error("reserved", _("That event name is Socket.IO's own; a client cannot send it."))
+
+
+def on_connect(auth: Any = None) -> bool | dict[str, Any]:
+    if _sent_by_client():
+        return _refuse_reserved()
     viewer = _viewer()
     sid = request.sid  # type: ignore[attr-defined]
     burst = float(current_app.config.get("LIVE_MESSAGE_BURST", 20))
@@ -206,7 +231,9 @@ def on_connect(auth: Any = None) -> bool:
     return True
 
 
-def on_disconnect(*args: Any) -> None:
+def on_disconnect(*args: Any) -> dict[str, Any] | None:
+    if _sent_by_client():
+        return _refuse_reserved()
     sid = request.sid  # type: ignore[attr-defined]
     with registry.lock:
         conn = registry.connections.pop(sid, None)
@@ -291,36 +318,12 @@ def _maybe_drop() -> None:
     """A client that keeps sending after being refused many times is disconnected."""
     conn = registry.connections.get(request.sid)  # type: ignore[attr-defined]
     if conn is not None and conn.refused > int(current_app.config.get("LIVE_MAX_REFUSALS", 50)):
-        from flask_socketio import disconnect
-
         disconnect()
 
 
 def on_error(exc: Exception) -> dict[str, Any]:
     current_app.logger.exception("Socket.IO handler failed: %s", exc)
     return _answer_error("server_error", _("Something went wrong; the page will catch up when it reconnects."))
-
-
-# --- across processes -------------------------------------------------------------------------
-
-def end_sessions(user_id: int) -> None:
-    """Disconnect every socket of a person (on every process): after a logout or a suspension.
-    Their pages reconnect and subscribe again as who they are now."""
-    app = current_app._get_current_object()
-    presence = app.extensions.get("sb_presence")
-    if presence is None:
-        return
-    try:
-        sids = presence.user_sids(user_id)
-    except Exception:  # noqa: BLE001 - a presence store outage must not break a logout
-        app.logger.warning("Could not list the sockets of user %s", user_id)
-        return
-    for sid in sids:
-        try:
-            socketio.server.disconnect(sid, namespace="/")
-        except Exception:  # noqa: BLE001
-            app.logger.warning("Could not disconnect socket %s", sid)
-        presence.remove_user(user_id, sid)
 
 
 def _start_heartbeat() -> None:
@@ -333,8 +336,6 @@ def _start_heartbeat() -> None:
     registry.heartbeat_started = True
 
     def beat() -> None:
-        from forum.realtime.presence import HEARTBEAT
-
         while True:
             socketio.sleep(HEARTBEAT)
             try:

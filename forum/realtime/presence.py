@@ -41,6 +41,10 @@ class MemoryPresence:
         with self._lock:
             return len(self._rooms.get(room, ()))
 
+    def room_sids(self, room: str) -> set[str]:
+        with self._lock:
+            return set(self._rooms.get(room, ()))
+
     def add_user(self, user_id: int, sid: str) -> None:
         with self._lock:
             self._users[user_id].add(sid)
@@ -65,7 +69,7 @@ class RedisPresence:
     """Sorted sets: member = socket id, score = when it expires unless its process refreshes it."""
 
     def __init__(self, url: str, prefix: str) -> None:
-        import redis
+        import redis  # only with a Redis URL configured: a one-machine install never loads it
 
         self.redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self.prefix = prefix
@@ -100,6 +104,11 @@ class RedisPresence:
         pipe = self.redis.pipeline()
         self._count(pipe, self._room_key(room))
         return int(pipe.execute()[1])
+
+    def room_sids(self, room: str) -> set[str]:
+        """The sockets in a room, on every process (those of a killed process expire)."""
+        return {s.decode() if isinstance(s, bytes) else s
+                for s in self.redis.zrangebyscore(self._room_key(room), time.time(), "+inf")}
 
     def add_user(self, user_id: int, sid: str) -> None:
         key = self._user_key(user_id)

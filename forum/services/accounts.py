@@ -2,9 +2,10 @@
 
 Email addresses are verified by a signed link (forum/services/signing.py): at registration, and a
 new address before it replaces the old one. Password reset is a signed link that expires
-(PASSWORD_RESET_MAX_AGE) and works once: it carries a fingerprint of the password hash, so the reset
-itself (or any other password change) makes it useless. Asking for a reset answers the same whether
-or not the address belongs to an account.
+(PASSWORD_RESET_MAX_AGE). Every emailed link carries the account's fingerprint (its password hash
+and address): a change of either (the reset itself, a password change, a confirmed new address)
+makes every earlier link useless. Asking for a reset, and changing the address to one another
+account has, answer the same either way.
 """
 from __future__ import annotations
 
@@ -31,6 +32,11 @@ BIO_MAX = 500
 EMAIL_MAX = 254
 RESERVED_USERNAMES = frozenset({"admin", "administrator", "moderator", "root", "system", "support",
                                 "staff", "soundingboard", "anonymous", "deleted", "me", "settings"})
+
+
+def _link_outdated() -> str:
+    return _("This confirmation link no longer works: the account's address or password changed since it "
+             "was sent. Ask for a new one.")
 
 
 def _fail(field: str, message: str) -> ValidationError:
@@ -122,7 +128,7 @@ def register(username: str, email: str, password: str, display_name: str = "") -
 # --- email verification ----------------------------------------------------------------------------
 
 def _queue_verification(user: User) -> None:
-    token = signing.sign(signing.VERIFY, {"u": user.id, "e": user.email})
+    token = signing.sign_for(user, signing.VERIFY, {"e": user.email})
     mail.queue(user, "verify", _l("Confirm your email address"), "verify",
                link=mail.absolute(f"/verify-email/{token}"), to_addr=user.email)
 
@@ -140,8 +146,9 @@ def verify_email(token: str) -> User:
     data = signing.unsign(signing.VERIFY, token, current_app.config["EMAIL_VERIFY_MAX_AGE"],
                           what=_l("confirmation link"))
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
-    if user is None or user.deleted_at is not None or user.email != data.get("e"):
-        raise ValidationError(_("This confirmation link is not valid."))
+    if user is None or user.deleted_at is not None or user.email != data.get("e") \
+            or not signing.is_current(user, data):
+        raise ValidationError(_link_outdated())
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
         db.session.commit()
@@ -154,8 +161,9 @@ def confirm_email_change(token: str) -> User:
                           what=_l("confirmation link"))
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     new_email = data.get("e")
-    if user is None or user.deleted_at is not None or not isinstance(new_email, str):
-        raise ValidationError(_("This confirmation link is not valid."))
+    if user is None or user.deleted_at is not None or not isinstance(new_email, str) \
+            or not signing.is_current(user, data):
+        raise ValidationError(_link_outdated())
     if user.email != new_email:
         if db.session.scalar(select(User.id).where(User.email == new_email)):
             raise Conflict(_("Another account uses that address now; it cannot be yours too."))
@@ -181,7 +189,7 @@ def request_password_reset(email: str) -> None:
     user = db.session.scalar(select(User).where(User.email == address, User.deleted_at.is_(None)))
     if user is None:
         return
-    token = signing.sign(signing.RESET, {"u": user.id, "h": signing.fingerprint(user.password_hash)})
+    token = signing.sign_for(user, signing.RESET, {})
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     mail.queue(user, "reset", _l("Reset your Sounding Board password"), "reset",
                link=mail.absolute(f"/reset-password/{token}"), minutes=minutes, to_addr=user.email)
@@ -195,8 +203,9 @@ def user_for_reset(token: str) -> User:
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     if user is None or user.deleted_at is not None:
         raise ValidationError(_("This reset link is not valid."))
-    if data.get("h") != signing.fingerprint(user.password_hash):
-        raise ValidationError(_("This reset link has already been used. Ask for a new one."))
+    if not signing.is_current(user, data):
+        raise ValidationError(_("This reset link no longer works: it was used, or the account's password or "
+                                "address changed since it was sent. Ask for a new one."))
     return user
 
 
@@ -234,6 +243,7 @@ def authenticate(login: str, password: str, ip_address: str = "", user_agent: st
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     now = utcnow()
+    user.previous_login_at = user.last_login_at  # not stored: the caller's "Welcome" or "Welcome back"
     user.last_login_at = now
     db.session.add(SignIn(user_id=user.id, created_at=now, ip_address=(ip_address or "")[:64],
                           user_agent=(user_agent or "")[:200]))
@@ -271,11 +281,16 @@ def change_email(user: User, password: str, new_email: str) -> str | None:
     email = normalize_email(new_email)
     if email == user.email:
         return None
-    if db.session.scalar(select(User.id).where(User.email == email)):
-        raise _fail("email", _("An account with that email already exists."))
-    token = signing.sign(signing.EMAIL_CHANGE, {"u": user.id, "e": email})
-    mail.queue(user, "email_change", _l("Confirm your new email address"), "email_change",
-               link=mail.absolute(f"/confirm-email/{token}"), new_email=email, to_addr=email)
+    owner = db.session.scalar(select(User).where(User.email == email))
+    # The same answer whether or not another account has the address (saying so would tell anyone
+    # which addresses are registered): its owner is told by email instead, and nothing changes.
+    token = signing.sign_for(user, signing.EMAIL_CHANGE, {"e": email})
+    if owner is None:
+        mail.queue(user, "email_change", _l("Confirm your new email address"), "email_change",
+                   link=mail.absolute(f"/confirm-email/{token}"), new_email=email, to_addr=email)
+    elif owner.deleted_at is None:
+        mail.queue(owner, "email_taken", _l("Someone tried to use your address for another account"),
+                   "email_taken", to_addr=owner.email, login_link=mail.absolute("/login"))
     commit_and_publish()
     return email
 

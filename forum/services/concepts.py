@@ -30,7 +30,7 @@ from forum.models import (
     concept_tags,
     utcnow,
 )
-from forum.services import events, notifications, pulse, search
+from forum.services import events, notifications, popularity, search, summaries
 from forum.services.organizations import slugify, unique_slug
 from forum.services.tx import commit_and_publish
 
@@ -184,8 +184,6 @@ def _commit_changed(concept: Concept) -> None:
     """Commit a change to what the concept page shows (its text, switches, features): the
     `summary.changed` event moves the concept room's number, which is the key of the stored summary
     and of the cached page, and tells open pages; it is published after the commit."""
-    from forum.services import summaries
-
     commit_and_publish(summaries.invalidate(concept))
 
 
@@ -372,7 +370,7 @@ def listing(actor: Any, stage: str | None = None, organization: str | None = Non
                 select(concept_tags.c.concept_id).join(Tag, Tag.id == concept_tags.c.tag_id)
                 .where(Tag.name == name)))
     if sort in ("active", "supported"):
-        stmt = stmt.order_by(*pulse.sort_key(sort))
+        stmt = stmt.order_by(*popularity.sort_key(sort))
     elif sort == "discussed":
         stmt = stmt.outerjoin(Topic, Topic.concept_id == Concept.id).order_by(
             func.coalesce(Topic.post_count, 0).desc(), Concept.last_activity_at.desc(), Concept.id.desc())

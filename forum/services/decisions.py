@@ -22,14 +22,17 @@ from forum.models import (
     DecisionFeature,
     Feature,
     FeatureVote,
+    GaborGrangerResponse,
     KanoAnswer,
+    MaxDiffAnswer,
     Post,
     PriceResponse,
     Topic,
     User,
     utcnow,
 )
-from forum.services import events, notifications
+from forum.services import concepts as concept_service
+from forum.services import events, notifications, posting, summaries
 from forum.services.tx import commit_and_publish
 
 TITLE_MAX = 160
@@ -39,7 +42,7 @@ PRICE_MAX = Decimal("1000000")
 
 def participants(concept: Concept) -> set[int]:
     """Everyone who commented on the concept's discussion, voted on its features, or answered its
-    Kano or price questions (accounts since deleted excluded)."""
+    Kano, price or research questions (accounts since deleted excluded)."""
     features = select(Feature.id).where(Feature.concept_id == concept.id)
     ids = union(
         select(Post.author_id.label("uid")).join(Topic, Topic.id == Post.topic_id)
@@ -47,6 +50,8 @@ def participants(concept: Concept) -> set[int]:
         select(FeatureVote.user_id).where(FeatureVote.feature_id.in_(features)),
         select(KanoAnswer.user_id).where(KanoAnswer.feature_id.in_(features)),
         select(PriceResponse.user_id).where(PriceResponse.concept_id == concept.id),
+        select(GaborGrangerResponse.user_id).where(GaborGrangerResponse.concept_id == concept.id),
+        select(MaxDiffAnswer.user_id).where(MaxDiffAnswer.concept_id == concept.id),
     ).subquery()
     return set(db.session.scalars(select(User.id).where(User.id.in_(select(ids.c.uid)),
                                                         User.deleted_at.is_(None))))
@@ -83,9 +88,6 @@ def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any 
            adopted: Any = (), dropped: Any = ()) -> Decision:
     """Post a decision update. `stage` (optional) moves the concept; `price` (optional) is the price
     set; `adopted` / `dropped` are feature ids of the concept."""
-    from forum.services import concepts as concept_service
-    from forum.services import posting, summaries
-
     policy.require(actor, "decision.create", concept)
     errors: dict[str, list[str]] = {}
     title = " ".join(str(title or "").split())

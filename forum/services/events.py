@@ -25,16 +25,31 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from blinker import Namespace
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
 
 from forum.extensions import db, socketio
-from forum.models import Event, RoomSequence, utcnow
+from forum.models import Event, Post, RoomSequence, utcnow
+from forum.services import unread
 
 #: At most this many missed events are sent on one subscribe; further behind, the client reloads.
 CATCH_UP_LIMIT = 1000
 DEFAULT_RETENTION_DAYS = 14
 _UNREAD_KEY = "sb_unread_changed"
+_NARROWED_KEY = "sb_rooms_narrowed"
+
+# What the live layer (forum/realtime, which subscribes at start-up) must do after a change of
+# rights; services send these signals and never import it.
+_signals = Namespace()
+#: sender: a user id. Their rights changed (logout, password, role, suspension, membership): every
+#: socket of theirs is ended, and their pages reconnect as who they are now.
+sessions_ended = _signals.signal("sessions-ended")
+#: sender: a room name. Fewer people may see it now (a concept or topic was hidden): every socket
+#: subscribed to it is ended, and each page subscribes again, asking the policy again.
+room_narrowed = _signals.signal("room-narrowed")
 
 
 # --- room names ---------------------------------------------------------------------------------
@@ -68,9 +83,9 @@ def staff_room(room: str) -> str:
 def _upsert_sequence(room: str) -> Any:
     table = RoomSequence.__table__
     if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
+        from sqlalchemy.dialects.postgresql import insert  # the dialect's own upsert, of the engine in use
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert  # the dialect's own upsert, of the engine in use
     stmt = insert(table).values(room=room, last_seq=1)
     return stmt.on_conflict_do_update(
         index_elements=[table.c.room], set_={"last_seq": table.c.last_seq + 1}).returning(table.c.last_seq)
@@ -90,6 +105,12 @@ def record(room: str, kind: str, payload: dict[str, Any] | None = None, *,
     event = Event(room=room, seq=next_seq(room), kind=kind, payload=payload or {}, staff_payload=staff)
     db.session.add(event)
     return event
+
+
+def narrowed(*rooms: str) -> None:
+    """Note rooms fewer people may see after this transaction; `publish()` sends `room_narrowed`
+    for each once the transaction's own events are out."""
+    db.session.info.setdefault(_NARROWED_KEY, set()).update(rooms)
 
 
 def unread_changed(*user_ids: int) -> None:
@@ -134,7 +155,28 @@ def since(room: str, after: int, *, staff: bool = False, limit: int = CATCH_UP_L
     # Pruned (or never kept) events leave a hole at the start: the page cannot be patched.
     if not rows or rows[0].seq != after + 1:
         return None
-    return [as_message(e, staff=staff) for e in rows]
+    messages = [as_message(e, staff=staff) for e in rows]
+    return messages if staff else _as_shown_now(messages)
+
+
+#: What a "post.added" says about who wrote it: public while the post shows, gone once it does not.
+POST_AUTHOR_FIELDS = ("author", "author_id")
+
+
+def _as_shown_now(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A catch-up tells what the page shows now: a post deleted or hidden since it was added shows
+    as a placeholder (or not at all), so its "post.added" no longer names its author."""
+    added = {m["data"].get("post_id") for m in messages if m["kind"] == "post.added"}
+    added.discard(None)
+    if not added:
+        return messages
+    gone = set(db.session.scalars(select(Post.id).where(
+        Post.id.in_(added), or_(Post.deleted_at.is_not(None), Post.hidden_at.is_not(None)))))
+    for message in messages:
+        if message["kind"] == "post.added" and message["data"].get("post_id") in gone:
+            for name in POST_AUTHOR_FIELDS:
+                message["data"].pop(name, None)
+    return messages
 
 
 # --- pushing ------------------------------------------------------------------------------------
@@ -153,16 +195,16 @@ def publish(*events: Event) -> None:
         except Exception:  # noqa: BLE001 - the database has it; reconnecting clients catch up
             current_app.logger.warning("Could not push event %s:%s; clients will catch up", event.room, event.seq)
     push_unread()
+    for room in sorted(db.session.info.pop(_NARROWED_KEY, set())):
+        room_narrowed.send(room)
 
 
 def push_unread(*user_ids: int) -> None:
     """Push the unread-notification count to each person's private room (after commit)."""
-    from forum.services import notifications
-
     users = set(user_ids) | db.session.info.pop(_UNREAD_KEY, set())
     for uid in sorted(users):
         try:
-            count = notifications.unread_count_of(uid)
+            count = unread.count(uid)
             socketio.emit("unread", {"count": count}, to=user_room(uid))
         except Exception:  # noqa: BLE001 - the next page load shows the count
             current_app.logger.warning("Could not push the unread count of user %s", uid)
@@ -170,10 +212,14 @@ def push_unread(*user_ids: int) -> None:
 
 def end_live_sessions(user_id: int) -> None:
     """Disconnect a person's sockets on every process (after a logout, a password change, a
-    suspension, a role change): their pages reconnect as who they are now. Call after commit."""
-    from forum import realtime
+    suspension, a role change, the end of a membership): their pages reconnect as who they are
+    now. Call after commit. (forum/realtime receives the signal.)"""
+    sessions_ended.send(user_id)
 
-    realtime.end_sessions(user_id)
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget_narrowed(session: Session) -> None:
+    session.info.pop(_NARROWED_KEY, None)
 
 
 # --- retention ----------------------------------------------------------------------------------

@@ -243,7 +243,7 @@ def _xlsx_value(value: Any) -> Any:
 def write_workbook(concept: Concept, summary: dict[str, Any], path: str) -> None:
     """A workbook at `path`: a summary sheet, then one sheet per raw table (continued on further
     sheets past Excel's 1,048,576 rows)."""
-    import xlsxwriter
+    import xlsxwriter  # heavy, and needed only when a workbook is asked for
 
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": tempfile.gettempdir(),
                                           "strings_to_formulas": False, "strings_to_urls": False})

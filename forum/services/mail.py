@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, render_template, request
+from flask import Flask, current_app, render_template
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
@@ -39,12 +39,9 @@ STALE_CLAIM = timedelta(minutes=15)
 # --- building messages ----------------------------------------------------------------------------
 
 def absolute(path: str) -> str:
-    """A full address for a link in an email: this request's host, else SITE_URL."""
-    if has_request_context():
-        base = request.host_url.rstrip("/")
-    else:
-        base = current_app.config["SITE_URL"]
-    return base + path
+    """A full address for a link in an email: always on SITE_URL, never on the request's Host header
+    (which whoever sends the request chooses)."""
+    return current_app.config["SITE_URL"] + path
 
 
 def unsubscribe_url(user: User, kind: str = "all") -> str:

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import selectinload
 
 from forum import policy
 from forum.errors import NotFound, ValidationError
@@ -29,6 +30,7 @@ from forum.extensions import db
 from forum.i18n import _, _l, in_language
 from forum.markup import mentions_in_html
 from forum.models import Concept, Follow, Notification, Post, StageChange, Topic, User, utcnow
+from forum.services import events, mail, unread
 from forum.services.ids import parse_id
 from forum.services.tx import commit_and_publish
 
@@ -160,8 +162,6 @@ def _add(user_ids: list[int], kind: str, actor_id: int | None, message: Any, url
         rows.append(Notification(user_id=uid, kind=kind, actor_id=actor_id, message=text, url=url,
                                  post_id=post_id))
     db.session.add_all(rows)
-    from forum.services import events
-
     events.unread_changed(*user_ids)  # pushed to their open pages after the commit
     _email(list(users.values()), "decision" if kind == "decision" else "notification", message, url)
     return rows
@@ -169,7 +169,6 @@ def _add(user_ids: list[int], kind: str, actor_id: int | None, message: Any, url
 
 def _email(users: list[User], kind: str, message: Any, url: str) -> None:
     """The same news by email, to those whose settings ask for it (queued in this transaction)."""
-    from forum.services import mail
 
     for user in users:
         with in_language(user.locale):
@@ -302,15 +301,12 @@ def unread_count(user: Any) -> int:
 
 
 def unread_count_of(user_id: int) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+    return unread.count(user_id)
 
 
 def listing(actor: Any, page: int = 1, per_page: int = 20):
     """The actor's notifications, newest first (a Flask-SQLAlchemy Pagination)."""
     policy.require(actor, "notifications.view")
-    from sqlalchemy.orm import selectinload
-
     stmt = (select(Notification).where(Notification.user_id == actor.id)
             .options(selectinload(Notification.actor))
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
@@ -345,6 +341,4 @@ def mark_all_read(actor: Any) -> int:
 
 def _push_unread(user_id: int) -> None:
     """The person's other open pages show the new count."""
-    from forum.services import events
-
     events.push_unread(user_id)

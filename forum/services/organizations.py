@@ -15,8 +15,8 @@ from forum.analytics.track_record import track_record as analytics_track_record
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.i18n import _
-from forum.models import Membership, ModerationAction, Organization, User, utcnow
-from forum.services import accounts, events
+from forum.models import Concept, Decision, Membership, ModerationAction, Organization, Post, Topic, User, utcnow
+from forum.services import accounts, events, feedback, notifications
 from forum.services.tx import commit_and_publish
 
 NAME_MAX = 80
@@ -177,8 +177,6 @@ def add_member(actor: User, org: Organization, username: str, role: str = "membe
     membership = Membership(organization_id=org.id, user_id=user.id, role=role, pending=True,
                             invited_by_id=actor.id)
     db.session.add(membership)
-    from forum.services import notifications
-
     notifications.notify_invitation(membership, actor, org)
     commit_and_publish(conflict=_fail("username", _("%(name)s is already invited.", name=user.username)))
     return membership
@@ -223,8 +221,6 @@ def decline_invitation(actor: User, membership_id: int) -> Organization:
 def _membership_changed(membership: Membership) -> list[Any]:
     """Whose feedback counts follows membership: the open pages of the organization's concepts get
     the new numbers (and the stored summaries are brought up to date where they are kept)."""
-    from forum.services import feedback
-
     policy.forget_membership(membership.user_id, membership.organization_id)
     return feedback.recount_events(*feedback.touched_by(membership.user_id, membership.organization_id))
 
@@ -249,6 +245,8 @@ def remove_member(actor: User, org: Organization, user_id: int) -> None:
     db.session.flush()
     recorded = _membership_changed(membership) if was_member else []
     commit_and_publish(*recorded)
+    if was_member:
+        events.end_live_sessions(user_id)  # their pages stop hearing what members hear, and reconnect
 
 
 def organizations_of(user: User) -> list[Organization]:
@@ -267,8 +265,6 @@ def track_record(org: Organization) -> TrackRecord:
     (a top-level post by someone outside the organization in a concept's discussion) and when it
     first got an official answer (an official reply to it, or the official post marked as its answer);
     and its decisions per concept. The arithmetic is forum/analytics/track_record.py."""
-    from forum.models import Concept, Decision, Post, Topic
-
     concept_ids = list(db.session.scalars(select(Concept.id).where(
         Concept.organization_id == org.id, Concept.hidden_at.is_(None))))
     if not concept_ids:

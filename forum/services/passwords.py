@@ -58,7 +58,7 @@ def burn_verify_time(password: str) -> None:
 @lru_cache(maxsize=1)
 def common_passwords() -> frozenset[str]:
     """The 30,000 most common passwords of the zxcvbn frequency list (leaked-password corpora)."""
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # a large list, loaded at the first password check
 
     return frozenset(FREQUENCY_LISTS["passwords"])
 

@@ -18,6 +18,7 @@ from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.i18n import _
 from forum.models import Board, Concept, ModerationAction, Post, PostRevision, Topic, utcnow
+from forum.models.board import recount_posts
 from forum.services import events, moderation, notifications, search
 from forum.services.bodies import BODY_MAX, render_body
 from forum.services.ids import parse_id
@@ -183,9 +184,12 @@ def _add_post(actor: Any, topic: Topic, body: str, reply_to: Post | None) -> tup
     notifications.follow(actor, topic=topic)
     notifications.notify_new_post(post)
     search.index_post(post)
+    # Who wrote it is public once the post shows; a post held for review shows to staff only.
+    author = {"author_id": actor.id, "author": actor.name}
+    held = post.hidden_at is not None
     event = events.record(events.topic_room(topic.id), "post.added", {
-        "post_id": post.id, "topic_id": topic.id, "author_id": actor.id, "author": actor.name,
-        "reply_to_id": post.reply_to_id, "official": official is not None})
+        "post_id": post.id, "topic_id": topic.id, **({} if held else author),
+        "reply_to_id": post.reply_to_id, "official": official is not None}, staff=author if held else None)
     return post, event
 
 
@@ -284,7 +288,7 @@ def edit_post(actor: Any, post: Post, body: Any, title: Any = None) -> Post:
         moderation.screen_post(actor, post, new_post=False)  # an edit that adds a blocked word is held
         search.index_post(post)
         recorded.append(events.record(events.topic_room(topic.id), "post.edited",
-                                      {"post_id": post.id, "topic_id": topic.id, "editor_id": actor.id}))
+                                      {"post_id": post.id, "topic_id": topic.id}, staff={"editor_id": actor.id}))
         if post.hidden_at is not None and not was_hidden:
             recorded.append(events.record(events.topic_room(topic.id), "post.hidden",
                                           {"post_id": post.id, "topic_id": topic.id}))
@@ -305,9 +309,10 @@ def delete_post(actor: Any, post: Post) -> None:
     post.deleted_at = utcnow()
     # A deleted post answers nothing any more.
     db.session.execute(update(Post).where(Post.answered_by_id == post.id).values(answered_by_id=None))
+    db.session.execute(recount_posts(post.topic_id))
     search.index_post(post)
     event = events.record(events.topic_room(post.topic_id), "post.deleted",
-                          {"post_id": post.id, "topic_id": post.topic_id, "by_id": actor.id})
+                          {"post_id": post.id, "topic_id": post.topic_id}, staff={"by_id": actor.id})
     if actor.id != post.author_id:
         _audit(actor, "post.delete", "post", post.id)
     commit_and_publish(event)

@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import String, Text, cast, delete, func, or_, select, text, update
 
 from forum import models, policy
 from forum.errors import Conflict, ValidationError
@@ -31,6 +31,8 @@ from forum.extensions import db
 from forum.i18n import _, _l, lazy_ngettext
 from forum.models import (
     Concept,
+    Decision,
+    Event,
     Feature,
     FeatureVote,
     Flag,
@@ -44,13 +46,14 @@ from forum.models import (
     PostRevision,
     PriceResponse,
     SignIn,
+    StageChange,
     SummaryVisit,
     Topic,
     User,
     utcnow,
 )
 from forum.models.users import new_session_token
-from forum.services import events, mail, passwords, signing
+from forum.services import events, feedback, mail, passwords, posting, research, search, signing, summaries
 
 DELETED_NAME = "deleted user"
 FEEDBACK_CHOICES = ("keep", "withdraw")
@@ -222,6 +225,8 @@ def export_files(actor: User) -> dict[str, Any]:
         "flags_raised.json": flags, "api_tokens.json": _api_tokens(actor), "sign_ins.json": sign_ins,
         "summary_visits.json": visits,
     }
+    for name, data in research.archive(uid).items():
+        files[f"research_{name}.json"] = data
     files["README.txt"] = (
         "Your data on Sounding Board, as of " + _value(utcnow()) + ".\n\n"
         + "\n".join(f"{name}: {len(data) if isinstance(data, list) else 'your account'}"
@@ -278,8 +283,6 @@ def _without_names(text: str, user: User, replacement: str = DELETED_NAME) -> st
 def _scrub_mentions(user: User) -> list[Any]:
     """Other people's posts that @mention the person: the mention becomes @deleted-user, the post is
     re-rendered and re-indexed (revisions too). Returns the events to publish."""
-    from forum.services import posting, search
-
     pattern = re.compile(rf"@{re.escape(user.username)}(?![\w])", re.IGNORECASE)
     recorded = []
     like = f"%@{user.username}%"
@@ -302,8 +305,6 @@ def _scrub_mentions(user: User) -> list[Any]:
 def _scrub_audit_log(user: User) -> None:
     """The audit log keeps each action, not who took it, and no name in its text. Erasure is the one
     change the append-only log takes: plain UPDATE statements, which no ORM hook refuses."""
-    from sqlalchemy import String, Text
-
     table = ModerationAction.__table__
     columns = [c for c in table.columns if isinstance(c.type, String | Text) and c.name not in ("action", "target_type")]
     matches = [c.ilike(f"%{name}%") for c in columns for name in _names(user)]
@@ -320,8 +321,6 @@ def _rename_everywhere(user: User) -> list[Any]:
     """Pages that show the person's name (their posts' topics, concepts whose stage they changed or
     where they posted a decision) get an event, so that cached copies under the old room number are
     never served again and open pages refresh."""
-    from forum.models import Decision, StageChange
-
     topic_ids = set(db.session.scalars(select(Post.topic_id).where(Post.author_id == user.id)))
     concept_ids = set(db.session.scalars(select(StageChange.concept_id).where(StageChange.changed_by_id == user.id)))
     concept_ids |= set(db.session.scalars(select(Decision.concept_id).where(Decision.author_id == user.id)))
@@ -342,10 +341,6 @@ def _scrub_json(value: Any, user: User) -> Any:
 
 def _scrub_events(user: User) -> None:
     """The live event log's payloads name authors: those naming the person say "deleted user"."""
-    from sqlalchemy import Text, cast
-
-    from forum.models import Event
-
     columns = [c for c in (getattr(Event, "payload", None), getattr(Event, "staff_payload", None)) if c is not None]
     patterns = {f"%{form}%" for name in _names(user) for form in (name, json.dumps(name)[1:-1])}
     matches = [cast(column, Text).ilike(pattern) for column in columns for pattern in patterns]
@@ -361,20 +356,16 @@ def _scrub_events(user: User) -> None:
 def _withdraw_feedback(user: User) -> list[Any]:
     """Delete the person's votes and answers; each concept touched tells its open pages the new
     numbers (the same events a vote or an answer records)."""
-    from forum.services import feedback
-
     touched = feedback.touched_by(user.id)
     db.session.execute(delete(FeatureVote).where(FeatureVote.user_id == user.id))
     db.session.execute(delete(KanoAnswer).where(KanoAnswer.user_id == user.id))
     db.session.execute(delete(PriceResponse).where(PriceResponse.user_id == user.id))
-    recorded = feedback.recount_events(*touched)
+    recorded = feedback.recount_events(*touched) + research.withdraw(user.id)
     return recorded
 
 
 def _sole_owner_of(user: User) -> list[str]:
     """Organizations with other members where the person is the only owner."""
-    from sqlalchemy import func
-
     names = []
     for membership in db.session.scalars(select(Membership).where(
             Membership.user_id == user.id, Membership.role == "owner")):
@@ -403,8 +394,6 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
         raise Conflict("You are the only owner of " + ", ".join(blocking) + ". Make another member an "
                        "owner first, so the organization is not left without one.")
     user = actor
-    from forum.services import summaries
-
     # Stored summaries of every concept the person answered on are recomputed (their memberships go).
     recorded = summaries.invalidate_for_user(user.id) + _scrub_mentions(user) + _rename_everywhere(user)
     if feedback == "withdraw":
@@ -459,8 +448,6 @@ def _optimize_search_index() -> None:
     """SQLite's FTS5 keeps deleted terms in old segments until they merge: merge now, so no trace of
     a rewritten post stays in the index. PostgreSQL's GIN index is over the rows themselves."""
     if db.engine.dialect.name == "sqlite":
-        from sqlalchemy import text
-
         try:
             db.session.execute(text("INSERT INTO search_fts(search_fts) VALUES ('optimize')"))
         except Exception:  # noqa: BLE001 - no FTS table (e.g. a database without the extras)

@@ -8,10 +8,9 @@ post, suggestion and support is one.
 """
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
 from forum import policy
@@ -20,20 +19,9 @@ from forum.models import (
     STAGES,
     Concept,
     Decision,
-    Event,
-    Feature,
-    FeatureVote,
-    Membership,
     Organization,
-    Suggestion,
-    SuggestionSupport,
-    Topic,
-    User,
-    utcnow,
 )
-from forum.services import feedback, summaries, summary
-
-WEEK = timedelta(days=7)
+from forum.services import popularity, summaries, summary
 
 
 def figures(concept: Concept) -> dict[str, Any]:
@@ -49,44 +37,9 @@ def figures(concept: Concept) -> dict[str, Any]:
     return {"participants": summary.participation(concept)["total"], "top": top}
 
 
-def week_activity() -> Any:
-    """A correlated SQL count of the events of a concept's rooms in the last seven days."""
-    since = utcnow() - WEEK
-    rooms = or_(Event.room == literal("concept:") + cast(Concept.id, String),
-                Event.room == literal("topic:") + cast(
-                    select(Topic.id).where(Topic.concept_id == Concept.id).limit(1).scalar_subquery(), String))
-    return (select(func.count(Event.id)).where(Event.created_at >= since, rooms)
-            .correlate(Concept).scalar_subquery())
-
-
-def _counted_here() -> Any:
-    """The rule of whose answer counts (feedback.counted) for a concept of the enclosing query: the
-    same conditions, with the organization taken from that row (a correlated form for ORDER BY)."""
-    member = (exists().where(Membership.user_id == User.id, Membership.organization_id == Concept.organization_id,
-                             Membership.pending.is_(False)).correlate_except(Membership))
-    return and_(feedback._not_suspended(), ~member)
-
-
-def support_total() -> Any:
-    """A correlated SQL count: "for" votes on the concept's active features and support of its open
-    suggestions, by people whose answers count."""
-    votes = (select(func.count(FeatureVote.id)).join(Feature, Feature.id == FeatureVote.feature_id)
-             .join(User, User.id == FeatureVote.user_id)
-             .where(Feature.concept_id == Concept.id, Feature.retired_at.is_(None), FeatureVote.value > 0,
-                    _counted_here())
-             .correlate(Concept).scalar_subquery())
-    backing = (select(func.count(SuggestionSupport.id))
-               .join(Suggestion, Suggestion.id == SuggestionSupport.suggestion_id)
-               .join(User, User.id == SuggestionSupport.user_id)
-               .where(Suggestion.concept_id == Concept.id, Suggestion.status == "open",
-                      _counted_here())
-               .correlate(Concept).scalar_subquery())
-    return votes + backing
-
-
 def moving(actor: Any, limit: int = 4) -> list[Concept]:
     """The concepts with the most activity this week (none without any), for the front page."""
-    activity = week_activity()
+    activity = popularity.week_activity()
     stmt = (select(Concept).where(policy.concept_filter(actor), activity > 0)
             .options(joinedload(Concept.organization), joinedload(Concept.topic))
             .order_by(activity.desc(), Concept.last_activity_at.desc(), Concept.id.desc()).limit(limit))
@@ -114,13 +67,3 @@ def _latest_decisions(concept_ids: list[int]) -> dict[int, Decision]:
               .where(Decision.concept_id.in_(concept_ids)).group_by(Decision.concept_id).subquery())
     found = db.session.scalars(select(Decision).join(newest, and_(Decision.id == newest.c.id)))
     return {d.concept_id: d for d in found}
-
-
-def sort_key(sort: str) -> list[Any] | None:
-    """ORDER BY of the concept list's extra sorts ("active" this week, "supported"), or None."""
-    if sort == "active":
-        activity = week_activity()
-        return [activity.desc(), Concept.last_activity_at.desc(), Concept.id.desc()]
-    if sort == "supported":
-        return [support_total().desc(), case((Concept.feedback_open, 0), else_=1), Concept.id.desc()]
-    return None

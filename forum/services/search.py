@@ -75,8 +75,8 @@ def remove(kind: str, object_id: int) -> None:
 
 def index_concept(concept: Concept) -> None:
     """(Re)index a concept's title, summary, description and tags; drop it from results if hidden."""
-    if concept.id is None:
-        db.session.flush()
+    if concept.id is None or concept.created_at is None:
+        db.session.flush()  # its id, and the date it was posted (never the date it was indexed)
     if concept.hidden_at is not None:
         remove("concept", concept.id)
         return

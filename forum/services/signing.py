@@ -1,7 +1,8 @@
 """Signed tokens for links sent by email (itsdangerous, keyed by SECRET_KEY, one salt per purpose).
 
-A token carries only ids and the address it is about; the signature makes it unforgeable and the
-salt keeps a token for one purpose from working for another.
+A token carries only ids, the address it is about and the account's fingerprint (its password hash
+and address, digested: any change of either kills every earlier link); the signature makes it
+unforgeable and the salt keeps a token for one purpose from working for another.
 """
 from __future__ import annotations
 
@@ -47,3 +48,20 @@ def unsign(salt: str, token: str, max_age: int | None = None, *, what: Any = Non
 def fingerprint(value: str) -> str:
     """A short digest of a secret (a password hash): changes when it changes, reveals nothing."""
     return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+def account_fingerprint(user: Any) -> str:
+    """What every emailed link of an account is bound to: its password hash and its address. A
+    change of either (a new password, a reset, a confirmed new address) kills every link issued
+    before it."""
+    return fingerprint(f"{user.password_hash}\n{user.email}")
+
+
+def sign_for(user: Any, salt: str, data: dict[str, Any]) -> str:
+    """A link's token for `user`: its data, the account's id and its fingerprint."""
+    return sign(salt, {**data, "u": user.id, "f": account_fingerprint(user)})
+
+
+def is_current(user: Any, data: dict[str, Any]) -> bool:
+    """Whether a token made by sign_for() still matches the account as it is now."""
+    return data.get("f") == account_fingerprint(user)

@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from forum.extensions import db
 from forum.i18n import _
@@ -30,6 +31,10 @@ from forum.models import Membership, WebhookDelivery, WebhookEndpoint, utcnow
 from forum.services import addresses, notifications
 
 STALE_CLAIM = timedelta(minutes=15)
+#: Deliveries claimed and sent per batch; their results are committed together at its end. A sender
+#: that dies mid-batch leaves its claims to go stale and be sent again (at least once: receivers tell
+#: repeats apart by the body's "id").
+BATCH = 50
 WAKE_MAX = 15 * 60  # seconds: a background sender sleeps until the next due delivery, at most this
 
 
@@ -78,6 +83,9 @@ def _backoff(attempts: int) -> timedelta:
 
 def _send(delivery: WebhookDelivery) -> None:
     endpoint = delivery.endpoint
+    if endpoint.disabled_at is not None:  # disabled while this batch was going out: it waits
+        delivery.status, delivery.claimed_at = "pending", None
+        return
     timestamp = int(time.time())
     status = None
     try:
@@ -94,7 +102,6 @@ def _send(delivery: WebhookDelivery) -> None:
         delivery.attempts += 1
         delivery.last_error, delivery.claimed_at = "", None
         endpoint.failures = 0
-    db.session.commit()
 
 
 def _failed(delivery: WebhookDelivery, status: int | None, error: str) -> None:
@@ -126,28 +133,29 @@ def _disable(endpoint: WebhookEndpoint) -> None:
             f"/orgs/{org.slug}/webhooks")
 
 
-def deliver_due(limit: int = 200) -> tuple[int, int]:
-    """Send what is due to enabled endpoints. Returns (sent, failed attempts)."""
-    ids = list(db.session.scalars(
-        select(WebhookDelivery.id).join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-        .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= utcnow(),
-               WebhookEndpoint.disabled_at.is_(None))
-        .order_by(WebhookDelivery.id).limit(limit)))
+def deliver_due(limit: int = BATCH) -> tuple[int, int]:
+    """Send what is due to enabled endpoints. The batch is claimed in one statement (pending ->
+    sending, RETURNING the rows this sender got), so two senders never send one delivery twice.
+    Returns (sent, failed attempts)."""
+    due = (select(WebhookDelivery.id).join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+           .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= utcnow(),
+                  WebhookEndpoint.disabled_at.is_(None))
+           .order_by(WebhookDelivery.id).limit(limit))
+    ids = list(db.session.scalars(due))
+    if not ids:
+        db.session.commit()
+        return 0, 0
+    claimed = sorted(db.session.scalars(
+        update(WebhookDelivery).where(WebhookDelivery.id.in_(ids), WebhookDelivery.status == "pending")
+        .values(status="sending", claimed_at=utcnow()).returning(WebhookDelivery.id)))
     db.session.commit()
     sent = failed = 0
-    for delivery_id in ids:
-        claimed = db.session.execute(update(WebhookDelivery).where(
-            WebhookDelivery.id == delivery_id, WebhookDelivery.status == "pending")
-            .values(status="sending", claimed_at=utcnow()))
-        db.session.commit()
-        delivery = db.session.get(WebhookDelivery, delivery_id) if claimed.rowcount == 1 else None
-        if delivery is None or delivery.endpoint.disabled_at is not None:
-            if delivery is not None:
-                delivery.status = "pending"
-                db.session.commit()
-            continue
+    batch = db.session.scalars(select(WebhookDelivery).where(WebhookDelivery.id.in_(claimed))
+                               .options(joinedload(WebhookDelivery.endpoint)).order_by(WebhookDelivery.id)).all()
+    for delivery in batch:
         _send(delivery)
         sent, failed = (sent + 1, failed) if delivery.status == "sent" else (sent, failed + 1)
+    db.session.commit()
     return sent, failed
 
 

@@ -39,8 +39,9 @@ from forum.models import (
     WebhookEndpoint,
     utcnow,
 )
-from forum.services import addresses
+from forum.services import addresses, webhook_sender
 from forum.services.ids import parse_id
+from forum.services.mail import absolute
 
 #: Concept-room event kinds and the webhook type each reports.
 KIND_TO_TYPE = {"concept.created": "concept.created", "concept.stage": "concept.stage_changed",
@@ -178,15 +179,11 @@ def _summary_due(endpoint: WebhookEndpoint, concept_id: int) -> Any:
 
 
 def concept_data(concept: Concept) -> dict[str, Any]:
-    from forum.services.mail import absolute
-
     return {"slug": concept.slug, "title": concept.title, "organization": concept.organization.slug,
             "stage": concept.stage, "url": absolute(f"/concepts/{concept.slug}")}
 
 
 def _data(event_type: str, event: Event, concept: Concept) -> dict[str, Any] | None:
-    from forum.services.mail import absolute
-
     payload = event.payload or {}
     data: dict[str, Any] = {"concept": concept_data(concept)}
     if event_type == "concept.stage_changed":
@@ -251,8 +248,6 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 def _after_commit(session: Session) -> None:
     session.info.pop(_SUMMARIES, None)
     if session.info.pop(_QUEUED, False):
-        from forum.services import webhook_sender
-
         webhook_sender.after_commit()
 
 

@@ -6,17 +6,40 @@ import math
 import time
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from forum import pagecache, policy
+from forum.api import bp as api_bp
 from forum.errors import DomainError
 from forum.extensions import db, limiter, login_manager
 from forum.i18n import _, _l
+from forum.models import User
+from forum.services import concepts as concept_service
+from forum.web import (
+    account,
+    admin,
+    auth,
+    board,
+    concepts,
+    decisions,
+    discovery,
+    feedback,
+    language,
+    main,
+    moderation,
+    org_data,
+    organizations,
+    pulse,
+    reactions,
+    research,
+    suggestions,
+    webhooks,
+)
 from forum.web.bodies import RefusedBody, check_body
 from forum.web.utils import wants_json
 
@@ -103,6 +126,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
+        if isinstance(exc, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+            return Response(_("This site does not answer to that host name.") + "\n", status=400,
+                            mimetype="text/plain")
         if isinstance(exc, RefusedBody):
             return _error_response(exc.code or 400, exc.description)
         return _error_response(exc.code or 500, None if exc.code in ERROR_TEXT else exc.description)
@@ -190,7 +217,16 @@ def register_template_context(app: Flask) -> None:
         endpoints = app.view_functions
         return {"can": lambda action, obj=None: policy.can(current_user, action, obj),
                 "unread_count": pagecache.unread_count, "endpoints": endpoints,
-                "nav_links": lambda: [(e, label) for e, label in nav if e in endpoints]}
+                "nav_links": lambda: [(e, label) for e, label in nav if e in endpoints],
+                "posts_concepts": _posts_concepts}
+
+
+def _posts_concepts() -> bool:
+    """Whether the reader may post a concept for some organization (the header's and the front
+    page's "Post a concept"); asked once per request."""
+    if "_sb_posts_concepts" not in g:
+        g._sb_posts_concepts = bool(concept_service.organizations_for(current_user))
+    return g._sb_posts_concepts
 
 
 @login_manager.user_loader
@@ -201,50 +237,23 @@ def load_user(token: str) -> Any:
 @functools.cache
 def _user_by_token() -> Any:
     """Built once: every signed-in request runs it."""
-    from sqlalchemy import bindparam
-
-    from forum.models import User
-
     return select(User).where(User.session_token == bindparam("token"))
 
 
 def register_web(app: Flask) -> None:
-    from forum.web import account, admin, auth, main, organizations
-
     blueprints = [main.bp, auth.bp, account.bp, organizations.bp, admin.bp]
-    from forum.web import board
-
     blueprints.append(board.bp)
-    from forum.web import feedback
-
     blueprints.append(feedback.bp)
-    from forum.web import concepts
-
     blueprints.append(concepts.bp)
-    from forum.web import discovery
-
     blueprints += [discovery.search_bp, discovery.bp]
-    from forum.web import moderation
-
     blueprints += [moderation.bp, moderation.conduct]
     moderation.register(app)
-    from forum.web import decisions
-
     blueprints.append(decisions.bp)
-    from forum.web import org_data
-
     blueprints.append(org_data.bp)
-    from forum.web import language
-
-    blueprints.append(language.bp)
-    from forum.web import pulse, reactions, suggestions, webhooks
-
-    blueprints += [suggestions.bp, pulse.bp, reactions.bp, webhooks.bp]
+    blueprints += [suggestions.bp, pulse.bp, reactions.bp, webhooks.bp, research.bp, language.bp]
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)
-    from forum.api import bp as api_bp  # the JSON API and exports: its own rate limit, no writes
-
     app.register_blueprint(api_bp)
     register_error_handlers(app)
     register_template_context(app)
@@ -266,8 +275,6 @@ def refuse_null_characters() -> Response | None:
 
 def limit_writes(bp: Any) -> None:
     """Every POST of a blueprint counts against one shared per-user (or per-address) budget."""
-    from flask import current_app
-
     if getattr(bp, "_write_limited", False):  # blueprints are module globals: once per process
         return
     limiter.shared_limit(lambda: current_app.config["RATELIMIT_WRITES"], scope="writes",

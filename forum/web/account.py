@@ -22,7 +22,7 @@ from forum.web.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
-from forum.web.utils import apply_errors
+from forum.web.utils import after_response, apply_errors
 
 bp = Blueprint("account", __name__)
 
@@ -194,7 +194,9 @@ def _reset_key() -> str:
 def reset_request() -> WerkzeugResponse | tuple[str, int]:
     form = ResetRequestForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
+        # After the answer is sent: the answer (and its timing) is the same whether or not the
+        # address has an account.
+        after_response(accounts.request_password_reset, form.email.data)
         # The same words whether or not the address has an account.
         flash(_("If an account uses that address, we have sent it a link to choose a new password. The link works once, for %(value)s minutes.", value=current_app.config['PASSWORD_RESET_MAX_AGE'] // 60), "info")
         return redirect(url_for("auth.login"))
@@ -204,7 +206,10 @@ def reset_request() -> WerkzeugResponse | tuple[str, int]:
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 def reset_password(token: str) -> WerkzeugResponse | tuple[str, int]:
-    accounts.user_for_reset(token)  # a used, expired or forged link is a 400 with its reason
+    try:
+        accounts.user_for_reset(token)
+    except ValidationError as exc:  # a used, expired or forged link: why, and a way to a new one
+        return render_template("account/reset_link_invalid.html", reason=exc.message), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:

@@ -12,6 +12,7 @@ from forum.extensions import db
 from forum.i18n import _
 from forum.models import ModerationAction, Organization, User
 from forum.services import accounts, moderation, organizations
+from forum.web import audit_targets
 from forum.web.forms import ConfirmForm, RoleForm
 from forum.web.utils import page_arg
 
@@ -31,7 +32,8 @@ def index() -> str:
                                  .order_by(Organization.created_at)).all()
     recent = db.session.scalars(select(ModerationAction).order_by(ModerationAction.id.desc()).limit(20)).all()
     return render_template("admin/index.html", pending=pending, recent=recent, user_count=accounts.user_count(),
-                           confirm_form=ConfirmForm(formdata=None))
+                           confirm_form=ConfirmForm(formdata=None), targets=audit_targets.targets(recent),
+                           label=moderation.action_label)
 
 
 @bp.get("/users")

@@ -77,10 +77,15 @@ def login() -> Response | tuple[str, int] | str:
         user = accounts.authenticate(form.login.data, form.password.data, ip_address=request.remote_addr or "",
                                      user_agent=request.headers.get("User-Agent", ""))
         if user is not None:
+            first_visit = user.previous_login_at is None
             target = safe_next(form.next.data, url_for("main.index"))
             session.clear()  # no session fixation: a fresh session for the signed-in user
             login_user(user, remember=form.remember.data)
-            flash(_("Welcome back, %(name)s.", name=user.name), "success")
+            if not user.is_suspended:  # a suspended person is told of the suspension instead
+                if first_visit:
+                    flash(_("Welcome, %(name)s.", name=user.name), "success")
+                else:
+                    flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(target)
         form.form_errors.append(_("That username or email and password do not match an account."))
         return render_template("auth/login.html", form=form), 401

@@ -65,7 +65,8 @@ def topic(topic_id: int) -> Response:
     policy.require(current_user, "topic.view", shown)
     perms = topic_perms(current_user, shown)
     key = ("topic", topic_id, row.seq, page, row.title, row.pinned, row.locked, row.hidden_at)
-    follow_key = ("follow", "topic", topic_id, row.title, bool(row.following), request.full_path)
+    follow_key = ("follow", "topic", topic_id, row.title, bool(row.following), request.full_path,
+                  current_user.is_authenticated)  # a visitor's button says "Log in to follow"
     return pagecache.page(key, lambda: _render_cached_topic(posting.get_topic(topic_id, current_user), page, row.seq,
                                                             perms),
                           perms=perms, parts={"follow": pagecache.Part(follow_key, lambda: pagecache.fragment(
@@ -84,6 +85,21 @@ def topic_perms(user: Any, topic: Any) -> dict[str, Any]:
     return perms
 
 
+def post_perms(user: Any, posts: Any) -> dict[int, dict[str, bool]]:
+    """Each post's own controls for the reader, through the policy. On a shared page they follow from
+    the page's `perms` (moderator, may flag) and the topic in its key; a reader whose own posts the
+    page shows gets a copy of their own (forum/pagecache.py)."""
+    mine = user.id if user.is_authenticated else None
+    may_flag = policy.can(user, "flag.create")
+    return {post.id: {"view": policy.can(user, "post.view", post), "edit": policy.can(user, "post.edit", post),
+                      "delete": mine == post.author_id and policy.can(user, "post.delete", post),
+                      "history": policy.can(user, "post.history", post),
+                      "flag": may_flag and mine is not None and mine != post.author_id,
+                      "react": mine is not None and policy.can(user, "post.react", post),
+                      "quote": post.reply_to is not None and policy.can(user, "post.view", post.reply_to)}
+            for post in posts}
+
+
 def _shown(row: Any, topic_id: int) -> SimpleNamespace:
     """What the policy reads of a topic and its concept, from its key row."""
     concept = (SimpleNamespace(id=row.concept_id, organization_id=row.organization_id, hidden_at=row.concept_hidden_at)
@@ -99,6 +115,7 @@ def _render_cached_topic(topic: Topic, page: int, live_seq: int, perms: dict[str
 
 def _topic_html(topic: Topic, posts: Any, live_seq: int, perms: dict[str, Any], form: PostForm | None = None) -> str:
     return render_template("board/topic.html", topic=topic, posts=posts, live_seq=live_seq, perms=perms,
+                           post_perms=post_perms(current_user, posts.items),
                            form=form or (PostForm(formdata=None) if current_user.is_authenticated else None))
 
 
@@ -119,7 +136,8 @@ def post_fragment(post: Post) -> dict[str, Any]:
     page = posting.page_of(post)
     return {"id": post.id, "page": page, "url": post_url(post, page), "hidden": post.hidden_at is not None,
             "deleted": post.deleted_at is not None,
-            "html": render_template("board/_post.html", post=post, topic=topic)}
+            "html": render_template("board/_post.html", post=post, topic=topic, perms=topic_perms(current_user, topic),
+                                    post_perms=post_perms(current_user, [post]))}
 
 
 # --- writing ----------------------------------------------------------------------------------

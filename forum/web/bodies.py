@@ -27,6 +27,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto, _is_submitted
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException
+from werkzeug.utils import cached_property
 from wtforms import BooleanField
 
 from forum.i18n import _
@@ -103,7 +104,46 @@ class StrictJSONProvider(DefaultJSONProvider):
         return value
 
 
+class _ReadGuard:
+    """The request body as the server hands it over, where a body the server cannot decode (a
+    malformed chunked encoding: gunicorn raises its own InvalidChunkSize, not an OSError) is a 400
+    for the client instead of an unhandled error."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _guard(self, name: str, *args: Any) -> Any:
+        try:
+            return getattr(self._stream, name)(*args)
+        except HTTPException:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever the server's reader raises, the body is bad
+            raise RefusedBody(400, _("The request body could not be read (a malformed chunked encoding?).")) from exc
+
+    def read(self, *args: Any) -> bytes:
+        return self._guard("read", *args)
+
+    def readline(self, *args: Any) -> bytes:
+        return self._guard("readline", *args)
+
+    def readlines(self, *args: Any) -> list[bytes]:
+        return self._guard("readlines", *args)
+
+    def readinto(self, buffer: Any) -> int | None:
+        return self._guard("readinto", buffer)
+
+    def __iter__(self) -> Any:
+        return iter(self.readline, b"")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 class ForumRequest(Request):
+    @cached_property
+    def stream(self) -> Any:  # type: ignore[override]
+        return _ReadGuard(super().stream)
+
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if e is None:
             raise RefusedBody(415, _("Send JSON with the Content-Type application/json."))

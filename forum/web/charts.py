@@ -231,9 +231,12 @@ def activity_chart(days: Sequence[dict[str, Any]], width: int) -> dict[str, Any]
                 svg.add("rect", x=left + index * slot + slot * 0.15, y=base - h, width=max(1.0, slot * 0.7),
                         height=h, fill=colour, class_=f"bar bar-{name}")
                 base -= h
-    for index in (0, len(days) // 2, len(days) - 1):
+    # The first and last dates are aligned to the plot's edges, so neither is cut off.
+    last = len(days) - 1
+    for index, x, anchor in ((0, left, "start"), (last // 2, left + (last // 2 + 0.5) * slot, "middle"),
+                             (last, left + plot_w, "end")):
         day = days[index]["day"]
-        svg.label(f"{int(day[8:10])} {_MONTHS[int(day[5:7]) - 1]}", left + (index + 0.5) * slot, height - 8, "middle")
+        svg.label(f"{int(day[8:10])} {_MONTHS[int(day[5:7]) - 1]}", x, height - 8, anchor)
     return svg.as_dict()
 
 
@@ -266,7 +269,7 @@ def kano_scatter(features: Sequence[dict[str, Any]], width: int) -> dict[str, An
     svg.add("rect", x=left, y=top, width=plot, height=plot, fill="#ffffff", stroke="#e2e4ee", class_="chart-plot")
     svg.add("line", x1=x(0.5), x2=x(0.5), y1=top, y2=top + plot, stroke="#c9cde0")
     svg.add("line", x1=left, x2=left + plot, y1=y(0.5), y2=y(0.5), stroke="#c9cde0")
-    small = FONT * 0.85
+    small = FONT * (0.85 if width >= WIDE else 1.0)  # a phone shows the narrow one smaller still
     for name, qx, qy in QUADRANTS:
         tx = left + 4 if qx == 0 else left + plot - 4
         ty = top + small + 2 if qy == 1 else top + plot - 4
@@ -276,6 +279,8 @@ def kano_scatter(features: Sequence[dict[str, Any]], width: int) -> dict[str, An
         svg.label(f"{v:g}", left - 6, y(v) + FONT * 0.35, "end", force=True)
         svg.label(f"{v:g}", x(v), top + plot + FONT + 4, "middle", force=True)
     svg.label("Worse: how much lacking it disappoints →", left, height - 6, "start", size=small, force=True)
+    svg.add("text", "Better: how much having it delights →", x=12, y=top + plot, text_anchor="start", font_size=small,
+            transform=f"rotate(-90 12 {top + plot})", class_="chart-label", fill="#3b4152")
     # the dots first, then their numbers where they fit
     circles = [Box(x(wx) - 5, y(by) - 5, 10, 10) for _, wx, by in dots]
     for _, wx, by in dots:

@@ -158,7 +158,8 @@ def show(slug: str) -> Response:
     user = current_user
     feedback_key = (("feedback", row.id, row.seq, user.id, user.role, user.suspended_until, perms["edit"])
                     if perms["signed_in"] else ("feedback", row.id, row.seq))
-    follow_key = ("follow", "concept", row.id, row.title, bool(row.following), request.full_path)
+    follow_key = ("follow", "concept", row.id, row.title, bool(row.following), request.full_path,
+                  current_user.is_authenticated)  # a visitor's button says "Log in to follow"
     ttl = lambda: _concept_ttl(row.id)  # noqa: E731
     return pagecache.page(key, render, perms=perms, ttl=ttl, parts={
         # The person's own votes and answers move the room's number too: rendered once per change.

@@ -76,4 +76,5 @@ def new(slug: str) -> Response | tuple[str, int]:
     status = 400 if form.is_submitted() else 200
     return render_template("concepts/decision_new.html", concept=concept, form=form,
                            price_range=_range(concept), money=feedback.money,
-                           participants=len(decisions.participants(concept))), status
+                           # the people told: everyone who shaped it, never the author herself
+                           participants=len(decisions.participants(concept) - {current_user.id})), status

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, user_logged_in
 from werkzeug.wrappers import Response
 
 from forum import policy
-from forum.errors import DomainError, NotFound
+from forum.errors import DomainError, NotFound, ValidationError
 from forum.extensions import db, login_manager
 from forum.i18n import _
 from forum.models import FLAG_REASONS, Post
 from forum.models.moderation import REVIEW_KINDS, SYSTEM_REASONS
 from forum.services import moderation
-from forum.web.utils import page_arg, safe_next
+from forum.web import audit_targets
+from forum.web.utils import page_arg, safe_next, wants_json
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 conduct = Blueprint("conduct", __name__)
@@ -68,7 +69,8 @@ def act(item_id: int) -> Any:
     action = request.form.get("action", "")
     try:
         moderation.act_on_item(current_user, found, action, request.form.get("reason"),
-                               body=request.form.get("body"), until=request.form.get("until"))
+                               body=request.form.get("body"), until=request.form.get("until"),
+                               then=request.form.get("then") or None)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -92,7 +94,8 @@ def act_on_post(post_id: int) -> Any:
     found = _post(post_id)
     try:
         moderation.act_on_post(current_user, found, request.form.get("action", ""), request.form.get("reason"),
-                               body=request.form.get("body"), until=request.form.get("until"))
+                               body=request.form.get("body"), until=request.form.get("until"),
+                               then=request.form.get("then") or None)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -126,7 +129,7 @@ def _person_page(user: Any, form: Any = None) -> str:
     actions = [a for a in moderation.offered(current_user, "person", user) if a.name != "lift"]
     return render_template("moderation/person.html", person=user, actions=actions,
                            record=moderation.person_record(current_user, user),
-                           levels=moderation.TRUST_LEVELS, form=form)
+                           levels=moderation.TRUST_LEVELS, form=form, label=moderation.action_label)
 
 
 @bp.post("/people/<username>/act")
@@ -149,14 +152,17 @@ def act_on_person(username: str) -> Any:
 @bp.get("/audit")
 def audit() -> Any:
     args = {name: (request.args.get(name) or "").strip()[:100] for name in ("person", "action", "since", "until", "q")}
+    status = 200
     try:
         pagination = moderation.audit_log(current_user, page=page_arg(), **args)
-    except DomainError as exc:
+    except ValidationError as exc:  # a date it cannot read: said so, with the whole log (and a 400)
         flash(exc.message, "error")
+        status = exc.status
         args["since"] = args["until"] = ""
         pagination = moderation.audit_log(current_user, page=page_arg(), **args)
     return render_template("moderation/audit.html", pagination=pagination, args=args,
-                           actions=moderation.audit_actions(), label=moderation.action_label)
+                           actions=moderation.audit_actions(), label=moderation.action_label,
+                           targets=audit_targets.targets(pagination.items)), status
 
 
 @bp.get("/log")
@@ -203,13 +209,16 @@ def flag() -> Response:
         moderation.flag(current_user, kind, request.form.get("target_id"), request.form.get("reason"),
                         request.form.get("note", ""))
     except DomainError as exc:
-        if exc.status in (403, 404, 429):
+        if exc.status in (403, 404, 429) or wants_json():
             raise
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        flash(_("Thank you: the moderators will look at it. You will be told what they decide; "
-                "your flags are listed on your flags page."), "success")
+        message = _("Thank you: the moderators will look at it. You will be told what they decide; "
+                    "your flags are listed on your flags page.")
+        if wants_json():  # static/js/app.js: the page stays where it is and the post says so
+            return jsonify(ok=True, message=message)
+        flash(message, "success")
     return _back("/")
 
 

@@ -9,7 +9,7 @@ from forum import policy
 from forum.analytics.track_record import describe_hours
 from forum.errors import DomainError, ValidationError
 from forum.i18n import _
-from forum.services import organizations
+from forum.services import concepts, organizations
 from forum.web.forms import ConfirmForm, MemberForm, OrganizationForm
 from forum.web.utils import apply_errors, page_arg
 
@@ -43,8 +43,6 @@ def show(slug: str) -> tuple[str, int]:
 
 
 def _show(org, member_form: MemberForm, status: int = 200) -> tuple[str, int]:
-    from forum.services import concepts
-
     return render_template("orgs/show.html", org=org, member_form=member_form,
                            confirm_form=ConfirmForm(formdata=None),
                            concepts=concepts.of_organization(current_user, org),

@@ -1,12 +1,15 @@
 """Small helpers shared by the views."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import request
+from flask import after_this_request, current_app, request
 from flask_wtf import FlaskForm
 
 from forum.errors import DomainError
+from forum.extensions import db
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -46,3 +49,26 @@ def page_arg() -> int:
         return max(1, min(int(request.args.get("page", 1)), 100000))
     except (TypeError, ValueError):
         return 1
+
+
+def after_response(work: Callable[..., Any], *args: Any) -> None:
+    """Run `work(*args)` once the response has been sent (Werkzeug's `call_on_close`), in an app
+    context of its own: what the answer must not reveal by its timing (whether an address has an
+    account) is done after the answer. A failure is logged; the person's answer was already the
+    same either way."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                work(*args)
+            except Exception:  # noqa: BLE001 - logged; nothing to tell a person who already has the answer
+                app.logger.exception("Work after the response failed: %s", getattr(work, "__name__", work))
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    @after_this_request
+    def _defer(response: Any) -> Any:
+        response.call_on_close(run)
+        return response

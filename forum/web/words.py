@@ -53,6 +53,7 @@ def js_strings() -> dict[str, Any]:
         "post_up": _("Your post is up."),
         "post_offline": _("Your post could not be sent. Check your connection and try again."),
         "saved": _("Saved."),
+        "flag_failed": _("The flag could not be sent."),
         "answer_offline": _("Your answer could not be sent. Check your connection and try again."),
         "preview_failed": _("The preview could not be made."),
         "preview_offline": _("The preview could not be loaded. Check your connection and try again."),

@@ -209,12 +209,25 @@
     });
   }
 
+  // The topic's "N posts" follows the posts people see.
+  var countedPosts = {};  // post id -> already counted here (the socket and the form both tell of one)
+  function countPosts(change, id) {
+    var el = document.querySelector("[data-post-count]");
+    if (!el || countedPosts[id + ":" + change]) { return; }
+    countedPosts[id + ":" + change] = true;
+    var n = Math.max(0, (parseInt(el.getAttribute("data-post-count"), 10) || 0) + change);
+    el.setAttribute("data-post-count", String(n));
+    var label = el.getAttribute(n === 1 ? "data-one" : "data-many");
+    el.textContent = label ? label.replace("{n}", String(n)) : String(n);
+  }
+
   function applyTopicEvent(message) {
     var data = message.data || {};
     var id = data.post_id;
     switch (message.kind) {
       case "post.added": {
         if (postEl(id)) { return null; }
+        countPosts(1, id);
         var info = pageInfo();
         if (!info.last || info.full) {
           noteNewPostsElsewhere();
@@ -229,6 +242,7 @@
       case "post.hidden": {
         var hidden = postEl(id);
         if (!hidden) { return null; }
+        countPosts(-1, id);
         if (!isStaff) { hidden.parentNode.removeChild(hidden); return null; }
         return refreshPost(id, false).then(function () {
           var el = postEl(id);
@@ -382,11 +396,26 @@
     box.textContent = text;
   }
 
+  // A form (or a vote row) waiting for its answer: further presses are ignored, and the pressed
+  // button keeps the keyboard focus.
+  function setBusy(box, on) {
+    if (on) { box.setAttribute("data-busy", ""); } else { box.removeAttribute("data-busy"); }
+    Array.prototype.forEach.call(box.querySelectorAll("button"), function (b) {
+      if (on) { b.setAttribute("aria-disabled", "true"); } else { b.removeAttribute("aria-disabled"); }
+    });
+  }
+
+  function keepFocus(button) {
+    if (button && document.contains(button) && (!document.activeElement || document.activeElement === document.body)) {
+      button.focus({ preventScroll: true });
+    }
+  }
+
   function sendVote(form, submitter) {
     var row = form.closest(".vote-row");
     anchorRow = row;
-    var buttons = row.querySelectorAll(".vote-actions button");
-    Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+    // Busy, not disabled: disabling the pressed button would move focus to <body>.
+    setBusy(row, true);
     postForm(form, submitter).then(function (result) {
       if (!result.ok) {
         confirmRow(row, result.json.message || W.t("vote_failed", "Your vote could not be saved. Reload the page and try again."), true);
@@ -400,7 +429,8 @@
     }).catch(function () {
       confirmRow(row, W.t("vote_offline", "Your vote could not be sent. Check your connection and try again."), true);
     }).then(function () {
-      Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
+      setBusy(row, false);
+      keepFocus(submitter);
     });
   }
 
@@ -430,6 +460,7 @@
         return refreshParts().then(function () { if (data.to) { announce(W.t("stage_changed", "Stage changed to %(stage)s.", { stage: W.stage(data.to) })); } });
       case "price.changed":
       case "kano.changed":
+      case "research.changed":
         return refreshParts();
       case "decision.added":
         return refreshParts().then(function () { announce(W.t("decision_posted", "A decision was posted: %(title)s.", { title: data.title || "" })); });
@@ -477,7 +508,9 @@
       clearFormErrors(form);
       var post = result.json;
       if (post.page !== pageInfo().page) { window.location.assign(post.url); return; }
-      insertPost(post.html);  // once: the socket's copy of it is dropped by its id
+      // Once: the socket's copy of it is dropped by its id (and counted once, whichever comes first).
+      insertPost(post.html);
+      countPosts(1, post.id);
       var textarea = form.querySelector("textarea[name=body]");
       if (textarea) { textarea.value = ""; }
       var target = form.querySelector("input[name=reply_to_id]");
@@ -495,16 +528,27 @@
   function sendLiveForm(form, submitter) {
     var status = document.querySelector("[data-live-status]");
     var button = submitter || form.querySelector("button[type=submit]");
-    if (button) { button.disabled = true; }
+    setBusy(form, true);
     postForm(form, submitter).then(function (result) {
       if (!result.ok) { showFormErrors(form, result.json); return; }
       clearFormErrors(form);
       if (status) { status.textContent = result.json.message || W.t("saved", "Saved."); status.hidden = false; }
+      // The button says it is done, until the answer changes again ("Update my prices").
+      if (button && button.hasAttribute("data-saved-label")) {
+        button.textContent = button.getAttribute("data-saved-label");
+        button.classList.add("is-saved");
+        form.addEventListener("input", function again() {
+          form.removeEventListener("input", again);
+          button.classList.remove("is-saved");
+          button.textContent = button.getAttribute("data-again-label") || button.textContent;
+        });
+      }
       return refreshParts();
     }).catch(function () {
       showFormErrors(form, { message: W.t("answer_offline", "Your answer could not be sent. Check your connection and try again.") });
     }).then(function () {
-      if (button) { button.disabled = false; }
+      setBusy(form, false);
+      keepFocus(button);
     });
   }
 
@@ -512,6 +556,8 @@
     if (event.defaultPrevented) { return; }  // e.g. a cancelled confirmation
     var form = event.target;
     var submitter = event.submitter || null;
+    var busy = form.closest && form.closest("[data-busy]");
+    if (busy) { event.preventDefault(); return; }  // the last press is still on its way
     if (form.closest && form.closest(".vote-actions")) {
       event.preventDefault();
       sendVote(form, submitter);
@@ -563,6 +609,11 @@
   }
 
   socket.on("connect", subscribe);
+  // The server ended the connection (a logout, a change of rights, a concept hidden): Socket.IO does
+  // not reconnect by itself then, so connect again as who the person is now and subscribe again.
+  socket.on("disconnect", function (reason) {
+    if (reason === "io server disconnect") { window.setTimeout(function () { socket.connect(); }, 1000); }
+  });
   socket.on("event", function (message) {
     if (!target || !message || typeof message.seq !== "number") { return; }
     if (message.seq <= lastSeq || pending[message.seq]) { return; }  // already applied or waiting

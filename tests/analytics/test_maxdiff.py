@@ -8,7 +8,7 @@ from itertools import combinations
 
 import pytest
 
-from forum.analytics.maxdiff import design, log_likelihood, scores, set_size, sets_needed, shares
+from forum.analytics.maxdiff import design, estimate, log_likelihood, scores, set_size, sets_needed, shares
 
 
 def _pairs(n: int, sets: list[tuple[int, ...]]) -> list[int]:
@@ -62,6 +62,9 @@ def test_two_features_with_known_counts() -> None:
     """With two features P(a best) = e^(u_a-u_b) / (e^(u_a-u_b) + e^(u_b-u_a)), so the estimate is
     u_a - u_b = ln(9/1) / 2 and share_a = 3 / (3 + 1) = 75 %."""
     assert shares(2, [9, 1], [1, 9], {(0, 1): 10}) == pytest.approx([75.0, 25.0], abs=1e-6)
+    shown, fit = estimate(2, [9, 1], [1, 9], {(0, 1): 10})
+    assert shown == [0, 1] and fit.converged
+    assert fit.utilities[1] == pytest.approx(-math.log(9) / 2, abs=1e-7)  # u_a fixed at 0
 
 
 def test_three_pairs_consistent_with_utilities_ln4_ln2_0() -> None:

@@ -66,3 +66,14 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_out(page) -> None:
+    """Log out through the header: the account menu (a disclosure), behind the menu button on phones."""
+    toggle = page.locator("[data-menu-toggle]")
+    if toggle.is_visible():
+        toggle.click()
+    else:
+        page.click("[data-account-menu] > summary")
+    page.click("[data-account-menu] form button[type=submit]")
+    page.wait_for_load_state()

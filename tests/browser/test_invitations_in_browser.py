@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_out, screenshot
 from tests.conftest import PASSWORD, make_org, make_user
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def test_invite_then_accept(page, app):
     assert "They become one when they accept" in page.inner_text(".flashes")
     assert "Invited, not yet accepted" in page.inner_text(".member-list")
     screenshot(page, "org-invitation-pending")
-    page.click("button:has-text('Log out')")
+    log_out(page)
     _log_in(page, "bea_b")
     page.goto("/invitations")
     assert "Crumb and Co" in page.inner_text("main")

@@ -108,7 +108,7 @@ def pages(browser, site) -> Iterator[Any]:
             page.fill("#login", username)
             page.fill("#password", PASSWORD)
             page.click("button:has-text('Log in')")
-            expect(page.locator(".flashes")).to_contain_text("Welcome back")
+            expect(page.locator(".flashes")).to_contain_text("Welcome")
         return page
 
     new_page.problems = problems  # type: ignore[attr-defined]

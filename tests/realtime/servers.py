@@ -44,7 +44,7 @@ class ServerProcess:
         self.worker_connections = worker_connections
         self.env = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance),
                     "SECRET_KEY": secret_key, "SOCKETIO_ASYNC_MODE": "gevent", "RATELIMIT_ENABLED": "0",
-                    "PYTHONUNBUFFERED": "1", **env}
+                    "PYTHONUNBUFFERED": "1", "SITE_URL": f"http://127.0.0.1:{self.port}", **env}
         if "SOCKETIO_MESSAGE_QUEUE" not in env:
             self.env.pop("SOCKETIO_MESSAGE_QUEUE", None)
         self.proc: subprocess.Popen[bytes] | None = None

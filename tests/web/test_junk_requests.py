@@ -34,7 +34,8 @@ FIELDS = {"body", "title", "login", "password", "remember", "next", "username", 
           "price_question_enabled", "organization", "stage", "note", "direction", "value", "too_cheap",
           "cheap", "expensive", "too_expensive", "intent_cheap", "intent_expensive", "reply_to_id",
           "board", "announcement", "preview", "submit", "slug", "position", "answer_id", "pinned",
-          "locked", "reason", "verified", "concept_id", "topic_id", "page"}
+          "locked", "reason", "verified", "concept_id", "topic_id", "page", "ladder", "clear_answers",
+          "enabled", "text", "choices", "price", "answer", "number", "shown", "best", "worst"}
 
 JSON_VALUES: list[Any] = [None, True, False, 0, -1, 10**30, 1.5e308, -0.0, "", " ", "x" * 100_000, [], ["a"],
                           [1, [2, [3]]], {"a": 1}, {"": {"": None}}, "\u202eevil", "\x01\x1b[31m\x7f",

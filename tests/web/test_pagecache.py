@@ -265,6 +265,19 @@ def test_a_hidden_concept_stays_hidden_from_signed_in_outsiders(app, people, con
         assert outsider.get(url).status_code == 404  # and not from a cache either
 
 
+def test_a_visitor_never_gets_a_signed_in_readers_part(app, page_url):
+    """The follow button of a signed-in reader (a form with their token) is cached; a visitor's page
+    asks "Log in to follow" instead, sets no cookie and stays public."""
+    reader = make_user("part_reader")
+    client = app.test_client()
+    login(client, reader)
+    _cached(client, page_url)
+    response = app.test_client().get(page_url)
+    page = text(response)
+    assert "Log in to follow" in page and 'name="csrf_token"' not in page
+    assert "Set-Cookie" not in response.headers and response.headers["Cache-Control"].startswith("public")
+
+
 def test_a_new_display_name_shows_in_the_header_at_once(app, page_url):
     reader = make_user("renamed_reader", display_name="Before Name")
     client = app.test_client()

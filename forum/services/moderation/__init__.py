@@ -58,7 +58,7 @@ from forum.services.moderation.record import (
     suspension_notice,
     user_by_name,
 )
-from forum.services.moderation.site_settings import SETTINGS, Setting, setting, settings, update_settings
+from forum.services.moderation.site_settings import update_settings
 from forum.services.moderation.trust import (
     TRUST_LEVELS,
     check_links,
@@ -70,6 +70,7 @@ from forum.services.moderation.trust import (
     promote,
     vote_counts_condition,
 )
+from forum.services.site_settings import SETTINGS, Setting, setting, settings
 
 __all__ = [
     "ACTIONS", "ACTION_LABELS", "BAN_UNTIL", "SETTINGS", "TABLE", "TRUST_LEVELS", "Action", "Setting",

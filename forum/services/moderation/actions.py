@@ -18,6 +18,7 @@ from forum.extensions import db
 from forum.i18n import _, _l
 from forum.models import ReviewItem, Suspension, User
 from forum.services import events, notifications
+from forum.services.ids import parse_id
 from forum.services.moderation import effects, people
 from forum.services.moderation.auditing import audit
 from forum.services.moderation.flags import item_about, resolve
@@ -141,9 +142,10 @@ def _lift(step: Step) -> list[events.Event]:
 
 def _restriction(step: Step) -> Suspension:
     try:
-        row = db.session.get(Suspension, int(step.fields.get("suspension_id")))
+        ident = parse_id(step.fields.get("suspension_id"))
     except (TypeError, ValueError):
-        row = None
+        ident = None
+    row = db.session.get(Suspension, ident) if ident is not None else None
     if row is None or row.user_id != step.person.id:
         raise NotFound(_("There is no such restriction of this person."))
     return row
@@ -230,11 +232,19 @@ def subject(action: Action, kind: str, obj: Any) -> Any:
     return _person(action, kind, obj) if action.on_person else obj
 
 
+def _fits(action: Action, kind: str, obj: Any, item: ReviewItem | None) -> bool:
+    """Restore only what is hidden; hide only what is visible (or confirm a hide the flags made)."""
+    if kind not in CONTENT or action.name not in ("hide", "restore"):
+        return True
+    hidden = bool(effects.hidden_reason(kind, obj))
+    return hidden if action.name == "restore" else (not hidden or item is not None)
+
+
 def offered(actor: Any, kind: str, obj: Any, item: ReviewItem | None = None) -> list[Action]:
     """The actions the actor may take on a thing, as the policy decides (what a form lists)."""
     found = []
     for action in actions_for(kind):
-        if action.needs_item and item is None:
+        if action.needs_item and item is None or not _fits(action, kind, obj, item):
             continue
         try:
             if policy.can(actor, action.rule, subject(action, kind, obj)):
@@ -245,11 +255,25 @@ def offered(actor: Any, kind: str, obj: Any, item: ReviewItem | None = None) -> 
 
 
 def take(actor: Any, name: Any, kind: str, obj: Any, reason: Any, *, item: ReviewItem | None = None,
-         **fields: Any) -> None:
+         then: Any = None, **fields: Any) -> None:
     """Take the action `name` on a thing, with a reason the person concerned is told; close the open
-    queue item about it (each flagger is told the outcome), commit and publish."""
+    queue item about it (each flagger is told the outcome), commit and publish. `then`: an action
+    on the thing's author taken with it, in the same transaction (hide it, and suspend its author)."""
+    recorded, ended = _step(actor, name, kind, obj, reason, item, fields)
+    if then:
+        more, also_ended = _step(actor, then, kind, obj, reason, None, fields, on_person=True)
+        recorded, ended = recorded + more, ended | also_ended
+    commit_and_publish(*recorded)
+    for person_id in ended:
+        events.end_live_sessions(person_id)
+
+
+def _step(actor: Any, name: Any, kind: str, obj: Any, reason: Any, item: ReviewItem | None,
+          fields: dict[str, Any], on_person: bool | None = None) -> tuple[list[events.Event], set[int]]:
+    """One action's effect, not committed: its events and whose sessions it ends."""
     action = ACTIONS.get(name) if isinstance(name, str) else None
-    if action is None or kind not in action.applies_to or (action.needs_item and item is None):
+    if action is None or kind not in action.applies_to or (action.needs_item and item is None) \
+            or (on_person is not None and action.on_person != on_person):
         raise ValidationError(_("Choose one of the actions offered."))
     person = _person(action, kind, obj)
     policy.require(actor, action.rule, person if action.on_person else obj)
@@ -257,13 +281,11 @@ def take(actor: Any, name: Any, kind: str, obj: Any, reason: Any, *, item: Revie
     recorded = action.effect(step)
     if item is not None:
         resolve(actor, item, action.resolution or action.name, action.upheld, str(action.outcome))
-    commit_and_publish(*recorded)
-    if action.ends_sessions and person is not None:
-        events.end_live_sessions(person.id)
+    return recorded, {person.id} if action.ends_sessions and person is not None else set()
 
 
 def act_on_item(actor: Any, item: ReviewItem, action: Any, reason: Any, *, body: Any = None,
-                until: Any = None) -> ReviewItem:
+                until: Any = None, then: Any = None) -> ReviewItem:
     """A moderator's decision on a queue item, always with a reason the person concerned is told."""
     policy.require(actor, ACTS)
     if item.resolved_at is not None:
@@ -271,15 +293,16 @@ def act_on_item(actor: Any, item: ReviewItem, action: Any, reason: Any, *, body:
     kind, obj = effects.item_target(item)
     if obj is None:
         raise Conflict(_("What this item was about no longer exists."))
-    take(actor, action, kind, obj, reason, item=item, body=body, until=until)
+    take(actor, action, kind, obj, reason, item=item, body=body, until=until, then=then)
     return item
 
 
-def act_on_post(actor: Any, post: Any, action: Any, reason: Any, *, body: Any = None, until: Any = None) -> None:
+def act_on_post(actor: Any, post: Any, action: Any, reason: Any, *, body: Any = None, until: Any = None,
+                then: Any = None) -> None:
     """A moderator acts on a post straight from its page: the same actions as the queue; if the post
     has an open queue item, the decision closes it too."""
     policy.require(actor, ACTS)
-    take(actor, action, "post", post, reason, item=item_about("post", post), body=body, until=until)
+    take(actor, action, "post", post, reason, item=item_about("post", post), body=body, until=until, then=then)
 
 
 def act_on_person(actor: Any, user: User, action: Any, reason: Any, *, until: Any = None,

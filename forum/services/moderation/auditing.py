@@ -53,14 +53,20 @@ def audit(actor: Any, action: str, target_type: str, target_id: int, *, subject_
     return entry
 
 
+AUDIT_YEARS = (2000, 2999)  # the date filter's range (9999-12-31 plus a day is past what datetime holds)
+
+
 def _parse_day(value: Any) -> datetime | None:
     text = (value or "").strip() if isinstance(value, str) else ""
     if not text:
         return None
     try:
-        return datetime.strptime(text[:10], "%Y-%m-%d")
+        day = datetime.strptime(text[:10], "%Y-%m-%d")
     except ValueError:
         raise ValidationError(_("Enter dates as YYYY-MM-DD.")) from None
+    if not AUDIT_YEARS[0] <= day.year <= AUDIT_YEARS[1]:
+        raise ValidationError(_("Enter a date from %(first)s to %(last)s.", first=AUDIT_YEARS[0], last=AUDIT_YEARS[1]))
+    return day
 
 
 def audit_log(actor: Any, *, person: str = "", action: str = "", since: str = "", until: str = "",

@@ -15,10 +15,11 @@ from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.i18n import _
 from forum.models import BlockedTerm, Post, utcnow
+from forum.models.board import recount_posts
 from forum.services.moderation.auditing import audit
 from forum.services.moderation.flags import open_item
-from forum.services.moderation.site_settings import forget
 from forum.services.moderation.trust import check_links, check_rate, links_in
+from forum.services.site_settings import forget
 from forum.services.tx import commit_and_publish
 
 TERM_MAX = 120
@@ -125,10 +126,12 @@ def screen_post(actor: Any, post: Post, *, new_post: bool) -> str | None:
             return "held"
         return None
     reason, detail = match
-    if post.hidden_at is None or post.hidden_reason != "held":
+    if post.hidden_at is None:  # a post hidden by a moderator or by flags stays hidden as it is
         post.hidden_at = utcnow()
         post.hidden_reason = "held"
         post.hidden_by_id = None
+        db.session.flush()
+        db.session.execute(recount_posts(post.topic_id))  # held: not among the posts people see
     open_item("post", post_id=post.id, reason=reason, detail=detail)
     return reason
 

@@ -11,6 +11,7 @@ from forum.errors import Conflict, ValidationError
 from forum.extensions import db
 from forum.i18n import _
 from forum.models import Post, PostRevision, ReviewItem, Topic, utcnow
+from forum.models.board import recount_posts
 from forum.services import events, notifications, search
 from forum.services.bodies import BODY_MAX, render_body
 from forum.services.moderation.auditing import audit
@@ -85,12 +86,16 @@ def hide(actor: Any, kind: str, obj: Any, why: str, reason: str, told: str) -> l
     recorded: list[events.Event] = []
     if kind == "post":
         obj.hidden_at, obj.hidden_reason, obj.hidden_by_id = now, why, getattr(actor, "id", None)
+        db.session.flush()
+        db.session.execute(recount_posts(obj.topic_id))
         search.index_post(obj)
         recorded.append(_post_event(obj, "post.hidden", staff={"reason": reason}))
     elif kind == "concept":
         obj.hidden_at = now
         search.index_concept(obj)
         recorded.append(_concept_event(obj, "concept.hidden"))
+        # Pages open on it (and on its discussion) subscribe again: who may still see it stays.
+        events.narrowed(events.concept_room(obj.id), *([events.topic_room(obj.topic.id)] if obj.topic else []))
     else:
         obj.profile_hidden_at = now
     owner = owner_id(kind, obj)
@@ -106,6 +111,8 @@ def unhide(actor: Any, kind: str, obj: Any, reason: str, *, tell: bool = True) -
     held = kind == "post" and obj.hidden_reason == "held"
     if kind == "post":
         obj.hidden_at, obj.hidden_reason, obj.hidden_by_id = None, "", None
+        db.session.flush()
+        db.session.execute(recount_posts(obj.topic_id))
         search.index_post(obj)
         recorded.append(_post_event(obj, "post.restored"))
         if held:
@@ -134,11 +141,12 @@ def delete_post(actor: Any, post: Post, reason: str, told: str) -> list[events.E
         raise Conflict(_("This post is already deleted."))
     post.deleted_at = utcnow()
     db.session.execute(update(Post).where(Post.answered_by_id == post.id).values(answered_by_id=None))
+    db.session.execute(recount_posts(post.topic_id))
     search.index_post(post)
     audit(actor, "post.delete", "post", post.id, subject_id=post.author_id, reason=reason)
     if post.author_id is not None:
         notifications.notify(post.author_id, "moderation", told, notifications.post_url(post), actor.id)
-    return [_post_event(post, "post.deleted", by_id=actor.id)]
+    return [_post_event(post, "post.deleted", staff={"by_id": actor.id})]  # the public log names no one
 
 
 def _corrected(post: Post, body: Any) -> str:
@@ -168,7 +176,7 @@ def edit_post(actor: Any, post: Post, body: Any, reason: str, told: str) -> list
     audit(actor, "post.edit", "post", post.id, subject_id=post.author_id, reason=reason, before=before, after=body)
     if post.author_id is not None:
         notifications.notify(post.author_id, "moderation", told, notifications.post_url(post), actor.id)
-    return [_post_event(post, "post.edited", editor_id=actor.id)]
+    return [_post_event(post, "post.edited", staff={"editor_id": actor.id})]
 
 
 def lock_topic(actor: Any, topic: Topic, reason: str, subject_id: int | None, told: str) -> list[events.Event]:

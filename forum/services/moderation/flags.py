@@ -17,8 +17,8 @@ from forum.models import FLAG_REASONS, Concept, Flag, Post, ReviewItem, Suspensi
 from forum.models.moderation import REVIEW_KINDS, SYSTEM_REASONS
 from forum.services import events, notifications
 from forum.services.moderation.effects import describe, hidden_reason, hide, item_target, owner_id, unhide, url
-from forum.services.moderation.site_settings import setting
 from forum.services.moderation.trust import check_rate, flag_record
+from forum.services.site_settings import setting
 from forum.services.tx import commit_and_publish
 
 NOTE_MAX = 500
@@ -113,7 +113,7 @@ def flag(actor: Any, kind: Any, target_id: Any, reason: Any, note: Any = "") -> 
     item.weight = (item.weight or 0.0) + weight
     recorded: list[events.Event] = []
     db.session.flush()
-    if _should_hide(item):
+    if _should_hide(item) and not hidden_reason(kind, obj):  # what is hidden stays hidden as it is
         told = _("Members flagged %(what)s, so it is hidden until a moderator reviews it.",
                  what=describe(kind, obj))
         recorded += hide(None, kind, obj, "flags", _("Flags from members reached the threshold."), told)

@@ -16,7 +16,7 @@ from forum.errors import RateLimited, ValidationError
 from forum.extensions import db, limiter
 from forum.i18n import _, _l, ngettext
 from forum.models import Feature, FeatureVote, Flag, Post, ReviewItem, User, utcnow
-from forum.services.moderation.site_settings import setting, settings
+from forum.services.site_settings import setting, settings
 
 TRUST_LEVELS = {0: _l("new"), 1: _l("basic"), 2: _l("member"), 3: _l("regular"), 4: _l("leader")}
 

@@ -47,7 +47,8 @@ def signed_in(outcome: Expect, **overrides: Expect) -> dict[str, Expect]:
     return same(outcome, visitor="login", **overrides)
 
 
-AREAS = ["foundation", "concepts", "board", "feedback", "discovery", "privacy", "api", "moderation", "cocreation", "language"]
+AREAS = ["foundation", "concepts", "board", "feedback", "discovery", "privacy", "api", "moderation", "cocreation",
+         "research", "language"]
 
 
 def load() -> tuple[dict[tuple[str, str], Case], list[Callable[[dict[str, Any]], dict[str, Any]]]]:

@@ -1,0 +1,234 @@
+"""The documented production set-up under load: deploy/nginx.conf in front of two gunicorn + gevent
+processes sharing Redis, on SQLite and then on PostgreSQL, measured with wrk beside its two floors.
+
+    .venv/bin/python -m bench.deploy                  # SQLite, then a temporary PostgreSQL database
+    .venv/bin/python -m bench.deploy --engines sqlite # one engine only
+
+In the same run, through the same nginx (tests/nginx.py generates its configuration from
+deploy/nginx.conf, with free ports and this checkout's paths) and with the same wrk settings, for
+each page and reader:
+
+* static: nginx serving the same page bytes as a static file (from disk, gzip on the fly);
+* bare: a bare Flask app (bench/ceiling.py, two gunicorn + gevent processes) returning those bytes,
+  proxied by the same nginx;
+* the page itself: the topic page, concept page, concept list and summary page (bench/pages.py's
+  launch-day concept: 200 posts, 10 features, 5,000 votes, 2,000 price answers), for a visitor (no
+  cookie: nginx's cache) and for a signed-in consumer (the session cookie: the app every time), and
+  a signed-in reload (If-None-Match: the app's 304 from the key check).
+
+Every request asks for gzip, as browsers do; the table shows the bytes on the wire per response.
+Aims (issue 17): visitor pages at least 50% of the static file, signed-in pages at least 50% of the
+bare Flask app, p99 under 10x the floor's, no errors, compressed bytes on the wire. The machine is
+shared: compare the ratios of one run, not absolute figures across runs. bench/pages.py remains
+the single-process bench.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.pages import SEED, USER_AGENT, login_cookie  # noqa: E402
+from tests.nginx import Nginx  # noqa: E402
+from tests.servers import Server, free_port, prepare_database  # noqa: E402
+
+REDIS_URL = "redis://127.0.0.1:6379"
+AIM = 0.5
+MAX_P99_RATIO = 10
+PAGES = ("topic page", "concept page", "concept list", "summary page")
+
+
+def wrk(url: str, duration: int, connections: int, threads: int, headers: dict[str, str]) -> dict:
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    for name, value in {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip", **headers}.items():
+        command += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*command, url], capture_output=True, text=True, timeout=duration + 60).stdout
+
+    def latency(label: str) -> float:
+        match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        return float(match[1]) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[match[2]] if match else float("nan")
+
+    def size(text: str) -> float:
+        match = re.match(r"([\d.]+)([KMG]?B)", text)
+        return float(match[1]) * {"B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}[match[2]] if match else 0.0
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    transfer = re.search(r"Transfer/sec:\s+(\S+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    errors = (int(non2xx[1]) if non2xx else 0) + (sum(int(x) for x in socket.groups()) if socket else 0)
+    rate = float(rps[1]) if rps else 0.0
+    return {"rps": rate, "p50": latency("50"), "p99": latency("99"), "errors": errors,
+            "wire": size(transfer[1]) / rate if transfer and rate else 0.0}
+
+
+def _extra(captured: Path, bare_ports: list[int]) -> tuple[str, str]:
+    """The two floors, in the same server as the site: the page bytes as static files, and the bare
+    Flask app's two processes behind an upstream of their own."""
+    servers = "\n".join(f"    server 127.0.0.1:{p};" for p in bare_ports)
+    http = f"upstream bench_bare {{\n    least_conn;\n{servers}\n    keepalive 32;\n}}\n"
+    locations = f"""
+    location /bench-static/ {{
+        alias {captured}/;
+        default_type text/html;
+    }}
+    location /bench-bare/ {{
+        proxy_pass http://bench_bare/;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header Accept-Encoding "";
+    }}
+"""
+    return http, locations
+
+
+def _capture(base: str, pages: dict[str, str], cookie: str, captured: Path) -> dict[tuple[str, str], dict]:
+    """Each page as each reader gets it (warm), saved for the floors; and that nginx compresses it."""
+    results = {}
+    for who, headers in (("visitor", {}), ("signed in", {"Cookie": cookie})):
+        for name, path in pages.items():
+            headers = {**headers, "User-Agent": USER_AGENT}
+            for _ in range(3):
+                response = requests.get(base + path, headers=headers, timeout=60)
+            assert response.status_code == 200, (path, who, response.status_code)
+            assert ("Log out" in response.text) == (who == "signed in"), (path, who)
+            slug = f"{name.replace(' ', '-')}-{who.replace(' ', '-')}.html"
+            (captured / slug).write_bytes(response.content)
+            gz = requests.get(base + path, headers={**headers, "Accept-Encoding": "gzip"}, timeout=60)
+            assert gz.headers.get("Content-Encoding") == "gzip", (path, who, gz.headers)
+            results[name, who] = {"path": path, "slug": slug, "bytes": len(response.content),
+                                  "etag": response.headers.get("ETag"), "headers": headers,
+                                  "cache": requests.get(base + path, headers=headers, timeout=60)
+                                  .headers.get("X-Cache-Status")}
+    return results
+
+
+def run_engine(engine: str, args: argparse.Namespace) -> list[dict]:
+    work = Path(tempfile.mkdtemp(prefix=f"sb-bench-deploy-{engine}-"))
+    prefix = f"sbbench-{uuid.uuid4().hex[:8]}"
+    env = {"INSTANCE_PATH": str(work / "instance"), "SECRET_KEY": uuid.uuid4().hex, "WTF_CSRF_ENABLED": "1",
+           "RATELIMIT_LOGIN_ADDRESS": "1000 per minute", "PROXY_FIX_HOPS": "1", "ACCESS_LOG": "0",
+           "SOCKETIO_MESSAGE_QUEUE": f"{REDIS_URL}/0", "SOCKETIO_CHANNEL": prefix, "LIVE_KEY_PREFIX": f"{prefix}:live:",
+           "RATELIMIT_STORAGE_URI": f"{REDIS_URL}/1", "RATELIMIT_KEY_PREFIX": prefix,
+           "CACHE_REDIS_URL": f"{REDIS_URL}/2", "CACHE_KEY_PREFIX": f"{prefix}:page:"}
+    pg_name = None
+    if engine == "postgresql":
+        from tests.conftest import POSTGRES_ADMIN_URL, create_pg_database
+
+        env["DATABASE_URL"], pg_name = create_pg_database(POSTGRES_ADMIN_URL)
+    processes: list = []
+    try:
+        print(f"[{engine}] seeding the demo data and the launch-day concept...", flush=True)
+        seeded = json.loads(prepare_database(env, seed=True, then=SEED).strip().splitlines()[-1])
+        pages = {"topic page": f"/t/{seeded['topic']}", "concept page": f"/concepts/{seeded['concept']}",
+                 "concept list": "/concepts/", "summary page": f"/concepts/{seeded['concept']}/results"}
+        captured = work / "pages"
+        captured.mkdir()
+        app_servers = [Server(env, log_dir=str(work)) for _ in range(2)]
+        bare_servers = [Server({**env, "CEILING_DIR": str(captured)}, port=free_port(), log_dir=str(work),
+                               app="bench.ceiling:app") for _ in range(2)]
+        http, locations = _extra(captured, [s.port for s in bare_servers])
+        proxy = Nginx([s.port for s in app_servers], extra_http=http, extra_locations=locations, workers=2)
+        processes += app_servers
+        for server in app_servers:
+            server.start()
+        proxy.start()
+        processes.append(proxy)
+        results = _capture(proxy.url, pages, login_cookie(proxy.url), captured)
+        processes += bare_servers
+        for server in bare_servers:  # after the capture: they read the page files when they start
+            server.start()
+        return _measure(engine, proxy.url, results, args)
+    finally:
+        for process in reversed(processes):
+            process.stop()
+        if pg_name:
+            from tests.conftest import POSTGRES_ADMIN_URL, drop_pg_database
+
+            drop_pg_database(pg_name, POSTGRES_ADMIN_URL)
+        _forget_redis(prefix)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _measure(engine: str, base: str, results: dict, args: argparse.Namespace) -> list[dict]:
+    rows = []
+    load = (args.duration, args.connections, args.threads)
+    for (name, who), r in results.items():
+        # Each page right beside its floors, so that the machine's load weighs on all three alike.
+        floors = {"static": wrk(f"{base}/bench-static/{r['slug']}", *load, {}),
+                  "bare": wrk(f"{base}/bench-bare/{r['slug'].removesuffix('.html')}", *load, {})}
+        measured = wrk(base + r["path"], *load, r["headers"])
+        rows.append({"engine": engine, "page": name, "who": who, **measured, **floors, "bytes": r["bytes"],
+                     "cache": r["cache"]})
+        print(f"  [{engine}] {name:<13} {who:<9} {measured['rps']:>8.0f} req/s; static "
+              f"{floors['static']['rps']:>7.0f}, bare {floors['bare']['rps']:>6.0f}", flush=True)
+        if who == "signed in" and r["etag"]:
+            reload = wrk(base + r["path"], *load, {**r["headers"], "If-None-Match": r["etag"]})
+            rows.append({"engine": engine, "page": name, "who": "reload", **reload, **floors, "bytes": 0,
+                         "cache": r["cache"]})
+    return rows
+
+
+def _forget_redis(prefix: str) -> None:
+    import redis
+
+    for db in (0, 1, 2):
+        client = redis.Redis.from_url(f"{REDIS_URL}/{db}")
+        for key in client.scan_iter(f"{prefix}*"):
+            client.delete(key)
+
+
+def print_table(rows: list[dict], args: argparse.Namespace) -> None:
+    print()
+    print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, Accept-Encoding: gzip; nginx "
+          "(deploy/nginx.conf, 2 workers) in front of two gunicorn + gevent processes, Redis")
+    header = (f"{'engine':<10} {'page':<13} {'who':<9} {'req/s':>7} {'p99 ms':>7} {'static':>7} {'bare':>6} "
+              f"{'vs static':>9} {'vs bare':>7} {'p99 x':>6} {'errors':>6} {'wire KiB':>8} {'nginx':>6}  aim")
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        static, bare = r["static"], r["bare"]
+        floor = static if r["who"] == "visitor" else bare
+        share = r["rps"] / floor["rps"] if floor["rps"] else 0.0
+        ratio = r["p99"] / floor["p99"] if floor["p99"] else float("inf")
+        compressed = r["who"] == "reload" or (0 < r["wire"] < r["bytes"] / 2)
+        met = (share >= AIM and ratio < MAX_P99_RATIO and r["errors"] == 0 and static["errors"] == 0
+               and bare["errors"] == 0 and compressed)
+        aim = f">= 50% of {'static' if r['who'] == 'visitor' else 'bare'}"
+        print(f"{r['engine']:<10} {r['page']:<13} {r['who']:<9} {r['rps']:>7.0f} {r['p99']:>7.2f} "
+              f"{static['rps']:>7.0f} {bare['rps']:>6.0f} {r['rps'] / static['rps'] if static['rps'] else 0:>9.0%} "
+              f"{r['rps'] / bare['rps'] if bare['rps'] else 0:>7.0%} {ratio:>6.1f} {r['errors']:>6} "
+              f"{r['wire'] / 1024:>8.1f} {(r['cache'] if r['who'] == 'visitor' else '-'):>6}  "
+              f"{aim}: {'met' if met else 'NOT met'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--engines", default="sqlite,postgresql", help="sqlite, postgresql or both (default)")
+    parser.add_argument("--duration", type=int, default=5, help="seconds of wrk per measurement (default 5)")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    for tool in ("wrk", "/usr/sbin/nginx"):
+        if shutil.which(tool) is None:
+            sys.exit(f"{tool} is needed: apt-get install -y wrk nginx")
+    rows = []
+    for engine in args.engines.split(","):
+        rows += run_engine(engine.strip(), args)
+    print_table(rows, args)
+
+
+if __name__ == "__main__":
+    main()
