@@ -159,8 +159,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Please log in to continue.")
-    login_manager.localize_callback = str  # the lazy message, in the language of the request
+    login_manager.login_message, login_manager.localize_callback = _l("Please log in to continue."), str  # lazy
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     csrf.init_app(app)

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from forum.i18n import _l
-
 
 class DomainError(Exception):
     status = 400
-    title = _l("Bad request")
+    title = "Bad request"
 
     def __init__(self, message: Any, errors: dict[str, list[Any]] | None = None) -> None:
         # Messages may be lazy (_l): they are read in the language of the request that raised them.
+        # Titles stay English codes here (a pure module): the web layer translates them.
         message = str(message)
         super().__init__(message)
         self.message = message
@@ -24,29 +23,29 @@ class DomainError(Exception):
 
 class ValidationError(DomainError):
     status = 400
-    title = _l("Please check your input")
+    title = "Please check your input"
 
 
 class PermissionDenied(DomainError):
     status = 403
-    title = _l("Not allowed")
+    title = "Not allowed"
 
 
 class NotFound(DomainError):
     status = 404
-    title = _l("Not found")
+    title = "Not found"
 
 
 class Conflict(DomainError):
     status = 409
-    title = _l("Conflict")
+    title = "Conflict"
 
 
 class RateLimited(DomainError):
     """A per-action limit (new accounts' posts, votes, flags): answered 429 with when to come back."""
 
     status = 429
-    title = _l("Slow down")
+    title = "Slow down"
 
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)

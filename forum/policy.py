@@ -394,9 +394,7 @@ RULES: dict[str, Rule] = {
     "profile.edit": lambda a, user: (
         _deny(_signed_in(a) and user is not None and a.id == user.id, _l("You can only edit your own profile."))
         or _deny(_active(a), _l("Your account is suspended, so your public profile cannot be changed for now."))),
-    # Choosing the language one reads in is not public writing: a suspension does not stop it.
-    "settings.language": lambda a, user: _deny(_signed_in(a) and user is not None and a.id == user.id,
-                                               _l("You can only choose your own language.")),
+    "settings.language": lambda a, user: _deny(_signed_in(a) and user is not None and a.id == user.id, _l("You can only choose your own language.")),  # noqa: E501 - not public writing: a suspension does not stop it
     "moderation.access": _staff(_moderator, _l("Only moderators can open this page.")),
     # Moderation (forum/services/moderation.py): moderators act on content and people; admins ban,
     # edit the blocked words and domains, and the site settings.

@@ -115,8 +115,7 @@ def send_digests(now: datetime | None = None) -> int:
         if not items:
             continue
         listed = [{"message": n.message, "link": mail.absolute(n.url)} for n in items]
-        subject = lazy_ngettext("Your Sounding Board week: %(num)s new notification",
-                                "Your Sounding Board week: %(num)s new notifications", len(items))
+        subject = lazy_ngettext("Your Sounding Board week: %(num)s new notification", "Your Sounding Board week: %(num)s new notifications", len(items))
         if mail.queue(user, "digest", subject,
                       "digest", items=listed) is not None:
             user.digest_sent_at = now
@@ -383,8 +382,7 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
     _require_self(actor)
     errors: dict[str, list[str]] = {}
     if feedback not in FEEDBACK_CHOICES:
-        errors["feedback"] = [_("Choose whether your votes and answers stay in the summaries anonymously "
-                              "or are removed.")]
+        errors["feedback"] = [_("Choose whether your votes and answers stay in the summaries anonymously or are removed.")]
     if not isinstance(password, str) or not passwords.verify_password(actor.password_hash, password):
         errors["password"] = [_("Your password is not right.")]
     if errors:

@@ -42,6 +42,7 @@ from forum.web import (
 )
 from forum.web.bodies import RefusedBody, check_body
 from forum.web.utils import wants_json
+from forum.web.words import js_strings
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -111,7 +112,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError) -> Response:
         retry = getattr(exc, "retry_after", None)  # a per-action limit (429) says when to come back
-        return _error_response(exc.status, exc.message, exc.title,
+        return _error_response(exc.status, exc.message, _(exc.title),
                                headers={"Retry-After": str(retry)} if retry else None)
 
     @app.errorhandler(CSRFError)
@@ -183,7 +184,7 @@ def register_security_headers(app: Flask) -> None:
         return response
 
 
-#: Codes the pages show, in words: label(kind, code) in templates.
+#: Codes the pages show, in words: code_label(kind, code) in templates.
 LABELS: dict[str, dict[str, Any]] = {
     "role": {"consumer": _l("Consumer"), "moderator": _l("Moderator"), "admin": _l("Admin"),
              "member": _l("Member"), "owner": _l("Owner")},
@@ -208,9 +209,7 @@ def label(kind: str, code: Any) -> str:
 def register_template_context(app: Flask) -> None:
     nav = [("concepts.index", _l("Concepts")), ("board.index", _l("Boards")),
            ("orgs.index", _l("Organizations")), ("search.index", _l("Search"))]
-    from forum.web.words import js_strings
-
-    app.jinja_env.globals.update(label=label, js_strings=js_strings)
+    app.jinja_env.globals.update(code_label=label, js_strings=js_strings)
 
     @app.context_processor
     def inject() -> dict[str, Any]:

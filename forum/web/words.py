@@ -22,6 +22,9 @@ PRICE_WORDS = (
 INTENTS = (_l("Very likely"), _l("Likely"), _l("Not sure"), _l("Unlikely"), _l("Very unlikely"))
 TRUST_LEVELS = (_l("new"), _l("basic"), _l("member"), _l("regular"), _l("leader"))
 SERIES = (_l("Comments"), _l("Votes"), _l("Price answers"))
+# The titles of forum/errors.py (a pure module), translated where the web layer shows them.
+ERROR_TITLES = (_l("Bad request"), _l("Please check your input"), _l("Not allowed"), _l("Not found"),
+                _l("Conflict"), _l("Slow down"))
 
 
 def js_strings() -> dict[str, Any]:
