@@ -100,7 +100,7 @@ def corpus() -> dict[str, str]:
         'at the bounds: "~~~a" fences': most("~~~a\n"),
         'at the bounds: "```a" fences': most("```a\n"),
         'at the bounds: "~~~a\\nb" fences': most("~~~a\nb\n"),
-        "one fenced block of code": "```\n" + fill("x = a + b\n", SIZE - 8) + "```\n",
+        "one fenced block of code": "```\n" + "x = a + b\n" * ((SIZE - 8) // 10) + "```\n",
     }
 
 

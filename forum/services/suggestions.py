@@ -18,12 +18,14 @@ import re
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
 
 from forum import policy
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.i18n import _
-from forum.models import Concept, Feature, FeatureVote, Suggestion, SuggestionSupport, User, utcnow
+from forum.models import Concept, Event, Feature, FeatureVote, Suggestion, SuggestionSupport, User, utcnow
 from forum.services import concepts, events, moderation, notifications, posting, search, summaries
 from forum.services import feedback as feedback_service
 from forum.services.ids import parse_id
@@ -301,3 +303,25 @@ def merge(actor: Any, suggestion: Suggestion, target: Any) -> None:
     if isinstance(into, Suggestion):
         recorded.append(_event(into, "suggestion.support"))
     commit_and_publish(*recorded)
+
+
+# --- a suggestion is seen where its post is ------------------------------------------------------
+
+POST_SHOWN = ("post.hidden", "post.restored", "post.deleted")
+
+
+@sa_event.listens_for(Session, "before_flush")
+def _follow_post(session: Session, _context: Any, _instances: Any) -> None:
+    """A moderator hides, restores (approves) or deletes a suggestion's post: the suggestion leaves or
+    joins the concept page, so the concept's room records it too, in the same transaction (open
+    pages refresh, the cached page moves on). Topic room first, then the concept's: the usual order."""
+    moved = [e for e in session.new if isinstance(e, Event) and e.kind in POST_SHOWN and e.room.startswith("topic:")]
+    if not moved:
+        return
+    with session.no_autoflush:
+        for event in moved:
+            post_id = (event.payload or {}).get("post_id")
+            suggestion = session.scalar(select(Suggestion).where(Suggestion.post_id == post_id)) if post_id else None
+            if suggestion is not None:
+                events.record(events.concept_room(suggestion.concept_id), "suggestion.changed",
+                              {"suggestion_id": suggestion.id, "post": event.kind})

@@ -468,6 +468,7 @@
       case "suggestion.support":
       case "suggestion.declined":
       case "suggestion.merged":
+      case "suggestion.changed":
       case "summary.changed":
         return refreshParts();
       case "suggestion.adopted":

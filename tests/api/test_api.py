@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -154,7 +155,8 @@ def test_owners_create_a_token_on_the_web_shown_once_and_revoke_it(client, world
     page = client.post(f"/orgs/{world['org'].slug}/tokens", data={"name": "Weekly report"})
     assert page.status_code == 201
     html = page.get_data(as_text=True)
-    raw = html.split('<code class="token-value">')[1].split("</code>")[0]
+    raw = re.search(r'<code class="token-value"[^>]*>([^<]+)</code>', html).group(1)
+    assert f"Bearer {raw}" in html  # the whole curl command, ready to paste
     assert client.get("/api/v1/concepts", headers=bearer(raw)).status_code == 200
     again = client.get(f"/orgs/{world['org'].slug}/tokens").get_data(as_text=True)
     assert raw not in again and "Weekly report" in again and "Never" not in again.split("Weekly report")[1][:400]
@@ -205,7 +207,9 @@ def test_summary_and_prices_csv_agree(client, world):
     raw = token_for(world["org"])
     slug = world["concept"].slug
     body = client.get(f"/api/v1/concepts/{slug}/summary", headers=bearer(raw)).get_json()
-    rows = rows_of(client.get(f"/api/v1/concepts/{slug}/export/prices.csv", headers=bearer(raw)))
+    response = client.get(f"/api/v1/concepts/{slug}/export/prices.csv", headers=bearer(raw))
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset said once
+    rows = rows_of(response)
     assert len(rows) == len(PRICES)  # valid or not
     cols = {name: [Decimal(r[name]) if r[name] else None for r in rows]
             for name in ("too_cheap", "cheap", "expensive", "too_expensive")}

@@ -180,3 +180,17 @@ def test_a_decision_names_the_adopted_suggestion_and_credits_its_author(client, 
     html = client.get(f"/concepts/{concept.slug}").get_data(as_text=True)
     decisions_part = html[html.index('id="decisions"'):]
     assert "Adopted: Pause my subscription · suggested by Carol" in decisions_part
+
+
+def test_a_moderators_hide_and_approval_reach_the_cached_concept_page(app, client, people, concept, crowd):
+    db.session.add(BlockedTerm(kind="word", value="casino"))
+    db.session.commit()
+    held = suggestions.suggest(people["consumer"], concept, "Casino mode", "Win bread")
+    shown = suggestions.suggest(crowd["dan"], concept, "Pause my subscription", "Summer.")
+    page = client.get(f"/concepts/{concept.slug}").get_data(as_text=True)  # a visitor's page, now cached
+    assert "Pause my subscription" in page and "Casino mode" not in page
+    moderation.act_on_post(people["moderator"], shown.post, "hide", "Off topic for this concept.")
+    item = db.session.scalar(select(ReviewItem).where(ReviewItem.post_id == held.post_id))
+    moderation.act_on_item(people["moderator"], item, "restore", "Fine after all.")
+    page = client.get(f"/concepts/{concept.slug}").get_data(as_text=True)
+    assert "Pause my subscription" not in page and "Casino mode" in page
