@@ -34,7 +34,7 @@ LONG_FUNCTIONS = {
     "forum/services/exports.py::write_workbook": 60, "forum/services/mail.py::deliver_due": 45,
     "forum/services/notifications.py::notify_new_post": 44, "forum/services/posting.py::edit_post": 42,
     "forum/services/privacy.py::export_files": 90, "forum/services/privacy.py::delete_account": 64,
-    "forum/web/charts.py::price_chart": 62, "forum/web/charts.py::kano_scatter": 44,
+    "forum/web/charts.py::price_chart": 62,
     "forum/web/feedback.py::results": 61, "forum/web/__init__.py::register_error_handlers": 43,
     # Replaced by forum/services/demand (issue 16):
     "forum/services/feedback.py::answer_kano": 43, "forum/services/summary.py::price_analysis": 49,

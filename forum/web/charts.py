@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from forum.i18n import _l
+from forum.i18n import _, _l
 
 FONT = 13.0
 WIDE, NARROW = 720, 360
@@ -266,24 +266,10 @@ def kano_scatter(features: Sequence[dict[str, Any]], width: int) -> dict[str, An
     def y(v: float) -> float:
         return top + (1 - v) * plot
 
-    svg.add("rect", x=left, y=top, width=plot, height=plot, fill="#ffffff", stroke="#e2e4ee", class_="chart-plot")
-    svg.add("line", x1=x(0.5), x2=x(0.5), y1=top, y2=top + plot, stroke="#c9cde0")
-    svg.add("line", x1=left, x2=left + plot, y1=y(0.5), y2=y(0.5), stroke="#c9cde0")
-    small = FONT * (0.85 if width >= WIDE else 1.0)  # a phone shows the narrow one smaller still
-    for name, qx, qy in QUADRANTS:
-        tx = left + 4 if qx == 0 else left + plot - 4
-        ty = top + small + 2 if qy == 1 else top + plot - 4
-        svg.label(name, tx, ty, "start" if qx == 0 else "end", size=small, css="chart-label chart-quadrant",
-                  force=True)
-    for v in (0, 0.5, 1):
-        svg.label(f"{v:g}", left - 6, y(v) + FONT * 0.35, "end", force=True)
-        svg.label(f"{v:g}", x(v), top + plot + FONT + 4, "middle", force=True)
-    svg.label("Worse: how much lacking it disappoints →", left, height - 6, "start", size=small, force=True)
-    svg.add("text", "Better: how much having it delights →", x=12, y=top + plot, text_anchor="start", font_size=small,
-            transform=f"rotate(-90 12 {top + plot})", class_="chart-label", fill="#3b4152")
+    _kano_frame(svg, left, top, plot, height, small=FONT * (0.85 if width >= WIDE else 1.0))
     # the dots first, then their numbers where they fit
-    circles = [Box(x(wx) - 5, y(by) - 5, 10, 10) for _, wx, by in dots]
-    for _, wx, by in dots:
+    circles = [Box(x(wx) - 5, y(by) - 5, 10, 10) for _rank, wx, by in dots]
+    for _rank, wx, by in dots:
         svg.add("circle", cx=x(wx), cy=y(by), r=5, fill="#4f46e5", class_="chart-dot")
     svg.placed.extend(circles)
     for rank, wx, by in dots:
@@ -294,6 +280,32 @@ def kano_scatter(features: Sequence[dict[str, Any]], width: int) -> dict[str, An
             if svg.label(str(rank), cx + dx, cy + dy, anchor, css="chart-label chart-dot-label"):
                 break
     return svg.as_dict()
+
+
+def _kano_frame(svg: Svg, left: float, top: float, plot: float, height: float, small: float) -> None:
+    """The Kano chart's square, its quarters and their names, the ticks and both axes' titles (the
+    text a little larger on the narrow chart, which a phone shows smaller still)."""
+
+    def x(v: float) -> float:
+        return left + v * plot
+
+    def y(v: float) -> float:
+        return top + (1 - v) * plot
+
+    svg.add("rect", x=left, y=top, width=plot, height=plot, fill="#ffffff", stroke="#e2e4ee", class_="chart-plot")
+    svg.add("line", x1=x(0.5), x2=x(0.5), y1=top, y2=top + plot, stroke="#c9cde0")
+    svg.add("line", x1=left, x2=left + plot, y1=y(0.5), y2=y(0.5), stroke="#c9cde0")
+    for name, qx, qy in QUADRANTS:
+        tx = left + 4 if qx == 0 else left + plot - 4
+        ty = top + small + 2 if qy == 1 else top + plot - 4
+        svg.label(name, tx, ty, "start" if qx == 0 else "end", size=small, css="chart-label chart-quadrant",
+                  force=True)
+    for v in (0, 0.5, 1):
+        svg.label(f"{v:g}", left - 6, y(v) + FONT * 0.35, "end", force=True)
+        svg.label(f"{v:g}", x(v), top + plot + FONT + 4, "middle", force=True)
+    svg.label(_("Worse: how much lacking it disappoints →"), left, height - 6, "start", size=small, force=True)
+    svg.add("text", _("Better: how much having it delights →"), x=12, y=top + plot, text_anchor="start", font_size=small,
+            transform=f"rotate(-90 12 {top + plot})", class_="chart-label", fill="#3b4152")
 
 
 # --- the distribution of bargain prices -----------------------------------------------------------
