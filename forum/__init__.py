@@ -20,6 +20,7 @@ from config import DEV_SITE_URL, INSTANCE_DIR, Config
 from forum import i18n, models, pagecache, realtime  # noqa: F401 - models: registers every model
 from forum.cli import register_cli
 from forum.extensions import compress, csrf, db, limiter, login_manager, migrate, socketio
+from forum.i18n import _l
 from forum.services.ids import MAX_ID
 from forum.serving import register_access_log, register_static
 from forum.web import register_security_headers, register_web
@@ -158,7 +159,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message, login_manager.localize_callback = _l("Please log in to continue."), str  # lazy
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     csrf.init_app(app)

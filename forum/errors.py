@@ -4,16 +4,21 @@ The web layer maps them to 400 / 403 / 404 / 409 with the message shown.
 """
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, message: Any, errors: dict[str, list[Any]] | None = None) -> None:
+        # Messages may be lazy (_l): they are read in the language of the request that raised them.
+        # Titles stay English codes here (a pure module): the web layer translates them.
+        message = str(message)
         super().__init__(message)
         self.message = message
         # Per-field messages, for forms: {"email": ["That email is already registered."]}
-        self.errors = errors or {}
+        self.errors = {name: [str(m) for m in messages] for name, messages in (errors or {}).items()}
 
 
 class ValidationError(DomainError):

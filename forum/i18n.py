@@ -3,27 +3,60 @@
 Every string a person reads is marked: `_("...")` (gettext) in Python at request time,
 `_l("...")` (lazy_gettext) for strings defined at import time (form labels, tables),
 `{{ _("...") }}` in templates. Catalogs live in forum/translations and are compiled by the
-setup that both README commands run.
+setup that both README commands run (scripts/_venv.sh); `scripts/i18n.sh` extracts and updates them.
+
+The reader's language: the `lang` cookie (the footer's chooser), else the language a signed-in
+person chose in Settings, else the best match of the browser's Accept-Language, else English.
+Dates, numbers and amounts are formatted here, by Babel, for that language: one style everywhere.
 """
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from babel import Locale
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, gettext, lazy_gettext, ngettext
+from flask_babel import (
+    Babel,
+    force_locale,
+    format_currency,
+    format_date,
+    format_decimal,
+    format_percent,
+    format_time,
+    get_locale,
+    get_translations,
+    gettext,
+    lazy_gettext,
+    lazy_ngettext,
+    ngettext,
+)
+from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header, parse_cookie
 
 # Locale code -> the language's own name (shown in the language chooser).
 LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}
+# Locale code -> the BCP 47 tag of <html lang> and Content-Language.
+HTML_LANG = {"en": "en", "zh_Hans": "zh-Hans"}
 DEFAULT_LOCALE = "en"
 LANGUAGE_COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
 
 babel = Babel()
 
 _ = gettext
 _l = lazy_gettext
-__all__ = ["LANGUAGES", "babel", "select_locale", "init_app", "_", "_l", "ngettext"]
+__all__ = ["LANGUAGES", "babel", "select_locale", "init_app", "_", "_l", "ngettext", "lazy_gettext",
+           "lazy_ngettext", "in_language", "format_when", "locale_code",
+           "when", "money", "number", "percent", "normalise"]
 
 
-def _normalise(tag: str | None) -> str | None:
-    if not tag:
+def normalise(tag: str | None) -> str | None:
+    """A supported locale code for a language tag (zh-CN, zh_Hans, en-GB...), or None."""
+    if not tag or len(tag) > 35:
         return None
     tag = tag.replace("-", "_")
     if tag in LANGUAGES:
@@ -36,21 +69,133 @@ def _normalise(tag: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """The reader's chosen language (cookie), else the best match of Accept-Language, else English
-    (outside a request too: the CLI, background senders)."""
-    if not has_request_context():
+    """The reader's chosen language (cookie, then their Settings), else the best match of
+    Accept-Language, else English."""
+    if not has_request_context():  # the CLI, background senders: English unless forced (in_language)
         return DEFAULT_LOCALE
-    chosen = _normalise(request.cookies.get(LANGUAGE_COOKIE))
+    chosen = normalise(request.cookies.get(LANGUAGE_COOKIE))
     if chosen:
         return chosen
-    for tag, _quality in request.accept_languages:
-        found = _normalise(tag)
+    stored = normalise(getattr(current_user, "locale", None)) if current_user else None
+    return stored or _best_of(request.accept_languages)
+
+
+def _best_of(accept: LanguageAccept) -> str:
+    for tag, _quality in accept:
+        found = normalise(tag)
         if found:
             return found
     return DEFAULT_LOCALE
+
+
+def environ_locale(environ: dict[str, Any], stored: str | None = None) -> str:
+    """The language `select_locale` chooses, read from a WSGI environ (the page cache's fast path,
+    before Flask): the cookie, else `stored` (the signed-in reader's Settings), else Accept-Language."""
+    chosen = normalise(parse_cookie(environ.get("HTTP_COOKIE", "")).get(LANGUAGE_COOKIE))
+    return chosen or normalise(stored) or _best_of(
+        parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept))
+
+
+def locale_code() -> str:
+    """The language of this request ("en" or "zh_Hans"); English outside a request."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
+    return str(get_locale() or DEFAULT_LOCALE)
+
+
+def in_language(locale: str | None) -> Any:
+    """A block in a person's chosen language (their emails, their notifications), else this
+    request's: `with in_language(user.locale): text = str(lazy_message)`."""
+    return force_locale(normalise(locale) or locale_code())
+
+
+def plural_forms(singular: str, plural: str) -> list[str]:
+    """A plural message's [one, other] forms in this request's language, "%(num)s" left for the
+    page's script to fill in (scripts/i18n.sh extracts it like ngettext)."""
+    translations = get_translations()
+    return [translations.ungettext(singular, plural, count) for count in (1, 2)]
+
+
+def html_lang() -> str:
+    return HTML_LANG.get(locale_code(), "en")
+
+
+# --- dates, numbers, amounts ------------------------------------------------------------------------
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def format_when(moment: date | datetime, with_time: bool = False) -> str:
+    """The forum's one date style: the locale's medium date, with the short time when asked."""
+    if not with_time or not isinstance(moment, datetime):
+        return format_date(moment, "medium")
+    pattern = Locale.parse(locale_code()).datetime_formats["medium"]
+    text = str(pattern).replace("'", "")
+    return text.replace("{1}", format_date(moment, "medium")).replace("{0}", format_time(moment, "short"))
+
+
+def when(moment: date | datetime | str | None, with_time: bool = False) -> Markup:
+    """A date as the page shows it: `<time datetime="ISO">` with the formatted date, and the exact
+    date and time in its title. Nothing for no date."""
+    if moment is None or moment == "":
+        return Markup("")
+    if isinstance(moment, str):  # an ISO date or date and time, as JSON summaries keep them
+        moment = datetime.fromisoformat(moment) if "T" in moment or " " in moment else date.fromisoformat(moment)
+    if isinstance(moment, datetime):
+        iso = _as_utc(moment).isoformat().replace("+00:00", "Z")
+        title = format_when(moment, with_time=True)
+    else:
+        iso, title = moment.isoformat(), format_when(moment)
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(iso, title, format_when(moment, with_time))
+
+
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def money(value: Any, currency: str = "EUR") -> str:
+    """An amount in the reader's language: whole amounts without cents (€40, ¥1,200), else two
+    decimals (€24.99); "–" for none."""
+    if value is None:
+        return "–"
+    amount = _decimal(value)
+    if amount == amount.to_integral_value():
+        pattern = Locale.parse(locale_code()).currency_formats["standard"].pattern
+        whole = pattern.split(";")[0].replace(".00", "")
+        return format_currency(amount, currency, whole, currency_digits=False)
+    return format_currency(amount, currency)
+
+
+def number(value: Any, digits: int | None = None) -> str:
+    """A number with the reader's grouping and decimal marks; "–" for none."""
+    if value is None:
+        return "–"
+    if digits is not None:
+        value = round(float(value), digits)
+        return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
+    return format_decimal(value)
+
+
+def percent(value: float | None) -> str:
+    """A share (0..1) as a whole percentage in the reader's language; "–" for none."""
+    return "–" if value is None else format_percent(value)
 
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.globals.update(when=when, time_tag=when, money=money, number=number, percent=percent,
+                                 html_lang=html_lang, locale_code=locale_code, LANGUAGES=LANGUAGES,
+                                 HTML_LANG=HTML_LANG)
+    app.jinja_env.filters.update(money=money, number=number, percent=percent)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+    @app.after_request
+    def _content_language(response: Any) -> Any:
+        if request.endpoint != "static":
+            response.headers.setdefault("Content-Language", html_lang())
+            response.vary.add("Accept-Language")
+            response.vary.add("Cookie")
+        return response

@@ -226,7 +226,7 @@ def _href_is_safe(href: str) -> bool:
     """Second opinion after bleach's protocol check: decode entities until
     nothing changes (so double-encoded "javascript&amp;colon;" counts too),
     drop what browsers ignore, and refuse any scheme not on the list."""
-    for _ in range(5):
+    for _round in range(5):
         decoded = html.unescape(href)
         if decoded == href:
             break

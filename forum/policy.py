@@ -24,7 +24,7 @@ from sqlalchemy import and_, or_, select, true
 
 from forum.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
-from forum.i18n import _
+from forum.i18n import _l, format_when
 from forum.models import Concept, Membership, Topic
 
 __all__ = ["Conflict", "NotFound", "PermissionDenied", "RULES", "Refusal", "ValidationError", "can",
@@ -34,25 +34,26 @@ __all__ = ["Conflict", "NotFound", "PermissionDenied", "RULES", "Refusal", "Vali
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why an actor may not do something, and the domain error that says so."""
+    """Why an actor may not do something, and the domain error that says so. The reason is lazy
+    (_l): it is translated when read, in the reader's language, and costs nothing until then."""
 
-    reason: str
+    reason: Any
     error: type[DomainError] = PermissionDenied
 
     def exception(self) -> DomainError:
-        return self.error(self.reason)
+        return self.error(str(self.reason))
 
     def __str__(self) -> str:
-        return self.reason
+        return str(self.reason)
 
 
 Rule = Callable[[Any, Any], Refusal | None]
 
-TOPIC_MISSING = "There is no topic at that address. It may have been removed."
-POST_MISSING = "There is no post at that address."
-CONCEPT_MISSING = "There is no concept at that address."
-LOCKED_MESSAGE = "This topic is locked: no new posts can be added to it."
-CLOSED_MESSAGE = "Feedback on this concept is closed."
+TOPIC_MISSING = _l("There is no topic at that address. It may have been removed.")
+POST_MISSING = _l("There is no post at that address.")
+CONCEPT_MISSING = _l("There is no concept at that address.")
+LOCKED_MESSAGE = _l("This topic is locked: no new posts can be added to it.")
+CLOSED_MESSAGE = _l("Feedback on this concept is closed.")
 
 
 # --- who the actor is -------------------------------------------------------------------------
@@ -71,7 +72,7 @@ def _token_concept(token: Any, concept: Any) -> Refusal | None:
     concept is refused, and a hidden one looks absent."""
     if concept is None or (concept.hidden_at is not None and concept.organization_id != token.organization_id):
         return Refusal(CONCEPT_MISSING, NotFound)
-    return _deny(concept.organization_id == token.organization_id, _("This token belongs to another organization."))
+    return _deny(concept.organization_id == token.organization_id, _l("This token belongs to another organization."))
 
 
 def _active(actor: Any) -> bool:
@@ -96,8 +97,7 @@ def _staff(check: Callable[[Any], bool], reason: str) -> Rule:
         if check(a):
             return None
         if _signed_in(a) and a.is_suspended and (a.is_moderator if check is _moderator else a.is_admin):
-            return Refusal(f"Your account is suspended until {_date(a.suspended_until)}: staff powers "
-                           "are paused until then.")
+            return Refusal(_l("Your account is suspended until %(date)s: staff powers are paused until then.", date=_date(a.suspended_until)))
         return Refusal(reason)
     return rule
 
@@ -164,7 +164,7 @@ def _org_id(obj: Any) -> int | None:
 
 
 def _date(value: Any) -> str:
-    return f"{value.day} {value:%B %Y}"
+    return format_when(value)
 
 
 def _deny(condition: bool, reason: str, error: type[DomainError] = PermissionDenied) -> Refusal | None:
@@ -176,18 +176,16 @@ def _writer(actor: Any, log_in: str, doing: str) -> Refusal | None:
     """Signed in and not suspended, with a message that says which: "Log in to <log_in>." and
     "... suspended until <date>, so you cannot <doing> until then."."""
     if not _signed_in(actor):
-        return Refusal(f"Log in to {log_in}.")
+        return Refusal(_l("Log in to %(log_in)s.", log_in=log_in))
     if actor.is_suspended:
-        return Refusal(f"Your account is suspended until {_date(actor.suspended_until)}, "
-                       f"so you cannot {doing} until then.")
+        return Refusal(_l("Your account is suspended until %(date)s, so you cannot %(doing)s until then.", date=_date(actor.suspended_until), doing=doing))
     if actor.is_silenced:
-        return Refusal(f"Your account is read-only until {_date(actor.silenced_until)}, "
-                       f"so you cannot {doing} until then.")
+        return Refusal(_l("Your account is read-only until %(date)s, so you cannot %(doing)s until then.", date=_date(actor.silenced_until), doing=doing))
     return None
 
 
 def _board_writer(actor: Any) -> Refusal | None:
-    return _writer(actor, "write on the board", "post or edit")
+    return _writer(actor, _l("write on the board"), _l("post or edit"))
 
 
 # --- visibility ---------------------------------------------------------------------------------
@@ -228,12 +226,12 @@ def _post_view(a: Any, post: Any) -> Refusal | None:
     if _moderator(a):
         return None
     if post.deleted_at is not None:
-        return Refusal("This post was deleted.", NotFound)
+        return Refusal(_l("This post was deleted."), NotFound)
     if post.hidden_at is not None and not (
             post.hidden_reason == "held" and _signed_in(a) and a.id == post.author_id):
         # A post held for review (a blocked word or domain) stays visible to its author, marked
         # "awaits review"; a hidden one is not (they are told why in a notification).
-        return Refusal("This post was hidden by a moderator.", NotFound)
+        return Refusal(_l("This post was hidden by a moderator."), NotFound)
     return None
 
 
@@ -271,16 +269,16 @@ def _post_edit(a: Any, post: Any) -> Refusal | None:
     if refused:
         return refused
     if post.deleted_at is not None:
-        return Refusal("This post was deleted; it can no longer be edited.", Conflict)
+        return Refusal(_l("This post was deleted; it can no longer be edited."), Conflict)
     if not (a.id == post.author_id or a.is_moderator):
-        return Refusal("Only the author or a moderator can edit this post.")
+        return Refusal(_l("Only the author or a moderator can edit this post."))
     if post.hidden_at is not None and post.hidden_reason != "held" and not _moderator(a):
         # A moderator's hide (or one by members' flags) stays until a moderator restores the post:
         # an edit by its author must not turn it into a post awaiting review.
-        return Refusal(_("This post is hidden until a moderator restores it; it cannot be edited meanwhile."),
+        return Refusal(_l("This post is hidden until a moderator restores it; it cannot be edited meanwhile."),
                        Conflict)
     if post.topic.locked and not a.is_moderator:
-        return Refusal("This topic is locked: its posts can no longer be edited.", Conflict)
+        return Refusal(_l("This topic is locked: its posts can no longer be edited."), Conflict)
     return None
 
 
@@ -289,8 +287,8 @@ def _post_delete(a: Any, post: Any) -> Refusal | None:
     if refused:
         return refused
     if post.deleted_at is not None:
-        return Refusal("This post is already deleted.", Conflict)
-    return _deny(a.id == post.author_id or a.is_moderator, "Only the author or a moderator can delete this post.")
+        return Refusal(_l("This post is already deleted."), Conflict)
+    return _deny(a.id == post.author_id or a.is_moderator, _l("Only the author or a moderator can delete this post."))
 
 
 def _mark_answered(a: Any, obj: Any) -> Refusal | None:
@@ -301,7 +299,7 @@ def _mark_answered(a: Any, obj: Any) -> Refusal | None:
     topic = getattr(obj, "topic", obj)
     return _deny(topic is not None and topic.concept_id is not None
                  and is_member(a, topic.concept.organization_id),
-                 "Only members of the concept's organization can mark answers.")
+                 _l("Only members of the concept's organization can mark answers."))
 
 
 def _topic_create(a: Any, board: Any) -> Refusal | None:
@@ -310,13 +308,13 @@ def _topic_create(a: Any, board: Any) -> Refusal | None:
     refused = _board_writer(a)
     if refused or board is None or getattr(board, "topic_starters", "everyone") != "staff":
         return refused
-    return _staff(_moderator, f"Only moderators and admins start topics on {board.name}.")(a, board)
+    return _staff(_moderator, _l("Only moderators and admins start topics on %(name)s.", name=board.name))(a, board)
 
 
 def _topic_pin(a: Any, topic: Any) -> Refusal | None:
     return _deny(_active(a) and topic is not None and (a.is_admin or (
         topic.concept_id is not None and is_member(a, topic.concept.organization_id))),
-        "Only admins (and, on a concept's discussion, its organization) pin topics.")
+        _l("Only admins (and, on a concept's discussion, its organization) pin topics."))
 
 
 # --- feedback -----------------------------------------------------------------------------------
@@ -330,15 +328,15 @@ def _feedback(what: str) -> Rule:
             return refused
         if concept.hidden_at is not None:
             # Staff (and the organization) still see a hidden concept; nobody's answer may count on it.
-            return Refusal(_("A moderator hid this concept: it takes no votes or answers until it is restored."),
+            return Refusal(_l("A moderator hid this concept: it takes no votes or answers until it is restored."),
                            Conflict)
         if not concept.feedback_open:
             return Refusal(CLOSED_MESSAGE, Conflict)
-        refused = _writer(a, "give feedback on this concept", "give feedback")
+        refused = _writer(a, _l("give feedback on this concept"), _l("give feedback"))
         if refused:
             return refused
         if is_member(a, concept.organization_id):
-            return Refusal(f"Members of {concept.organization.name} cannot {what} their own concepts.")
+            return Refusal(_l("Members of %(name)s cannot %(what)s their own concepts.", name=concept.organization.name, what=what))
         return None
     return rule
 
@@ -350,7 +348,7 @@ def _feedback_results(a: Any, concept: Any) -> Refusal | None:
     if refused or _token(a):
         return refused
     return _deny(is_member(a, concept.organization_id) or _admin(a) or bool(concept.organization.publish_price_summary),
-                 f"Only members of {concept.organization.name} can see the demand summary of this concept.")
+                 _l("Only members of %(name)s can see the demand summary of this concept.", name=concept.organization.name))
 
 
 def _feedback_export(a: Any, concept: Any) -> Refusal | None:
@@ -361,7 +359,7 @@ def _feedback_export(a: Any, concept: Any) -> Refusal | None:
     if refused or _token(a):
         return refused
     return _deny(_signed_in(a) and (is_member(a, concept.organization_id) or _admin(a)),
-                 _("Only members of %(organization)s (or its API tokens) can download the answers of this "
+                 _l("Only members of %(organization)s (or its API tokens) can download the answers of this "
                    "concept.", organization=concept.organization.name))
 
 
@@ -371,15 +369,15 @@ def _feedback_names(a: Any, concept: Any) -> Refusal | None:
     if _token(a):
         return _token_concept(a, concept)
     return _deny(concept is not None and is_member(a, concept.organization_id),
-                 _("Only the organization sees the names of the people who chose to be credited."))
+                 _l("Only the organization sees the names of the people who chose to be credited."))
 
 
 def _act_on_person(a: Any, person: Any) -> Refusal | None:
     """Moderators act on people, never on themselves; only an admin acts on a moderator or an admin."""
-    return (_deny(_moderator(a), _("Only moderators and admins act on the queue and on people."))
-            or _deny(person is None or person.id != a.id, _("You cannot act on your own account."), ValidationError)
+    return (_deny(_moderator(a), _l("Only moderators and admins act on the queue and on people."))
+            or _deny(person is None or person.id != a.id, _l("You cannot act on your own account."), ValidationError)
             or _deny(person is None or not person.is_moderator or _admin(a),
-                     _("Only an admin acts on a moderator or an admin.")))
+                     _l("Only an admin acts on a moderator or an admin.")))
 
 
 # --- suggestions and reactions (forum/services/suggestions.py, reactions.py) --------------------
@@ -388,21 +386,21 @@ def _suggestion_view(a: Any, suggestion: Any) -> Refusal | None:
     """A suggestion is seen where its concept is, and, as its post: held for review, only by its
     author and moderators; hidden or deleted, only by moderators."""
     if suggestion is None:
-        return Refusal(_("There is no such suggestion."), NotFound)
+        return Refusal(_l("There is no such suggestion."), NotFound)
     refused = _concept_view(a, suggestion.concept)
     if refused or suggestion.post is None:
         return refused
     if _post_view(a, suggestion.post) is not None:
-        return Refusal(_("There is no such suggestion."), NotFound)
+        return Refusal(_l("There is no such suggestion."), NotFound)
     return None
 
 
 def _suggestion_support(a: Any, suggestion: Any) -> Refusal | None:
-    refused = _suggestion_view(a, suggestion) or _feedback("support suggestions on")(a, suggestion.concept)
+    refused = _suggestion_view(a, suggestion) or _feedback(_l("support suggestions on"))(a, suggestion.concept)
     if refused:
         return refused
     return _deny(suggestion.status == "open" and (suggestion.post is None or suggestion.post.hidden_at is None),
-                 _("This suggestion is no longer open for support."), Conflict)
+                 _l("This suggestion is no longer open for support."), Conflict)
 
 
 def _suggestion_decide(a: Any, suggestion: Any) -> Refusal | None:
@@ -411,112 +409,113 @@ def _suggestion_decide(a: Any, suggestion: Any) -> Refusal | None:
     if refused:
         return refused
     if not (_active(a) and is_member(a, suggestion.concept.organization_id)):
-        return Refusal(_("Only members of the concept's organization decide on suggestions."))
-    return _deny(suggestion.status == "open", _("This suggestion has already been decided."), Conflict)
+        return Refusal(_l("Only members of the concept's organization decide on suggestions."))
+    return _deny(suggestion.status == "open", _l("This suggestion has already been decided."), Conflict)
 
 
 def _post_react(a: Any, post: Any) -> Refusal | None:
     """React on a post one may see: signed in, in good standing, not on one's own post."""
-    refused = _writer(a, _("react to posts"), _("react to posts")) or _post_view(a, post)
+    refused = _writer(a, _l("react to posts"), _l("react to posts")) or _post_view(a, post)
     if refused:
         return refused
     if post.hidden_at is not None or post.deleted_at is not None:
-        return Refusal(_("This post takes no reactions."), Conflict)
-    return _deny(post.author_id != a.id, _("You cannot react to your own post."), Conflict)
+        return Refusal(_l("This post takes no reactions."), Conflict)
+    return _deny(post.author_id != a.id, _l("You cannot react to your own post."), Conflict)
 
 
 RULES: dict[str, Rule] = {
     # Accounts and roles
     "user.set_role": lambda a, user: (
-        _staff(_admin, "Only an admin can change roles.")(a, user)
-        or _deny(user is not None and a.id != user.id, "Nobody changes their own role.")),
-    "admin.access": _staff(_admin, "Only admins can open this page."),
+        _staff(_admin, _l("Only an admin can change roles."))(a, user)
+        or _deny(user is not None and a.id != user.id, _l("Nobody changes their own role."))),
+    "admin.access": _staff(_admin, _l("Only admins can open this page.")),
     # A profile is public writing: a suspension stops it like any other.
     "profile.edit": lambda a, user: (
-        _deny(_signed_in(a) and user is not None and a.id == user.id, "You can only edit your own profile.")
-        or _deny(_active(a), "Your account is suspended, so your public profile cannot be changed for now.")),
-    "moderation.access": _staff(_moderator, "Only moderators can open this page."),
+        _deny(_signed_in(a) and user is not None and a.id == user.id, _l("You can only edit your own profile."))
+        or _deny(_active(a), _l("Your account is suspended, so your public profile cannot be changed for now."))),
+    "settings.language": lambda a, user: _deny(_signed_in(a) and user is not None and a.id == user.id, _l("You can only choose your own language.")),  # noqa: E501 - not public writing: a suspension does not stop it
+    "moderation.access": _staff(_moderator, _l("Only moderators can open this page.")),
     # Moderation (forum/services/moderation.py): moderators act on content and people; admins ban,
     # edit the blocked words and domains, and the site settings.
-    "moderation.act": lambda a, _: _deny(_moderator(a), "Only moderators and admins act on the queue and on people."),
+    "moderation.act": lambda a, _obj: _deny(_moderator(a), _l("Only moderators and admins act on the queue and on people.")),
     # Acting on a person (obj: the person): warn, silence, suspend, set the trust level, hide the profile.
     "moderation.act_on_person": _act_on_person,
-    "moderation.ban": lambda a, person: (_deny(_admin(a), "Only admins ban, or lift a ban.")
+    "moderation.ban": lambda a, person: (_deny(_admin(a), _l("Only admins ban, or lift a ban."))
                                          or (_act_on_person(a, person) if person is not None else None)),
-    "moderation.blocked_terms": lambda a, _: _deny(_admin(a), "Only admins edit the blocked words and domains."),
-    "admin.settings": lambda a, _: _deny(_admin(a), "Only admins change the site settings."),
+    "moderation.blocked_terms": lambda a, _obj: _deny(_admin(a), _l("Only admins edit the blocked words and domains.")),
+    "admin.settings": lambda a, _obj: _deny(_admin(a), _l("Only admins change the site settings.")),
     # Flagging is writing: silenced and suspended people cannot.
-    "flag.create": lambda a, _: _writer(a, "flag", "flag anything"),
+    "flag.create": lambda a, _obj: _writer(a, _l("flag"), _l("flag anything")),
     # One's own data: settings, the archive, deletion. Personal, so a suspension does not stop it.
     "account.manage": lambda a, user: _deny(
         _signed_in(a) and a.deleted_at is None and (user is None or a.id == user.id),
-        "Log in to manage your account."),
+        _l("Log in to manage your account.")),
     # A profile page shows more than the name when its owner made it public (they always see theirs).
     "profile.view": lambda a, user: (
-        Refusal("There is no user with that name.", NotFound) if user is None or user.deleted_at is not None
+        Refusal(_l("There is no user with that name."), NotFound) if user is None or user.deleted_at is not None
         else _deny(user.profile_public or (_signed_in(a) and (a.id == user.id or a.is_moderator)),
-                   "This profile is private.")),
+                   _l("This profile is private."))),
     # Organizations
-    "org.create": lambda a, _: _deny(
-        _active(a), "Sign in with an account in good standing to create an organization."),
+    "org.create": lambda a, _obj: _deny(
+        _active(a), _l("Sign in with an account in good standing to create an organization.")),
     "org.edit": lambda a, org: _deny(_active(a) and membership_role(a, _org_id(org)) == "owner",
-                                     "Only the organization's owners can edit it."),
+                                     _l("Only the organization's owners can edit it.")),
     "org.manage_members": lambda a, org: _deny(_active(a) and membership_role(a, _org_id(org)) == "owner",
-                                               "Only the organization's owners can add or remove members."),
-    "org.verify": _staff(_admin, "Only an admin can verify organizations."),
-    "org.member": lambda a, obj: _deny(is_member(a, _org_id(obj)), "Only the organization's members can do this."),
+                                               _l("Only the organization's owners can add or remove members.")),
+    "org.verify": _staff(_admin, _l("Only an admin can verify organizations.")),
+    "org.member": lambda a, obj: _deny(is_member(a, _org_id(obj)), _l("Only the organization's members can do this.")),
     # Co-creation feedback (obj: the Concept). "feedback.give" votes on features, "feedback.answer"
     # answers the Kano and price questions: the same rule, each refusal worded for what was tried.
-    "feedback.give": _feedback("vote on"),
-    "feedback.answer": _feedback("answer questions about"),
+    "feedback.give": _feedback(_l("vote on")),
+    "feedback.answer": _feedback(_l("answer questions about")),
     "feedback.results": _feedback_results,
     "feedback.export": _feedback_export,
     "feedback.names": _feedback_names,
     # The bulletin board (obj: a Board, Topic or Post as named). A concept's topic belongs to
     # the concept's organization: its members pin it and mark official answers on it.
-    "board.manage": _staff(_admin, "Only admins set up boards."),
+    "board.manage": _staff(_admin, _l("Only admins set up boards.")),
     "topic.view": _topic_view,
     "topic.create": _topic_create,
     # Pinned announcements (obj: the Board).
-    "topic.announce": _staff(_admin, "Only admins post announcements."),
+    "topic.announce": _staff(_admin, _l("Only admins post announcements.")),
     "topic.pin": _topic_pin,
-    "topic.lock": _staff(_moderator, "Only moderators lock and unlock topics."),
+    "topic.lock": _staff(_moderator, _l("Only moderators lock and unlock topics.")),
     "post.view": _post_view,
     "post.create": _post_create,
     "post.edit": _post_edit,
     "post.delete": _post_delete,
     "post.history": lambda a, p: _deny(_signed_in(a) and p is not None and (a.id == p.author_id or _moderator(a)),
-                                       "Only the author and moderators can see a post's earlier versions."),
+                                       _l("Only the author and moderators can see a post's earlier versions.")),
     "post.mark_answered": _mark_answered,
     # Concepts and their features (obj: the Organization for create, else the Concept or Feature).
     # Only the owning organization's members write; site admins and moderators do not edit
     # an organization's concepts (moderators hide them through moderation instead).
     "concept.view": _concept_view,
     "concept.create": lambda a, org: _deny(_active(a) and is_member(a, _org_id(org)),
-                                           "Only members of an organization can post concepts for it."),
+                                           _l("Only members of an organization can post concepts for it.")),
     "concept.edit": lambda a, c: _deny(_active(a) and is_member(a, _org_id(c)),
-                                       "Only members of the organization can edit this concept."),
+                                       _l("Only members of the organization can edit this concept.")),
     # Research set-up (price ladder, best-worst sets, profile questions): the organization's members.
     # Answering them is "feedback.answer"; reading the figures is "feedback.results".
     "research.manage": lambda a, c: _deny(_active(a) and c is not None and is_member(a, _org_id(c)),
-                                          "Only members of the concept's organization set up its research "
-                                          "questions."),
+                                          _l("Only members of the concept's organization set up its research "
+                                             "questions.")),
     # Decision updates ("you said, we did"): the concept's organization posts them.
     "decision.create": lambda a, c: _deny(_active(a) and c is not None and is_member(a, _org_id(c)),
-                                          "Only members of the concept's organization post its decisions."),
+                                          _l("Only members of the concept's organization post its decisions.")),
     # Follows and notifications: personal, so any signed-in person (a suspension stops writing
     # in public, not following or reading one's notifications).
     # Suggestions from consumers (obj: the Concept for create, else the Suggestion).
     "suggestion.view": _suggestion_view,
-    "suggestion.create": _feedback("suggest features for"),
+    "suggestion.create": _feedback(_l("suggest features for")),
     "suggestion.support": _suggestion_support,
     "suggestion.decide": _suggestion_decide,
     "post.react": _post_react,
     # Webhooks: the organization's owners (obj: the Organization).
     "webhook.manage": lambda a, org: _deny(_active(a) and membership_role(a, _org_id(org)) == "owner",
-                                           _("Only the organization's owners manage its webhooks.")),
-    "follow.manage": lambda a, _: _deny(_signed_in(a), "Log in to follow concepts and topics."),
-    "notifications.view": lambda a, _: _deny(_signed_in(a), "Log in to see your notifications."),
+                                           _l("Only the organization's owners manage its webhooks.")),
+    "follow.manage": lambda a, _obj: _deny(_signed_in(a), _l("Log in to follow concepts and topics.")),
+    "notifications.view": lambda a, _obj: _deny(_signed_in(a), _l("Log in to see your notifications.")),
 }
 
 

@@ -21,3 +21,5 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 export PATH="$PWD/.venv/bin:$PATH"
+# The message catalogs (forum/translations/*/LC_MESSAGES/messages.po) compiled for Flask-Babel.
+.venv/bin/pybabel compile -d forum/translations >/dev/null 2>&1 || .venv/bin/pybabel compile -d forum/translations

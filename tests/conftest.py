@@ -16,6 +16,26 @@ from pathlib import Path
 
 import pytest
 
+
+def _compile_catalogs() -> None:
+    """The message catalogs, compiled when a .po is newer than its .mo (scripts/_venv.sh compiles
+    them too; a test run from a bare checkout needs them as well). Atomic: xdist workers race."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parent.parent / "forum" / "translations").glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        partial = mo.with_name(f"{mo.name}.{os.getpid()}.tmp")
+        with partial.open("wb") as target:
+            write_mo(target, catalog)
+        os.replace(partial, mo)
+
+
+_compile_catalogs()
 _TMP = Path(tempfile.mkdtemp(prefix="sb-tests-"))
 os.environ["INSTANCE_PATH"] = str(_TMP / "instance")
 os.environ.setdefault("SECRET_KEY", secrets.token_hex(16))

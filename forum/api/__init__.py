@@ -33,8 +33,8 @@ csrf.exempt(bp)
 
 
 def api_error(status: int, message: str, title: str | None = None) -> Response:
-    titles = {400: "Bad request", 401: "Authentication required", 403: "Not allowed", 404: "Not found",
-              429: "Slow down"}
+    titles = {400: _("Bad request"), 401: _("Authentication required"), 403: _("Not allowed"), 404: _("Not found"),
+              429: _("Slow down")}
     response = jsonify(error=title or titles.get(status, "Error"), message=message)
     response.status_code = status
     if status == 401:
@@ -67,10 +67,10 @@ def authenticate() -> Response | None:
         return None
     raw = _bearer()
     if not raw:
-        return api_error(401, "Send the token as “Authorization: Bearer <token>”.")
+        return api_error(401, _("Send the token as “Authorization: Bearer <token>”."))
     token = api_tokens.authenticate(raw)
     if token is None:
-        return api_error(401, "This token is not valid, or it was revoked.")
+        return api_error(401, _("This token is not valid, or it was revoked."))
     g.api_token = token
     return None
 

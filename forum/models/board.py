@@ -6,6 +6,7 @@ from sqlalchemy import ForeignKey, String, Text, Update, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
+from forum.i18n import _l
 from forum.models.base import utcnow
 
 
@@ -25,7 +26,7 @@ class Board(db.Model):
     topic_starters: Mapped[str] = mapped_column(String(16), default="everyone", server_default="everyone")
 
 
-TOPIC_STARTERS = {"everyone": "Everyone", "staff": "Staff only (moderators and admins)"}
+TOPIC_STARTERS = {"everyone": _l("Everyone"), "staff": _l("Staff only (moderators and admins)")}
 
 
 class Topic(db.Model):

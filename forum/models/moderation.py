@@ -9,21 +9,22 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
+from forum.i18n import _l
 from forum.models.base import utcnow
 
 #: Why someone flags something: code -> what the flagger reads.
 FLAG_REASONS = {
-    "spam": "Spam or advertising",
-    "abusive": "Abusive or harassing",
-    "off_topic": "Off-topic",
-    "personal_info": "Personal information exposed",
-    "other": "Something else",
+    "spam": _l("Spam or advertising"),
+    "abusive": _l("Abusive or harassing"),
+    "off_topic": _l("Off-topic"),
+    "personal_info": _l("Personal information exposed"),
+    "other": _l("Something else"),
 }
 #: Why the system put something in the queue on its own.
 SYSTEM_REASONS = {
-    "blocked_word": "Contains a blocked word",
-    "blocked_domain": "Links to a blocked domain",
-    "appeal": "Appeal against a suspension",
+    "blocked_word": _l("Contains a blocked word"),
+    "blocked_domain": _l("Links to a blocked domain"),
+    "appeal": _l("Appeal against a suspension"),
 }
 REVIEW_KINDS = ("post", "concept", "user", "appeal")
 #: What a person's restriction is: read-only for a while, suspended until a date, or banned.

@@ -55,6 +55,8 @@ class User(UserMixin, db.Model):
     email_decisions: Mapped[bool] = mapped_column(default=True, server_default=true())
     email_digest: Mapped[bool] = mapped_column(default=False, server_default=false())
     digest_sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The language chosen in Settings or the footer ("en", "zh_Hans"); none: the browser's.
+    locale: Mapped[str | None] = mapped_column(String(16), default=None)
     # Set when the person deleted their account: the row stays as "deleted user" so that their posts
     # (and, if they chose so, their anonymous answers) keep an author; everything personal is gone.
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)

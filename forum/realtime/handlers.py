@@ -105,45 +105,45 @@ def _take_token(conn: Connection) -> None:
     conn.stamp = now
     if conn.tokens < 1:
         conn.refused += 1
-        raise Refused("rate_limited", "Too many messages; slow down.")
+        raise Refused("rate_limited", _("Too many messages; slow down."))
     conn.tokens -= 1
 
 
 def _connection() -> Connection:
     conn = registry.connections.get(request.sid)  # type: ignore[attr-defined]
     if conn is None:
-        raise Refused("not_connected", "Connect again.")
+        raise Refused("not_connected", _("Connect again."))
     return conn
 
 
 def _target(message: Any, viewer: Any) -> tuple[str, dict[str, Any]]:
     """(room, what the room is) for a subscribe/unsubscribe message, or Refused."""
     if not isinstance(message, dict):
-        raise Refused("malformed", 'Send an object such as {"topic": 12, "after": 40}.')
+        raise Refused("malformed", _('Send an object such as {"topic": 12, "after": 40}.'))
     keys = set(message) - {"after"}
     if keys == {"topic"}:
         topic_id = message["topic"]
         if isinstance(topic_id, bool) or not isinstance(topic_id, int) or not 0 < topic_id < 2**31:
-            raise Refused("malformed", "A topic is named by its number.")
+            raise Refused("malformed", _("A topic is named by its number."))
         try:
             topic = posting.get_topic(topic_id, viewer)
         except DomainError:
             topic = None
         if topic is None or not policy.can(viewer, "topic.view", topic):
-            raise Refused("not_found", "There is no topic at that address.")
+            raise Refused("not_found", _("There is no topic at that address."))
         return events.topic_room(topic.id), {"topic": topic.id}
     if keys == {"concept"}:
         slug = message["concept"]
         if not isinstance(slug, str) or not slug or len(slug) > MAX_SLUG:
-            raise Refused("malformed", "A concept is named by its address.")
+            raise Refused("malformed", _("A concept is named by its address."))
         try:
             concept = concepts.get_by_slug(slug, viewer)
         except DomainError:
             concept = None
         if concept is None or not policy.can(viewer, "concept.view", concept):
-            raise Refused("not_found", "There is no concept at that address.")
+            raise Refused("not_found", _("There is no concept at that address."))
         return events.concept_room(concept.id), {"concept": concept.slug}
-    raise Refused("malformed", 'Name one topic or one concept: {"topic": 12} or {"concept": "slug"}.')
+    raise Refused("malformed", _('Name one topic or one concept: {"topic": 12} or {"concept": "slug"}.'))
 
 
 def _after(message: dict[str, Any], room: str) -> int:
@@ -266,7 +266,7 @@ def on_subscribe(message: Any = None) -> dict[str, Any]:
         room, what = _target(message, viewer)
         after = _after(message, room)
         if room not in conn.rooms and len(conn.rooms) >= int(current_app.config.get("LIVE_MAX_SUBSCRIPTIONS", 10)):
-            raise Refused("too_many_subscriptions", "This page listens to too many things at once.")
+            raise Refused("too_many_subscriptions", _("This page listens to too many things at once."))
     except Refused as refused:
         _maybe_drop()
         return _answer_error(refused.code, refused.message)
@@ -323,7 +323,7 @@ def _maybe_drop() -> None:
 
 def on_error(exc: Exception) -> dict[str, Any]:
     current_app.logger.exception("Socket.IO handler failed: %s", exc)
-    return _answer_error("server_error", "Something went wrong; the page will catch up when it reconnects.")
+    return _answer_error("server_error", _("Something went wrong; the page will catch up when it reconnects."))
 
 
 def _start_heartbeat() -> None:

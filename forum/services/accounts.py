@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from forum import policy
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
-from forum.i18n import _
+from forum.i18n import LANGUAGES, _, _l
 from forum.models import ROLES, ModerationAction, SignIn, User, utcnow
 from forum.models.users import new_session_token
 from forum.services import events, mail, passwords, signing
@@ -46,33 +46,33 @@ def _fail(field: str, message: str) -> ValidationError:
 def normalize_email(email: str) -> str:
     email = (email or "").strip()
     if not email:
-        raise _fail("email", "Enter your email address.")
+        raise _fail("email", _("Enter your email address."))
     if len(email) > EMAIL_MAX:
-        raise _fail("email", f"An email address has at most {EMAIL_MAX} characters.")
+        raise _fail("email", _("An email address has at most %(EMAIL_MAX)s characters.", EMAIL_MAX=EMAIL_MAX))
     try:
         info = validate_email(email, check_deliverability=False)
     except EmailNotValidError as exc:
-        raise _fail("email", f"That is not a valid email address: {exc}") from exc
+        raise _fail("email", _("That is not a valid email address: %(exc)s", exc=exc)) from exc
     return info.normalized.lower()
 
 
 def check_username(username: str) -> str:
     username = (username or "").strip()
     if not username:
-        raise _fail("username", "Choose a username.")
+        raise _fail("username", _("Choose a username."))
     if len(username) > 32:
-        raise _fail("username", "A username has at most 32 characters.")
+        raise _fail("username", _("A username has at most 32 characters."))
     if not USERNAME_RE.match(username):
-        raise _fail("username", "Use 3 to 32 letters, digits or underscores for your username.")
+        raise _fail("username", _("Use 3 to 32 letters, digits or underscores for your username."))
     if username.lower() in RESERVED_USERNAMES:
-        raise _fail("username", "That username is reserved; please choose another.")
+        raise _fail("username", _("That username is reserved; please choose another."))
     return username
 
 
 def _check_display_name(display_name: str) -> str:
     display_name = " ".join((display_name or "").split())
     if len(display_name) > DISPLAY_NAME_MAX:
-        raise _fail("display_name", f"A display name has at most {DISPLAY_NAME_MAX} characters.")
+        raise _fail("display_name", _("A display name has at most %(DISPLAY_NAME_MAX)s characters.", DISPLAY_NAME_MAX=DISPLAY_NAME_MAX))
     return display_name
 
 
@@ -97,14 +97,14 @@ def register(username: str, email: str, password: str, display_name: str = "") -
         errors["password"] = problems
     if "username" in checked and db.session.scalar(
             select(User.id).where(User.username_key == checked["username"].lower())):
-        errors["username"] = ["That username is taken."]
+        errors["username"] = [_("That username is taken.")]
     owner = db.session.scalar(select(User).where(User.email == checked["email"])) if "email" in checked else None
     if errors:
-        raise ValidationError("Please correct the marked fields.", errors)
+        raise ValidationError(_("Please correct the marked fields."), errors)
     if owner is not None:
         passwords.hash_password(password)  # the same work (and time) as a new account
         if owner.deleted_at is None:
-            mail.queue(owner, "registered_again", "Someone tried to register with your address",
+            mail.queue(owner, "registered_again", _l("Someone tried to register with your address"),
                        "registered_again", to_addr=owner.email, login_link=mail.absolute("/login"),
                        reset_link=mail.absolute("/reset-password"))
             db.session.commit()
@@ -113,8 +113,8 @@ def register(username: str, email: str, password: str, display_name: str = "") -
                 email=checked["email"], display_name=checked["display_name"],
                 password_hash=passwords.hash_password(password))
     db.session.add(user)
-    taken = ValidationError("Please correct the marked fields.",
-                            {"username": ["That username is taken."]})
+    taken = ValidationError(_("Please correct the marked fields."),
+                            {"username": [_("That username is taken.")]})
     try:  # a concurrent registration may take the name between check and write
         db.session.flush()
     except IntegrityError as exc:
@@ -129,7 +129,7 @@ def register(username: str, email: str, password: str, display_name: str = "") -
 
 def _queue_verification(user: User) -> None:
     token = signing.sign_for(user, signing.VERIFY, {"e": user.email})
-    mail.queue(user, "verify", "Confirm your email address", "verify",
+    mail.queue(user, "verify", _l("Confirm your email address"), "verify",
                link=mail.absolute(f"/verify-email/{token}"), to_addr=user.email)
 
 
@@ -144,7 +144,7 @@ def send_verification(user: User) -> bool:
 
 def verify_email(token: str) -> User:
     data = signing.unsign(signing.VERIFY, token, current_app.config["EMAIL_VERIFY_MAX_AGE"],
-                          what="confirmation link")
+                          what=_l("confirmation link"))
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     if user is None or user.deleted_at is not None or user.email != data.get("e") \
             or not signing.is_current(user, data):
@@ -158,7 +158,7 @@ def verify_email(token: str) -> User:
 def confirm_email_change(token: str) -> User:
     """The link sent to the new address: only now does the address change, already verified."""
     data = signing.unsign(signing.EMAIL_CHANGE, token, current_app.config["EMAIL_VERIFY_MAX_AGE"],
-                          what="confirmation link")
+                          what=_l("confirmation link"))
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     new_email = data.get("e")
     if user is None or user.deleted_at is not None or not isinstance(new_email, str) \
@@ -166,14 +166,14 @@ def confirm_email_change(token: str) -> User:
         raise ValidationError(_link_outdated())
     if user.email != new_email:
         if db.session.scalar(select(User.id).where(User.email == new_email)):
-            raise Conflict("Another account uses that address now; it cannot be yours too.")
+            raise Conflict(_("Another account uses that address now; it cannot be yours too."))
         user.email = new_email
     user.email_verified_at = utcnow()  # the link reached the new address
     try:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise Conflict("Another account uses that address now; it cannot be yours too.") from exc
+        raise Conflict(_("Another account uses that address now; it cannot be yours too.")) from exc
     return user
 
 
@@ -191,7 +191,7 @@ def request_password_reset(email: str) -> None:
         return
     token = signing.sign_for(user, signing.RESET, {})
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    mail.queue(user, "reset", "Reset your Sounding Board password", "reset",
+    mail.queue(user, "reset", _l("Reset your Sounding Board password"), "reset",
                link=mail.absolute(f"/reset-password/{token}"), minutes=minutes, to_addr=user.email)
     db.session.commit()
 
@@ -199,10 +199,10 @@ def request_password_reset(email: str) -> None:
 def user_for_reset(token: str) -> User:
     """The account a reset link is for; ValidationError if it expired, was used or was forged."""
     data = signing.unsign(signing.RESET, token, current_app.config["PASSWORD_RESET_MAX_AGE"],
-                          what="reset link")
+                          what=_l("reset link"))
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     if user is None or user.deleted_at is not None:
-        raise ValidationError("This reset link is not valid.")
+        raise ValidationError(_("This reset link is not valid."))
     if not signing.is_current(user, data):
         raise ValidationError(_("This reset link no longer works: it was used, or the account's password or "
                                 "address changed since it was sent. Ask for a new one."))
@@ -214,7 +214,7 @@ def reset_password(token: str, new_password: str) -> User:
     user = user_for_reset(token)
     problems = passwords.password_problems(new_password or "", username=user.username, email=user.email)
     if problems:
-        raise ValidationError("Please choose another password.", {"password": problems})
+        raise ValidationError(_("Please choose another password."), {"password": problems})
     user.password_hash = passwords.hash_password(new_password)
     user.session_token = new_session_token()
     if user.email_verified_at is None:  # the link reached the address: it is theirs
@@ -257,10 +257,10 @@ def authenticate(login: str, password: str, ip_address: str = "", user_agent: st
 def change_password(user: User, current: str, new: str) -> None:
     """Also ends every other session: the alternative id changes."""
     if not passwords.verify_password(user.password_hash, current or ""):
-        raise _fail("current_password", "Your current password is not right.")
+        raise _fail("current_password", _("Your current password is not right."))
     problems = passwords.password_problems(new or "", username=user.username, email=user.email)
     if problems:
-        raise ValidationError("Please choose another password.", {"new_password": problems})
+        raise ValidationError(_("Please choose another password."), {"new_password": problems})
     user.password_hash = passwords.hash_password(new)
     user.session_token = new_session_token()
     commit_and_publish()
@@ -277,7 +277,7 @@ def change_email(user: User, password: str, new_email: str) -> str | None:
     """Send a confirmation link to the new address; the address changes when it is followed.
     Returns the new address (None when it is the current one)."""
     if not passwords.verify_password(user.password_hash, password or ""):
-        raise _fail("password", "Your password is not right.")
+        raise _fail("password", _("Your password is not right."))
     email = normalize_email(new_email)
     if email == user.email:
         return None
@@ -286,10 +286,10 @@ def change_email(user: User, password: str, new_email: str) -> str | None:
     # which addresses are registered): its owner is told by email instead, and nothing changes.
     token = signing.sign_for(user, signing.EMAIL_CHANGE, {"e": email})
     if owner is None:
-        mail.queue(user, "email_change", "Confirm your new email address", "email_change",
+        mail.queue(user, "email_change", _l("Confirm your new email address"), "email_change",
                    link=mail.absolute(f"/confirm-email/{token}"), new_email=email, to_addr=email)
     elif owner.deleted_at is None:
-        mail.queue(owner, "email_taken", _("Someone tried to use your address for another account"),
+        mail.queue(owner, "email_taken", _l("Someone tried to use your address for another account"),
                    "email_taken", to_addr=owner.email, login_link=mail.absolute("/login"))
     commit_and_publish()
     return email
@@ -300,23 +300,32 @@ def update_profile(user: User, display_name: str, bio: str) -> None:
     display_name = _check_display_name(display_name)
     bio = (bio or "").strip()
     if len(bio) > BIO_MAX:
-        raise _fail("bio", f"A bio has at most {BIO_MAX} characters.")
+        raise _fail("bio", _("A bio has at most %(BIO_MAX)s characters.", BIO_MAX=BIO_MAX))
     user.display_name = display_name
     user.bio = bio
+    commit_and_publish()
+
+
+def set_locale(user: User, locale: str | None) -> None:
+    """The language the person reads the forum in (and gets emails in); None: their browser's."""
+    policy.require(user, "settings.language", user)
+    if locale is not None and locale not in LANGUAGES:
+        raise _fail("locale", _("Choose one of the languages offered."))
+    user.locale = locale
     commit_and_publish()
 
 
 def get_by_username(username: str) -> User:
     user = db.session.scalar(select(User).where(User.username_key == (username or "").lower()))
     if user is None or user.deleted_at is not None:
-        raise NotFound("There is no user with that name.")
+        raise NotFound(_("There is no user with that name."))
     return user
 
 
 def set_role(actor: User, user: User, role: str) -> None:
     policy.require(actor, "user.set_role", user)
     if role not in ROLES:
-        raise _fail("role", f"Unknown role; choose one of {', '.join(ROLES)}.")
+        raise _fail("role", _("Unknown role; choose one of %(join)s.", join=', '.join(ROLES)))
     if user.role == role:
         return
     db.session.add(ModerationAction(actor_id=actor.id, action=f"role.{role}", target_type="user",

@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 from forum import policy
 from forum.errors import NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import ApiToken, Organization, utcnow
 
 PREFIX = "sb_"
@@ -33,10 +34,10 @@ def hash_token(raw: str) -> str:
 def _check_name(name: str | None) -> str:
     name = " ".join(str(name or "").split())
     if not name:
-        raise ValidationError("Give the token a label, e.g. “R export”.", {"name": ["Give the token a label."]})
+        raise ValidationError(_("Give the token a label, e.g. “R export”."), {"name": [_("Give the token a label.")]})
     if len(name) > NAME_MAX:
-        raise ValidationError(f"A label has at most {NAME_MAX} characters.",
-                              {"name": [f"A label has at most {NAME_MAX} characters."]})
+        raise ValidationError(_("A label has at most %(NAME_MAX)s characters.", NAME_MAX=NAME_MAX),
+                              {"name": [_("A label has at most %(NAME_MAX)s characters.", NAME_MAX=NAME_MAX)]})
     return name
 
 
@@ -52,7 +53,7 @@ def _issue(organization: Organization, name: str, created_by_id: int | None) -> 
 def create(actor: Any, organization: Organization, name: str) -> tuple[ApiToken, str]:
     """A new token for the organization: (the stored row, the secret to show once). Owners only."""
     if not policy.can(actor, "org.edit", organization):
-        raise PermissionDenied("Only the organization's owners can create API tokens.")
+        raise PermissionDenied(_("Only the organization's owners can create API tokens."))
     return _issue(organization, name, actor.id)
 
 
@@ -60,23 +61,23 @@ def create_for_cli(organization_slug: str, name: str) -> tuple[ApiToken, str]:
     """`flask api-token create`: whoever runs the command on the server is trusted."""
     organization = db.session.scalar(select(Organization).where(Organization.slug == organization_slug))
     if organization is None:
-        raise NotFound(f"There is no organization with the slug “{organization_slug}”.")
+        raise NotFound(_("There is no organization with the slug “%(organization_slug)s”.", organization_slug=organization_slug))
     return _issue(organization, name, None)
 
 
 def listing(actor: Any, organization: Organization) -> list[ApiToken]:
     if not policy.can(actor, "org.edit", organization):
-        raise PermissionDenied("Only the organization's owners can see its API tokens.")
+        raise PermissionDenied(_("Only the organization's owners can see its API tokens."))
     return list(db.session.scalars(select(ApiToken).where(ApiToken.organization_id == organization.id)
                                    .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())))
 
 
 def revoke(actor: Any, organization: Organization, token_id: int) -> ApiToken:
     if not policy.can(actor, "org.edit", organization):
-        raise PermissionDenied("Only the organization's owners can revoke API tokens.")
+        raise PermissionDenied(_("Only the organization's owners can revoke API tokens."))
     token = db.session.get(ApiToken, token_id)
     if token is None or token.organization_id != organization.id:
-        raise NotFound("This organization has no such token.")
+        raise NotFound(_("This organization has no such token."))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         db.session.commit()

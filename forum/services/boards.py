@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from forum import policy
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import Board, Concept, Topic
 from forum.models.board import TOPIC_STARTERS
 from forum.services.organizations import slugify
@@ -52,14 +53,14 @@ def all_boards() -> list[Board]:
 def get_by_slug(slug: str) -> Board:
     board = db.session.scalar(select(Board).where(Board.slug == slug))
     if board is None:
-        raise NotFound("There is no board at that address.")
+        raise NotFound(_("There is no board at that address."))
     return board
 
 
 def get(board_id: int) -> Board:
     board = db.session.get(Board, board_id)
     if board is None:
-        raise NotFound("There is no such board.")
+        raise NotFound(_("There is no such board."))
     return board
 
 
@@ -85,7 +86,7 @@ def concept_topics(limit: int = 8, viewer: Any = None) -> list[Topic]:
 # --- admin ------------------------------------------------------------------------------------
 
 def _fail(errors: dict[str, list[str]]) -> ValidationError:
-    return ValidationError("Please correct the marked fields.", errors)
+    return ValidationError(_("Please correct the marked fields."), errors)
 
 
 def _check(name: str, slug: str, description: str, position: Any,
@@ -94,39 +95,39 @@ def _check(name: str, slug: str, description: str, position: Any,
     if topic_starters in (None, ""):
         topic_starters = "everyone"
     if topic_starters not in TOPIC_STARTERS:
-        errors["topic_starters"] = ["Choose who may start topics: everyone, or staff only."]
+        errors["topic_starters"] = [_("Choose who may start topics: everyone, or staff only.")]
     name = " ".join((name or "").split())
     if not name:
-        errors["name"] = ["Give the board a name."]
+        errors["name"] = [_("Give the board a name.")]
     elif len(name) > NAME_MAX:
-        errors["name"] = [f"A board name has at most {NAME_MAX} characters."]
+        errors["name"] = [_("A board name has at most %(NAME_MAX)s characters.", NAME_MAX=NAME_MAX)]
     slug = (slug or "").strip().lower()
     if not slug and name:
         slug = slugify(name, SLUG_MAX)
     if slug and "slug" not in errors:
         if len(slug) > SLUG_MAX:
-            errors["slug"] = [f"An address has at most {SLUG_MAX} characters."]
+            errors["slug"] = [_("An address has at most %(SLUG_MAX)s characters.", SLUG_MAX=SLUG_MAX)]
         elif not _SLUG_RE.fullmatch(slug):
-            errors["slug"] = ["Use lowercase letters, digits and single hyphens, e.g. “help-and-feedback”."]
+            errors["slug"] = [_("Use lowercase letters, digits and single hyphens, e.g. “help-and-feedback”.")]
         elif slug in ("manage",):
-            errors["slug"] = ["That address is reserved; choose another."]
+            errors["slug"] = [_("That address is reserved; choose another.")]
         else:
             taken = db.session.scalar(select(Board.id).where(Board.slug == slug))
             if taken is not None and (board is None or taken != board.id):
-                errors["slug"] = ["Another board already uses that address."]
+                errors["slug"] = [_("Another board already uses that address.")]
     description = (description or "").strip()
     if len(description) > DESCRIPTION_MAX:
-        errors["description"] = [f"A description has at most {DESCRIPTION_MAX} characters."]
+        errors["description"] = [_("A description has at most %(DESCRIPTION_MAX)s characters.", DESCRIPTION_MAX=DESCRIPTION_MAX)]
     try:
         position = int(position if position not in (None, "") else 0)
         if abs(position) > 100_000:
             raise ValueError(position)
     except (TypeError, ValueError):
-        errors["position"] = ["The position is a whole number; lower numbers come first."]
+        errors["position"] = [_("The position is a whole number; lower numbers come first.")]
         position = 0
     else:
         if not POSITION_RANGE[0] <= position <= POSITION_RANGE[1]:
-            errors["position"] = [f"Choose a position between {POSITION_RANGE[0]} and {POSITION_RANGE[1]}."]
+            errors["position"] = [_("Choose a position between %(value)s and %(value2)s.", value=POSITION_RANGE[0], value2=POSITION_RANGE[1])]
     if errors:
         raise _fail(errors)
     return {"name": name, "slug": slug, "description": description, "position": position,
@@ -140,7 +141,7 @@ def create(actor: Any, name: str, slug: str = "", description: str = "", positio
     policy.require(actor, "board.manage")
     board = Board(**_check(name, slug, description, position, None, topic_starters))
     db.session.add(board)
-    commit_and_publish(conflict="A board with that address was just created; choose another address.")
+    commit_and_publish(conflict=_("A board with that address was just created; choose another address."))
     return board
 
 
@@ -151,5 +152,5 @@ def update(actor: Any, board: Board, name: str, slug: str, description: str, pos
         topic_starters = board.topic_starters
     for key, value in _check(name, slug, description, position, board, topic_starters).items():
         setattr(board, key, value)
-    commit_and_publish(conflict="Another board took that address just now; choose another.")
+    commit_and_publish(conflict=_("Another board took that address just now; choose another."))
     return board

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from forum import markup, policy
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
-from forum.i18n import _l
+from forum.i18n import _, _l
 from forum.markup import render
 from forum.models import (
     STAGES,
@@ -47,7 +47,7 @@ TAG_MAX = 32
 CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD",
               "NZD", "INR", "BRL", "MXN", "ZAR", "SGD", "HKD", "KRW", "CNY")
 
-STAGE_LABELS = {"idea": "Idea", "concept": "Concept", "prototype": "Prototype", "launched": "Launched"}
+STAGE_LABELS = {"idea": _l("Idea"), "concept": _l("Concept"), "prototype": _l("Prototype"), "launched": _l("Launched")}
 
 #: ?sort= values of the concept list and their labels.
 SORTS = {"newest": _l("Newest"), "active": _l("Most active this week"), "supported": _l("Most supported"),
@@ -55,6 +55,10 @@ SORTS = {"newest": _l("Newest"), "active": _l("Most active this week"), "support
 
 #: Slugs that would collide with the blueprint's own addresses (/concepts/new).
 RESERVED_SLUGS = frozenset({"new"})
+
+def _choose_stage() -> str:
+    return _("Choose a stage: %(stages)s.", stages=", ".join(str(STAGE_LABELS[s]) for s in STAGES))
+
 
 _TAG_RE = re.compile(r"^[\w][\w+#.-]*$")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
@@ -77,7 +81,7 @@ def _fail(field: str, message: str) -> ValidationError:
 
 
 def _invalid(errors: dict[str, list[str]]) -> ValidationError:
-    return ValidationError("Please correct the marked fields.", errors)
+    return ValidationError(_("Please correct the marked fields."), errors)
 
 
 # --- validation -----------------------------------------------------------------------------------
@@ -91,21 +95,21 @@ def parse_tags(text: str | list[str] | None) -> list[str]:
     elif isinstance(text, (list, tuple)):
         raw = list(text)
     else:
-        raise _fail("tags", "Tags are text: words separated by commas.")
+        raise _fail("tags", _("Tags are text: words separated by commas."))
     tags: list[str] = []
     for item in raw:
         if not isinstance(item, str):
-            raise _fail("tags", "Tags are text: words separated by commas.")
+            raise _fail("tags", _("Tags are text: words separated by commas."))
         name = "-".join(clean_text(item).lower().split())
         if not name or name in tags:
             continue
         if len(name) > TAG_MAX:
-            raise _fail("tags", f"A tag has at most {TAG_MAX} characters (“{name[:TAG_MAX]}…” is longer).")
+            raise _fail("tags", _("A tag has at most %(TAG_MAX)s characters (“%(value)s…” is longer).", TAG_MAX=TAG_MAX, value=name[:TAG_MAX]))
         if not _TAG_RE.fullmatch(name):
-            raise _fail("tags", f"“{name}” is not a tag: use letters, digits and hyphens.")
+            raise _fail("tags", _("“%(name)s” is not a tag: use letters, digits and hyphens.", name=name))
         tags.append(name)
     if len(tags) > TAGS_MAX:
-        raise _fail("tags", f"A concept has at most {TAGS_MAX} tags; you gave {len(tags)}.")
+        raise _fail("tags", _("A concept has at most %(TAGS_MAX)s tags; you gave %(count)s.", TAGS_MAX=TAGS_MAX, count=len(tags)))
     return tags
 
 
@@ -114,17 +118,15 @@ def _check_concept(title: str, summary: str, description: str, tags: Any, curren
     errors: dict[str, list[str]] = {}
     title = " ".join(clean_text(title).split())
     if not title:
-        errors["title"] = ["Give the concept a title."]
+        errors["title"] = [_("Give the concept a title.")]
     elif len(title) > TITLE_MAX:
-        errors["title"] = [f"A title has at most {TITLE_MAX} characters; this one has {len(title)}."]
+        errors["title"] = [_("A title has at most %(TITLE_MAX)s characters; this one has %(count)s.", TITLE_MAX=TITLE_MAX, count=len(title))]
     summary = " ".join(clean_text(summary).split())
     if len(summary) > SUMMARY_MAX:
-        errors["summary"] = [f"The summary is one line of at most {SUMMARY_MAX} characters; "
-                             f"this one has {len(summary)}."]
+        errors["summary"] = [_("The summary is one line of at most %(SUMMARY_MAX)s characters; this one has %(count)s.", SUMMARY_MAX=SUMMARY_MAX, count=len(summary))]
     description = clean_text(description).strip()
     if len(description) > DESCRIPTION_MAX:
-        errors["description"] = [f"A description has at most {DESCRIPTION_MAX} characters; "
-                                 f"this one has {len(description)}."]
+        errors["description"] = [_("A description has at most %(DESCRIPTION_MAX)s characters; this one has %(count)s.", DESCRIPTION_MAX=DESCRIPTION_MAX, count=len(description))]
     else:
         try:
             markup.check(description)
@@ -133,10 +135,10 @@ def _check_concept(title: str, summary: str, description: str, tags: Any, curren
     currency = clean_text(currency).strip().upper()
     if currency not in CURRENCIES:
         shown = (currency or "nothing")[:8]
-        errors["currency"] = [f"“{shown}” is not a currency we support. Choose one of: "
-                              + ", ".join(CURRENCIES) + "."]
+        errors["currency"] = [_("“%(shown)s” is not a currency we support. Choose one of: %(codes)s.",
+                                shown=shown, codes=", ".join(CURRENCIES))]
     if stage is not None and stage not in STAGES:
-        errors["stage"] = ["Choose a stage: " + ", ".join(STAGE_LABELS[s] for s in STAGES) + "."]
+        errors["stage"] = [_choose_stage()]
     try:
         tag_names = parse_tags(tags)
     except ValidationError as exc:
@@ -152,14 +154,12 @@ def check_feature(title: str, description: str) -> tuple[str, str]:
     errors: dict[str, list[str]] = {}
     title = " ".join(clean_text(title).split())
     if not title:
-        errors["title"] = ["Give the feature a title."]
+        errors["title"] = [_("Give the feature a title.")]
     elif len(title) > FEATURE_TITLE_MAX:
-        errors["title"] = [f"A feature title has at most {FEATURE_TITLE_MAX} characters; "
-                           f"this one has {len(title)}."]
+        errors["title"] = [_("A feature title has at most %(FEATURE_TITLE_MAX)s characters; this one has %(count)s.", FEATURE_TITLE_MAX=FEATURE_TITLE_MAX, count=len(title))]
     description = clean_text(description).strip()
     if len(description) > FEATURE_DESCRIPTION_MAX:
-        errors["description"] = [f"A feature description has at most {FEATURE_DESCRIPTION_MAX} "
-                                 f"characters; this one has {len(description)}."]
+        errors["description"] = [_("A feature description has at most %(FEATURE_DESCRIPTION_MAX)s characters; this one has %(count)s.", FEATURE_DESCRIPTION_MAX=FEATURE_DESCRIPTION_MAX, count=len(description))]
     if errors:
         raise _invalid(errors)
     return title, description
@@ -209,7 +209,7 @@ def create(actor: User, organization: Organization | None, title: str, summary: 
            price_question_enabled: bool = False, *, price_asks_too_cheap: bool = True) -> Concept:
     """Post a concept for `organization`, with its discussion topic and first stage entry."""
     if organization is None:
-        raise _fail("organization", "Choose the organization this concept belongs to.")
+        raise _fail("organization", _("Choose the organization this concept belongs to."))
     policy.require(actor, "concept.create", organization)
     fields = _check_concept(title, summary, description, tags, currency, stage)
     now = utcnow()
@@ -277,11 +277,11 @@ def apply_stage(actor: User, concept: Concept, stage: str, note: str = "", *,
     stage = clean_text(stage).strip().lower()
     note = " ".join(clean_text(note).split())
     if stage not in STAGES:
-        errors["stage"] = ["Choose a stage: " + ", ".join(STAGE_LABELS[s] for s in STAGES) + "."]
+        errors["stage"] = [_choose_stage()]
     elif stage == concept.stage:
-        errors["stage"] = [f"The concept is already at the {STAGE_LABELS[stage].lower()} stage."]
+        errors["stage"] = [_("The concept is already at the %(lower)s stage.", lower=STAGE_LABELS[stage].lower())]
     if len(note) > NOTE_MAX:
-        errors["note"] = [f"A note has at most {NOTE_MAX} characters; this one has {len(note)}."]
+        errors["note"] = [_("A note has at most %(NOTE_MAX)s characters; this one has %(count)s.", NOTE_MAX=NOTE_MAX, count=len(note))]
     if errors:
         raise _invalid(errors)
     now = utcnow()
@@ -312,7 +312,7 @@ def get_by_slug(slug: str, actor: Any = None, refresh: bool = False) -> Concept:
 
     A hidden concept is NotFound for people who may not see it."""
     if not is_slug(slug):
-        raise NotFound("There is no concept at that address.")
+        raise NotFound(_("There is no concept at that address."))
     stmt = select(Concept).where(Concept.slug == slug).options(*_page_options())
     if refresh:
         stmt = stmt.execution_options(populate_existing=True)
@@ -325,7 +325,7 @@ def get_for_key(slug: str, actor: Any = None) -> Concept:
     """The concept with its organization and discussion topic only: one query, enough to check who
     may see it and to build its page's cache key."""
     if not is_slug(slug):
-        raise NotFound("There is no concept at that address.")
+        raise NotFound(_("There is no concept at that address."))
     concept = db.session.scalar(select(Concept).where(Concept.slug == slug).options(
         joinedload(Concept.organization), joinedload(Concept.topic)))
     policy.require(actor, "concept.view", concept)
@@ -335,7 +335,7 @@ def get_for_key(slug: str, actor: Any = None) -> Concept:
 def get_feature(concept: Concept, feature_id: int) -> Feature:
     feature = next((f for f in concept.features if f.id == feature_id), None)
     if feature is None:
-        raise NotFound("That feature is not part of this concept.")
+        raise NotFound(_("That feature is not part of this concept."))
     return feature
 
 
@@ -416,7 +416,7 @@ def _renumber(active: list[Feature], retired: list[Feature]) -> None:
 
 def _may_edit(actor: Any, concept: Concept, what: str) -> None:
     if not policy.can(actor, "concept.edit", concept):
-        raise PermissionDenied(f"Only members of the organization can {what}.")
+        raise PermissionDenied(_("Only members of the organization can %(what)s.", what=what))
 
 
 def _touch(concept: Concept) -> None:
@@ -453,9 +453,9 @@ def move_feature(actor: User, feature: Feature, direction: str) -> None:
     """Swap a feature with its neighbour above ('up') or below ('down'). At an end it stays."""
     _may_edit(actor, feature.concept, "reorder features")
     if direction not in ("up", "down"):
-        raise _fail("direction", "Move a feature up or down.")
+        raise _fail("direction", _("Move a feature up or down."))
     if feature.retired_at is not None:
-        raise Conflict("A retired feature has no place in the order; restore it first.")
+        raise Conflict(_("A retired feature has no place in the order; restore it first."))
     active, retired = _ordered(feature.concept)
     index = active.index(feature)
     other = index - 1 if direction == "up" else index + 1

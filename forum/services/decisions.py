@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from forum import policy
 from forum.errors import ValidationError
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import (
     Concept,
     Decision,
@@ -63,10 +64,10 @@ def _parse_price(raw: Any, errors: dict[str, list[str]]) -> Decimal | None:
     try:
         price = Decimal(text)
     except InvalidOperation:
-        errors["price"] = ["Give the price as a number, e.g. 29 or 29.90."]
+        errors["price"] = [_("Give the price as a number, e.g. 29 or 29.90.")]
         return None
     if not price.is_finite() or price <= 0 or price > PRICE_MAX:
-        errors["price"] = [f"Give a price above 0 and at most {PRICE_MAX:,}."]
+        errors["price"] = [_("Give a price above 0 and at most %(PRICE_MAX)s.", PRICE_MAX=format(PRICE_MAX, ','))]
         return None
     return price.quantize(Decimal("0.01"))
 
@@ -77,7 +78,7 @@ def _feature_ids(concept: Concept, raw: Any, field: str, errors: dict[str, list[
     for value in raw or []:
         text = str(value).strip()
         if not text.isdigit() or int(text) not in own:
-            errors[field] = ["Choose features of this concept."]
+            errors[field] = [_("Choose features of this concept.")]
             return []
         chosen.append(int(text))
     return list(dict.fromkeys(chosen))
@@ -92,19 +93,19 @@ def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any 
     title = " ".join(str(title or "").split())
     body = str(body or "").strip()
     if not title:
-        errors["title"] = ["Say in one line what you decided."]
+        errors["title"] = [_("Say in one line what you decided.")]
     elif len(title) > TITLE_MAX:
-        errors["title"] = [f"The decision's line has at most {TITLE_MAX} characters."]
+        errors["title"] = [_("The decision's line has at most %(TITLE_MAX)s characters.", TITLE_MAX=TITLE_MAX)]
     if len(body) > BODY_MAX:
-        errors["body"] = [f"The explanation has at most {BODY_MAX} characters."]
+        errors["body"] = [_("The explanation has at most %(BODY_MAX)s characters.", BODY_MAX=BODY_MAX)]
     stage = str(stage or "").strip().lower()
     price_set = _parse_price(price, errors)
     adopted_ids = _feature_ids(concept, adopted, "adopted", errors)
     dropped_ids = _feature_ids(concept, dropped, "dropped", errors)
     if set(adopted_ids) & set(dropped_ids):
-        errors["dropped"] = ["A feature is either adopted or dropped, not both."]
+        errors["dropped"] = [_("A feature is either adopted or dropped, not both.")]
     if errors:
-        raise ValidationError("Please check the decision.", errors)
+        raise ValidationError(_("Please check the decision."), errors)
 
     shaped_by = participants(concept)
     recorded = []

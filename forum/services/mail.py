@@ -25,13 +25,14 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from forum.extensions import db
+from forum.i18n import _l, in_language
 from forum.models import OutboxMessage, User, utcnow
 from forum.services import signing
 
 #: Which setting lets a kind of email through (kinds not listed are sent when asked for: verify, reset).
 PREFERENCES = {"notification": "email_notifications", "decision": "email_decisions", "digest": "email_digest"}
-UNSUBSCRIBE_KINDS = {"notification": "notification emails", "decision": "decision updates",
-                     "digest": "the weekly digest", "all": "every email except sign-in help"}
+UNSUBSCRIBE_KINDS = {"notification": _l("notification emails"), "decision": _l("decision updates"),
+                     "digest": _l("the weekly digest"), "all": _l("every email except sign-in help")}
 STALE_CLAIM = timedelta(minutes=15)
 
 
@@ -58,7 +59,7 @@ def may_email(user: User | None, kind: str) -> bool:
     return user.email_verified_at is not None and bool(getattr(user, setting))
 
 
-def queue(user: User, kind: str, subject: str, template: str, *, to_addr: str | None = None,
+def queue(user: User, kind: str, subject: Any, template: str, *, to_addr: str | None = None,
           **context: Any) -> OutboxMessage | None:
     """Add an email to the outbox in the current transaction (no commit). None when the person's
     settings or an unverified address say no. Every message carries an unsubscribe link and the
@@ -67,9 +68,11 @@ def queue(user: User, kind: str, subject: str, template: str, *, to_addr: str | 
         return None
     unsubscribe_kind = kind if kind in PREFERENCES else "all"
     unsubscribe = unsubscribe_url(user, unsubscribe_kind)
-    body = render_template(f"email/{template}.txt", user=user, unsubscribe_url=unsubscribe,
-                           unsubscribe_what=UNSUBSCRIBE_KINDS[unsubscribe_kind], site_url=absolute("/"),
-                           **context)
+    with in_language(user.locale):  # in the language the person chose (a lazy subject too)
+        subject = str(subject)
+        body = render_template(f"email/{template}.txt", user=user, unsubscribe_url=unsubscribe,
+                               unsubscribe_what=str(UNSUBSCRIBE_KINDS[unsubscribe_kind]), site_url=absolute("/"),
+                               **context)
     message = OutboxMessage(
         user_id=user.id, kind=kind, to_addr=to_addr or user.email, subject=" ".join(subject.split())[:200],
         body_text=body,

@@ -27,6 +27,7 @@ from sqlalchemy.orm import selectinload
 from forum import policy
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
+from forum.i18n import _, _l, in_language
 from forum.markup import mentions_in_html
 from forum.models import Concept, Follow, Notification, Post, StageChange, Topic, User, utcnow
 from forum.services import events, mail, unread
@@ -34,6 +35,9 @@ from forum.services.ids import parse_id
 from forum.services.tx import commit_and_publish
 
 MESSAGE_MAX = 300
+#: A stage in a notification's sentence ("… moved to the prototype stage").
+STAGE_NAMES = {"idea": _l("idea"), "concept": _l("concept"), "prototype": _l("prototype"),
+               "launched": _l("launched")}
 MENTIONS_MAX = 20  # people one post can notify by @mention
 
 
@@ -89,12 +93,12 @@ def _int_or_none(value: Any, field: str) -> int | None:
     if value in (None, ""):
         return None
     if not str(value).strip().isdigit():
-        raise ValidationError("That is not something you can follow.",
-                              {field: ["That is not something you can follow."]})
+        raise ValidationError(_("That is not something you can follow."),
+                              {field: [_("That is not something you can follow.")]})
     try:
         return parse_id(value)
     except ValueError:
-        raise NotFound("There is nothing to follow at that address.") from None
+        raise NotFound(_("There is nothing to follow at that address.")) from None
 
 
 def set_following(actor: Any, following: bool, *, concept_id: Any = None,
@@ -105,7 +109,7 @@ def set_following(actor: Any, following: bool, *, concept_id: Any = None,
     concept_id = _int_or_none(concept_id, "concept_id")
     topic_id = _int_or_none(topic_id, "topic_id")
     if (concept_id is None) == (topic_id is None):
-        raise ValidationError("Choose one concept or one topic to follow.")
+        raise ValidationError(_("Choose one concept or one topic to follow."))
     if concept_id is not None:
         obj: Any = db.session.get(Concept, concept_id)
         target = {"concept": obj}
@@ -113,7 +117,7 @@ def set_following(actor: Any, following: bool, *, concept_id: Any = None,
         obj = db.session.get(Topic, topic_id)
         target = {"topic": obj}
     if not policy.can(actor, "concept.view" if concept_id is not None else "topic.view", obj):
-        raise NotFound("There is nothing to follow at that address.")
+        raise NotFound(_("There is nothing to follow at that address."))
     if following:
         follow(actor, **target)
     else:
@@ -142,26 +146,34 @@ def _quote(title: str, limit: int = 120) -> str:
     return f"“{title}”"
 
 
-def _message(text: str) -> str:
+def _message(text: Any) -> str:
+    text = str(text)
     return text if len(text) <= MESSAGE_MAX else text[: MESSAGE_MAX - 1] + "…"
 
 
-def _add(user_ids: list[int], kind: str, actor_id: int | None, message: str, url: str,
+def _add(user_ids: list[int], kind: str, actor_id: int | None, message: Any, url: str,
          post_id: int | None = None) -> list[Notification]:
-    rows = [Notification(user_id=uid, kind=kind, actor_id=actor_id, message=_message(message), url=url,
-                         post_id=post_id) for uid in user_ids]
+    """`message` may be lazy (_l): each person's copy is written in the language they chose."""
+    users = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
+    rows = []
+    for uid in user_ids:
+        with in_language(getattr(users.get(uid), "locale", None)):
+            text = _message(message)
+        rows.append(Notification(user_id=uid, kind=kind, actor_id=actor_id, message=text, url=url,
+                                 post_id=post_id))
     db.session.add_all(rows)
     events.unread_changed(*user_ids)  # pushed to their open pages after the commit
-    _email(user_ids, "decision" if kind == "decision" else "notification", _message(message), url)
+    _email(list(users.values()), "decision" if kind == "decision" else "notification", message, url)
     return rows
 
 
-def _email(user_ids: list[int], kind: str, message: str, url: str) -> None:
+def _email(users: list[User], kind: str, message: Any, url: str) -> None:
     """The same news by email, to those whose settings ask for it (queued in this transaction)."""
-    if not user_ids:
-        return
-    for user in db.session.scalars(select(User).where(User.id.in_(user_ids))):
-        mail.queue(user, kind, message, "notification", message=message, link=mail.absolute(url))
+
+    for user in users:
+        with in_language(user.locale):
+            text = _message(message)
+        mail.queue(user, kind, text, "notification", message=text, link=mail.absolute(url))
 
 
 def _followers(concept_id: int | None = None, topic_id: int | None = None) -> list[int]:
@@ -192,7 +204,7 @@ def notify_new_post(post: Post) -> list[Notification]:
         return []
     topic = post.topic if post.topic is not None else db.session.get(Topic, post.topic_id)
     actor = post.author if post.author_id is not None else None
-    actor_name = actor.name if actor is not None else "Someone"
+    actor_name = actor.name if actor is not None else _l("Someone")
     where = _quote(topic.title)
     url = post_url(post)
 
@@ -200,16 +212,16 @@ def notify_new_post(post: Post) -> list[Notification]:
     reasons: dict[int, tuple[str, str]] = {}
     target = post.reply_to if post.reply_to_id is not None else None
     if target is not None and target.author_id is not None and target.deleted_at is None:
-        reasons.setdefault(target.author_id, ("reply", f"{actor_name} replied to your post in {where}"))
+        reasons.setdefault(target.author_id, ("reply", _l("%(name)s replied to your post in %(where)s", name=actor_name, where=where)))
     names = mentions_in_html(post.body_html)[:MENTIONS_MAX]
     if names:
         for uid in db.session.scalars(select(User.id).where(User.username_key.in_(names))):
-            reasons.setdefault(uid, ("mention", f"{actor_name} mentioned you in {where}"))
+            reasons.setdefault(uid, ("mention", _l("%(name)s mentioned you in %(where)s", name=actor_name, where=where)))
     if post.official_organization_id is not None:
         org = post.official_organization
         speaker = org.name if org is not None else actor_name
         for uid in _followers(topic.concept_id, topic.id):
-            reasons.setdefault(uid, ("official", f"{speaker} replied officially in {where}"))
+            reasons.setdefault(uid, ("official", _l("%(name)s replied officially in %(where)s", name=speaker, where=where)))
 
     reasons.pop(post.author_id, None)  # never the actor themself
     if not reasons:
@@ -230,8 +242,12 @@ def notify_new_post(post: Post) -> list[Notification]:
 
 def notify_invitation(membership: Any, inviter: Any, organization: Any) -> list[Notification]:
     """Tell a person they are invited to an organization; they answer on their invitations page."""
-    role = "an owner" if membership.role == "owner" else "a member"
-    message = f"{inviter.name} invited you to join {organization.name} as {role}. Accept or decline it."
+    if membership.role == "owner":
+        message = _l("%(name)s invited you to join %(org)s as an owner. Accept or decline it.",
+                     name=inviter.name, org=organization.name)
+    else:
+        message = _l("%(name)s invited you to join %(org)s as a member. Accept or decline it.",
+                     name=inviter.name, org=organization.name)
     return _add([membership.user_id], "invitation", inviter.id, message, "/invitations")
 
 
@@ -255,7 +271,8 @@ def notify_stage_change(concept: Concept, change: StageChange,
         recipients = _moderator_ids(recipients)
     if not recipients:
         return []
-    message = f"{_quote(concept.title)} moved to the {change.to_stage} stage"
+    message = _l("%(title)s moved to the %(stage)s stage", title=_quote(concept.title),
+                 stage=STAGE_NAMES.get(change.to_stage, change.to_stage))
     return _add(sorted(recipients), "stage", change.changed_by_id, message, concept_url(concept))
 
 
@@ -267,7 +284,8 @@ def notify_decision(concept: Concept, decision: Any, recipients: set[int]) -> li
         recipients = _moderator_ids(recipients)
     if not recipients:
         return []
-    message = f"A concept you helped shape has a decision: {_quote(concept.title)}: {decision.title}"
+    message = _l("A concept you helped shape has a decision: %(quote)s: %(title)s", quote=_quote(concept.title),
+                 title=decision.title)
     return _add(sorted(recipients), "decision", decision.author_id, message,
                 f"{concept_url(concept)}#decision-{decision.id}")
 
@@ -299,7 +317,7 @@ def get_own(actor: Any, notification_id: int) -> Notification:
     """One of the actor's notifications; anybody else's is 404 (not even its existence shows)."""
     notification = db.session.get(Notification, notification_id)
     if notification is None or actor is None or notification.user_id != actor.id:
-        raise NotFound("There is no such notification.")
+        raise NotFound(_("There is no such notification."))
     return notification
 
 

@@ -14,6 +14,7 @@ from forum.analytics.track_record import TrackRecord
 from forum.analytics.track_record import track_record as analytics_track_record
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import Concept, Decision, Membership, ModerationAction, Organization, Post, Topic, User, utcnow
 from forum.services import accounts, events, feedback, notifications
 from forum.services.tx import commit_and_publish
@@ -46,10 +47,10 @@ def _check_url(field: str, url: str) -> str:
     if not url:
         return ""
     if len(url) > URL_MAX:
-        raise _fail(field, f"A web address has at most {URL_MAX} characters.")
-    full = "Give a full web address starting with https:// (or http://)."
+        raise _fail(field, _("A web address has at most %(URL_MAX)s characters.", URL_MAX=URL_MAX))
+    full = _("Give a full web address starting with https:// (or http://).")
     if any(ord(c) < 33 or ord(c) == 127 for c in url):
-        raise _fail(field, "A web address has no spaces or control characters.")
+        raise _fail(field, _("A web address has no spaces or control characters."))
     try:
         parts = urlsplit(url)
         host, _port = parts.hostname, parts.port  # parsed as a browser would
@@ -64,12 +65,12 @@ def _check_fields(name: str, description: str, website: str, logo_url: str) -> d
     errors: dict[str, list[str]] = {}
     name = " ".join((name or "").split())
     if not name:
-        errors["name"] = ["Give the organization a name."]
+        errors["name"] = [_("Give the organization a name.")]
     elif len(name) > NAME_MAX:
-        errors["name"] = [f"A name has at most {NAME_MAX} characters."]
+        errors["name"] = [_("A name has at most %(NAME_MAX)s characters.", NAME_MAX=NAME_MAX)]
     description = (description or "").strip()
     if len(description) > DESCRIPTION_MAX:
-        errors["description"] = [f"A description has at most {DESCRIPTION_MAX} characters."]
+        errors["description"] = [_("A description has at most %(DESCRIPTION_MAX)s characters.", DESCRIPTION_MAX=DESCRIPTION_MAX)]
     out = {"name": name, "description": description}
     for field, value in (("website", website), ("logo_url", logo_url)):
         try:
@@ -77,7 +78,7 @@ def _check_fields(name: str, description: str, website: str, logo_url: str) -> d
         except ValidationError as exc:
             errors.update(exc.errors)
     if errors:
-        raise ValidationError("Please correct the marked fields.", errors)
+        raise ValidationError(_("Please correct the marked fields."), errors)
     return out
 
 
@@ -88,12 +89,12 @@ def create(actor: User, name: str, description: str = "", website: str = "",
     fields = _check_fields(name, description, website, logo_url)
     if db.session.scalar(select(Organization.id).where(
             func.lower(Organization.name) == fields["name"].lower())):
-        raise ValidationError("Please correct the marked fields.",
-                              {"name": ["An organization with that name already exists."]})
+        raise ValidationError(_("Please correct the marked fields."),
+                              {"name": [_("An organization with that name already exists.")]})
     org = Organization(slug=unique_slug(Organization, fields["name"]), created_by_id=actor.id, **fields)
     org.memberships.append(Membership(user_id=actor.id, role="owner"))
     db.session.add(org)
-    commit_and_publish(conflict="That organization was just created by someone else; try another name.")
+    commit_and_publish(conflict=_("That organization was just created by someone else; try another name."))
     return org
 
 
@@ -110,13 +111,13 @@ def update(actor: User, org: Organization, name: str, description: str, website:
     if commitments is not None:
         commitments = str(commitments).strip()
         if len(commitments) > COMMITMENTS_MAX:
-            raise _fail("commitments", f"Commitments have at most {COMMITMENTS_MAX} characters.")
+            raise _fail("commitments", _("Commitments have at most %(COMMITMENTS_MAX)s characters.", COMMITMENTS_MAX=COMMITMENTS_MAX))
         fields["commitments"] = commitments
     renamed = fields["name"] != org.name
     if renamed and db.session.scalar(select(Organization.id).where(
             func.lower(Organization.name) == fields["name"].lower(), Organization.id != org.id)):
-        raise ValidationError("Please correct the marked fields.",
-                              {"name": ["An organization with that name already exists."]})
+        raise ValidationError(_("Please correct the marked fields."),
+                              {"name": [_("An organization with that name already exists.")]})
     if renamed and org.is_verified:
         # Verification vouches for a name: a new name is checked again.
         org.verified_at = None
@@ -141,7 +142,7 @@ def get_by_slug(slug: str) -> Organization:
     org = db.session.scalar(select(Organization).where(Organization.slug == slug).options(
         selectinload(Organization.memberships).joinedload(Membership.user)))
     if org is None:
-        raise NotFound("There is no organization at that address.")
+        raise NotFound(_("There is no organization at that address."))
     return org
 
 
@@ -163,21 +164,21 @@ def add_member(actor: User, org: Organization, username: str, role: str = "membe
     accept it on their invitations page."""
     policy.require(actor, "org.manage_members", org)
     if role not in ("owner", "member"):
-        raise _fail("role", "A member is either an owner or a member.")
+        raise _fail("role", _("A member is either an owner or a member."))
     try:
         user = accounts.get_by_username(username)
     except NotFound as exc:
-        raise _fail("username", f"There is no user called “{(username or '').strip()}”.") from exc
+        raise _fail("username", _("There is no user called “%(strip)s”.", strip=(username or '').strip())) from exc
     existing = db.session.scalar(select(Membership).where(Membership.organization_id == org.id,
                                                           Membership.user_id == user.id))
     if existing is not None:
-        raise _fail("username", f"{user.username} is already invited." if existing.is_pending
-                    else f"{user.username} is already a member.")
+        raise _fail("username", _("%(name)s is already invited.", name=user.username) if existing.is_pending
+                    else _("%(name)s is already a member.", name=user.username))
     membership = Membership(organization_id=org.id, user_id=user.id, role=role, pending=True,
                             invited_by_id=actor.id)
     db.session.add(membership)
     notifications.notify_invitation(membership, actor, org)
-    commit_and_publish(conflict=_fail("username", f"{user.username} is already invited."))
+    commit_and_publish(conflict=_fail("username", _("%(name)s is already invited.", name=user.username)))
     return membership
 
 
@@ -192,9 +193,9 @@ def invitations_for(user: User) -> list[Membership]:
 def _own_invitation(actor: User, membership_id: int) -> Membership:
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.user_id != getattr(actor, "id", None):
-        raise NotFound("There is no invitation for you at that address.")
+        raise NotFound(_("There is no invitation for you at that address."))
     if not membership.is_pending:
-        raise Conflict(f"You are already a member of {membership.organization.name}.")
+        raise Conflict(_("You are already a member of %(name)s.", name=membership.organization.name))
     return membership
 
 
@@ -231,14 +232,14 @@ def remove_member(actor: User, org: Organization, user_id: int) -> None:
     membership = db.session.scalar(select(Membership).where(
         Membership.organization_id == org.id, Membership.user_id == user_id))
     if membership is None:
-        raise NotFound("That person is not a member.")
+        raise NotFound(_("That person is not a member."))
     if membership.role == "owner" and not membership.is_pending:
         owners = db.session.scalar(select(func.count(Membership.id)).where(
             Membership.organization_id == org.id, Membership.role == "owner",
             Membership.pending.is_(False))) or 0
         if owners <= 1:
-            raise Conflict("An organization needs at least one owner: the last owner cannot be removed. "
-                           "Invite another owner first; once they accept, this one can go.")
+            raise Conflict(_("An organization needs at least one owner: the last owner cannot be removed. "
+                           "Invite another owner first; once they accept, this one can go."))
     was_member = not membership.is_pending
     db.session.delete(membership)
     db.session.flush()

@@ -7,6 +7,8 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
 
+from forum.i18n import _
+
 MIN_LENGTH = 8
 MAX_LENGTH = 256  # long passphrases welcome; the cap only stops a hashing denial of service
 
@@ -68,17 +70,17 @@ def password_problems(password: str, *, username: str = "", email: str = "") -> 
     """
     problems: list[str] = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Use at least {MIN_LENGTH} characters.")
+        problems.append(_("Use at least %(MIN_LENGTH)s characters.", MIN_LENGTH=MIN_LENGTH))
     elif len(password) > MAX_LENGTH:
-        problems.append(f"Use at most {MAX_LENGTH} characters.")
+        problems.append(_("Use at most %(MAX_LENGTH)s characters.", MAX_LENGTH=MAX_LENGTH))
     else:
         lowered = password.lower()
         if lowered in common_passwords():
-            problems.append("This password is one of the most common ones; choose a less guessable one.")
+            problems.append(_("This password is one of the most common ones; choose a less guessable one."))
         elif len(set(password)) <= 2:
-            problems.append("This password repeats too few characters; choose a less guessable one.")
+            problems.append(_("This password repeats too few characters; choose a less guessable one."))
         elif username and username.lower() in lowered:
-            problems.append("The password must not contain your username.")
+            problems.append(_("The password must not contain your username."))
         elif email and email.split("@")[0].lower() in lowered and len(email.split("@")[0]) >= 3:
-            problems.append("The password must not contain your email address.")
+            problems.append(_("The password must not contain your email address."))
     return problems

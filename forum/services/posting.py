@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 from forum import markup, policy
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import Board, Concept, ModerationAction, Post, PostRevision, Topic, utcnow
 from forum.models.board import recount_posts
 from forum.services import events, moderation, notifications, search
@@ -33,16 +34,16 @@ LOCKED_MESSAGE = policy.LOCKED_MESSAGE
 # --- helpers ----------------------------------------------------------------------------------
 
 def _fail(errors: dict[str, list[str]]) -> ValidationError:
-    first = next(iter(errors.values()))[0] if len(errors) == 1 else "Please correct the marked fields."
+    first = next(iter(errors.values()))[0] if len(errors) == 1 else _("Please correct the marked fields.")
     return ValidationError(first, errors)
 
 
 def _check_body(body: Any, errors: dict[str, list[str]], field: str = "body") -> str:
     body = (body if isinstance(body, str) else "").strip()
     if not body:
-        errors[field] = ["Write something before posting."]
+        errors[field] = [_("Write something before posting.")]
     elif len(body) > BODY_MAX:
-        errors[field] = [f"A post has at most {BODY_MAX:,} characters; this one has {len(body):,}."]
+        errors[field] = [_("A post has at most %(BODY_MAX)s characters; this one has %(count)s.", BODY_MAX=format(BODY_MAX, ','), count=format(len(body), ','))]
     else:
         try:
             markup.check(body)
@@ -54,11 +55,11 @@ def _check_body(body: Any, errors: dict[str, list[str]], field: str = "body") ->
 def _check_title(title: Any, errors: dict[str, list[str]]) -> str:
     title = " ".join((title if isinstance(title, str) else "").split())
     if not title:
-        errors["title"] = ["Give the topic a title."]
+        errors["title"] = [_("Give the topic a title.")]
     elif len(title) < TITLE_MIN:
-        errors["title"] = [f"A title has at least {TITLE_MIN} characters."]
+        errors["title"] = [_("A title has at least %(TITLE_MIN)s characters.", TITLE_MIN=TITLE_MIN)]
     elif len(title) > TITLE_MAX:
-        errors["title"] = [f"A title has at most {TITLE_MAX} characters."]
+        errors["title"] = [_("A title has at most %(TITLE_MAX)s characters.", TITLE_MAX=TITLE_MAX)]
     return title
 
 
@@ -141,7 +142,7 @@ def preview(actor: Any, body: Any) -> str:
     body = _check_body(body, errors)
     if errors:
         if not body:
-            errors["body"] = ["Write something to preview."]
+            errors["body"] = [_("Write something to preview.")]
         raise _fail(errors)
     return render_body(body)[0]
 
@@ -217,7 +218,7 @@ def create_topic(actor: Any, board: Board | int | str | None, title: Any, body: 
             board_id = None
         board = db.session.get(Board, board_id) if board_id is not None else None
         if board is None:
-            errors["board"] = ["Choose one of the boards listed."]
+            errors["board"] = [_("Choose one of the boards listed.")]
     title = _check_title(title, errors)
     body = _check_body(body, errors)
     if errors:
@@ -231,7 +232,7 @@ def create_topic(actor: Any, board: Board | int | str | None, title: Any, body: 
                   last_post_user_id=actor.id)
     db.session.add(topic)
     db.session.flush()
-    _, event = _add_post(actor, topic, body, None)
+    _post, event = _add_post(actor, topic, body, None)
     commit_and_publish(event)
     return topic
 
@@ -245,14 +246,14 @@ def reply(actor: Any, topic: Topic, body: Any, reply_to_id: Any = None) -> Post:
     try:
         target_id = parse_id(reply_to_id)
     except (TypeError, ValueError):
-        errors["reply_to_id"] = ["You can only reply to a post in this topic."]
+        errors["reply_to_id"] = [_("You can only reply to a post in this topic.")]
     else:
         if target_id is not None:
             target = db.session.get(Post, target_id)
             if target is None or target.topic_id != topic.id:
-                errors["reply_to_id"] = ["You can only reply to a post in this topic."]
+                errors["reply_to_id"] = [_("You can only reply to a post in this topic.")]
             elif target.deleted_at is not None:
-                errors["reply_to_id"] = ["That post was deleted; reply to the topic instead."]
+                errors["reply_to_id"] = [_("That post was deleted; reply to the topic instead.")]
     if errors:
         raise _fail(errors)
     post, event = _add_post(actor, topic, body, target)
@@ -326,9 +327,9 @@ def mark_answered(actor: Any, question: Post, answer: Post | int | str | None) -
     policy.require(actor, "post.mark_answered", topic)
     errors: dict[str, list[str]] = {}
     if question.deleted_at is not None:
-        errors["question"] = ["That question was deleted."]
+        errors["question"] = [_("That question was deleted.")]
     elif question.official_organization_id is not None:
-        errors["question"] = ["An official post is not a question to be answered."]
+        errors["question"] = [_("An official post is not a question to be answered.")]
     answer_post: Post | None = None
     if not isinstance(answer, Post):
         try:
@@ -338,16 +339,16 @@ def mark_answered(actor: Any, question: Post, answer: Post | int | str | None) -
         if answer_id is not None:
             answer_post = db.session.get(Post, answer_id)
             if answer_post is None:
-                errors["answer_id"] = ["Choose an official reply in this topic as the answer."]
+                errors["answer_id"] = [_("Choose an official reply in this topic as the answer.")]
     else:
         answer_post = answer
     if answer_post is not None and "answer_id" not in errors:
         org_id = topic.concept.organization_id if topic.concept is not None else None
         if (answer_post.topic_id != topic.id or answer_post.id == question.id
                 or answer_post.official_organization_id != org_id):
-            errors["answer_id"] = ["Choose an official reply in this topic as the answer."]
+            errors["answer_id"] = [_("Choose an official reply in this topic as the answer.")]
         elif answer_post.deleted_at is not None:
-            errors["answer_id"] = ["That reply was deleted."]
+            errors["answer_id"] = [_("That reply was deleted.")]
     if errors:
         raise _fail(errors)
     new_id = answer_post.id if answer_post is not None else None

@@ -28,6 +28,7 @@ from sqlalchemy import String, Text, cast, delete, func, or_, select, text, upda
 from forum import models, policy
 from forum.errors import Conflict, ValidationError
 from forum.extensions import db
+from forum.i18n import _, _l, lazy_ngettext
 from forum.models import (
     Concept,
     Decision,
@@ -78,11 +79,11 @@ def update_settings(actor: User, **settings: bool) -> None:
 
 def read_unsubscribe(token: str) -> tuple[User, str]:
     """The person and kind an unsubscribe link is for. ValidationError for a forged or broken link."""
-    data = signing.unsign(signing.UNSUBSCRIBE, token, what="unsubscribe link")
+    data = signing.unsign(signing.UNSUBSCRIBE, token, what=_l("unsubscribe link"))
     user = db.session.get(User, data.get("u")) if isinstance(data.get("u"), int) else None
     kind = data.get("k")
     if user is None or user.deleted_at is not None or kind not in mail.UNSUBSCRIBE_KINDS:
-        raise ValidationError("This unsubscribe link is not valid.")
+        raise ValidationError(_("This unsubscribe link is not valid."))
     return user, kind
 
 
@@ -114,8 +115,8 @@ def send_digests(now: datetime | None = None) -> int:
         if not items:
             continue
         listed = [{"message": n.message, "link": mail.absolute(n.url)} for n in items]
-        plural = "s" if len(items) != 1 else ""
-        if mail.queue(user, "digest", f"Your Sounding Board week: {len(items)} new notification{plural}",
+        subject = lazy_ngettext("Your Sounding Board week: %(num)s new notification", "Your Sounding Board week: %(num)s new notifications", len(items))
+        if mail.queue(user, "digest", subject,
                       "digest", items=listed) is not None:
             user.digest_sent_at = now
             count += 1
@@ -206,7 +207,7 @@ def export_files(actor: User) -> dict[str, Any]:
         notes.append({"kind": note.kind, "message": message, "url": note.url,
                       "created_at": _value(note.created_at), "read_at": _value(note.read_at)})
     flags = [{"post_id": f.post_id, "concept_id": f.concept_id,
-              "reason": getattr(f, "reason_label", f.reason), "note": getattr(f, "note", ""),
+              "reason": str(getattr(f, "reason_label", f.reason)), "note": getattr(f, "note", ""),
               "created_at": _value(f.created_at), "outcome": f.resolution or None,
               "resolved_at": _value(f.resolved_at)}
              for f in db.session.scalars(select(Flag).where(Flag.reporter_id == uid).order_by(Flag.id))]
@@ -381,12 +382,11 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
     _require_self(actor)
     errors: dict[str, list[str]] = {}
     if feedback not in FEEDBACK_CHOICES:
-        errors["feedback"] = ["Choose whether your votes and answers stay in the summaries anonymously "
-                              "or are removed."]
+        errors["feedback"] = [_("Choose whether your votes and answers stay in the summaries anonymously or are removed.")]
     if not isinstance(password, str) or not passwords.verify_password(actor.password_hash, password):
-        errors["password"] = ["Your password is not right."]
+        errors["password"] = [_("Your password is not right.")]
     if errors:
-        raise ValidationError("Please check the form.", errors)
+        raise ValidationError(_("Please check the form."), errors)
     blocking = _sole_owner_of(actor)
     if blocking:
         raise Conflict("You are the only owner of " + ", ".join(blocking) + ". Make another member an "

@@ -23,6 +23,7 @@ from sqlalchemy import DateTime, String, delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from forum.extensions import db
+from forum.i18n import _
 from forum.markup import excerpt
 from forum.models import Concept, Feature, Post, SearchDocument, Topic, utcnow
 from forum.services import schema
@@ -270,7 +271,7 @@ def search(actor: Any, query: str, kind: str | None = None, page: int = 1,
         return results
     phrases = parse_query(text_query)
     if not phrases:
-        results.notice = "Type at least one word (letters or digits) to search for."
+        results.notice = _("Type at least one word (letters or digits) to search for.")
         return results
 
     dialect = db.session.get_bind().dialect.name
@@ -287,7 +288,7 @@ def search(actor: Any, query: str, kind: str | None = None, page: int = 1,
         db.session.rollback()
         current_app.logger.exception("Search failed for %r", text_query)
         results.total, results.items = 0, []
-        results.notice = "Search is not available right now. Please try again later."
+        results.notice = _("Search is not available right now. Please try again later.")
     return results
 
 

@@ -13,6 +13,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from forum.errors import ValidationError
+from forum.i18n import _
 
 VERIFY = "email-verify"
 EMAIL_CHANGE = "email-change"
@@ -28,18 +29,19 @@ def sign(salt: str, data: dict[str, Any]) -> str:
     return _serializer(salt).dumps(data)
 
 
-def unsign(salt: str, token: str, max_age: int | None = None, *, what: str = "link") -> dict[str, Any]:
+def unsign(salt: str, token: str, max_age: int | None = None, *, what: Any = None) -> dict[str, Any]:
     """The token's data; a ValidationError that says what went wrong otherwise."""
+    what = what or _("link")
     if not isinstance(token, str) or not token or len(token) > 1000:
-        raise ValidationError(f"This {what} is not valid.")
+        raise ValidationError(_("This %(what)s is not valid.", what=what))
     try:
         data = _serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired as exc:
-        raise ValidationError(f"This {what} has expired. Ask for a new one.") from exc
+        raise ValidationError(_("This %(what)s has expired. Ask for a new one.", what=what)) from exc
     except BadSignature as exc:
-        raise ValidationError(f"This {what} is not valid.") from exc
+        raise ValidationError(_("This %(what)s is not valid.", what=what)) from exc
     if not isinstance(data, dict):
-        raise ValidationError(f"This {what} is not valid.")
+        raise ValidationError(_("This %(what)s is not valid.", what=what))
     return data
 
 

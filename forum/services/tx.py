@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 
 from forum.errors import Conflict, DomainError
 from forum.extensions import db
+from forum.i18n import _l
 from forum.models import Event
 from forum.services import events
 
-CONFLICT_MESSAGE = "Someone else changed this at the same moment; please try again."
+CONFLICT_MESSAGE = _l("Someone else changed this at the same moment; please try again.")
 
 
 def commit_and_publish(*recorded: Event, conflict: str | DomainError = CONFLICT_MESSAGE) -> None:

@@ -17,7 +17,7 @@ from forum import pagecache, policy
 from forum.api import bp as api_bp
 from forum.errors import DomainError
 from forum.extensions import db, limiter, login_manager
-from forum.i18n import _
+from forum.i18n import _, _l
 from forum.models import User
 from forum.services import concepts as concept_service
 from forum.web import (
@@ -29,6 +29,7 @@ from forum.web import (
     decisions,
     discovery,
     feedback,
+    language,
     main,
     moderation,
     org_data,
@@ -41,31 +42,32 @@ from forum.web import (
 )
 from forum.web.bodies import RefusedBody, check_body
 from forum.web.utils import wants_json
+from forum.web.words import js_strings
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'")
 
 ERROR_TEXT = {
-    400: ("Bad request", "The request could not be understood."),
-    403: ("Not allowed", "You do not have permission to do that."),
-    404: ("Not found", "There is nothing at this address. It may have been moved or removed."),
-    405: ("Method not allowed", "That address does not accept this kind of request."),
-    409: ("Conflict", "That change conflicts with the current state; reload and try again."),
-    413: ("Too large", "What you sent is too large."),
-    415: ("Not a form", "Send a form or a JSON object."),
-    429: ("Slow down", "Too many requests. Please wait a moment and try again."),
-    503: ("Busy", "The forum is busy saving other people's changes; nothing was saved. "
-                  "Please try again in a moment."),
-    500: ("Something went wrong", "An unexpected error happened on our side. It has been logged."),
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Not allowed"), _l("You do not have permission to do that.")),
+    404: (_l("Not found"), _l("There is nothing at this address. It may have been moved or removed.")),
+    405: (_l("Method not allowed"), _l("That address does not accept this kind of request.")),
+    409: (_l("Conflict"), _l("That change conflicts with the current state; reload and try again.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    415: (_l("Not a form"), _l("Send a form or a JSON object.")),
+    429: (_l("Slow down"), _l("Too many requests. Please wait a moment and try again.")),
+    503: (_l("Busy"), _l("The forum is busy saving other people's changes; nothing was saved. "
+                     "Please try again in a moment.")),
+    500: (_l("Something went wrong"), _l("An unexpected error happened on our side. It has been logged.")),
 }
 
 
 def _error_response(status: int, message: str | None = None, title: str | None = None,
                     headers: dict[str, str] | None = None) -> Response:
-    default_title, default_message = ERROR_TEXT.get(status, ("Error", "Something went wrong."))
-    title = title or default_title
-    message = message or default_message
+    default_title, default_message = ERROR_TEXT.get(status, (_l("Error"), _l("Something went wrong.")))
+    title = str(title or default_title)
+    message = str(message or default_message)
     if wants_json():
         response = jsonify(error=title, message=message)
     else:
@@ -89,7 +91,7 @@ def _retry_message() -> tuple[str, dict[str, str]]:
         when = f"{math.ceil(seconds / 60)} minutes"
     else:
         when = f"{seconds} seconds"
-    return f"Too many attempts. Please try again in {when}.", {"Retry-After": str(seconds)}
+    return _("Too many attempts. Please try again in %(when)s.", when=when), {"Retry-After": str(seconds)}
 
 
 BUSY_RETRY_AFTER = 2  # seconds
@@ -110,13 +112,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError) -> Response:
         retry = getattr(exc, "retry_after", None)  # a per-action limit (429) says when to come back
-        return _error_response(exc.status, exc.message, exc.title,
+        return _error_response(exc.status, exc.message, _(exc.title),
                                headers={"Retry-After": str(retry)} if retry else None)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Response:
-        return _error_response(400, "Your form expired or was sent from another site. "
-                                    "Go back, reload the page and try again.", "Form expired")
+        return _error_response(400, _("Your form expired or was sent from another site. "
+                                    "Go back, reload the page and try again."), _("Form expired"))
 
     @app.errorhandler(429)
     def too_many(exc: HTTPException) -> Response:
@@ -182,9 +184,32 @@ def register_security_headers(app: Flask) -> None:
         return response
 
 
+#: Codes the pages show, in words: code_label(kind, code) in templates.
+LABELS: dict[str, dict[str, Any]] = {
+    "role": {"consumer": _l("Consumer"), "moderator": _l("Moderator"), "admin": _l("Admin"),
+             "member": _l("Member"), "owner": _l("Owner")},
+    "stage": {"idea": _l("Idea"), "concept": _l("Concept"), "prototype": _l("Prototype"),
+              "launched": _l("Launched")},
+    "suspension": {"suspension": _l("suspension"), "silence": _l("silence"), "ban": _l("ban")},
+    "item": {"post": _l("Post"), "concept": _l("Concept"), "user": _l("Profile"), "appeal": _l("Appeal")},
+    "resolution": {"upheld": _l("upheld"), "dismissed": _l("dismissed"), "dismiss": _l("dismissed"),
+                   "hide": _l("hidden"), "restore": _l("restored"), "delete": _l("deleted"),
+                   "edit": _l("edited"), "lock": _l("locked"), "warn": _l("warned"), "silence": _l("silenced"),
+                   "suspend": _l("suspended"), "ban": _l("banned"), "uphold": _l("appeal turned down"),
+                   "lift": _l("appeal granted"), "withdrawn": _l("withdrawn")},
+}
+
+
+def label(kind: str, code: Any) -> str:
+    """A code (a role, a stage...) in the reader's language; the code itself when it has no label."""
+    found = LABELS.get(kind, {}).get(code)
+    return str(found) if found is not None else str(code or "")
+
+
 def register_template_context(app: Flask) -> None:
-    nav = [("concepts.index", "Concepts"), ("board.index", "Boards"), ("orgs.index", "Organizations"),
-           ("search.index", "Search")]
+    nav = [("concepts.index", _l("Concepts")), ("board.index", _l("Boards")),
+           ("orgs.index", _l("Organizations")), ("search.index", _l("Search"))]
+    app.jinja_env.globals.update(code_label=label, js_strings=js_strings)
 
     @app.context_processor
     def inject() -> dict[str, Any]:
@@ -224,7 +249,7 @@ def register_web(app: Flask) -> None:
     moderation.register(app)
     blueprints.append(decisions.bp)
     blueprints.append(org_data.bp)
-    blueprints += [suggestions.bp, pulse.bp, reactions.bp, webhooks.bp, research.bp]
+    blueprints += [suggestions.bp, pulse.bp, reactions.bp, webhooks.bp, research.bp, language.bp]
     for bp in blueprints:
         limit_writes(bp)
         app.register_blueprint(bp)
@@ -243,7 +268,7 @@ def refuse_null_characters() -> Response | None:
             values.extend(items)
             values.append(_key)
     if any("\x00" in value for value in values):
-        return _error_response(400, "The request contains a null character, which is not allowed in text.")
+        return _error_response(400, _("The request contains a null character, which is not allowed in text."))
     return None
 
 

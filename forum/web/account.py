@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from forum import policy
 from forum.errors import DomainError, ValidationError
 from forum.extensions import csrf, limiter
+from forum.i18n import _
 from forum.models import User, utcnow
 from forum.services import accounts, mail, organizations, privacy
 from forum.web.forms import (
@@ -59,7 +60,7 @@ def update_profile() -> WerkzeugResponse | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash("Your profile is saved.", "success")
+            flash(_("Your profile is saved."), "success")
             return redirect(url_for("account.settings"))
     return _settings(400, profile_form=form)
 
@@ -78,7 +79,7 @@ def change_password() -> WerkzeugResponse | tuple[str, int]:
             user = current_user._get_current_object()
             session.clear()
             login_user(user)
-            flash("Your password is changed. Your other sessions have been signed out.", "success")
+            flash(_("Your password is changed. Your other sessions have been signed out."), "success")
             return redirect(url_for("account.settings"))
     return _settings(400, password_form=form)
 
@@ -94,8 +95,7 @@ def change_email() -> WerkzeugResponse | tuple[str, int]:
             apply_errors(form, exc)
         else:
             if new_email:
-                flash(f"We sent a confirmation link to {new_email}. Your address changes when you "
-                      "open it.", "success")
+                flash(_("We sent a confirmation link to %(new_email)s. Your address changes when you open it.", new_email=new_email), "success")
             return redirect(url_for("account.settings"))
     return _settings(400, email_form=form)
 
@@ -106,7 +106,7 @@ def update_privacy() -> WerkzeugResponse | tuple[str, int]:
     form = PrivacyForm()
     if form.validate_on_submit():
         privacy.update_settings(current_user, **{f.name: bool(f.data) for f in form if f.type == "BooleanField"})
-        flash("Your privacy settings are saved.", "success")
+        flash(_("Your privacy settings are saved."), "success")
         return redirect(url_for("account.settings") + "#privacy-h")
     return _settings(400, privacy_form=form)
 
@@ -115,9 +115,9 @@ def update_privacy() -> WerkzeugResponse | tuple[str, int]:
 @login_required
 def resend_verification() -> WerkzeugResponse:
     if ResendVerificationForm().validate_on_submit() and accounts.send_verification(current_user):
-        flash(f"We sent a new confirmation link to {current_user.email}.", "success")
+        flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "success")
     else:
-        flash("Your email address is already confirmed.", "info")
+        flash(_("Your email address is already confirmed."), "info")
     return redirect(url_for("account.settings"))
 
 
@@ -128,7 +128,7 @@ def end_other_sessions() -> WerkzeugResponse:
     accounts.end_other_sessions(user)
     session.clear()
     login_user(user)
-    flash("Every other session has been signed out.", "success")
+    flash(_("Every other session has been signed out."), "success")
     return redirect(url_for("account.settings"))
 
 
@@ -158,7 +158,7 @@ def delete() -> WerkzeugResponse | tuple[str, int]:
         else:
             logout_user()
             session.clear()
-            flash("Your account is deleted. Thank you for the part you played.", "success")
+            flash(_("Your account is deleted. Thank you for the part you played."), "success")
             return redirect(url_for("main.index"))
     status = 400 if form.is_submitted() else 200
     return render_template("account/delete.html", form=form), status
@@ -174,14 +174,14 @@ def privacy_page() -> str:
 @bp.get("/verify-email/<token>")
 def verify_email(token: str) -> WerkzeugResponse:
     accounts.verify_email(token)
-    flash("Thank you: your email address is confirmed.", "success")
+    flash(_("Thank you: your email address is confirmed."), "success")
     return redirect(url_for("account.settings") if current_user.is_authenticated else url_for("auth.login"))
 
 
 @bp.get("/confirm-email/<token>")
 def confirm_email(token: str) -> WerkzeugResponse:
     user = accounts.confirm_email_change(token)
-    flash(f"Your email address is now {user.email}.", "success")
+    flash(_("Your email address is now %(email)s.", email=user.email), "success")
     return redirect(url_for("account.settings") if current_user.is_authenticated else url_for("auth.login"))
 
 
@@ -198,8 +198,7 @@ def reset_request() -> WerkzeugResponse | tuple[str, int]:
         # address has an account.
         after_response(accounts.request_password_reset, form.email.data)
         # The same words whether or not the address has an account.
-        flash("If an account uses that address, we have sent it a link to choose a new password. "
-              f"The link works once, for {current_app.config['PASSWORD_RESET_MAX_AGE'] // 60} minutes.", "info")
+        flash(_("If an account uses that address, we have sent it a link to choose a new password. The link works once, for %(value)s minutes.", value=current_app.config['PASSWORD_RESET_MAX_AGE'] // 60), "info")
         return redirect(url_for("auth.login"))
     status = 400 if form.is_submitted() else 200
     return render_template("account/reset_request.html", form=form), status
@@ -220,7 +219,7 @@ def reset_password(token: str) -> WerkzeugResponse | tuple[str, int]:
         else:
             logout_user()
             session.clear()
-            flash("Your password is changed and every session signed out. Log in with the new one.", "success")
+            flash(_("Your password is changed and every session signed out. Log in with the new one."), "success")
             return redirect(url_for("auth.login"))
     status = 400 if form.is_submitted() else 200
     return render_template("account/reset_password.html", form=form), status
@@ -269,8 +268,7 @@ def accept_invitation(membership_id: int) -> WerkzeugResponse:
         return redirect(url_for("account.invitations"))
     membership = organizations.accept_invitation(current_user, membership_id)
     org = membership.organization
-    flash(f"You are now {'an owner' if membership.role == 'owner' else 'a member'} of {org.name}. "
-          "Your own votes and price answers on its concepts no longer count while you are.", "success")
+    flash(_("You are now %(value)s of %(name)s. Your own votes and price answers on its concepts no longer count while you are.", value='an owner' if membership.role == 'owner' else 'a member', name=org.name), "success")
     return redirect(url_for("orgs.show", slug=org.slug))
 
 
@@ -280,5 +278,5 @@ def decline_invitation(membership_id: int) -> WerkzeugResponse:
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("account.invitations"))
     org = organizations.decline_invitation(current_user, membership_id)
-    flash(f"You declined the invitation to {org.name}.", "success")
+    flash(_("You declined the invitation to %(name)s.", name=org.name), "success")
     return redirect(url_for("account.invitations"))

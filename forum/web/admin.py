@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from forum import policy
 from forum.errors import DomainError, ValidationError
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import ModerationAction, Organization, User
 from forum.services import accounts, moderation, organizations
 from forum.web import audit_targets
@@ -50,14 +51,14 @@ def set_role(user_id: int) -> Response:
     user = db.get_or_404(User, user_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        flash("Choose one of the roles offered.", "error")
+        flash(_("Choose one of the roles offered."), "error")
         return redirect(url_for("admin.users"))
     try:
         accounts.set_role(current_user, user, form.role.data)
     except ValidationError as exc:
         flash(exc.message, "error")
     else:
-        flash(f"{user.username} is now {user.role}.", "success")
+        flash(_("%(username)s is now %(role)s.", username=user.username, role=user.role), "success")
     return redirect(url_for("admin.users"))
 
 
@@ -72,7 +73,7 @@ def verify(slug: str) -> Response:
     org = organizations.get_by_slug(slug)
     verified = request.form.get("verified", "1") != "0"
     organizations.set_verified(current_user, org, verified)
-    flash(f"{org.name} is {'verified' if verified else 'no longer verified'}.", "success")
+    flash(_("%(name)s is %(value)s.", name=org.name, value='verified' if verified else 'no longer verified'), "success")
     return redirect(url_for("admin.orgs"))
 
 
@@ -89,5 +90,5 @@ def update_settings() -> Response | tuple[str, int]:
         db.session.rollback()
         return render_template("admin/settings.html", values={**moderation.settings(), **request.form.to_dict()},
                                specs=moderation.SETTINGS, errors=exc.errors, message=exc.message), exc.status
-    flash("Settings saved. Each change is in the audit log.", "success")
+    flash(_("Settings saved. Each change is in the audit log."), "success")
     return redirect(url_for("admin.settings"))

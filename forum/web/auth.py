@@ -57,8 +57,7 @@ def register() -> Response | tuple[str, int] | str:
             # The same answer whether the address was new or already had an account (its owner is
             # told by email): the page never says which addresses are registered.
             address = " ".join((form.email.data or "").split())[:254]
-            flash(f"Thank you! We sent a message to {address}: open it to confirm your address. "
-                  "Then log in with your username and password.", "success")
+            flash(_("Thank you! We sent a message to %(address)s: open it to confirm your address. Then log in with your username and password.", address=address), "success")
             return redirect(url_for("auth.login"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/register.html", form=form), status
@@ -88,7 +87,7 @@ def login() -> Response | tuple[str, int] | str:
                 else:
                     flash(_("Welcome back, %(name)s.", name=user.name), "success")
             return redirect(target)
-        form.form_errors.append("That username or email and password do not match an account.")
+        form.form_errors.append(_("That username or email and password do not match an account."))
         return render_template("auth/login.html", form=form), 401
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
@@ -101,5 +100,5 @@ def logout() -> Response:
     accounts.end_other_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("main.index"))

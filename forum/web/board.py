@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from forum import pagecache, policy
 from forum.errors import NotFound, ValidationError
+from forum.i18n import _
 from forum.models import Post, Topic
 from forum.services import boards, page_keys, posting
 from forum.services.ids import parse_id
@@ -167,7 +168,7 @@ def new_topic(slug: str) -> Response | tuple[str, int]:
     def save() -> Response:
         created = posting.create_topic(current_user, form.board.data, form.title.data, form.body.data,
                                        announcement=bool(form.announcement.data))
-        flash("Your topic is up.", "success")
+        flash(_("Your topic is up."), "success")
         return redirect(url_for("board.topic", topic_id=created.id))
 
     done, preview_html, status = _compose(form, save)
@@ -200,7 +201,7 @@ def _reply_json(topic: Topic, form: PostForm) -> Any:
     or the messages per field (400)."""
     if not form.validate_on_submit():
         errors = {name: list(messages) for name, messages in form.errors.items()}
-        return jsonify(error="Please check your input", message="Please correct the marked fields.",
+        return jsonify(error=_("Please check your input"), message=_("Please correct the marked fields."),
                        errors=errors), 400
     try:
         created = posting.reply(current_user, topic, form.body.data, form.reply_to_id.data)
@@ -228,7 +229,7 @@ def edit_post(post_id: int) -> Response | tuple[str, int]:
 
     def save() -> Response:
         posting.edit_post(current_user, post, form.body.data, form.title.data if can_rename else None)
-        flash("Your changes are saved.", "success")
+        flash(_("Your changes are saved."), "success")
         return redirect(post_url(post))
 
     done, preview_html, status = _compose(form, save)
@@ -243,7 +244,7 @@ def edit_post(post_id: int) -> Response | tuple[str, int]:
 def delete_post(post_id: int) -> Response:
     post = posting.get_post(post_id, current_user)
     posting.delete_post(current_user, post)
-    flash("The post is deleted.", "success")
+    flash(_("The post is deleted."), "success")
     return redirect(post_url(post))
 
 
@@ -263,7 +264,7 @@ def mark_answered(post_id: int) -> Response:
     question = posting.get_post(post_id, current_user)
     answer_id = request.form.get("answer_id", "")
     posting.mark_answered(current_user, question, answer_id)
-    flash("Marked as answered." if answer_id else "The answer mark is withdrawn.", "success")
+    flash(_("Marked as answered.") if answer_id else _("The answer mark is withdrawn."), "success")
     return redirect(post_url(question))
 
 
@@ -279,7 +280,7 @@ def _flag(name: str) -> bool | None:
 def pin(topic_id: int) -> Response:
     topic = posting.get_topic(topic_id, current_user)
     pinned = posting.set_pinned(current_user, topic, _flag("pinned"))
-    flash("The topic is pinned to the top." if pinned else "The topic is no longer pinned.", "success")
+    flash(_("The topic is pinned to the top.") if pinned else _("The topic is no longer pinned."), "success")
     return redirect(url_for("board.topic", topic_id=topic.id))
 
 
@@ -288,7 +289,7 @@ def pin(topic_id: int) -> Response:
 def lock(topic_id: int) -> Response:
     topic = posting.get_topic(topic_id, current_user)
     locked = posting.set_locked(current_user, topic, _flag("locked"), request.form.get("reason", ""))
-    flash("The topic is locked: nobody can post in it." if locked else "The topic is open again.", "success")
+    flash(_("The topic is locked: nobody can post in it.") if locked else _("The topic is open again."), "success")
     return redirect(url_for("board.topic", topic_id=topic.id))
 
 
@@ -334,7 +335,7 @@ def manage() -> Response | tuple[str, int]:
             apply_errors(form, exc)
             status = 400
         else:
-            flash(f"The board “{created.name}” is created.", "success")
+            flash(_("The board “%(name)s” is created.", name=created.name), "success")
             return redirect(url_for("board.manage"))
     elif form.is_submitted():
         status = 400
@@ -356,7 +357,7 @@ def edit_board(board_id: int) -> Response | tuple[str, int]:
             apply_errors(form, exc)
             status = 400
         else:
-            flash("The board is saved.", "success")
+            flash(_("The board is saved."), "success")
             return redirect(url_for("board.manage"))
     elif form.is_submitted():
         status = 400

@@ -146,11 +146,11 @@ class ForumRequest(Request):
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if e is None:
-            raise RefusedBody(415, "Send JSON with the Content-Type application/json.")
+            raise RefusedBody(415, _("Send JSON with the Content-Type application/json."))
         reason = str(e) if not isinstance(e, json.JSONDecodeError) else f"{e.msg} at character {e.pos}"
         if isinstance(e, UnicodeDecodeError):
             reason = "it is not valid UTF-8"
-        raise RefusedBody(400, f"The request body is not JSON this site accepts: {reason}.")
+        raise RefusedBody(400, _("The request body is not JSON this site accepts: %(reason)s.", reason=reason))
 
 
 def check_body() -> None:
@@ -159,13 +159,13 @@ def check_body() -> None:
         return
     if request.is_json:
         if not isinstance(request.get_json(), dict):
-            raise RefusedBody(400, 'Send a JSON object, e.g. {"body": "..."}.')
+            raise RefusedBody(400, _('Send a JSON object, e.g. {"body": "..."}.'))
     elif request.mimetype in FORM_TYPES:
         if request.files:
-            raise RefusedBody(415, "This site does not take file uploads.")
+            raise RefusedBody(415, _("This site does not take file uploads."))
     elif request.mimetype or request.get_data(cache=True):
-        raise RefusedBody(415, "Send a form (application/x-www-form-urlencoded or multipart/form-data) "
-                               "or a JSON object (application/json).")
+        raise RefusedBody(415, _("Send a form (application/x-www-form-urlencoded or multipart/form-data) "
+                               "or a JSON object (application/json)."))
 
 
 def json_formdata(form: FlaskForm, payload: dict[str, Any]) -> ImmutableMultiDict:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from forum.i18n import _
+from forum.i18n import _, _l
 
 FONT = 13.0
 WIDE, NARROW = 720, 360
@@ -98,10 +98,10 @@ def _x_ticks(svg: Svg, lo: float, hi: float, to_x: Callable[[float], float], bas
 
 CURVES = (
     # attribute, label, css class, colour (also a presentation attribute, for viewers without CSS)
-    ("too_cheap", "Too cheap", "curve-too-cheap", "#dc2626"),
-    ("not_cheap", "Not a bargain", "curve-not-cheap", "#d97706"),
-    ("not_expensive", "Not expensive", "curve-not-expensive", "#0284c7"),
-    ("too_expensive", "Too expensive", "curve-too-expensive", "#4f46e5"),
+    ("too_cheap", _l("Too cheap"), "curve-too-cheap", "#dc2626"),
+    ("not_cheap", _l("Not a bargain"), "curve-not-cheap", "#d97706"),
+    ("not_expensive", _l("Not expensive"), "curve-not-expensive", "#0284c7"),
+    ("too_expensive", _l("Too expensive"), "curve-too-expensive", "#4f46e5"),
 )
 POINTS = (("pmc", "PMC"), ("opp", "OPP"), ("ipp", "IPP"), ("pme", "PME"))
 
@@ -207,7 +207,7 @@ def _simplify(line: Sequence[tuple[float, float]], tolerance: float = 0.4) -> li
 
 # --- participation over time ---------------------------------------------------------------------
 
-SERIES = (("comments", "Comments", "#0e6e8c"), ("votes", "Votes", "#4f46e5"), ("prices", "Price answers", "#d97706"))
+SERIES = (("comments", _l("Comments"), "#0e6e8c"), ("votes", _l("Votes"), "#4f46e5"), ("prices", _l("Price answers"), "#d97706"))
 
 
 def activity_chart(days: Sequence[dict[str, Any]], width: int) -> dict[str, Any] | None:

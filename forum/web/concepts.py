@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from forum import pagecache, policy
 from forum.errors import ValidationError
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import STAGES, Concept
 from forum.services import concepts, demand, events, page_keys
 from forum.services import decisions as decisions_service
@@ -38,10 +39,10 @@ def index() -> Response:
     sort = _arg("sort").lower() or "newest"
     notices = []
     if stage and stage not in STAGES:
-        notices.append(f"There is no stage called “{stage[:40]}”; showing every stage.")
+        notices.append(_("There is no stage called “%(value)s”; showing every stage.", value=stage[:40]))
         stage = None
     if sort not in concepts.SORTS:
-        notices.append(f"Concepts cannot be sorted by “{sort[:40]}”; showing the newest first.")
+        notices.append(_("Concepts cannot be sorted by “%(value)s”; showing the newest first.", value=sort[:40]))
         sort = "newest"
     page = page_arg()
 
@@ -93,7 +94,7 @@ def new() -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash("Your concept is posted. Add the features you want people to weigh in on.", "success")
+            flash(_("Your concept is posted. Add the features you want people to weigh in on."), "success")
             return redirect(url_for("concepts.show", slug=concept.slug))
     return render_template("concepts/new.html", form=form, orgs=orgs), 400 if form.is_submitted() else 200
 
@@ -212,7 +213,7 @@ def edit(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(url_for("concepts.show", slug=concept.slug))
     return render_template("concepts/edit.html", concept=concept, form=form), \
         400 if form.is_submitted() else 200
@@ -229,7 +230,7 @@ def change_stage(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Moved to {concepts.STAGE_LABELS[change.to_stage].lower()}. Followers will hear about it.",
+            flash(_("Moved to %(lower)s. Followers will hear about it.", lower=concepts.STAGE_LABELS[change.to_stage].lower()),
                   "success")
             return redirect(url_for("concepts.show", slug=concept.slug, _anchor="timeline"))
     return _render_show(concept, 400, stage_form=form)
@@ -246,7 +247,7 @@ def add_feature(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Added “{feature.title}”.", "success")
+            flash(_("Added “%(title)s”.", title=feature.title), "success")
             return redirect(url_for("concepts.show", slug=concept.slug, _anchor="features"))
     return _render_show(concept, 400, feature_form=form)
 
@@ -263,7 +264,7 @@ def edit_feature(slug: str, feature_id: int) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash("Feature saved.", "success")
+            flash(_("Feature saved."), "success")
             return redirect(url_for("concepts.show", slug=concept.slug, _anchor="features"))
     return render_template("concepts/feature_edit.html", concept=concept, feature=feature, form=form), \
         400 if form.is_submitted() else 200
@@ -289,7 +290,7 @@ def retire_feature(slug: str, feature_id: int) -> Response:
     if not MoveForm().validate_on_submit():
         abort(400)
     concepts.retire_feature(current_user, feature)
-    flash(f"Retired “{feature.title}”. It stays in the history and can be restored.", "success")
+    flash(_("Retired “%(title)s”. It stays in the history and can be restored.", title=feature.title), "success")
     return redirect(url_for("concepts.show", slug=concept.slug, _anchor="retired-features"))
 
 
@@ -301,5 +302,5 @@ def restore_feature(slug: str, feature_id: int) -> Response:
     if not MoveForm().validate_on_submit():
         abort(400)
     concepts.restore_feature(current_user, feature)
-    flash(f"Restored “{feature.title}”.", "success")
+    flash(_("Restored “%(title)s”.", title=feature.title), "success")
     return redirect(url_for("concepts.show", slug=concept.slug, _anchor=f"feature-{feature.id}"))

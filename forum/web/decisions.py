@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from forum import policy
 from forum.errors import ValidationError
+from forum.i18n import _, _l
 from forum.models import STAGES
 from forum.services import concepts, decisions, demand, feedback
 from forum.web.bodies import ForumForm
@@ -26,27 +27,27 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class DecisionForm(ForumForm):
-    title = StringField("What did you decide?", validators=[
-        DataRequired("Say in one line what you decided."),
-        Length(max=decisions.TITLE_MAX, message=f"At most {decisions.TITLE_MAX} characters.")],
-        description="One line, e.g. “We are building it, with the bread-freshness sensor.”")
-    body = TextAreaField("Why", validators=[Optional(), Length(max=decisions.BODY_MAX)],
-                         description="Markdown. Tell people what their feedback changed.")
-    stage = SelectField("Move the concept to", choices=[("", "Keep the current stage")], default="",
+    title = StringField(_l("What did you decide?"), validators=[
+        DataRequired(_l("Say in one line what you decided.")),
+        Length(max=decisions.TITLE_MAX, message=_l("At most %(TITLE_MAX)s characters.", TITLE_MAX=decisions.TITLE_MAX))],
+        description=_l("One line, e.g. “We are building it, with the bread-freshness sensor.”"))
+    body = TextAreaField(_l("Why"), validators=[Optional(), Length(max=decisions.BODY_MAX)],
+                         description=_l("Markdown. Tell people what their feedback changed."))
+    stage = SelectField(_l("Move the concept to"), choices=[("", _l("Keep the current stage"))], default="",
                         validate_choice=False)  # the service checks the stage
-    price = StringField("Price set (optional)", validators=[Optional(), Length(max=20)])
-    adopted = MultiCheckboxField("Features adopted", choices=[], coerce=str)
-    dropped = MultiCheckboxField("Features dropped", choices=[], coerce=str)
+    price = StringField(_l("Price set (optional)"), validators=[Optional(), Length(max=20)])
+    adopted = MultiCheckboxField(_l("Features adopted"), choices=[], coerce=str)
+    dropped = MultiCheckboxField(_l("Features dropped"), choices=[], coerce=str)
 
 
 def _form(concept, formdata: bool = True) -> DecisionForm:
     form = DecisionForm() if formdata else DecisionForm(formdata=None)
-    form.stage.choices = [("", f"Keep the current stage ({concepts.STAGE_LABELS[concept.stage].lower()})")] + [
+    form.stage.choices = [("", _("Keep the current stage (%(lower)s)", lower=concepts.STAGE_LABELS[concept.stage].lower()))] + [
         (s, concepts.STAGE_LABELS[s]) for s in STAGES if s != concept.stage]
     features = [(str(f.id), f.title) for f in concept.features]
     form.adopted.choices = features
     form.dropped.choices = features
-    form.price.label.text = f"Price set, in {concept.currency} (optional)"
+    form.price.label.text = _("Price set, in %(currency)s (optional)", currency=concept.currency)
     return form
 
 
@@ -70,7 +71,7 @@ def new(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash("Your decision is posted; everyone who helped shape this concept is told.", "success")
+            flash(_("Your decision is posted; everyone who helped shape this concept is told."), "success")
             return redirect(url_for("concepts.show", slug=concept.slug) + f"#decision-{decision.id}")
     status = 400 if form.is_submitted() else 200
     return render_template("concepts/decision_new.html", concept=concept, form=form,

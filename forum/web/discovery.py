@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from wtforms import HiddenField
 
 from forum.errors import ValidationError
+from forum.i18n import _, _l
 from forum.services import notifications
 from forum.services import search as search_service
 from forum.web.bodies import ForumForm
@@ -17,7 +18,7 @@ from forum.web.utils import page_arg, safe_next
 search_bp = Blueprint("search", __name__)
 bp = Blueprint("notifications", __name__)
 
-KIND_CHOICES = [("", "Everything"), ("concept", "Concepts"), ("post", "Posts")]
+KIND_CHOICES = [("", _l("Everything")), ("concept", _l("Concepts")), ("post", _l("Posts"))]
 
 
 class FollowForm(ForumForm):
@@ -53,7 +54,7 @@ def notifications_page() -> str:
 @login_required
 def read_all() -> Response:
     count = notifications.mark_all_read(current_user)
-    flash("All notifications are marked as read." if count else "Nothing was unread.", "success")
+    flash(_("All notifications are marked as read.") if count else _("Nothing was unread."), "success")
     return redirect(url_for("notifications.index"))
 
 
@@ -80,7 +81,7 @@ def _follow(following: bool) -> Response:
         flash(f"You are following “{obj.title}”. You will be told about official answers"
               + (" and stage changes." if form.concept_id.data else "."), "success")
     else:
-        flash(f"You no longer follow “{obj.title}”.", "success")
+        flash(_("You no longer follow “%(title)s”.", title=obj.title), "success")
     return redirect(safe_next(form.next.data, default))
 
 

@@ -11,7 +11,7 @@ from flask_babel import format_time
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from forum import pagecache, policy
+from forum import i18n, pagecache, policy
 from forum.analytics.kano import ANSWER_LABELS, CATEGORY_LABELS
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.i18n import _, ngettext
@@ -26,12 +26,12 @@ bp = Blueprint("feedback", __name__, url_prefix="/concepts")
 
 @bp.app_template_filter("money")
 def money_filter(value: Any, currency: str = "EUR") -> str:
-    return feedback.money(value, currency)
+    return i18n.money(value, currency)
 
 
 @bp.app_template_filter("percent")
 def percent_filter(value: float | None) -> str:
-    return "–" if value is None else f"{round(value * 100)}%"
+    return i18n.percent(value)
 
 
 def concept_url(concept: Concept, anchor: str | None = None) -> str:
@@ -88,7 +88,7 @@ def _vote_message(result: feedback.VoteResult) -> str:
 def kano(slug: str) -> Response | tuple[str, int]:
     concept = feedback.get_concept(slug, current_user)
     if not concept.kano_enabled:
-        raise NotFound("This concept does not ask the Kano questions.")
+        raise NotFound(_("This concept does not ask the Kano questions."))
     closed = _raise_if_not_allowed(concept)
     features = feedback.active_features(concept)
     form = kano_form(features, feedback.my_kano(current_user, concept.id))
@@ -98,7 +98,8 @@ def kano(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"Thanks — your answers about {saved} feature{'s' if saved != 1 else ''} are saved.", "success")
+            flash(ngettext("Thanks — your answers about %(num)s feature are saved.",
+                           "Thanks — your answers about %(num)s features are saved.", saved), "success")
             return redirect(concept_url(concept, "feedback"), 303)
     html = render_template("feedback/kano.html", concept=concept, form=form, closed=closed,
                            concept_url=concept_url(concept),
@@ -133,7 +134,7 @@ def price(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash("Thanks — your price answer is saved.", "success")
+            flash(_("Thanks — your price answer is saved."), "success")
             return redirect(url_for("feedback.price", slug=concept.slug), 303)
     page = feedback.price_page(current_user, concept)  # where the answer sits: only when shown
     html = render_template("feedback/price.html", concept=concept, form=form, page=page, closed=closed,
@@ -144,13 +145,13 @@ def price(slug: str) -> Response | tuple[str, int]:
 def _price_json(concept: Any, form: PriceForm) -> Any:
     """The price page's script sends the answer with fetch: a confirmation, or messages per field."""
     if not form.validate_on_submit():
-        return jsonify(error="Please check your input", message="Please check your prices.",
+        return jsonify(error=_("Please check your input"), message=_("Please check your prices."),
                        errors={name: list(m) for name, m in form.errors.items()}), 400
     try:
         feedback.answer_price(current_user, concept, form.prices())
     except ValidationError as exc:
         return jsonify(error=exc.title, message=exc.message, errors=exc.errors), exc.status
-    return jsonify(ok=True, message="Thanks — your price answer is saved.")
+    return jsonify(ok=True, message=_("Thanks — your price answer is saved."))
 
 
 @bp.get("/<slug>/results")
@@ -176,7 +177,7 @@ def results(slug: str) -> Response:
 
     def render() -> str:
         data = demand.page.page(concept)
-        money = functools.partial(feedback.money, currency=concept.currency)
+        money = functools.partial(i18n.money, currency=concept.currency)
         result = data["price_result"]
         chart_set = {
             "price": charts.both(lambda w: charts.price_chart(result, money, w)) if result is not None else None,

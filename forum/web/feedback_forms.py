@@ -9,22 +9,29 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from forum.analytics.kano import ANSWER_LABELS, ANSWERS
+from forum.i18n import _, _l, lazy_gettext
 from forum.services.feedback import INTENT_LABELS, PRICE_QUESTIONS
 from forum.web.bodies import ForumForm
 
-INTENT_CHOICES = [SelectChoice("", "Rather not say")] + [SelectChoice(str(k), f"{k} – {v}") for k, v in INTENT_LABELS.items()]
-KANO_CHOICES = [SelectChoice(answer, ANSWER_LABELS[answer]) for answer in ANSWERS]
+
+def _intent_choices() -> list[SelectChoice]:
+    """Built per form, in the reader's language (the labels come from forum.services.feedback)."""
+    return [SelectChoice("", _("Rather not say"))] + [
+        SelectChoice(str(k), f"{k} – {_(v)}") for k, v in INTENT_LABELS.items()]
+
+
+KANO_CHOICES = [SelectChoice(answer, lazy_gettext(ANSWER_LABELS[answer])) for answer in ANSWERS]
 
 
 class VoteForm(ForumForm):
-    value = SelectField("Vote", choices=[SelectChoice("up", "For"), SelectChoice("down", "Against"),
-                                 SelectChoice("clear", "Withdraw")],
+    value = SelectField(_l("Vote"), choices=[SelectChoice("up", _l("For")), SelectChoice("down", _l("Against")),
+                                 SelectChoice("clear", _l("Withdraw"))],
                         validate_choice=False)
 
 
 def _price_field(label: str, help_text: str) -> StringField:
-    return StringField(label, validators=[Optional(), Length(max=32, message="That is too long for a price.")],
-                       description=help_text, render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    return StringField(lazy_gettext(label), validators=[Optional(), Length(max=32, message=_l("That is too long for a price."))],
+                       description=lazy_gettext(help_text), render_kw={"inputmode": "decimal", "autocomplete": "off"})
 
 
 class PriceForm(ForumForm):
@@ -34,10 +41,10 @@ class PriceForm(ForumForm):
     cheap = _price_field(PRICE_QUESTIONS[1][1], PRICE_QUESTIONS[1][2])
     expensive = _price_field(PRICE_QUESTIONS[2][1], PRICE_QUESTIONS[2][2])
     too_expensive = _price_field(PRICE_QUESTIONS[3][1], PRICE_QUESTIONS[3][2])
-    intent_cheap = SelectField("How likely would you buy it at your “a bargain” price?",
-                               choices=INTENT_CHOICES, validate_choice=False, default="")
-    intent_expensive = SelectField("How likely would you buy it at your “getting expensive” price?",
-                                   choices=INTENT_CHOICES, validate_choice=False, default="")
+    intent_cheap = SelectField(_l("How likely would you buy it at your “a bargain” price?"),
+                               choices=_intent_choices, validate_choice=False, default="")
+    intent_expensive = SelectField(_l("How likely would you buy it at your “getting expensive” price?"),
+                                   choices=_intent_choices, validate_choice=False, default="")
 
     def prices(self) -> dict[str, Any]:
         return {name: getattr(self, name).data for name in
@@ -70,9 +77,9 @@ def kano_form(features: list[Any], existing: dict[int, tuple[str, str]] | None =
     for feature in features:
         functional, dysfunctional = existing.get(feature.id, (None, None))
         setattr(KanoForm, f"f{feature.id}_functional", RadioField(
-            f"If the product has “{feature.title}”, how do you feel?", choices=KANO_CHOICES,
+            _("If the product has “%(title)s”, how do you feel?", title=feature.title), choices=KANO_CHOICES,
             validate_choice=False, default=functional))
         setattr(KanoForm, f"f{feature.id}_dysfunctional", RadioField(
-            f"If it does not have “{feature.title}”, how do you feel?", choices=KANO_CHOICES,
+            _("If it does not have “%(title)s”, how do you feel?", title=feature.title), choices=KANO_CHOICES,
             validate_choice=False, default=dysfunctional))
     return KanoForm(**kwargs)

@@ -68,9 +68,9 @@ def act(item_id: int) -> Any:
     found = moderation.get_item(current_user, item_id)
     action = request.form.get("action", "")
     try:
+        action, then = _chosen()
         moderation.act_on_item(current_user, found, action, request.form.get("reason"),
-                               body=request.form.get("body"), until=request.form.get("until"),
-                               then=request.form.get("then") or None)
+                               body=request.form.get("body"), until=request.form.get("until"), then=then)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -93,15 +93,22 @@ def _post_page(found: Post, form: Any = None) -> str:
 def act_on_post(post_id: int) -> Any:
     found = _post(post_id)
     try:
-        moderation.act_on_post(current_user, found, request.form.get("action", ""), request.form.get("reason"),
-                               body=request.form.get("body"), until=request.form.get("until"),
-                               then=request.form.get("then") or None)
+        action, then = _chosen()
+        moderation.act_on_post(current_user, found, action, request.form.get("reason"),
+                               body=request.form.get("body"), until=request.form.get("until"), then=then)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
         return _post_page(found, request.form), exc.status
     flash(_("Done. The person concerned has been told, and the action is in the audit log."), "success")
     return redirect(url_for("board.post", post_id=found.id))
+
+
+def _chosen() -> tuple[str, str | None]:
+    """The form's decision on the thing and, optionally, on its author; an action on the author
+    alone is the decision itself."""
+    action, then = request.form.get("action") or "", request.form.get("then") or None
+    return (action, then) if action else (then or "", None)
 
 
 def _post(post_id: int) -> Post:

@@ -7,6 +7,7 @@ from werkzeug.wrappers import Response
 
 from forum import policy
 from forum.errors import ValidationError
+from forum.i18n import _
 from forum.services import api_tokens, concepts, demand, organizations
 from forum.web.forms import ApiTokenForm, ConfirmForm
 from forum.web.utils import apply_errors
@@ -53,7 +54,7 @@ def revoke_token(slug: str, token_id: int) -> Response:
     if not policy.can(current_user, "org.edit", org):
         abort(403)
     token = api_tokens.revoke(current_user, org, token_id)
-    flash(f"The token “{token.name}” is revoked; it no longer works.", "success")
+    flash(_("The token “%(name)s” is revoked; it no longer works.", name=token.name), "success")
     return redirect(url_for("org_data.tokens", slug=org.slug), 303)
 
 

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 from forum import policy
 from forum.analytics.track_record import describe_hours
 from forum.errors import DomainError, ValidationError
+from forum.i18n import _
 from forum.services import concepts, organizations
 from forum.web.forms import ConfirmForm, MemberForm, OrganizationForm
 from forum.web.utils import apply_errors, page_arg
@@ -31,8 +32,7 @@ def new() -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"{org.name} is created. An admin will verify it soon; until then its concepts "
-                  "carry a “not yet verified” mark.", "success")
+            flash(_("%(name)s is created. An admin will verify it soon; until then its concepts carry a “not yet verified” mark.", name=org.name), "success")
             return redirect(url_for("orgs.show", slug=org.slug))
     return render_template("orgs/new.html", form=form), 400 if form.is_submitted() else 200
 
@@ -64,7 +64,7 @@ def edit(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash("Saved.", "success")
+            flash(_("Saved."), "success")
             return redirect(url_for("orgs.show", slug=org.slug))
     return render_template("orgs/edit.html", org=org, form=form), 400 if form.is_submitted() else 200
 
@@ -82,8 +82,7 @@ def add_member(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(f"{membership.user.username} is invited as {'an owner' if membership.role == 'owner' else 'a member'}"
-                  f" of {org.name}. They become one when they accept.", "success")
+            flash(_("%(username)s is invited as %(value)s of %(name)s. They become one when they accept.", username=membership.user.username, value='an owner' if membership.role == 'owner' else 'a member', name=org.name), "success")
             return redirect(url_for("orgs.show", slug=org.slug))
     return _show(org, form, 400)
 
@@ -99,5 +98,5 @@ def remove_member(slug: str, user_id: int) -> Response:
     except DomainError as exc:
         flash(exc.message, "error")
         return redirect(url_for("orgs.show", slug=org.slug), 303)
-    flash("Done: they are no longer a member (or invited).", "success")
+    flash(_("Done: they are no longer a member (or invited)."), "success")
     return redirect(url_for("orgs.show", slug=org.slug))

@@ -1,4 +1,32 @@
 // Sounding Board: small progressive enhancements. Every action also works without JavaScript.
+
+// The words the scripts say, in the reader's language: forum/web/words.py puts them in
+// <body data-i18n> as JSON. "%(name)s" is a value filled in here, "[...]" a link; plurals are [one, other].
+window.sbWords = (function () {
+  "use strict";
+  var words = {};
+  try { words = JSON.parse(document.body.getAttribute("data-i18n") || "{}"); } catch (e) { words = {}; }
+  function fill(text, values) {
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("%(" + name + ")s").join(String(values[name]));
+    });
+    return text;
+  }
+  return {
+    t: function (key, fallback, values) { return fill(typeof words[key] === "string" ? words[key] : fallback, values); },
+    n: function (key, count, one, other, values) {
+      var forms = words[key] || [one, other];
+      var all = values || {};
+      all.num = count;
+      return fill(count === 1 ? forms[0] : forms[1], all);
+    },
+    stage: function (code) { return (words.stages && words.stages[code]) || code; },
+    parts: function (text, href) {  // "before [link] after" -> ["before ", {href, text}, " after"]
+      var m = /^([\s\S]*?)\[([\s\S]*?)\]([\s\S]*)$/.exec(text);
+      return m ? [m[1], { href: href, text: m[2] }, m[3]] : [text];
+    }
+  };
+})();
 (function () {
   "use strict";
   // Ask before destructive actions: <button data-confirm="Really?">
@@ -48,11 +76,11 @@
       if (result.ok) {
         content.innerHTML = result.json.html;  // sanitized by the server (forum/markup.py)
       } else {
-        content.textContent = result.json.message || "The preview could not be made.";
+        content.textContent = result.json.message || window.sbWords.t("preview_failed", "The preview could not be made.");
       }
     }).catch(function () {
       box.hidden = false;
-      content.textContent = "The preview could not be loaded. Check your connection and try again.";
+      content.textContent = window.sbWords.t("preview_offline", "The preview could not be loaded. Check your connection and try again.");
     }).then(function () {
       button.disabled = false;
       content.removeAttribute("aria-busy");
@@ -165,7 +193,7 @@
       var error = form.querySelector(".errors") || document.createElement("p");
       error.className = "errors";
       error.setAttribute("role", "alert");
-      error.textContent = result.json.message || "The flag could not be sent.";
+      error.textContent = result.json.message || window.sbWords.t("flag_failed", "The flag could not be sent.");
       form.insertBefore(error, form.firstChild);
     }).catch(function () {
       form.submit();  // the ordinary way, if the background one failed

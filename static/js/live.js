@@ -11,6 +11,7 @@
   "use strict";
   if (!window.fetch || !window.io || !window.FormData || !window.Promise) { return; }
 
+  var W = window.sbWords;  // the words, in the reader's language (static/js/app.js)
   var announceBox = document.querySelector("[data-live-announce]");
   var topicList = document.querySelector("[data-live-topic]");
   var conceptEl = document.querySelector("[data-live-concept]");
@@ -124,8 +125,8 @@
       if (!main) { return; }
       main.insertBefore(note, main.firstChild);
     }
-    showNote(note, ["This page was away too long to catch up. ", { href: window.location.href, text: "Reload it" },
-                    " to see the latest."]);
+    showNote(note, W.parts(W.t("away", "This page was away too long to catch up. [Reload it] to see the latest."),
+                           window.location.href));
   }
 
   // --- the header: presence and the unread count ------------------------------------------------
@@ -133,7 +134,7 @@
   function showPresence(count) {
     var el = document.querySelector("[data-presence]");
     if (!el || typeof count !== "number") { return; }
-    el.textContent = count === 1 ? "1 here now" : count + " here now";
+    el.textContent = W.n("here_now", count, "%(num)s here now", "%(num)s here now");
     el.hidden = false;
   }
 
@@ -152,7 +153,7 @@
     } else if (badge) {
       badge.hidden = true;
     }
-    unreadLink.setAttribute("aria-label", "Notifications, " + count + " unread");
+    unreadLink.setAttribute("aria-label", W.t("unread", "Notifications, %(num)s unread", { num: count }));
   }
 
   // --- the topic page ---------------------------------------------------------------------------
@@ -172,8 +173,9 @@
   function noteNewPostsElsewhere() {
     newElsewhere += 1;
     var note = document.querySelector("[data-live-note]");
-    showNote(note, [(newElsewhere === 1 ? "1 new post" : newElsewhere + " new posts") + " on a later page. ",
-                    { href: topicList.getAttribute("data-last-url"), text: "Go to the last page" }]);
+    showNote(note, W.parts(W.n("new_elsewhere", newElsewhere, "%(num)s new post on a later page. [Go to the last page]",
+                                "%(num)s new posts on a later page. [Go to the last page]"),
+                           topicList.getAttribute("data-last-url")));
   }
 
   function insertPost(html) {
@@ -234,7 +236,7 @@
         return refreshPost(id, true).then(function (post) {
           if (!post) { return; }
           if (post.page !== pageInfo().page) { noteNewPostsElsewhere(); return; }
-          announce("New post by " + (data.author || "someone"));
+          announce(W.t("new_post_by", "New post by %(name)s", { name: data.author || W.t("someone", "someone") }));
         });
       }
       case "post.hidden": {
@@ -247,7 +249,7 @@
           if (el && data.reason) {
             var reason = el.querySelector(".live-hidden-reason") || document.createElement("p");
             reason.className = "post-notice live-hidden-reason";
-            reason.textContent = "Reason: " + data.reason;
+            reason.textContent = W.t("reason", "Reason: %(reason)s", { reason: data.reason });
             var body = el.querySelector(".post-body");
             if (body && !reason.parentNode) { body.parentNode.insertBefore(reason, body); }
           }
@@ -277,7 +279,7 @@
           var h1 = document.querySelector(".topic-head h1");
           if (h1 && h1.firstChild && h1.firstChild.nodeType === 3) { h1.firstChild.nodeValue = data.title + " "; }
         }
-        if (data.locked === true) { announce("This topic is now locked."); }
+        if (data.locked === true) { announce(W.t("locked_now", "This topic is now locked.")); }
         return null;
       }
       default:
@@ -298,9 +300,12 @@
     var upEl = row.querySelector("[data-count=up]");
     var downEl = row.querySelector("[data-count=down]");
     var shareEl = row.querySelector("[data-count=share]");
-    if (upEl) { upEl.textContent = up + " for"; }
-    if (downEl) { downEl.textContent = down + " against"; }
-    if (shareEl) { shareEl.textContent = total ? Math.round(100 * up / total) + "% in favour" : "No votes yet"; }
+    if (upEl) { upEl.textContent = W.t("n_for", "%(num)s for", { num: up }); }
+    if (downEl) { downEl.textContent = W.t("n_against", "%(num)s against", { num: down }); }
+    if (shareEl) {
+      shareEl.textContent = total ? W.t("share", "%(share)s in favour", { share: Math.round(100 * up / total) + "%" })
+                                  : W.t("no_votes", "No votes yet");
+    }
     var bar = row.querySelector(".vote-bar");
     if (total && !bar) {
       var ns = "http://www.w3.org/2000/svg";
@@ -371,7 +376,7 @@
       if (mine && !hint) {
         hint = document.createElement("span");
         hint.className = "visually-hidden";
-        hint.textContent = " (your vote; press to withdraw it)";
+        hint.textContent = " " + W.t("your_vote", "(your vote; press to withdraw it)");
         button.appendChild(hint);
       } else if (!mine && hint) {
         button.removeChild(hint);
@@ -413,7 +418,7 @@
     setBusy(row, true);
     postForm(form, submitter).then(function (result) {
       if (!result.ok) {
-        confirmRow(row, result.json.message || "Your vote could not be saved. Reload the page and try again.", true);
+        confirmRow(row, result.json.message || W.t("vote_failed", "Your vote could not be saved. Reload the page and try again."), true);
         return;
       }
       var json = result.json;
@@ -422,7 +427,7 @@
       confirmRow(row, json.message);
       reorder(json.order);
     }).catch(function () {
-      confirmRow(row, "Your vote could not be sent. Check your connection and try again.", true);
+      confirmRow(row, W.t("vote_offline", "Your vote could not be sent. Check your connection and try again."), true);
     }).then(function () {
       setBusy(row, false);
       keepFocus(submitter);
@@ -452,13 +457,13 @@
         reorder(data.order);
         return null;
       case "concept.stage":
-        return refreshParts().then(function () { if (data.to) { announce("Stage changed to " + data.to + "."); } });
+        return refreshParts().then(function () { if (data.to) { announce(W.t("stage_changed", "Stage changed to %(stage)s.", { stage: W.stage(data.to) })); } });
       case "price.changed":
       case "kano.changed":
       case "research.changed":
         return refreshParts();
       case "decision.added":
-        return refreshParts().then(function () { announce("A decision was posted: " + (data.title || "") + "."); });
+        return refreshParts().then(function () { announce(W.t("decision_posted", "A decision was posted: %(title)s.", { title: data.title || "" })); });
       case "suggestion.added":
       case "suggestion.support":
       case "suggestion.declined":
@@ -467,7 +472,7 @@
       case "summary.changed":
         return refreshParts();
       case "suggestion.adopted":
-        return refreshParts().then(function () { announce("A suggestion became a feature: " + (data.title || "") + "."); });
+        return refreshParts().then(function () { announce(W.t("suggestion_adopted", "A suggestion became a feature: %(title)s.", { title: data.title || "" })); });
       default:
         return null;
     }
@@ -483,7 +488,7 @@
     var lines = [];
     var errors = json.errors || {};
     Object.keys(errors).forEach(function (name) { (errors[name] || []).forEach(function (e) { lines.push(e); }); });
-    if (!lines.length) { lines.push(json.message || "That did not work. Reload the page and try again."); }
+    if (!lines.length) { lines.push(json.message || W.t("did_not_work", "That did not work. Reload the page and try again.")); }
     lines.forEach(function (line) {
       var p = document.createElement("p");
       p.textContent = line;
@@ -513,9 +518,9 @@
       if (target) { target.value = ""; }
       var preview = form.querySelector("[data-preview-box]");
       if (preview) { preview.hidden = true; }
-      announce("Your post is up.");
+      announce(W.t("post_up", "Your post is up."));
     }).catch(function () {
-      showFormErrors(form, { message: "Your post could not be sent. Check your connection and try again." });
+      showFormErrors(form, { message: W.t("post_offline", "Your post could not be sent. Check your connection and try again.") });
     }).then(function () {
       if (button) { button.disabled = false; }
     });
@@ -528,7 +533,7 @@
     postForm(form, submitter).then(function (result) {
       if (!result.ok) { showFormErrors(form, result.json); return; }
       clearFormErrors(form);
-      if (status) { status.textContent = result.json.message || "Saved."; status.hidden = false; }
+      if (status) { status.textContent = result.json.message || W.t("saved", "Saved."); status.hidden = false; }
       // The button says it is done, until the answer changes again ("Update my prices").
       if (button && button.hasAttribute("data-saved-label")) {
         button.textContent = button.getAttribute("data-saved-label");
@@ -541,7 +546,7 @@
       }
       return refreshParts();
     }).catch(function () {
-      showFormErrors(form, { message: "Your answer could not be sent. Check your connection and try again." });
+      showFormErrors(form, { message: W.t("answer_offline", "Your answer could not be sent. Check your connection and try again.") });
     }).then(function () {
       setBusy(form, false);
       keepFocus(button);

@@ -57,7 +57,7 @@ def test_topic_page_shows_posts_reply_quotes_and_dates(client, people, topic):
     assert f"in reply to @{people['consumer'].username}" in page
     assert "<blockquote>Looking for tips.</blockquote>" in page
     now = utcnow()
-    assert f"{now.day} {now.strftime('%B %Y')}" in page
+    assert f'<time datetime="{now:%Y-%m-%d}' in page and f"{now:%b} {now.day}, {now.year}" in page
     assert 'name="body"' not in page  # visitors get a log-in link, not a form
     assert "to reply" in page
 

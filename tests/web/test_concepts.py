@@ -1,6 +1,7 @@
 """The concept pages as people use them: posting, editing, features, stages, the list."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -210,7 +211,8 @@ def test_stage_change_shows_on_the_timeline(people, login_as):
     assert response.status_code == 302
     body = text(client.get(f"/concepts/{concept.slug}"))
     today = db.session.scalar(select(StageChange.created_at).where(StageChange.to_stage == "prototype"))
-    assert f"Moved to prototype on {today.day} {today.strftime('%B %Y')}" in body
+    shown = re.sub(r"<[^>]+>", "", body)  # the date is a <time> element
+    assert f"Moved to prototype on {today:%b} {today.day}, {today.year}" in shown  # Babel's English date
     assert "Twenty units printed." in body
     response = client.post(f"/concepts/{concept.slug}/stage", data={"stage": "prototype"})
     assert response.status_code == 400 and "already at the prototype stage" in text(response)

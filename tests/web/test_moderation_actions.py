@@ -32,7 +32,7 @@ def _post_by_a_new_author(board, name: str, *, flagged_by=None, hidden: bool = F
 
 def _offered(page: str) -> dict[str, str]:
     """The actions a decision form offers: value -> the words beside it."""
-    found = re.findall(r'name="action" value="([a-z_]+)"[^>]*>\s*([^<]+?)\s*</label>', page)
+    found = re.findall(r'name="(?:action|then)" value="([a-z_]+)"[^>]*>\s*([^<]+?)\s*</label>', page)
     return dict(found)
 
 

@@ -135,8 +135,8 @@ def test_personal_parts_stay_personal_in_a_shared_page(app, people, concept, top
     page_two = text(response)
     assert response.headers["X-Page-Cache"] == "hit"  # Tom's page reuses the shell Sofia's filled
     assert "Sofia Reader" in page_one and "Sofia Reader" not in page_two and "Tom Reader" in page_two
-    assert "(your vote; press to withdraw it)" in page_one
-    assert "(your vote; press to withdraw it)" not in page_two
+    assert 'visually-hidden"> (your vote; press to withdraw it)' in page_one  # the button's hint, not
+    assert 'visually-hidden"> (your vote; press to withdraw it)' not in page_two  # the scripts' words
     assert "<!--sb:" not in page_one + page_two and "sb-csrf" not in page_one + page_two
 
 

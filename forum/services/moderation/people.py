@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from forum import policy
 from forum.errors import Conflict, ValidationError
 from forum.extensions import db
-from forum.i18n import _
+from forum.i18n import _, format_when
 from forum.models import ModeratorWarning, Suspension, User, utcnow
 from forum.services import demand, events, feedback, notifications
 from forum.services.moderation.auditing import audit
@@ -49,7 +49,8 @@ def parse_until(value: Any, now: datetime) -> datetime:
 
 
 def date(value: datetime) -> str:
-    return f"{value.day} {value:%B %Y}, {value:%H:%M} UTC"
+    """The forum's one date style (forum/i18n.py), with the time: "Dec 7, 2026, 3:04 PM"."""
+    return format_when(value, with_time=True)
 
 
 def warn(actor: Any, user: User, reason: str, told: str) -> list[events.Event]:

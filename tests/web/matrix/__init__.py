@@ -48,7 +48,7 @@ def signed_in(outcome: Expect, **overrides: Expect) -> dict[str, Expect]:
 
 
 AREAS = ["foundation", "concepts", "board", "feedback", "discovery", "privacy", "api", "moderation", "cocreation",
-         "research"]
+         "research", "language"]
 
 
 def load() -> tuple[dict[tuple[str, str], Case], list[Callable[[dict[str, Any]], dict[str, Any]]]]:
