@@ -6,7 +6,8 @@
 
 Fills one concept with N price answers (N people, whole-euro prices around 27 EUR, two thirds with
 purchase intents, a few out of order) and N feature votes (the same N people, one vote each over 8
-features), then prints, in one run:
+features), then prints, in one run (and then bench/research.py's figures: 100,000 Gabor-Granger and
+100,000 MaxDiff respondents, `--research 0` skips them):
 
 * the floor: the plain SQL aggregate of the votes (GROUP BY feature) plus reading each of the four
   price columns sorted by the database (ORDER BY, every row fetched), with no application code;
@@ -33,6 +34,8 @@ import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
+
+from bench import research
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -244,6 +247,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--research", type=int, default=100_000,
+                        help="people for the research figures (bench/research.py); 0 skips them")
     parser.add_argument("--reuse", help="measure an already filled SQLite file (from an earlier run)")
     parser.add_argument("--child")
     parser.add_argument("--url")
@@ -282,6 +287,9 @@ def main() -> None:
         token = fill(url, args.rows)
         measure_summary(url, args.repeat)
         measure_exports(url, token)
+        if args.research:
+            research.fill(url, args.research)
+            research.measure(url, args.repeat)
     finally:
         if name:
             with psycopg.connect(admin, autocommit=True) as conn:

@@ -26,7 +26,7 @@ from forum.errors import DomainError, NotFound
 from forum.extensions import client_key, csrf, db, limiter
 from forum.i18n import _
 from forum.models import Concept
-from forum.services import api_tokens, demand, exports, pseudonyms
+from forum.services import api_tokens, demand, exports, pseudonyms, research_exports
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -136,7 +136,12 @@ def concept_summary(slug: str) -> Response:
     found = _concept(slug, "feedback.results")
     if isinstance(found, Response):
         return found
-    return jsonify(demand.summary(found))
+    chosen = demand.segments.parse(found, request.args.get("segment"))  # 400 when it names nothing
+    if chosen is None:
+        return jsonify(demand.summary(found))
+    question, choice = chosen
+    demand.segments.check(found, choice)  # 422 under the floor
+    return jsonify(demand.summary(found, segment=(question.id, choice.id)))
 
 
 def _names(concept: Concept) -> bool:
@@ -151,10 +156,11 @@ def _streamed(concept: Concept, table: str) -> Any:
     engine = db.engine
     key = pseudonyms.key()
     concept_id, names = concept.id, _names(concept)
+    extras = research_exports.extras(concept)  # read now: the generator runs after the request
 
     def generate() -> Any:
         with engine.connect() as connection:
-            yield from exports.csv_export(concept_id, table, connection.execute, key, names=names)
+            yield from exports.csv_export(concept_id, table, connection.execute, key, names=names, extras=extras)
 
     return generate()
 
@@ -166,7 +172,7 @@ def _download(body: Any, mimetype: str, filename: str) -> Response:
     return response
 
 
-@bp.get("/concepts/<slug>/export/<any(prices, votes, kano, posts):table>.csv")
+@bp.get("/concepts/<slug>/export/<any(prices, votes, kano, posts, gabor_granger, maxdiff):table>.csv")
 def export_csv(slug: str, table: str) -> Response:
     found = _concept(slug, "feedback.export")
     if isinstance(found, Response):

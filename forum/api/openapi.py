@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from forum.api import openapi_research
 from forum.services.exports import KANO_COLUMNS, POST_COLUMNS, PRICE_COLUMNS, VOTE_COLUMNS
 from forum.services.suggestion_data import CSV_COLUMNS as SUGGESTION_COLUMNS
 
@@ -61,6 +62,7 @@ SUMMARY = {
                       "currency": {"type": "string"}, "questions": {"type": "integer"},
                       **{k: NUM_OR_NULL for k in ("pmc", "pme", "ipp", "opp", "reach_optimal_price",
                                                   "revenue_optimal_price")}}},
+        **openapi_research.SUMMARY_PROPERTIES,
     },
 }
 
@@ -120,6 +122,7 @@ def _paths() -> dict[str, Any]:
         "/concepts/{slug}/export/kano.csv": op("Kano answers", _csv(KANO_COLUMNS, "Kano answers")),
         "/concepts/{slug}/export/posts.csv": op("Posts of the concept's discussion with reply counts",
                                                  _csv(POST_COLUMNS, "Posts")),
+        **{f"/concepts/{{slug}}/export/{name}": op(what, ok) for name, (what, ok) in openapi_research.EXPORTS.items()},
         "/concepts/{slug}/export/summary.json": op("The summary as a JSON file", summary),
         "/concepts/{slug}/suggestions": op("Features suggested by consumers, with their support", _json(
             "The suggestions", {"type": "object", "properties": {"suggestions": {"type": "array",

@@ -11,6 +11,11 @@ Columns (a published contract, see the README and /api/v1/openapi.json):
 * votes.csv   respondent,feature,vote,voted_at
 * kano.csv    respondent,feature,functional,dysfunctional,category,answered_at
 * posts.csv   post,respondent,reply_to,replies,official,created_at,text
+* gabor_granger.csv, maxdiff.csv: see forum.services.research_exports
+
+Every table then has one `segment:<question>` column per profile question of the concept: the
+person's answer, empty when not answered or when fewer than 5 counted people gave that answer (the
+privacy floor, forum.services.demand.segments), so nobody in a small group can be told apart.
 
 `respondent` is a pseudonym (forum.services.pseudonyms), or the username of someone who chose to be
 credited. An empty cell means "not answered". The rows are the answers that count in the summary
@@ -35,8 +40,9 @@ from sqlalchemy.orm import aliased
 from forum.analytics import kano
 from forum.extensions import db
 from forum.models import Concept, Feature, FeatureVote, KanoAnswer, Post, PriceResponse, Topic, User
-from forum.services import demand
+from forum.services import demand, research_exports
 from forum.services.pseudonyms import Pseudonymizer
+from forum.services.research_exports import Extras
 
 YIELD_PER = 2000
 CHUNK = 64 * 1024
@@ -97,7 +103,8 @@ def _who(concept_id: int, key: bytes | None, names: bool) -> Callable[[int, str 
 
 
 def price_rows(concept_id: int, execute: Execute | None = None,
-               key: bytes | None = None, names: bool = False) -> Iterator[tuple[Any, ...]]:
+               key: bytes | None = None, names: bool = False,
+               extras: Extras | None = None) -> Iterator[tuple[Any, ...]]:
     PR = PriceResponse
     who = _who(concept_id, key, names)
     stmt = (select(PR.user_id, User.username, User.credit_by_name, _raw(PR.too_cheap), _raw(PR.cheap),
@@ -106,11 +113,12 @@ def price_rows(concept_id: int, execute: Execute | None = None,
             .join(User, User.id == PR.user_id)
             .where(PR.concept_id == concept_id, _counted(concept_id)).order_by(PR.id))
     for user_id, username, credited, tc, c, e, te, ic, ie, when in _stream(stmt, execute):
-        yield (who(user_id, username, credited), tc, c, e, te, ic, ie, iso_time(when))
+        yield (who(user_id, username, credited), tc, c, e, te, ic, ie, iso_time(when), *_cells(extras, user_id))
 
 
 def vote_rows(concept_id: int, execute: Execute | None = None,
-              key: bytes | None = None, names: bool = False) -> Iterator[tuple[Any, ...]]:
+              key: bytes | None = None, names: bool = False,
+               extras: Extras | None = None) -> Iterator[tuple[Any, ...]]:
     who = _who(concept_id, key, names)
     stmt = (select(FeatureVote.user_id, User.username, User.credit_by_name, Feature.title, FeatureVote.value,
                    _raw(FeatureVote.updated_at))
@@ -119,11 +127,13 @@ def vote_rows(concept_id: int, execute: Execute | None = None,
             .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), _counted(concept_id))
             .order_by(FeatureVote.id))
     for user_id, username, credited, title, value, when in _stream(stmt, execute):
-        yield (who(user_id, username, credited), title, "for" if value > 0 else "against", iso_time(when))
+        yield (who(user_id, username, credited), title, "for" if value > 0 else "against", iso_time(when),
+               *_cells(extras, user_id))
 
 
 def kano_rows(concept_id: int, execute: Execute | None = None,
-              key: bytes | None = None, names: bool = False) -> Iterator[tuple[Any, ...]]:
+              key: bytes | None = None, names: bool = False,
+               extras: Extras | None = None) -> Iterator[tuple[Any, ...]]:
     who = _who(concept_id, key, names)
     stmt = (select(KanoAnswer.user_id, User.username, User.credit_by_name, Feature.title,
                    KanoAnswer.functional, KanoAnswer.dysfunctional, _raw(KanoAnswer.updated_at))
@@ -136,11 +146,13 @@ def kano_rows(concept_id: int, execute: Execute | None = None,
             category = kano.classify(functional, dysfunctional)
         except (KeyError, ValueError):
             category = ""
-        yield (who(user_id, username, credited), title, functional, dysfunctional, category, iso_time(when))
+        yield (who(user_id, username, credited), title, functional, dysfunctional, category, iso_time(when),
+               *_cells(extras, user_id))
 
 
 def post_rows(concept_id: int, execute: Execute | None = None,
-              key: bytes | None = None, names: bool = False) -> Iterator[tuple[Any, ...]]:
+              key: bytes | None = None, names: bool = False,
+               extras: Extras | None = None) -> Iterator[tuple[Any, ...]]:
     who = _who(concept_id, key, names)
     reply = aliased(Post)
     replies = (select(reply.reply_to_id.label("post_id"), func.count().label("n"))
@@ -156,7 +168,34 @@ def post_rows(concept_id: int, execute: Execute | None = None,
             .order_by(Post.id))
     for post_id, author_id, username, credited, reply_to, count, official, when, body in _stream(stmt, execute):
         respondent = "" if author_id is None else who(author_id, username, bool(credited))
-        yield (post_id, respondent, reply_to, int(count), "yes" if official else "no", iso_time(when), body)
+        yield (post_id, respondent, reply_to, int(count), "yes" if official else "no", iso_time(when), body,
+               *_cells(extras, author_id))
+
+
+def _cells(extras: Extras | None, user_id: int | None) -> tuple[str, ...]:
+    return extras.of(user_id) if extras is not None else ()
+
+
+def gabor_granger_rows(concept_id: int, execute: Execute | None = None, key: bytes | None = None,
+                       names: bool = False, extras: Extras | None = None) -> Iterator[tuple[Any, ...]]:
+    who = _who(concept_id, key, names)
+    facts = extras.facts if extras is not None else _facts(concept_id)
+    run = lambda stmt: _stream(stmt, execute)  # noqa: E731
+    for user_id, username, credited, price, answer, when in research_exports.gabor_granger_rows(facts, run, _raw):
+        yield (who(user_id, username, credited), price, answer, iso_time(when), *_cells(extras, user_id))
+
+
+def maxdiff_rows(concept_id: int, execute: Execute | None = None, key: bytes | None = None,
+                 names: bool = False, extras: Extras | None = None) -> Iterator[tuple[Any, ...]]:
+    who = _who(concept_id, key, names)
+    facts = extras.facts if extras is not None else _facts(concept_id)
+    run = lambda stmt: _stream(stmt, execute)  # noqa: E731
+    for user_id, username, credited, *values, when in research_exports.maxdiff_rows(facts, run, _raw):
+        yield (who(user_id, username, credited), *values, iso_time(when), *_cells(extras, user_id))
+
+
+def _facts(concept_id: int) -> research_exports.Facts:
+    return research_exports.facts(db.session.get(Concept, concept_id))
 
 
 # --- CSV ------------------------------------------------------------------------------------------
@@ -224,16 +263,19 @@ TABLES: dict[str, tuple[tuple[str, ...], Callable[..., Iterator[tuple[Any, ...]]
     "votes": (VOTE_COLUMNS, vote_rows),
     "kano": (KANO_COLUMNS, kano_rows),
     "posts": (POST_COLUMNS, post_rows),
+    "gabor_granger": (research_exports.GABOR_GRANGER_COLUMNS, gabor_granger_rows),
+    "maxdiff": (research_exports.MAXDIFF_COLUMNS, maxdiff_rows),
 }
 
 
 def csv_export(concept_id: int, table: str, execute: Execute | None = None,
-               key: bytes | None = None, names: bool = False) -> Iterator[str]:
+               key: bytes | None = None, names: bool = False, extras: Extras | None = None) -> Iterator[str]:
     """One table as CSV chunks. With `execute` (a Connection's), it needs no app context: the API
     streams it after the view has returned. `names`: credited people by username (for their
     organization only), else everyone by pseudonym."""
     columns, rows = TABLES[table]
-    return csv_chunks(columns, rows(concept_id, execute, key, names))
+    extra_columns = extras.columns if extras is not None else ()
+    return csv_chunks((*columns, *extra_columns), rows(concept_id, execute, key, names, extras))
 
 
 # --- the workbook ---------------------------------------------------------------------------------
@@ -248,6 +290,16 @@ def _xlsx_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return iso_time(value)
     return value
+
+
+def _sheets(concept: Concept) -> Iterator[tuple[str, tuple[str, ...], Callable[..., Any], Extras]]:
+    """The workbook's raw tables: (name, columns with the segment columns, rows, extras); a research
+    question the concept does not ask has no sheet."""
+    extras = research_exports.extras(concept)
+    for table, (columns, rows) in TABLES.items():
+        if (table == "gabor_granger" and not concept.ladder) or (table == "maxdiff" and not concept.maxdiff_enabled):
+            continue
+        yield table, (*columns, *extras.columns), rows, extras
 
 
 def write_workbook(concept: Concept, summary: dict[str, Any], path: str, names: bool = False) -> None:
@@ -287,9 +339,9 @@ def write_workbook(concept: Concept, summary: dict[str, Any], path: str, names: 
             if value is not None:
                 sheet.write(row, col, value)
         row += 1
-    for table, (columns, rows) in TABLES.items():
+    for table, columns, rows, extras in _sheets(concept):
         part, sheet_row, sheet = 1, 0, None
-        for values in rows(concept.id, names=names):
+        for values in rows(concept.id, names=names, extras=extras):
             if sheet is None or sheet_row >= XLSX_MAX_ROWS:
                 sheet = workbook.add_worksheet(table if part == 1 else f"{table} ({part})")
                 part += 1

@@ -17,7 +17,7 @@ from forum.errors import Conflict, NotFound, ValidationError
 from forum.i18n import _, ngettext
 from forum.models import Concept, utcnow
 from forum.services import concepts, demand, feedback, page_keys
-from forum.web import charts
+from forum.web import charts, research_charts
 from forum.web.feedback_forms import PriceForm, VoteForm, kano_form
 from forum.web.utils import apply_errors, wants_json
 
@@ -172,25 +172,17 @@ def results(slug: str) -> Response:
     is_member = perms["member"]
     demand.remember_seq(concept.id, row.seq)
     organization = concept.organization
+    segment, refused = _segment(concept)
     key = ("results", concept.id, row.seq, row.topic_seq, organization.name, organization.slug,
-           organization.publish_price_summary)
+           organization.publish_price_summary, segment and segment["key"], refused)
 
     def render() -> str:
-        data = demand.page.page(concept)
-        money = functools.partial(i18n.money, currency=concept.currency)
-        result = data["price_result"]
-        chart_set = {
-            "price": charts.both(lambda w: charts.price_chart(result, money, w)) if result is not None else None,
-            "activity": charts.both(lambda w: charts.activity_chart(data["activity"], w)),
-            "kano": charts.both(lambda w: charts.kano_scatter(data["features"], w)) if concept.kano_enabled else None,
-            # drawn half-width on screens: the narrow drawing at both sizes keeps its text readable
-            "bargains": charts.both(lambda w: charts.histogram(data["bargains"], money, charts.NARROW)),
-            "share": {f["id"]: charts.share_bar(f["share_for"]) for f in data["features"]},
-            "interval": {f["id"]: charts.interval_bar(f["score_interval"], f["score"]) for f in data["features"]},
-        }
+        data = _page_data(concept, segment, refused)
+        chart_set = _chart_set(concept, data)
         return render_template("feedback/results.html", concept=concept, data=data, charts=chart_set,
                                curves=charts.CURVES, series=charts.SERIES, category_labels=CATEGORY_LABELS,
-                               concept_url=concept_url(concept), is_member=is_member, perms=perms)
+                               concept_url=concept_url(concept), is_member=is_member, perms=perms,
+                               floor=demand.segments.FLOOR)
 
     def ttl() -> int:
         # Not past the end of a respondent's suspension (the stored summary's), nor past midnight
@@ -216,7 +208,55 @@ def results(slug: str) -> Response:
 
         return pagecache.fragment(since_key, render_since)
 
-    return pagecache.page(key, render, perms=perms, ttl=ttl, parts={"since": pagecache.Part(since_key, since_part)})
+    response = pagecache.page(key, render, perms=perms, ttl=ttl,
+                              parts={"since": pagecache.Part(since_key, since_part)})
+    if refused:
+        response.status_code = 422  # the page says why: the segment is under the privacy floor
+    return response
+
+
+def _chart_set(concept: Concept, data: dict[str, Any]) -> dict[str, Any]:
+    """The summary page's charts, each drawn at both widths (forum/web/charts.py, research_charts.py)."""
+    money = functools.partial(i18n.money, currency=concept.currency)
+    result = data["price_result"]
+    return {
+        "price": charts.both(lambda w: charts.price_chart(result, money, w)) if result is not None else None,
+        "activity": charts.both(lambda w: charts.activity_chart(data["activity"], w)),
+        "kano": charts.both(lambda w: charts.kano_scatter(data["features"], w)) if concept.kano_enabled else None,
+        # drawn half-width on screens: the narrow drawing at both sizes keeps its text readable
+        "bargains": charts.both(lambda w: charts.histogram(data["bargains"], money, charts.NARROW)),
+        "share": {f["id"]: charts.share_bar(f["share_for"]) for f in data["features"]},
+        "interval": {f["id"]: charts.interval_bar(f["score_interval"], f["score"]) for f in data["features"]},
+        "demand": charts.both(lambda w: research_charts.demand_chart(data["gabor_granger"], money, w))
+        if data["gabor_granger"] else None,
+        "maxdiff": charts.both(lambda w: research_charts.maxdiff_bars(data["maxdiff"]["items"], w))
+        if data["maxdiff"] else None,
+    }
+
+
+def _segment(concept: Concept) -> tuple[dict[str, Any] | None, str | None]:
+    """?segment=<question id>:<choice id>: the segment to read (with its counted people), or the
+    reason it is not shown (under the floor). A segment naming nothing of the concept is a 400."""
+    chosen = demand.segments.parse(concept, request.args.get("segment"))
+    if chosen is None:
+        return None, None
+    question, choice = chosen
+    try:
+        n = demand.segments.check(concept, choice)
+    except demand.segments.BelowFloor as exc:
+        return None, exc.message
+    return {"key": (question.id, choice.id), "question": question, "choice": choice, "n": n}, None
+
+
+def _page_data(concept: Concept, segment: dict[str, Any] | None, refused: str | None) -> dict[str, Any]:
+    segments = demand.segments.section(concept, demand.get(concept).parts.get("segments"))
+    if segment is None:
+        data = demand.page.page(concept)
+    else:
+        with demand.rule.only_segment(*segment["key"]):
+            data = demand.page.page(concept)
+    data.update(segments=segments, segment=segment, segment_refused=refused)
+    return data
 
 
 @bp.post("/<slug>/results/visit")

@@ -18,14 +18,26 @@ Writes (votes, answers) live in forum.services.feedback, which also reads a pers
 """
 from __future__ import annotations
 
-from forum.services.demand import kano, page, participation, prices, projection, rule, snapshot, votes
+from forum.services.demand import (
+    gabor_granger,
+    kano,
+    maxdiff,
+    page,
+    participation,
+    prices,
+    projection,
+    rule,
+    segments,
+    snapshot,
+    votes,
+)
 from forum.services.demand.page import overview, since_last_visit
 from forum.services.demand.projection import features, price, price_result, summary, tallies
 from forum.services.demand.rule import counted, counts_from
 from forum.services.demand.snapshot import forget, get, invalidate, invalidate_for_user, remember_seq
 
 __all__ = [
-    "counted", "counts_from", "features", "forget", "get", "invalidate", "invalidate_for_user", "kano",
+    "counted", "counts_from", "gabor_granger", "maxdiff", "segments", "features", "forget", "get", "invalidate", "invalidate_for_user", "kano",
     "overview", "page", "participation", "price", "price_result", "prices", "projection", "remember_seq",
     "rule", "since_last_visit", "snapshot", "summary", "tallies", "votes",
 ]

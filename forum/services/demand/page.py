@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased, joinedload
 from forum.extensions import db
 from forum.i18n import _
 from forum.models import Concept, Feature, FeatureVote, Post, PriceResponse, SummaryVisit, Topic, User, utcnow
-from forum.services.demand import projection, snapshot
+from forum.services.demand import gabor_granger, maxdiff, projection, snapshot
 from forum.services.demand.participation import participation
 from forum.services.demand.rule import counted
 from forum.services.demand.wording import INTENT_LABELS, money
@@ -155,6 +155,8 @@ def page(concept: Concept) -> dict[str, Any]:
         "bargains": (snap.parts.get("prices") or {}).get("bargains", []) if price else [],
         "intents": intents(snap) if price else {},
         "conversation": conversation(concept),
+        "gabor_granger": gabor_granger.section(concept, snap.parts.get("gabor_granger")),
+        "maxdiff": maxdiff.section(concept, snap.parts.get("maxdiff")),
     }
 
 

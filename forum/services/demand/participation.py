@@ -15,6 +15,7 @@ from sqlalchemy import func, or_, select, union
 from forum.extensions import db
 from forum.models import Concept, Feature, FeatureVote, KanoAnswer, Post, PriceResponse, Topic, User
 from forum.services import events
+from forum.services.demand import rule
 from forum.services.demand.rule import counted
 
 _MEMO: dict[tuple[int, int, int], dict[str, int]] = {}
@@ -30,6 +31,8 @@ def forget() -> None:
 
 def participation(concept: Concept) -> dict[str, int]:
     """{"total", "commented", "voted", "kano", "price"}: distinct people whose part counts."""
+    if rule.segment() is not None:
+        return count(concept)  # a segment's: not remembered under the concept's numbers
     topic_id = db.session.scalar(select(Topic.id).where(Topic.concept_id == concept.id))
     key = (concept.id, events.current_seq(events.concept_room(concept.id)),
            events.current_seq(events.topic_room(topic_id)) if topic_id else 0)

@@ -6,12 +6,15 @@ module to this package, its `compute` here and its section to forum.services.dem
 (SECTIONS); renaming or reshaping a part means bumping snapshot.VERSION."""
 from __future__ import annotations
 
-from forum.services.demand import kano, prices, votes
+from forum.services.demand import gabor_granger, kano, maxdiff, prices, segments, votes
 
 PARTS = {
     "votes": votes.compute,
     "kano": kano.compute,
     "prices": prices.compute,
+    "gabor_granger": gabor_granger.compute,
+    "maxdiff": maxdiff.compute,
+    "segments": segments.compute,
 }
 
 __all__ = ["PARTS"]

@@ -13,7 +13,7 @@ from typing import Any
 from forum.analytics import kano as kano_analysis
 from forum.analytics import pricing, ranking
 from forum.models import Concept, utcnow
-from forum.services.demand import kano, prices, snapshot, votes
+from forum.services.demand import gabor_granger, kano, maxdiff, prices, rule, segments, snapshot, votes
 from forum.services.demand.participation import participation
 from forum.services.demand.snapshot import Snapshot
 
@@ -95,11 +95,21 @@ SECTIONS: dict[str, Section] = {
     "participation": lambda concept, snap: participation(concept),
     "features": features,
     "price": price,
+    "gabor_granger": lambda concept, snap: gabor_granger.section(concept, snap.parts.get("gabor_granger")),
+    "maxdiff": lambda concept, snap: maxdiff.section(concept, snap.parts.get("maxdiff")),
+    "segments": lambda concept, snap: segments.section(concept, snap.parts.get("segments")),
 }
 
 
-def summary(concept: Concept) -> dict[str, Any]:
-    """The published summary contract (see /api/v1/openapi.json)."""
+def summary(concept: Concept, segment: tuple[int, int] | None = None) -> dict[str, Any]:
+    """The published summary contract (see /api/v1/openapi.json); with `segment` (question id, choice
+    id) that of the counted people in it (the caller has checked the floor: segments.check)."""
+    if segment is not None:
+        whole = snapshot.get(concept).parts.get("segments")  # the counts of everyone, not a cross-table
+        with rule.only_segment(*segment):
+            out = summary(concept)
+        out["segments"] = segments.section(concept, whole)
+        return out
     snap = snapshot.get(concept)
     out: dict[str, Any] = {"concept": concept.slug, "title": concept.title,
                            "organization": concept.organization.slug, "stage": concept.stage}

@@ -14,14 +14,30 @@ row and every API figure filter with `counted(concept_id)`, so they agree by con
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select, union
+from sqlalchemy import and_, case, exists, func, or_, select, true, union
 from sqlalchemy.orm import aliased
 
 from forum.extensions import db
-from forum.models import Concept, Feature, FeatureVote, KanoAnswer, Membership, PriceResponse, User, utcnow
+from forum.models import (
+    Concept,
+    Feature,
+    FeatureVote,
+    GaborGrangerResponse,
+    KanoAnswer,
+    MaxDiffAnswer,
+    Membership,
+    PriceResponse,
+    SegmentAnswer,
+    SegmentQuestion,
+    User,
+    utcnow,
+)
 from forum.services.site_settings import setting
 
 
@@ -48,10 +64,38 @@ def not_member(concept_id: int) -> Any:
                            Membership.pending.is_(False))
 
 
+_SEGMENT: ContextVar[tuple[int, int] | None] = ContextVar("demand_segment", default=None)
+
+
+@contextmanager
+def only_segment(question_id: int, choice_id: int) -> Iterator[None]:
+    """Inside, the rule counts only the people who gave this answer to this profile question: a
+    segment's summary (computed, never stored; forum.services.demand.segments keeps the floor)."""
+    token = _SEGMENT.set((question_id, choice_id))
+    try:
+        yield
+    finally:
+        _SEGMENT.reset(token)
+
+
+def segment() -> tuple[int, int] | None:
+    """The (question id, choice id) the rule is narrowed to, or None."""
+    return _SEGMENT.get()
+
+
+def in_segment() -> Any:
+    chosen = _SEGMENT.get()
+    if chosen is None:
+        return true()
+    return User.id.in_(select(SegmentAnswer.user_id).where(SegmentAnswer.question_id == chosen[0],
+                                                          SegmentAnswer.choice_id == chosen[1]))
+
+
 def counted(concept_id: int, now: datetime | None = None) -> Any:
-    """SQL condition on User (joined to the answers): this person's answers on this concept count."""
+    """SQL condition on User (joined to the answers): this person's answers on this concept count
+    (inside `only_segment`, and the person is in the segment)."""
     now = now or utcnow()
-    return and_(not_suspended(now), not_member(concept_id), past_wait(now))
+    return and_(not_suspended(now), not_member(concept_id), past_wait(now), in_segment())
 
 
 def waiting(concept_id: int, now: datetime | None = None) -> Any:
@@ -77,6 +121,11 @@ def respondents(concept_id: int) -> Any:
         select(KanoAnswer.user_id.label("user_id")).join(Feature, Feature.id == KanoAnswer.feature_id)
         .where(Feature.concept_id == concept_id),
         select(PriceResponse.user_id.label("user_id")).where(PriceResponse.concept_id == concept_id),
+        select(GaborGrangerResponse.user_id.label("user_id")).where(GaborGrangerResponse.concept_id == concept_id),
+        select(MaxDiffAnswer.user_id.label("user_id")).where(MaxDiffAnswer.concept_id == concept_id),
+        select(SegmentAnswer.user_id.label("user_id")).join(
+            SegmentQuestion, SegmentQuestion.id == SegmentAnswer.question_id)
+        .where(SegmentQuestion.concept_id == concept_id),
     ).subquery()
 
 
@@ -94,5 +143,5 @@ def valid_until(concept_id: int, now: datetime | None = None) -> datetime | None
     return min(ends) if ends else None
 
 
-__all__ = ["counted", "counts_from", "not_suspended", "past_wait", "respondents", "valid_until", "wait",
+__all__ = ["counted", "in_segment", "only_segment", "segment", "counts_from", "not_suspended", "past_wait", "respondents", "valid_until", "wait",
            "waiting"]

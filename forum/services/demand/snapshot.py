@@ -36,7 +36,19 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from forum.extensions import db
-from forum.models import Concept, ConceptSummary, Feature, FeatureVote, KanoAnswer, PriceResponse, utcnow
+from forum.models import (
+    Concept,
+    ConceptSummary,
+    Feature,
+    FeatureVote,
+    GaborGrangerResponse,
+    KanoAnswer,
+    MaxDiffAnswer,
+    PriceResponse,
+    SegmentAnswer,
+    SegmentQuestion,
+    utcnow,
+)
 from forum.services import events
 from forum.services.demand import rule
 from forum.services.demand.parts import PARTS
@@ -117,6 +129,8 @@ def _memo(concept_id: int, snapshot: Snapshot) -> None:
 
 def get(concept: Concept) -> Snapshot:
     """The concept's current summary: remembered, stored, or computed now (and stored, best-effort)."""
+    if rule.segment() is not None:
+        return compute(concept)  # one segment's figures: computed for the request, never stored
     seqs = g.setdefault("_sb_seqs", {})
     seq = seqs.get(concept.id)
     if seq is None:
@@ -253,6 +267,10 @@ def invalidate_for_user(user_id: int) -> list[Any]:
         select(Feature.concept_id).join(KanoAnswer, KanoAnswer.feature_id == Feature.id)
         .where(KanoAnswer.user_id == user_id),
         select(PriceResponse.concept_id).where(PriceResponse.user_id == user_id),
+        select(GaborGrangerResponse.concept_id).where(GaborGrangerResponse.user_id == user_id),
+        select(MaxDiffAnswer.concept_id).where(MaxDiffAnswer.user_id == user_id),
+        select(SegmentQuestion.concept_id).join(SegmentAnswer, SegmentAnswer.question_id == SegmentQuestion.id)
+        .where(SegmentAnswer.user_id == user_id),
     )).all()
     return [invalidate(concept_id) for concept_id in sorted(set(concept_ids))]
 
