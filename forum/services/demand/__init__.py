@@ -18,7 +18,7 @@ Writes (votes, answers) live in forum.services.feedback, which also reads a pers
 """
 from __future__ import annotations
 
-from forum.services.demand import kano, page, participation, prices, projection, rule, snapshot, votes
+from forum.services.demand import kano, page, participation, prices, projection, recount, rule, snapshot, votes
 from forum.services.demand.page import overview, since_last_visit
 from forum.services.demand.projection import features, price, price_result, summary, tallies
 from forum.services.demand.rule import counted, counts_from
@@ -26,6 +26,6 @@ from forum.services.demand.snapshot import forget, get, invalidate, invalidate_f
 
 __all__ = [
     "counted", "counts_from", "features", "forget", "get", "invalidate", "invalidate_for_user", "kano",
-    "overview", "page", "participation", "price", "price_result", "prices", "projection", "remember_seq",
+    "overview", "page", "participation", "price", "price_result", "prices", "projection", "recount", "remember_seq",
     "rule", "since_last_visit", "snapshot", "summary", "tallies", "votes",
 ]
