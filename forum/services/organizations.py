@@ -16,7 +16,7 @@ from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.i18n import _
 from forum.models import Concept, Decision, Membership, ModerationAction, Organization, Post, Topic, User, utcnow
-from forum.services import accounts, events, feedback, notifications
+from forum.services import accounts, demand, events, notifications
 from forum.services.tx import commit_and_publish
 
 NAME_MAX = 80
@@ -222,7 +222,7 @@ def _membership_changed(membership: Membership) -> list[Any]:
     """Whose feedback counts follows membership: the open pages of the organization's concepts get
     the new numbers (and the stored summaries are brought up to date where they are kept)."""
     policy.forget_membership(membership.user_id, membership.organization_id)
-    return feedback.recount_events(*feedback.touched_by(membership.user_id, membership.organization_id))
+    return demand.recount.recount_events(*demand.recount.touched_by(membership.user_id, membership.organization_id))
 
 
 def remove_member(actor: User, org: Organization, user_id: int) -> None:

@@ -53,7 +53,7 @@ from forum.models import (
     utcnow,
 )
 from forum.models.users import new_session_token
-from forum.services import demand, events, feedback, mail, passwords, posting, research, search, signing
+from forum.services import demand, events, mail, passwords, posting, research, search, signing
 
 DELETED_NAME = "deleted user"
 FEEDBACK_CHOICES = ("keep", "withdraw")
@@ -355,11 +355,11 @@ def _scrub_events(user: User) -> None:
 def _withdraw_feedback(user: User) -> list[Any]:
     """Delete the person's votes and answers; each concept touched tells its open pages the new
     numbers (the same events a vote or an answer records)."""
-    touched = feedback.touched_by(user.id)
+    touched = demand.recount.touched_by(user.id)
     db.session.execute(delete(FeatureVote).where(FeatureVote.user_id == user.id))
     db.session.execute(delete(KanoAnswer).where(KanoAnswer.user_id == user.id))
     db.session.execute(delete(PriceResponse).where(PriceResponse.user_id == user.id))
-    recorded = feedback.recount_events(*touched) + research.withdraw(user.id)
+    recorded = demand.recount.recount_events(*touched) + research.withdraw(user.id)
     return recorded
 
 

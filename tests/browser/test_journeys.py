@@ -300,10 +300,6 @@ def test_moderator_works_the_queue_and_the_audit_log(browser, live_server, app):
     journey.finish()
 
 
-CHINESE_CATALOG = Path(__file__).resolve().parents[2] / "forum" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
-
-
-@pytest.mark.skipif(not CHINESE_CATALOG.exists(), reason="the Simplified Chinese catalog is not in the repository yet")
 def test_consumer_in_chinese_downloads_their_data_and_deletes_the_account(browser, live_server, app):
     concept = kettle()
     carol = make_user("carol_c", display_name="Carol")

@@ -26,6 +26,7 @@ from forum.services.demand import (
     participation,
     prices,
     projection,
+    recount,
     rule,
     segments,
     snapshot,
@@ -37,7 +38,8 @@ from forum.services.demand.rule import counted, counts_from
 from forum.services.demand.snapshot import forget, get, invalidate, invalidate_for_user, remember_seq
 
 __all__ = [
-    "counted", "counts_from", "gabor_granger", "maxdiff", "segments", "features", "forget", "get", "invalidate", "invalidate_for_user", "kano",
-    "overview", "page", "participation", "price", "price_result", "prices", "projection", "remember_seq",
+    "counted", "counts_from", "features", "forget", "gabor_granger", "get", "invalidate", "invalidate_for_user",
+    "kano", "maxdiff", "overview", "page", "participation", "price", "price_result", "prices", "projection",
+    "recount", "remember_seq", "segments",
     "rule", "since_last_visit", "snapshot", "summary", "tallies", "votes",
 ]

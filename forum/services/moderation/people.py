@@ -14,7 +14,7 @@ from forum.errors import Conflict, ValidationError
 from forum.extensions import db
 from forum.i18n import _, format_when
 from forum.models import ModeratorWarning, Suspension, User, utcnow
-from forum.services import demand, events, feedback, notifications
+from forum.services import demand, events, notifications
 from forum.services.moderation.auditing import audit
 from forum.services.moderation.trust import TRUST_LEVELS, promote
 
@@ -113,7 +113,7 @@ def feedback_changed(user: User) -> list[events.Event]:
     numbers. The open concept pages they touched get the new tallies and the stored summaries are
     recomputed (inside the caller's transaction; flushes so the new state counts)."""
     db.session.flush()
-    return feedback.recount_events(*feedback.touched_by(user.id)) + demand.invalidate_for_user(user.id)
+    return demand.recount.recount_events(*demand.recount.touched_by(user.id)) + demand.invalidate_for_user(user.id)
 
 
 def set_trust_level(actor: Any, user: User, level: Any, reason: Any, *, commit: bool = True) -> None:
