@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from forum.errors import ValidationError
+from forum.i18n import _
 from forum.services.demand.wording import CURRENCY_SYMBOLS, money
 
 PRICE_MAX = Decimal("1000000")
@@ -101,7 +102,7 @@ def check_prices(data: Mapping[str, Any], currency: str = "EUR", ask_too_cheap: 
     if order:
         errors["order"] = order
     if errors:
-        raise ValidationError("Please check your prices.", errors)
+        raise ValidationError(_("Please check your prices."), errors)
     return values
 
 

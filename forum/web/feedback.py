@@ -118,7 +118,7 @@ def _typed(value: Decimal | None) -> str:
 def price(slug: str) -> Response | tuple[str, int]:
     concept = feedback.get_concept(slug, current_user)
     if not concept.price_question_enabled:
-        raise NotFound("This concept does not ask the price questions.")
+        raise NotFound(_("This concept does not ask the price questions."))
     closed = _raise_if_not_allowed(concept)
     answer = feedback.my_price(current_user, concept.id)
     earlier = {}
