@@ -99,7 +99,7 @@ def fill(url: str, rows: int) -> str:
             size = min(batch, rows - start)
             _bulk(User, [
                 {"username": f"p{start + i}", "username_key": f"p{start + i}", "email": f"p{start + i}@example.test",
-                 "password_hash": "x", "display_name": "", "bio": "", "role": "consumer", "trust_level": 0,
+                 "password_hash": "x", "display_name": "", "bio": "", "role": "consumer", "trust_level": 1,
                  "trust_level_locked": False, "warning_pending": False,
                  "session_token": uuid.uuid4().hex, "created_at": now} for i in range(size)])
             first_id = db.session.scalar(db.select(User.id).where(User.username_key == f"p{start}"))

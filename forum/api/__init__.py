@@ -157,6 +157,7 @@ def _streamed(concept: Concept, table: str) -> Any:
     key = pseudonyms.key()
     concept_id, names = concept.id, _names(concept)
     extras = research_exports.extras(concept)  # read now: the generator runs after the request
+    demand.rule.wait()  # a site setting: read now (the rows are read after the request, without it)
 
     def generate() -> Any:
         with engine.connect() as connection:

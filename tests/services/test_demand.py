@@ -233,3 +233,19 @@ def test_a_visitor_may_not_record_a_visit(client, people):
     response = client.post(f"/concepts/{concept.slug}/results/visit")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert db.session.scalar(select(func.count(SummaryVisit.id))) == 0
+
+
+def test_a_streamed_export_reads_its_rows_after_the_request_outside_the_app_context(client, people):
+    import threading
+
+    concept = _concept(people["org"])
+    _answer(make_user("fan"), concept, ANSWERS[0], ("up", "down"))
+    own = api_tokens.create_for_cli(people["org"].slug, "own")[1]
+    response = client.get(f"/api/v1/concepts/{concept.slug}/export/votes.csv",
+                          headers={"Authorization": f"Bearer {own}"}, buffered=False)
+    chunks: list = []
+    reader = threading.Thread(target=lambda: chunks.extend(response.response))  # no app context there
+    reader.start()
+    reader.join(timeout=30)
+    rows = list(csv.DictReader(io.StringIO("".join(c.decode() if isinstance(c, bytes) else c for c in chunks))))
+    assert [(row["feature"], row["vote"]) for row in rows] == [("Keeps warm", "for"), ("Spill lid", "against")]

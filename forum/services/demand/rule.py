@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import has_app_context
 from sqlalchemy import and_, case, exists, func, or_, select, true, union
 from sqlalchemy.orm import aliased
 
@@ -40,10 +41,18 @@ from forum.models import (
 )
 from forum.services.site_settings import setting
 
+_LAST_WAIT: list[timedelta] = []
+
 
 def wait() -> timedelta:
-    """How long a brand-new account's answers wait before they count."""
-    return timedelta(minutes=float(setting("new_vote_delay_minutes")))
+    """How long a brand-new account's answers wait before they count (a site setting). Outside the
+    app context (a streamed export's rows are read after the view has returned) it is the value
+    this process read last, in that view."""
+    if not has_app_context() and _LAST_WAIT:
+        return _LAST_WAIT[-1]
+    value = timedelta(minutes=float(setting("new_vote_delay_minutes")))
+    _LAST_WAIT[:] = [value]
+    return value
 
 
 def not_suspended(now: datetime | None = None) -> Any:
