@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import smtplib
 import sys
-import threading
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from flask import Flask, current_app, render_template
+from flask import current_app, render_template
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
@@ -28,6 +27,7 @@ from forum.extensions import db
 from forum.i18n import _l, in_language
 from forum.models import OutboxMessage, User, utcnow
 from forum.services import signing
+from forum.services.background import BackgroundSender
 
 #: Which setting lets a kind of email through (kinds not listed are sent when asked for: verify, reset).
 PREFERENCES = {"notification": "email_notifications", "decision": "email_decisions", "digest": "email_digest"}
@@ -207,44 +207,13 @@ def retry_failed() -> int:
 
 # --- the background sender -----------------------------------------------------------------------
 
-_lock = threading.Condition()
-_running: set[int] = set()
-_again: set[int] = set()
+def _deliver() -> None:
+    deliver_due()
 
 
-def kick(app: Flask) -> None:
-    """Deliver in a background thread (at most one per app; a kick while it runs makes it go again)."""
-    key = id(app)
-    with _lock:
-        if key in _running:
-            _again.add(key)
-            return
-        _running.add(key)
-    threading.Thread(target=_work, args=(app,), name="mail-sender", daemon=True).start()
-
-
-def _work(app: Flask) -> None:
-    key = id(app)
-    while True:
-        with app.app_context():
-            try:
-                deliver_due()
-            except Exception:  # noqa: BLE001 - logged; the rows stay in the outbox for the next run
-                app.logger.exception("The background mail sender stopped; `flask send-mail` will retry")
-            finally:
-                db.session.remove()
-        with _lock:
-            if key not in _again:
-                _running.discard(key)
-                _lock.notify_all()
-                return
-            _again.discard(key)
-
-
-def wait_until_idle(app: Flask, timeout: float = 30.0) -> bool:
-    """Block until the app's background sender has finished (for tests and shutdown)."""
-    with _lock:
-        return _lock.wait_for(lambda: id(app) not in _running, timeout=timeout)
+_sender = BackgroundSender("mail-sender", _deliver, "The background mail sender stopped; `flask send-mail` will retry")
+kick = _sender.kick
+wait_until_idle = _sender.wait_until_idle
 
 
 @event.listens_for(Session, "after_commit")

@@ -17,11 +17,10 @@ import hmac
 import http.client
 import socket
 import ssl
-import threading
 import time
 from datetime import timedelta
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -29,6 +28,7 @@ from forum.extensions import db
 from forum.i18n import _
 from forum.models import Membership, WebhookDelivery, WebhookEndpoint, utcnow
 from forum.services import addresses, notifications
+from forum.services.background import BackgroundSender
 
 STALE_CLAIM = timedelta(minutes=15)
 #: Deliveries claimed and sent per batch; their results are committed together at its end. A sender
@@ -178,9 +178,15 @@ def next_due_in() -> float | None:
 
 # --- the background sender -----------------------------------------------------------------------
 
-_lock = threading.Condition()
-_running: set[int] = set()
-_again: set[int] = set()
+def _deliver() -> float | None:
+    deliver_due()
+    return next_due_in()
+
+
+_sender = BackgroundSender("webhook-sender", _deliver,
+                           "The background webhook sender stopped; `flask send-webhooks` will retry", WAKE_MAX)
+kick = _sender.kick
+wait_until_idle = _sender.wait_until_idle
 
 
 def after_commit() -> None:
@@ -190,43 +196,3 @@ def after_commit() -> None:
         return
     if app.config.get("WEBHOOKS_BACKGROUND", True):
         kick(app)
-
-
-def kick(app: Flask) -> None:
-    """Send in a background thread (one per app; a kick while it runs makes it go again)."""
-    key = id(app)
-    with _lock:
-        if key in _running:
-            _again.add(key)
-            return
-        _running.add(key)
-    threading.Thread(target=_work, args=(app,), name="webhook-sender", daemon=True).start()
-
-
-def _work(app: Flask) -> None:
-    key = id(app)
-    wait = None
-    while True:
-        with app.app_context():
-            try:
-                deliver_due()
-                wait = next_due_in()
-            except Exception:  # noqa: BLE001 - logged; the rows stay for the next run
-                app.logger.exception("The background webhook sender stopped; `flask send-webhooks` will retry")
-            finally:
-                db.session.remove()
-        with _lock:
-            if key not in _again:
-                _running.discard(key)
-                _lock.notify_all()
-                break
-            _again.discard(key)
-    if wait is not None and wait <= WAKE_MAX:  # a retry or a held summary.changed: wake for it
-        timer = threading.Timer(max(wait, 0.5), kick, args=(app,))
-        timer.daemon = True
-        timer.start()
-
-
-def wait_until_idle(app: Flask, timeout: float = 30.0) -> bool:
-    with _lock:
-        return _lock.wait_for(lambda: id(app) not in _running, timeout=timeout)
