@@ -21,6 +21,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import and_, or_, select, true
+from werkzeug.local import LocalProxy
 
 from forum.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
@@ -524,7 +525,7 @@ def refusal(actor: Any, action: str, obj: Any = None) -> Refusal | None:
     rule = RULES.get(action)
     if rule is None:
         raise KeyError(f"No policy rule for {action!r}")
-    return rule(actor, obj)
+    return rule(actor._get_current_object() if isinstance(actor, LocalProxy) else actor, obj)  # current_user: once
 
 
 def can(actor: Any, action: str, obj: Any = None) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -162,57 +163,61 @@ def results(slug: str) -> Response:
     organization's name, address and publish switch. Who may see it is checked on every request,
     before any cached copy; members (downloads) and other readers never share one. Signed-in people
     get "since your last visit" filled in, cached per person until the rooms move."""
-    row = page_keys.results(slug, current_user) if concepts.is_slug(slug) else None
-    concept = row.Concept if row is not None else None
-    if concept is not None:
-        page_keys.remember_reader(current_user, concept.organization_id, row)  # membership
+    user = pagecache.reader()
+    row = page_keys.results(slug, user) if concepts.is_slug(slug) else None
+    shown = _shown(row)
+    if row is not None:
+        page_keys.remember_reader(user, row.organization_id, row)  # membership
         pagecache.remember_unread(row.unread)
-    policy.require(current_user, "feedback.results", concept)
-    perms = pagecache.permissions(current_user, {"member": ("org.member", concept)})
-    is_member = perms["member"]
-    demand.remember_seq(concept.id, row.seq)
-    organization = concept.organization
-    segment, refused = _segment(concept)
-    key = ("results", concept.id, row.seq, row.topic_seq, organization.name, organization.slug,
-           organization.publish_price_summary, segment and segment["key"], refused)
+    policy.require(user, "feedback.results", shown)
+    perms = pagecache.permissions(user, {"member": ("org.member", shown)})
+    demand.remember_seq(row.id, row.seq)
+    loaded = functools.cache(lambda: concepts.get_for_key(slug, user))  # the concept, read after its key
+    segment, refused = _segment(loaded()) if request.args.get("segment") else (None, None)
+    key = ("results", row.id, row.seq, row.topic_seq, row.name, row.organization_slug,
+           row.publish_price_summary, segment and segment["key"], refused)
 
     def render() -> str:
+        concept = loaded()
         data = _page_data(concept, segment, refused)
-        chart_set = _chart_set(concept, data)
-        return render_template("feedback/results.html", concept=concept, data=data, charts=chart_set,
+        return render_template("feedback/results.html", concept=concept, data=data, charts=_chart_set(concept, data),
                                curves=charts.CURVES, series=charts.SERIES, category_labels=CATEGORY_LABELS,
-                               concept_url=concept_url(concept), is_member=is_member, perms=perms,
+                               concept_url=concept_url(concept), is_member=perms["member"], perms=perms,
                                floor=demand.segments.FLOOR)
 
     def ttl() -> int:
         # Not past the end of a respondent's suspension (the stored summary's), nor past midnight
         # (UTC): the activity chart shows the last 30 days.
         tomorrow = utcnow().date() + timedelta(days=1)
-        return min(pagecache.ttl_until(demand.get(concept).valid_until),
+        return min(pagecache.ttl_until(demand.get(loaded()).valid_until),
                    pagecache.ttl_until(datetime(tomorrow.year, tomorrow.month, tomorrow.day)))
 
-    since_key = ("since", concept.id, row.seq, row.topic_seq, current_user.get_id())
+    since_key = ("since", row.id, row.seq, row.topic_seq, user.get_id())
 
     def since_part() -> str:
         """New comments, votes and price answers since the person's last recorded visit (the page
         records it with a POST to feedback.visit: a GET writes nothing)."""
-        user = current_user._get_current_object()
         if not user.is_authenticated:
             return ""
-        asks_price = concept.price_question_enabled
-
-        def render_since() -> str:
-            since = demand.since_last_visit(user, concept)
-            return render_template("feedback/_since.html", since=since, asks_price=asks_price,
-                                   concept_slug=concept.slug)
-
-        return pagecache.fragment(since_key, render_since)
+        return pagecache.fragment(since_key, lambda: render_template(
+            "feedback/_since.html", since=demand.since_last_visit(user, loaded()),
+            asks_price=row.price_question_enabled, concept_slug=row.slug))
 
     response = pagecache.page(key, render, perms=perms, ttl=ttl,
                               parts={"since": pagecache.Part(since_key, since_part)})
     if refused:
         response.status_code = 422  # the page says why: the segment is under the privacy floor
     return response
+
+
+def _shown(row: Any) -> SimpleNamespace | None:
+    """What the policy reads of a concept and its organization, from the summary page's key row."""
+    if row is None:
+        return None
+    organization = SimpleNamespace(id=row.organization_id, name=row.name, slug=row.organization_slug,
+                                   publish_price_summary=row.publish_price_summary)
+    return SimpleNamespace(id=row.id, slug=row.slug, hidden_at=row.hidden_at, organization_id=row.organization_id,
+                           organization=organization)
 
 
 def _chart_set(concept: Concept, data: dict[str, Any]) -> dict[str, Any]:
