@@ -23,21 +23,10 @@ LONG_FILES = {
     "forum/policy.py": 539, "forum/services/concepts.py": 507, "forum/services/privacy.py": 452,
 }
 LONG_FUNCTIONS = {
-    "forum/__init__.py::create_app": 54,
     "forum/analytics/pricing.py::van_westendorp_counts": 133,
     "forum/analytics/pricing.py::van_westendorp": 90, "forum/analytics/pricing.py::position": 41,
-    "forum/demo.py::seed_feedback": 50,
-    "forum/demo_board.py::seed_board": 42, "forum/services/accounts.py::register": 47,
-    "forum/services/boards.py::_check": 43, "forum/services/decisions.py::create": 51,
-    "forum/services/exports.py::write_workbook": 60, "forum/services/mail.py::deliver_due": 45,
-    "forum/services/notifications.py::notify_new_post": 44, "forum/services/posting.py::edit_post": 42,
     "forum/services/privacy.py::export_files": 90, "forum/services/privacy.py::delete_account": 64,
-    "forum/web/charts.py::price_chart": 62,
-    "forum/web/feedback.py::results": 62, "forum/web/__init__.py::register_error_handlers": 43,
-    "forum/services/feedback.py::answer_kano": 43,
 }
-# Modules whose inner imports go with them (issue 16 replaces them; issue 22 sends a signal instead).
-INNER_IMPORTS_PENDING = {"forum/services/events.py:173"}
 
 
 def _files() -> list[Path]:
@@ -98,8 +87,6 @@ def test_imports_sit_at_the_top_and_the_few_inside_functions_say_why():
                 if not isinstance(node, ast.Import | ast.ImportFrom):
                     continue
                 where = f"{_name(path)}:{node.lineno}"
-                if _name(path) in INNER_IMPORTS_PENDING or where in INNER_IMPORTS_PENDING:
-                    continue
                 inner.add(where)
                 if "#" not in lines[node.lineno - 1] + lines[node.lineno - 2]:
                     silent.append(where)

@@ -89,6 +89,37 @@ def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any 
     """Post a decision update. `stage` (optional) moves the concept; `price` (optional) is the price
     set; `adopted` / `dropped` are feature ids of the concept."""
     policy.require(actor, "decision.create", concept)
+    title, body, stage, price_set, adopted_ids, dropped_ids = _checked(
+        concept, title, body, stage, price, adopted, dropped)
+    shaped_by = participants(concept)
+    recorded = []
+    moved = bool(stage) and stage != concept.stage
+    if moved:  # people who shaped it hear of the decision; other followers of the stage change
+        _change, event = concept_service.apply_stage(actor, concept, stage, title[:500],
+                                                     notify_except=shaped_by)
+        recorded.append(event)
+    html = posting.render_body(body)[0] if body else ""
+    decision = Decision(concept_id=concept.id, author_id=actor.id, title=title, body_source=body,
+                        body_html=html, stage=stage if moved else None, price=price_set, created_at=utcnow())
+    _note_price_range(decision, concept)
+    for feature_id in adopted_ids:
+        decision.features.append(DecisionFeature(feature_id=feature_id, outcome="adopted"))
+    for feature_id in dropped_ids:
+        decision.features.append(DecisionFeature(feature_id=feature_id, outcome="dropped"))
+    db.session.add(decision)
+    concept.last_activity_at = decision.created_at
+    db.session.flush()
+    notifications.notify_decision(concept, decision, shaped_by)
+    recorded.append(events.record(events.concept_room(concept.id), "decision.added",
+                                  {"concept_id": concept.id, "decision_id": decision.id, "title": title}))
+    commit_and_publish(*recorded)
+    return decision
+
+
+def _checked(concept: Concept, title: Any, body: Any, stage: Any, price: Any, adopted: Any,
+             dropped: Any) -> tuple[str, str, str, Decimal | None, list[int], list[int]]:
+    """A decision's fields as stored (title, body, stage, price, adopted and dropped feature ids);
+    ValidationError naming each bad one."""
     errors: dict[str, list[str]] = {}
     title = " ".join(str(title or "").split())
     body = str(body or "").strip()
@@ -106,35 +137,17 @@ def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any 
         errors["dropped"] = [_("A feature is either adopted or dropped, not both.")]
     if errors:
         raise ValidationError(_("Please check the decision."), errors)
+    return title, body, stage, price_set, adopted_ids, dropped_ids
 
-    shaped_by = participants(concept)
-    recorded = []
-    moved = bool(stage) and stage != concept.stage
-    if moved:  # people who shaped it hear of the decision; other followers of the stage change
-        _change, event = concept_service.apply_stage(actor, concept, stage, title[:500],
-                                                     notify_except=shaped_by)
-        recorded.append(event)
-    html = posting.render_body(body)[0] if body else ""
-    decision = Decision(concept_id=concept.id, author_id=actor.id, title=title, body_source=body,
-                        body_html=html, stage=stage if moved else None, price=price_set, created_at=utcnow())
+
+def _note_price_range(decision: Decision, concept: Concept) -> None:
+    """The acceptable price range the answers showed when the decision was taken, and how many answered."""
     result = demand.price_result(concept)
     if result is not None:
         decision.range_respondents = result.n
         if result.pmc is not None and result.pme is not None:
             decision.range_low = Decimal(str(result.pmc)).quantize(Decimal("0.01"))
             decision.range_high = Decimal(str(result.pme)).quantize(Decimal("0.01"))
-    for feature_id in adopted_ids:
-        decision.features.append(DecisionFeature(feature_id=feature_id, outcome="adopted"))
-    for feature_id in dropped_ids:
-        decision.features.append(DecisionFeature(feature_id=feature_id, outcome="dropped"))
-    db.session.add(decision)
-    concept.last_activity_at = decision.created_at
-    db.session.flush()
-    notifications.notify_decision(concept, decision, shaped_by)
-    recorded.append(events.record(events.concept_room(concept.id), "decision.added",
-                                  {"concept_id": concept.id, "decision_id": decision.id, "title": title}))
-    commit_and_publish(*recorded)
-    return decision
 
 
 def of_concept(concept: Concept) -> list[Decision]:

@@ -182,7 +182,19 @@ def answer_kano(actor: Any, concept: Concept,
         raise NotFound("This concept does not ask the Kano questions.")
     policy.require(actor, "feedback.answer", concept)
     moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
-    features = {f.id: f for f in active_features(concept)}
+    rows = _kano_rows(actor, {f.id: f for f in active_features(concept)}, answers)
+    _lock(Concept, concept.id)
+    _upsert(KanoAnswer, rows, keys=["feature_id", "user_id"],
+            update=["functional", "dysfunctional", "updated_at"])
+    event = events.record(events.concept_room(concept.id), "kano.changed", {"n": demand.kano.respondents(concept.id)})
+    commit_and_publish(event)
+    return len(rows)
+
+
+def _kano_rows(actor: Any, features: Mapping[int, Feature],
+               answers: Mapping[int, tuple[str | None, str | None]]) -> list[dict[str, Any]]:
+    """The rows to save for the pairs answered on active features; ValidationError naming each
+    question answered without its partner or with an unknown answer, or when no pair is answered."""
     errors: dict[str, list[str]] = {}
     rows: list[dict[str, Any]] = []
     now = utcnow()
@@ -208,12 +220,7 @@ def answer_kano(actor: Any, concept: Concept,
         raise ValidationError("Some questions are answered only half-way; see the marked ones.", errors)
     if not rows:
         raise ValidationError("Answer the two questions for at least one feature.")
-    _lock(Concept, concept.id)
-    _upsert(KanoAnswer, rows, keys=["feature_id", "user_id"],
-            update=["functional", "dysfunctional", "updated_at"])
-    event = events.record(events.concept_room(concept.id), "kano.changed", {"n": demand.kano.respondents(concept.id)})
-    commit_and_publish(event)
-    return len(rows)
+    return rows
 
 
 # --- Van Westendorp price answers -------------------------------------------------------------------
