@@ -23,10 +23,12 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
-def api_error(status: int, message: str, title: str | None = None) -> Response:
+def api_error(status: int, message: Any, title: str | None = None) -> Response:
+    """The JSON error. `title`: a domain error's English title (forum/errors.py keeps them as codes),
+    translated here as the web layer does; else the status's own."""
     titles = {400: _("Bad request"), 401: _("Authentication required"), 403: _("Not allowed"), 404: _("Not found"),
               429: _("Slow down")}
-    response = jsonify(error=title or titles.get(status, "Error"), message=message)
+    response = jsonify(error=_(title) if title else titles.get(status, _("Error")), message=str(message))
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="sounding-board"'
