@@ -19,13 +19,10 @@ MAX_INNER_IMPORTS = 8
 
 # Still to split (sizes when the limits were set; none may grow).
 LONG_FILES = {
-    "forum/analytics/pricing.py": 496,
-    "forum/policy.py": 539, "forum/services/concepts.py": 507, "forum/services/privacy.py": 452,
+    "forum/services/concepts.py": 507, "forum/services/privacy.py": 452,
 }
 LONG_FUNCTIONS = {
     "forum/__init__.py::create_app": 54,
-    "forum/analytics/pricing.py::van_westendorp_counts": 133,
-    "forum/analytics/pricing.py::van_westendorp": 90, "forum/analytics/pricing.py::position": 41,
     "forum/demo.py::seed_feedback": 50,
     "forum/demo_board.py::seed_board": 42, "forum/services/accounts.py::register": 47,
     "forum/services/boards.py::_check": 43, "forum/services/decisions.py::create": 51,

@@ -1,13 +1,15 @@
 """The JSON API and the exports, under /api/v1 (a published contract: see openapi.py and the README).
 
 Who is calling: `Authorization: Bearer <token>` (an organization's API token), else the browser
-session, else a visitor; the policy decides for each (forum/policy.py: "concept.view" and
+session, else a visitor; the policy decides for each (forum/policy/: "concept.view" and
 `concept_filter` for concepts, "feedback.results" for the summary, "feedback.export" for the raw
 answers and summary.json, "feedback.names" for credited names). A token sees its own organization's
 concepts only (another organization's: 403, hidden: 404). Publishing makes the summary public, never
 the rows: the exports always need the token or a member's (or admin's) session. No credentials where
 some are needed: 401.
-Every error is JSON: {"error": ..., "message": ...}. The API has its own rate limit (RATELIMIT_API).
+Every error is JSON: {"error": ..., "message": ...}, both words for people in the request's language
+(Accept-Language, or the language cookie and Settings as on pages); the status code is what a program
+reads. The API has its own rate limit (RATELIMIT_API).
 """
 from __future__ import annotations
 
@@ -32,10 +34,12 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
-def api_error(status: int, message: str, title: str | None = None) -> Response:
+def api_error(status: int, message: Any, title: str | None = None) -> Response:
+    """The JSON error. `title`: a domain error's English title (forum/errors.py keeps them as codes),
+    translated here as the web layer does; else the status's own."""
     titles = {400: _("Bad request"), 401: _("Authentication required"), 403: _("Not allowed"), 404: _("Not found"),
               429: _("Slow down")}
-    response = jsonify(error=title or titles.get(status, "Error"), message=message)
+    response = jsonify(error=_(title) if title else titles.get(status, _("Error")), message=str(message))
     response.status_code = status
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="sounding-board"'

@@ -17,7 +17,7 @@ from forum import pagecache, policy
 from forum.api import bp as api_bp
 from forum.errors import DomainError
 from forum.extensions import db, limiter, login_manager
-from forum.i18n import _, _l
+from forum.i18n import _, _l, ngettext
 from forum.models import User
 from forum.services import concepts as concept_service
 from forum.web import (
@@ -88,10 +88,12 @@ def _retry_message() -> tuple[str, dict[str, str]]:
     except Exception:  # noqa: BLE001 - the message is a courtesy; never fail the 429 over it
         pass
     if seconds >= 90:
-        when = f"{math.ceil(seconds / 60)} minutes"
+        message = ngettext("Too many attempts. Please try again in %(num)s minute.",
+                           "Too many attempts. Please try again in %(num)s minutes.", math.ceil(seconds / 60))
     else:
-        when = f"{seconds} seconds"
-    return _("Too many attempts. Please try again in %(when)s.", when=when), {"Retry-After": str(seconds)}
+        message = ngettext("Too many attempts. Please try again in %(num)s second.",
+                           "Too many attempts. Please try again in %(num)s seconds.", seconds)
+    return message, {"Retry-After": str(seconds)}
 
 
 BUSY_RETRY_AFTER = 2  # seconds
