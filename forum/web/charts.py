@@ -113,6 +113,26 @@ CURVES = (
 POINTS = (("pmc", "PMC"), ("opp", "OPP"), ("ipp", "IPP"), ("pme", "PME"))
 
 
+@dataclass
+class _Plot:
+    """Where the price chart's plot sits in its SVG, and the prices it spans."""
+    left: float
+    top: float
+    width: float
+    height: float
+    lo: float
+    hi: float
+
+    def x(self, price: float) -> float:
+        return self.left + (min(max(price, self.lo), self.hi) - self.lo) / (self.hi - self.lo) * self.width
+
+    def y(self, share: float) -> float:
+        return self.top + (1 - share) * self.height
+
+
+MARKER_ROWS = 3  # rows of price point labels in the band above the price chart
+
+
 def price_chart(result: Any, money: Callable[[float], str], width: int) -> dict[str, Any] | None:
     """The four curves over the price, the acceptable range shaded, the price points marked with
     labels in a band above the plot (stacked in rows so they never overlap)."""
@@ -120,11 +140,19 @@ def price_chart(result: Any, money: Callable[[float], str], width: int) -> dict[
     if not points:
         return None
     markers = [(key, label, getattr(result, key)) for key, label in POINTS if getattr(result, key) is not None]
-    rows = 3
-    band = rows * (FONT * 1.4) + 6
+    band = MARKER_ROWS * (FONT * 1.4) + 6
     left, right, top, bottom = 44, 14, 8 + band, 36
     height = (340 if width >= WIDE else 300) + int(band)
-    plot_w, plot_h = width - left - right, height - top - bottom
+    plot = _Plot(left, top, width - left - right, height - top - bottom, *_price_span(points, markers))
+    svg = Svg(width, height)
+    _price_curves(svg, plot, result)
+    _x_ticks(svg, plot.lo, plot.hi, plot.x, height - bottom + FONT + 8, money, plot.width)
+    _price_markers(svg, plot, markers, money)
+    return svg.as_dict()
+
+
+def _price_span(points: Sequence[Any], markers: Sequence[tuple[str, str, float]]) -> tuple[float, float]:
+    """The prices the chart spans: where the curves say something, every marked price included."""
     lo = max((p.price for p in points if p.too_cheap is not None and p.too_cheap >= 0.99), default=points[0].price)
     hi = min((p.price for p in points if p.too_expensive >= 0.99), default=points[-1].price)
     for _key, _label, value in markers:  # every marked price stays on the chart
@@ -132,26 +160,23 @@ def price_chart(result: Any, money: Callable[[float], str], width: int) -> dict[
     if hi <= lo:
         lo, hi = points[0].price, max(points[-1].price, points[0].price + 1)
     pad = (hi - lo) * 0.04
-    lo, hi = max(0.0, lo - pad), hi + pad
+    return max(0.0, lo - pad), hi + pad
 
-    def x(price: float) -> float:
-        return left + (min(max(price, lo), hi) - lo) / (hi - lo) * plot_w
 
-    def y(share: float) -> float:
-        return top + (1 - share) * plot_h
-
-    svg = Svg(width, height)
-    svg.add("rect", x=left, y=top, width=plot_w, height=plot_h, fill="#ffffff", stroke="#e2e4ee",
+def _price_curves(svg: Svg, plot: _Plot, result: Any) -> None:
+    """The plot's frame, the acceptable range shaded, the grid, the share labels and the curves."""
+    left, top, x, y = plot.left, plot.top, plot.x, plot.y
+    svg.add("rect", x=left, y=top, width=plot.width, height=plot.height, fill="#ffffff", stroke="#e2e4ee",
             class_="chart-plot")
     if result.range is not None:
         a, b = result.range
-        svg.add("rect", x=x(a), y=top, width=max(1.0, x(b) - x(a)), height=plot_h, fill="#eef0ff",
+        svg.add("rect", x=x(a), y=top, width=max(1.0, x(b) - x(a)), height=plot.height, fill="#eef0ff",
                 class_="chart-band")
     for share in (0.25, 0.5, 0.75):
-        svg.add("line", x1=left, x2=left + plot_w, y1=y(share), y2=y(share), stroke="#eceef5")
+        svg.add("line", x1=left, x2=left + plot.width, y1=y(share), y2=y(share), stroke="#eceef5")
     for share in (0, 0.5, 1):
         svg.label(f"{round(share * 100)}%", left - 6, y(share) + FONT * 0.35, "end", force=True)
-    shown = [p for p in points if lo <= p.price <= hi]
+    shown = [p for p in result.curves if plot.lo <= p.price <= plot.hi]
     for attribute, _label, css, colour in CURVES:
         if any(getattr(p, attribute) is None for p in shown):
             continue  # no too-cheap curve when only three questions were asked
@@ -159,22 +184,25 @@ def price_chart(result: Any, money: Callable[[float], str], width: int) -> dict[
         coords = " ".join(f"{px:.1f},{py:.1f}" for px, py in line)
         svg.add("polyline", points=coords, fill="none", stroke=colour, stroke_width=2.5,
                 stroke_linejoin="round", class_=f"chart-curve {css}")
-    _x_ticks(svg, lo, hi, x, height - bottom + FONT + 8, money, plot_w)
-    # price point labels: in the band above the plot, each in the first row where it fits
+
+
+def _price_markers(svg: Svg, plot: _Plot, markers: Sequence[tuple[str, str, float]],
+                   money: Callable[[float], str]) -> None:
+    """Price point labels: in the band above the plot, each in the first row where it fits, with a
+    dashed line down to the axis."""
     for key, label, value in sorted(markers, key=lambda m: m[2]):
         text = f"{label} {money(value)}"
-        mx = x(value)
+        mx = plot.x(value)
         box_w = text_width(text)
-        start = min(max(mx - box_w / 2, 2), width - box_w - 2)
-        for row in range(rows + 3):
+        start = min(max(mx - box_w / 2, 2), svg.width - box_w - 2)
+        for row in range(MARKER_ROWS + 3):
             baseline = 8 + FONT + row * FONT * 1.4
-            if row >= rows:  # out of rows: place under the axis labels instead (never on a curve)
-                baseline = height - 2 - (row - rows) * FONT * 1.4
+            if row >= MARKER_ROWS:  # out of rows: place under the axis labels instead (never on a curve)
+                baseline = svg.height - 2 - (row - MARKER_ROWS) * FONT * 1.4
             if svg.label(text, start, baseline, "start", css=f"chart-label chart-point point-{key}"):
-                svg.add("line", x1=mx, x2=mx, y1=baseline + 3, y2=top + plot_h, stroke="#8b91a7",
+                svg.add("line", x1=mx, x2=mx, y1=baseline + 3, y2=plot.top + plot.height, stroke="#8b91a7",
                         stroke_dasharray="4 3", class_=f"chart-marker point-{key}")
                 break
-    return svg.as_dict()
 
 
 def _simplify(line: Sequence[tuple[float, float]], tolerance: float = 0.4) -> list[tuple[float, float]]:
