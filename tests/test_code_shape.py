@@ -20,7 +20,7 @@ MAX_INNER_IMPORTS = 8
 # Still to split (sizes when the limits were set; none may grow).
 LONG_FILES = {
     "forum/analytics/pricing.py": 496,
-    "forum/policy.py": 539, "forum/services/concepts.py": 507, "forum/services/privacy.py": 452,
+    "forum/services/concepts.py": 507, "forum/services/privacy.py": 452,
 }
 LONG_FUNCTIONS = {
     "forum/__init__.py::create_app": 54,

@@ -1,7 +1,7 @@
 """The JSON API and the exports, under /api/v1 (a published contract: see openapi.py and the README).
 
 Who is calling: `Authorization: Bearer <token>` (an organization's API token), else the browser
-session, else a visitor; the policy decides for each (forum/policy.py: "concept.view" and
+session, else a visitor; the policy decides for each (forum/policy/: "concept.view" and
 `concept_filter` for concepts, "feedback.results" for the summary, "feedback.export" for the raw
 answers and summary.json, "feedback.names" for credited names). A token sees its own organization's
 concepts only (another organization's: 403, hidden: 404). Publishing makes the summary public, never

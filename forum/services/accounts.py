@@ -130,7 +130,7 @@ def register(username: str, email: str, password: str, display_name: str = "") -
 def _queue_verification(user: User) -> None:
     token = signing.sign_for(user, signing.VERIFY, {"e": user.email})
     mail.queue(user, "verify", _l("Confirm your email address"), "verify",
-               link=mail.absolute(f"/verify-email/{token}"), to_addr=user.email)
+               link=mail.absolute(f"/verify-email/{token}"), to_addr=user.email, asked_here=True)
 
 
 def send_verification(user: User) -> bool:
@@ -192,7 +192,7 @@ def request_password_reset(email: str) -> None:
     token = signing.sign_for(user, signing.RESET, {})
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     mail.queue(user, "reset", _l("Reset your Sounding Board password"), "reset",
-               link=mail.absolute(f"/reset-password/{token}"), minutes=minutes, to_addr=user.email)
+               link=mail.absolute(f"/reset-password/{token}"), minutes=minutes, to_addr=user.email, asked_here=True)
     db.session.commit()
 
 
@@ -287,7 +287,7 @@ def change_email(user: User, password: str, new_email: str) -> str | None:
     token = signing.sign_for(user, signing.EMAIL_CHANGE, {"e": email})
     if owner is None:
         mail.queue(user, "email_change", _l("Confirm your new email address"), "email_change",
-                   link=mail.absolute(f"/confirm-email/{token}"), new_email=email, to_addr=email)
+                   link=mail.absolute(f"/confirm-email/{token}"), new_email=email, to_addr=email, asked_here=True)
     elif owner.deleted_at is None:
         mail.queue(owner, "email_taken", _l("Someone tried to use your address for another account"),
                    "email_taken", to_addr=owner.email, login_link=mail.absolute("/login"))

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from forum import markup, policy
+from forum import policy
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.i18n import _, _l
@@ -31,6 +31,7 @@ from forum.models import (
     utcnow,
 )
 from forum.services import demand, events, notifications, popularity, search
+from forum.services.bodies import too_complex
 from forum.services.organizations import slugify, unique_slug
 from forum.services.tx import commit_and_publish
 
@@ -127,11 +128,8 @@ def _check_concept(title: str, summary: str, description: str, tags: Any, curren
     description = clean_text(description).strip()
     if len(description) > DESCRIPTION_MAX:
         errors["description"] = [_("A description has at most %(DESCRIPTION_MAX)s characters; this one has %(count)s.", DESCRIPTION_MAX=DESCRIPTION_MAX, count=len(description))]
-    else:
-        try:
-            markup.check(description)
-        except markup.TooComplex as exc:
-            errors["description"] = [str(exc)]
+    elif refused := too_complex(description):
+        errors["description"] = [refused]
     currency = clean_text(currency).strip().upper()
     if currency not in CURRENCIES:
         shown = (currency or "nothing")[:8]

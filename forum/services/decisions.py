@@ -33,6 +33,7 @@ from forum.models import (
 )
 from forum.services import concepts as concept_service
 from forum.services import demand, events, notifications, posting
+from forum.services.bodies import too_complex
 from forum.services.tx import commit_and_publish
 
 TITLE_MAX = 160
@@ -84,12 +85,8 @@ def _feature_ids(concept: Concept, raw: Any, field: str, errors: dict[str, list[
     return list(dict.fromkeys(chosen))
 
 
-def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any = "", price: Any = "",
-           adopted: Any = (), dropped: Any = ()) -> Decision:
-    """Post a decision update. `stage` (optional) moves the concept; `price` (optional) is the price
-    set; `adopted` / `dropped` are feature ids of the concept."""
-    policy.require(actor, "decision.create", concept)
-    errors: dict[str, list[str]] = {}
+def _check_text(title: Any, body: Any, errors: dict[str, list[str]]) -> tuple[str, str]:
+    """The decision's line and its explanation, cleaned; what is wrong with them goes in `errors`."""
     title = " ".join(str(title or "").split())
     body = str(body or "").strip()
     if not title:
@@ -98,6 +95,18 @@ def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any 
         errors["title"] = [_("The decision's line has at most %(TITLE_MAX)s characters.", TITLE_MAX=TITLE_MAX)]
     if len(body) > BODY_MAX:
         errors["body"] = [_("The explanation has at most %(BODY_MAX)s characters.", BODY_MAX=BODY_MAX)]
+    elif refused := too_complex(body):
+        errors["body"] = [refused]
+    return title, body
+
+
+def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any = "", price: Any = "",
+           adopted: Any = (), dropped: Any = ()) -> Decision:
+    """Post a decision update. `stage` (optional) moves the concept; `price` (optional) is the price
+    set; `adopted` / `dropped` are feature ids of the concept."""
+    policy.require(actor, "decision.create", concept)
+    errors: dict[str, list[str]] = {}
+    title, body = _check_text(title, body, errors)
     stage = str(stage or "").strip().lower()
     price_set = _parse_price(price, errors)
     adopted_ids = _feature_ids(concept, adopted, "adopted", errors)

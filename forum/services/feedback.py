@@ -76,7 +76,7 @@ def get_feature(concept: Concept, feature_id: int) -> Feature:
 
 
 # --- who may give feedback --------------------------------------------------------------------------
-# The rules live in forum/policy.py: "feedback.give" (votes), "feedback.answer" (the Kano and price
+# The rules live in forum/policy/concepts.py: "feedback.give" (votes), "feedback.answer" (the Kano and price
 # questions) and "feedback.results" (the demand summary).
 
 def can_see_results(actor: Any, concept: Concept) -> bool:

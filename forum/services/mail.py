@@ -60,15 +60,17 @@ def may_email(user: User | None, kind: str) -> bool:
 
 
 def queue(user: User, kind: str, subject: Any, template: str, *, to_addr: str | None = None,
-          **context: Any) -> OutboxMessage | None:
+          asked_here: bool = False, **context: Any) -> OutboxMessage | None:
     """Add an email to the outbox in the current transaction (no commit). None when the person's
     settings or an unverified address say no. Every message carries an unsubscribe link and the
-    List-Unsubscribe header (RFC 2369, with RFC 8058 one-click)."""
+    List-Unsubscribe header (RFC 2369, with RFC 8058 one-click). It is written in the language the
+    person chose in Settings, else the site's default; `asked_here`: they asked for it in this
+    request (a confirmation link, a password reset), so else in this request's language."""
     if to_addr is None and not may_email(user, kind):
         return None
     unsubscribe_kind = kind if kind in PREFERENCES else "all"
     unsubscribe = unsubscribe_url(user, unsubscribe_kind)
-    with in_language(user.locale):  # in the language the person chose (a lazy subject too)
+    with in_language(user.locale, asked_here=asked_here):  # the reader's language (a lazy subject too)
         subject = str(subject)
         body = render_template(f"email/{template}.txt", user=user, unsubscribe_url=unsubscribe,
                                unsubscribe_what=str(UNSUBSCRIBE_KINDS[unsubscribe_kind]), site_url=absolute("/"),

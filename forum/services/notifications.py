@@ -251,8 +251,9 @@ def notify_invitation(membership: Any, inviter: Any, organization: Any) -> list[
     return _add([membership.user_id], "invitation", inviter.id, message, "/invitations")
 
 
-def notify(user_id: int, kind: str, message: str, url: str = "", actor_id: int | None = None) -> Notification:
-    """Tell one person something directly (a moderator's decision, a flag's outcome). Does not commit."""
+def notify(user_id: int, kind: str, message: Any, url: str = "", actor_id: int | None = None) -> Notification:
+    """Tell one person something directly (a moderator's decision, a flag's outcome). Does not commit.
+    `message` is lazy (`_l`, `later`): it is read in the person's language, not the actor's."""
     return _add([user_id], kind, actor_id, message, url)[0]
 
 

@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
-from forum import markup, policy
+from forum import policy
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.i18n import _
 from forum.models import Board, Concept, ModerationAction, Post, PostRevision, Topic, utcnow
 from forum.models.board import recount_posts
 from forum.services import events, moderation, notifications, search
-from forum.services.bodies import BODY_MAX, render_body
+from forum.services.bodies import BODY_MAX, render_body, too_complex
 from forum.services.ids import parse_id
 from forum.services.paging import Pager
 from forum.services.tx import commit_and_publish
@@ -44,11 +44,8 @@ def _check_body(body: Any, errors: dict[str, list[str]], field: str = "body") ->
         errors[field] = [_("Write something before posting.")]
     elif len(body) > BODY_MAX:
         errors[field] = [_("A post has at most %(BODY_MAX)s characters; this one has %(count)s.", BODY_MAX=format(BODY_MAX, ','), count=format(len(body), ','))]
-    else:
-        try:
-            markup.check(body)
-        except markup.TooComplex as exc:
-            errors[field] = [str(exc)]
+    elif refused := too_complex(body):
+        errors[field] = [refused]
     return body
 
 

@@ -141,7 +141,7 @@ def show(slug: str) -> Response:
     pagecache.remember_unread(row.unread)
     shown = _shown(row)
     policy.require(current_user, "concept.view", shown)
-    demand.remember_seq(row.id, row.seq)
+    demand.remember_seq(row.id, row.seq, row.topic_seq)
     perms = concept_perms(current_user, shown)
     key = ("concept", row.id, row.seq, row.name, row.verified_at, row.post_count, row.last_post_at)
 

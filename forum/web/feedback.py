@@ -170,14 +170,17 @@ def results(slug: str) -> Response:
     policy.require(current_user, "feedback.results", concept)
     perms = pagecache.permissions(current_user, {"member": ("org.member", concept)})
     is_member = perms["member"]
-    demand.remember_seq(concept.id, row.seq)
+    demand.remember_seq(concept.id, row.seq, row.topic_seq)
     organization = concept.organization
     segment, refused = _segment(concept)
     key = ("results", concept.id, row.seq, row.topic_seq, organization.name, organization.slug,
            organization.publish_price_summary, segment and segment["key"], refused)
 
+    shown: dict[str, Any] = {}
+
     def render() -> str:
         data = _page_data(concept, segment, refused)
+        shown["valid_until"] = data["valid_until"]
         chart_set = _chart_set(concept, data)
         return render_template("feedback/results.html", concept=concept, data=data, charts=chart_set,
                                curves=charts.CURVES, series=charts.SERIES, category_labels=CATEGORY_LABELS,
@@ -188,7 +191,7 @@ def results(slug: str) -> Response:
         # Not past the end of a respondent's suspension (the stored summary's), nor past midnight
         # (UTC): the activity chart shows the last 30 days.
         tomorrow = utcnow().date() + timedelta(days=1)
-        return min(pagecache.ttl_until(demand.get(concept).valid_until),
+        return min(pagecache.ttl_until(shown["valid_until"] if shown else demand.get(concept).valid_until),
                    pagecache.ttl_until(datetime(tomorrow.year, tomorrow.month, tomorrow.day)))
 
     since_key = ("since", concept.id, row.seq, row.topic_seq, current_user.get_id())
@@ -249,13 +252,16 @@ def _segment(concept: Concept) -> tuple[dict[str, Any] | None, str | None]:
 
 
 def _page_data(concept: Concept, segment: dict[str, Any] | None, refused: str | None) -> dict[str, Any]:
-    segments = demand.segments.section(concept, demand.get(concept).parts.get("segments"))
+    """The page's figures, all from one snapshot (a segment's: from one of its own, with everyone's
+    segment counts beside it)."""
+    snap = demand.get(concept)
+    segments = demand.segments.section(concept, snap.parts.get("segments"))
     if segment is None:
-        data = demand.page.page(concept)
+        data = demand.page.page(concept, snap)
     else:
         with demand.rule.only_segment(*segment["key"]):
             data = demand.page.page(concept)
-    data.update(segments=segments, segment=segment, segment_refused=refused)
+    data.update(segments=segments, segment=segment, segment_refused=refused, valid_until=snap.valid_until)
     return data
 
 

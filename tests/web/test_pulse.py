@@ -49,10 +49,10 @@ def test_nobody_reacts_to_their_own_post_and_reactions_never_count_as_votes(peop
     concept, _topic, post = thread
     with pytest.raises(Exception):  # noqa: B017 - the policy's Conflict
         reactions.toggle(people["member"], post, "helpful")
-    before = demand.participation.participation(concept)
+    before = demand.people(concept)
     for name in ("r1", "r2", "r3"):
         reactions.toggle(make_user(name), post, "insightful")
-    assert demand.participation.participation(concept) == before
+    assert demand.people(concept) == before
     assert db.session.scalar(select(FeatureVote.id)) is None
     assert len(db.session.scalars(select(Reaction)).all()) == 3
 

@@ -13,7 +13,6 @@ from forum.extensions import db
 from forum.i18n import _
 from forum.models import Concept, Feature, FeatureVote, Post, PriceResponse, SummaryVisit, Topic, User, utcnow
 from forum.services.demand import gabor_granger, maxdiff, projection, snapshot
-from forum.services.demand.participation import participation
 from forum.services.demand.rule import counted
 from forum.services.demand.wording import INTENT_LABELS, money
 
@@ -136,14 +135,14 @@ def intents(snap: snapshot.Snapshot) -> dict[str, list[dict[str, Any]]]:
             for name, rows in part.get("intents", {}).items()}
 
 
-def page(concept: Concept) -> dict[str, Any]:
-    """Everything the demand summary page shows, the same for every reader who may read it."""
-    snap = snapshot.get(concept)
+def page(concept: Concept, snap: snapshot.Snapshot | None = None) -> dict[str, Any]:
+    """Everything the demand summary page shows, the same for every reader who may read it: every
+    figure of the summary from the one snapshot `snap` (read now when not given)."""
+    snap = snap or snapshot.get(concept)
     result = projection.price_result(concept, snap)
     price = projection.price(concept, snap)
-    people = participation(concept)
     return {
-        "participation": people,
+        "participation": projection.people(concept, snap),
         "activity": activity(concept),
         "features": projection.features(concept, snap),
         "voters": snap.parts["votes"]["voters"],
@@ -167,7 +166,7 @@ def overview(concepts: list[Concept]) -> list[dict[str, Any]]:
         snap = snapshot.get(concept)
         ranked = projection.features(concept, snap)
         top = next((row for row in ranked if row["votes_for"] + row["votes_against"]), None)
-        out.append({"concept": concept, "participants": participation(concept)["total"],
+        out.append({"concept": concept, "participants": projection.people(concept, snap)["total"],
                     "top_feature": top, "price": projection.price(concept, snap)})
     return out
 

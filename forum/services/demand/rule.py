@@ -33,9 +33,11 @@ from forum.models import (
     KanoAnswer,
     MaxDiffAnswer,
     Membership,
+    Post,
     PriceResponse,
     SegmentAnswer,
     SegmentQuestion,
+    Topic,
     User,
     utcnow,
 )
@@ -123,7 +125,7 @@ def counts_from(user: Any, now: datetime | None = None) -> datetime | None:
 
 
 def respondents(concept_id: int) -> Any:
-    """Everyone who voted, answered Kano or the price questions on the concept (a UNION of ids)."""
+    """Everyone who voted, answered any question or commented on the concept (a UNION of ids)."""
     return union(
         select(FeatureVote.user_id.label("user_id")).join(Feature, Feature.id == FeatureVote.feature_id)
         .where(Feature.concept_id == concept_id),
@@ -135,6 +137,8 @@ def respondents(concept_id: int) -> Any:
         select(SegmentAnswer.user_id.label("user_id")).join(
             SegmentQuestion, SegmentQuestion.id == SegmentAnswer.question_id)
         .where(SegmentQuestion.concept_id == concept_id),
+        select(Post.author_id.label("user_id")).join(Topic, Topic.id == Post.topic_id)
+        .where(Topic.concept_id == concept_id),
     ).subquery()
 
 
