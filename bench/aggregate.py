@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from bench import research
@@ -74,14 +75,14 @@ def _bulk(raw, postgres: bool, table: str, columns: tuple[str, ...], rows: list[
 
 
 def _people(rng: random.Random, first: int, start: int, size: int, concept_id: int, feature_ids: list[int],
-            now: object) -> tuple[list[tuple], list[tuple], list[tuple]]:
+            joined: object, now: object) -> tuple[list[tuple], list[tuple], list[tuple]]:
     """`size` established people (trust level 1: past the new-account wait) from number `start`, ids from
     `first`, each with a price answer and a vote; the same draws, in the same order, as every run."""
     people, prices, votes = [], [], []
     for i in range(size):
         n, uid = start + i, first + start + i
         people.append((uid, f"p{n:07d}", f"p{n:07d}", f"p{n:07d}@example.test", "x", "", "", "consumer", 1,
-                       False, False, f"bench-session-{n:020d}", now, False, True, True, True, False))
+                       False, False, f"bench-session-{n:020d}", joined, False, True, True, True, False))
         centre = rng.lognormvariate(3.3, 0.25)
         tc, c, e, te = (max(1, round(centre * f + rng.uniform(-1, 1))) for f in (0.5, 0.8, 1.2, 1.6))
         if rng.random() < 0.03:  # a few answers out of order
@@ -118,7 +119,10 @@ def fill(url: str, rows: int) -> str:
         db.session.commit()
         feature_ids, concept_id, first = [f.id for f in features], concept.id, owner.id + 1
         postgres = db.engine.dialect.name == "postgresql"
-        stamp = now if postgres else now.strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's text on SQLite
+        # established accounts: trust level 1, signed up a month ago, answered now
+        joined, answered = now - timedelta(days=30), now
+        if not postgres:  # SQLAlchemy's text for a DateTime on SQLite
+            joined, answered = (moment.strftime("%Y-%m-%d %H:%M:%S.%f") for moment in (joined, answered))
         started = time.perf_counter()
         with db.engine.begin() as conn:
             raw = conn.connection.driver_connection
@@ -126,12 +130,15 @@ def fill(url: str, rows: int) -> str:
                 raw.execute("PRAGMA cache_size=-262144")  # 256 MB: the unique indexes stay in memory
             for start in range(0, rows, 50_000):
                 people, prices, votes = _people(rng, first, start, min(50_000, rows - start), concept_id,
-                                                feature_ids, stamp)
+                                                feature_ids, joined, answered)
                 _bulk(raw, postgres, "users", USER_COLUMNS, people)
                 _bulk(raw, postgres, "price_responses", PRICE_COLUMNS, prices)
                 _bulk(raw, postgres, "feature_votes", VOTE_COLUMNS, votes)
             if postgres:  # the ids were given: the sequence continues after them
                 conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('users', 'id'), max(id)) FROM users")
+        if not postgres:  # the write-ahead log into the database file, as a server that ran a while has it
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         print(f"filled {rows:,} price answers and {rows:,} votes in {time.perf_counter() - started:.0f} s",
               flush=True)
         if postgres:
