@@ -150,12 +150,19 @@ def fill(url: str, rows: int) -> str:
 
 
 def _median(fn, repeat: int) -> float:  # noqa: ANN001
-    runs = []
+    return _medians([fn], repeat)[0]
+
+
+def _medians(fns: list, repeat: int) -> list[float]:  # noqa: ANN001
+    """Each function's median time over `repeat` rounds, the functions taking turns within a round (on
+    a shared machine a change of load then moves them alike, not one of them)."""
+    runs: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - started)
-    return statistics.median(runs)
+        for fn, times in zip(fns, runs, strict=True):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+    return [statistics.median(times) for times in runs]
 
 
 def measure_summary(url: str, repeat: int) -> None:
@@ -197,9 +204,7 @@ def measure_summary(url: str, repeat: int) -> None:
             db.session.rollback()
 
         floor()  # warm the cache: both sides read a warm database
-        floor_time = _median(floor, repeat)
-        summary_time = _median(whole, repeat)
-        price_time = _median(price_only, repeat)
+        floor_time, summary_time, price_time = _medians([floor, whole, price_only], repeat)
         result = demand.summary(concept)
         read_time = _median(read, repeat)
         print(f"{'floor: SQL vote aggregate + 4 sorted price columns':<54}{floor_time:>8.2f} s")
