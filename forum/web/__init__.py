@@ -195,7 +195,7 @@ def register_security_headers(app: Flask) -> None:
 
 #: Codes the pages show, in words: code_label(kind, code) in templates.
 LABELS: dict[str, dict[str, Any]] = {
-    "role": {"consumer": _l("Consumer"), "moderator": _l("Moderator"), "admin": _l("Admin"),
+    "role": {"consumer": _l("Consumer"), "moderator": _l("Moderator"), "admin": _l("Administrator"),
              "member": _l("Member"), "owner": _l("Owner")},
     "stage": {"idea": _l("Idea"), "concept": _l("Concept"), "prototype": _l("Prototype"),
               "launched": _l("Launched")},
@@ -206,6 +206,10 @@ LABELS: dict[str, dict[str, Any]] = {
                    "edit": _l("edited"), "lock": _l("locked"), "warn": _l("warned"), "silence": _l("silenced"),
                    "suspend": _l("suspended"), "ban": _l("banned"), "uphold": _l("appeal turned down"),
                    "lift": _l("appeal granted"), "withdrawn": _l("withdrawn")},
+    "notification": {"reply": _l("Reply"), "mention": _l("Mention"), "official": _l("Official answer"),
+                     "stage": _l("Stage change"), "invitation": _l("Invitation"), "decision": _l("Decision"),
+                     "flag": _l("Flag"), "moderation": _l("Moderation"), "suggestion": _l("Suggestion"),
+                     "webhook": _l("Webhooks")},
 }
 
 

@@ -5,16 +5,18 @@ that chart text stays about as large as the page's (CSS shows one of them).
 Every chart is a list of shapes (rect, line, polyline, circle, text) that templates/feedback/_charts.html
 writes out. Text labels are placed so that their boxes never overlap each other, and the price
 chart's point labels sit in a band above the plot, so they never cross a curve: a label's box is its
-estimated text width (0.6 em per character) by 1.2 em.
+estimated text width (0.6 em a character, 1 em a Chinese one) by 1.2 em.
 """
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from forum.i18n import _, _l
+from forum.i18n import _, _l, day_month
 
 FONT = 13.0
 WIDE, NARROW = 720, 360
@@ -32,8 +34,13 @@ class Box:
                     or self.y + self.h + gap <= other.y or other.y + other.h + gap <= self.y)
 
 
+def text_width(text: str, size: float = FONT) -> float:
+    """A label's estimated width: 0.6 em a character, a whole em for a Chinese (wide) one."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text) * size
+
+
 def text_box(text: str, x: float, baseline: float, anchor: str = "start", size: float = FONT) -> Box:
-    width = len(text) * size * 0.6
+    width = text_width(text, size)
     left = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
     return Box(left, baseline - size * 0.95, width, size * 1.2)
 
@@ -186,7 +193,7 @@ def _price_markers(svg: Svg, plot: _Plot, markers: Sequence[tuple[str, str, floa
     for key, label, value in sorted(markers, key=lambda m: m[2]):
         text = f"{label} {money(value)}"
         mx = plot.x(value)
-        box_w = len(text) * FONT * 0.6
+        box_w = text_width(text)
         start = min(max(mx - box_w / 2, 2), svg.width - box_w - 2)
         for row in range(MARKER_ROWS + 3):
             baseline = 8 + FONT + row * FONT * 1.4
@@ -269,16 +276,13 @@ def activity_chart(days: Sequence[dict[str, Any]], width: int) -> dict[str, Any]
     for index, x, anchor in ((0, left, "start"), (last // 2, left + (last // 2 + 0.5) * slot, "middle"),
                              (last, left + plot_w, "end")):
         day = days[index]["day"]
-        svg.label(f"{int(day[8:10])} {_MONTHS[int(day[5:7]) - 1]}", x, height - 8, anchor)
+        svg.label(day_month(date.fromisoformat(day[:10])), x, height - 8, anchor)
     return svg.as_dict()
-
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # --- Kano Better / Worse --------------------------------------------------------------------------
 
-QUADRANTS = (("Attractive", 0, 1), ("One-dimensional", 1, 1), ("Indifferent", 0, 0), ("Must-be", 1, 0))
+QUADRANTS = ((_l("Attractive"), 0, 1), (_l("One-dimensional"), 1, 1), (_l("Indifferent"), 0, 0), (_l("Must-be"), 1, 0))
 
 
 def kano_scatter(features: Sequence[dict[str, Any]], width: int) -> dict[str, Any] | None:
@@ -331,7 +335,7 @@ def _kano_frame(svg: Svg, left: float, top: float, plot: float, height: float, s
     for name, qx, qy in QUADRANTS:
         tx = left + 4 if qx == 0 else left + plot - 4
         ty = top + small + 2 if qy == 1 else top + plot - 4
-        svg.label(name, tx, ty, "start" if qx == 0 else "end", size=small, css="chart-label chart-quadrant",
+        svg.label(str(name), tx, ty, "start" if qx == 0 else "end", size=small, css="chart-label chart-quadrant",
                   force=True)
     for v in (0, 0.5, 1):
         svg.label(f"{v:g}", left - 6, y(v) + FONT * 0.35, "end", force=True)
