@@ -226,11 +226,10 @@ def export_files(actor: User) -> dict[str, Any]:
     }
     for name, data in research.archive(uid).items():
         files[f"research_{name}.json"] = data
-    files["README.txt"] = (
-        "Your data on Sounding Board, as of " + _value(utcnow()) + ".\n\n"
-        + "\n".join(f"{name}: {len(data) if isinstance(data, list) else 'your account'}"
-                    for name, data in files.items()) + "\n\nOther people appear in it by no name or "
-        "address. API tokens are listed without their secrets.\n")
+    files["README.txt"] = "\n".join([  # in the language of the person downloading it
+        _("Your data on Sounding Board, as of %(time)s.", time=_value(utcnow())), "",
+        *(name + ": " + (str(len(data)) if isinstance(data, list) else _("your account")) for name, data in files.items()),
+        "", _("Other people appear in it by no name or address. API tokens are listed without their secrets."), ""])
     return files
 
 
@@ -389,8 +388,8 @@ def delete_account(actor: User, password: str, feedback: str) -> None:
         raise ValidationError(_("Please check the form."), errors)
     blocking = _sole_owner_of(actor)
     if blocking:
-        raise Conflict("You are the only owner of " + ", ".join(blocking) + ". Make another member an "
-                       "owner first, so the organization is not left without one.")
+        raise Conflict(_("You are the only owner of %(orgs)s. Make another member an owner first, so the "
+                         "organization is not left without one.", orgs=", ".join(blocking)))
     user = actor
     # Stored summaries of every concept the person answered on are recomputed (their memberships go).
     recorded = demand.invalidate_for_user(user.id) + _scrub_mentions(user) + _rename_everywhere(user)
