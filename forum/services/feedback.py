@@ -17,20 +17,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from forum import policy
 from forum.analytics import kano, pricing, ranking
 from forum.errors import Conflict, NotFound, ValidationError
-from forum.extensions import db
+from forum.extensions import db, upsert_insert
 from forum.i18n import _, _l, percent
 from forum.models import Concept, Feature, FeatureVote, KanoAnswer, PriceResponse, SummaryVisit, utcnow
 from forum.services import demand, events, moderation
 from forum.services.demand.votes import active_features, rank_order
 from forum.services.demand.wording import CURRENCY_SYMBOLS, INTENT_LABELS, money
 from forum.services.price_checks import INTENT_FIELDS, PRICE_FIELDS, PRICE_LABELS, PRICE_QUESTIONS, check_prices
-from forum.services.tx import commit_and_publish
+from forum.services.tx import commit_and_publish, lock_row
 
 SMALL_SAMPLE = pricing.SMALL_SAMPLE_THRESHOLD  # below this many kept respondents: "small sample"
 VOTE_VALUES = {"up": 1, "down": -1, "clear": 0}
@@ -38,24 +37,11 @@ CLOSED_MESSAGE = policy.CLOSED_MESSAGE
 
 # --- small helpers ----------------------------------------------------------------------------------
 
-def _insert(model: type) -> Any:
-    """The dialect's INSERT (it has on_conflict_do_update), chosen by the engine in use."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
-
-
 def _upsert(model: type, rows: list[dict[str, Any]], keys: list[str], update: list[str]) -> None:
-    stmt = _insert(model).values(rows)
+    stmt = upsert_insert(model).values(rows)
     stmt = stmt.on_conflict_do_update(
         index_elements=keys, set_={name: getattr(stmt.excluded, name) for name in update})
     db.session.execute(stmt)
-
-
-def _lock(model: type, row_id: int) -> None:
-    """Serialize writers of one tally: SELECT ... FOR UPDATE on PostgreSQL (SQLite has one writer at
-    a time anyway and renders no FOR UPDATE). Without it, two concurrent votes could each publish a
-    tally that misses the other's vote, and the last event would be stale."""
-    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
 
 
 # --- lookups ----------------------------------------------------------------------------------------
@@ -120,7 +106,7 @@ def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
     if feature.retired_at is not None:
         raise Conflict(_("This feature has been retired; it no longer takes votes."))
     now = utcnow()
-    _lock(Feature, feature.id)
+    lock_row(Feature, feature.id)
     if number == 0:
         db.session.execute(delete(FeatureVote).where(
             FeatureVote.feature_id == feature.id, FeatureVote.user_id == actor.id))
@@ -192,7 +178,19 @@ def answer_kano(actor: Any, concept: Concept,
         raise NotFound(_("This concept does not ask the Kano questions."))
     policy.require(actor, "feedback.answer", concept)
     moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
-    features = {f.id: f for f in active_features(concept)}
+    rows = _kano_rows(actor, {f.id: f for f in active_features(concept)}, answers)
+    lock_row(Concept, concept.id)
+    _upsert(KanoAnswer, rows, keys=["feature_id", "user_id"],
+            update=["functional", "dysfunctional", "updated_at"])
+    event = events.record(events.concept_room(concept.id), "kano.changed", {"n": demand.kano.respondents(concept.id)})
+    commit_and_publish(event)
+    return len(rows)
+
+
+def _kano_rows(actor: Any, features: Mapping[int, Feature],
+               answers: Mapping[int, tuple[str | None, str | None]]) -> list[dict[str, Any]]:
+    """The rows to save for the pairs answered on active features; ValidationError naming each
+    question answered without its partner or with an unknown answer, or when no pair is answered."""
     errors: dict[str, list[str]] = {}
     rows: list[dict[str, Any]] = []
     now = utcnow()
@@ -215,12 +213,7 @@ def answer_kano(actor: Any, concept: Concept,
         raise ValidationError(_("Some questions are answered only half-way; see the marked ones."), errors)
     if not rows:
         raise ValidationError(_("Answer the two questions for at least one feature."))
-    _lock(Concept, concept.id)
-    _upsert(KanoAnswer, rows, keys=["feature_id", "user_id"],
-            update=["functional", "dysfunctional", "updated_at"])
-    event = events.record(events.concept_room(concept.id), "kano.changed", {"n": demand.kano.respondents(concept.id)})
-    commit_and_publish(event)
-    return len(rows)
+    return rows
 
 
 # --- Van Westendorp price answers -------------------------------------------------------------------
@@ -237,7 +230,7 @@ def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> Price
     moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
     values = check_prices(data, concept.currency, concept.price_asks_too_cheap)
     now = utcnow()
-    _lock(Concept, concept.id)
+    lock_row(Concept, concept.id)
     _upsert(PriceResponse, [{"concept_id": concept.id, "user_id": actor.id, **values,
                              "created_at": now, "updated_at": now}],
             keys=["concept_id", "user_id"], update=[*PRICE_FIELDS, *INTENT_FIELDS, "updated_at"])
