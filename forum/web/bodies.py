@@ -171,7 +171,8 @@ def check_body() -> None:
 def json_formdata(form: FlaskForm, payload: dict[str, Any]) -> ImmutableMultiDict:
     """The JSON object as the form data a browser would send, each value checked against its field."""
     pairs: list[tuple[str, str]] = []
-    for name, field in form._fields.items():
+    for field in form:
+        name = field.short_name
         if name not in payload or payload[name] is None:
             continue
         value = payload[name]
