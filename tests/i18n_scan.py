@@ -126,7 +126,8 @@ FIRST_ARGUMENT = {"flash", "ValidationError", "NotFound", "Conflict", "Permissio
 # name -> the place among the arguments of what a person reads: a policy's reason, a form's per-field
 # messages, a notification's words, an email's subject, an error response's message.
 POLICY_REASON = {"deny": 1, "staff": 1, "_owner": 0, "_fail": 1, "ValidationError": 1, "notify": 2, "_tell": 2,
-                 "queue": 2, "api_error": 1, "_error_response": 1, "RefusedBody": 1, "abort": 1}
+                 "queue": 2, "api_error": 1, "_error_response": 1, "RefusedBody": 1, "abort": 1,
+                 "Refused": 1}
 FORM_FIELDS = re.compile(r"[A-Z][A-Za-z]*Field$")
 VALIDATORS = {"DataRequired", "InputRequired", "Length", "NumberRange", "Optional", "Email", "Regexp",
               "EqualTo", "AnyOf", "NoneOf", "URL"}
@@ -205,7 +206,7 @@ def unmarked_python(skip: set[str]) -> dict[str, list[str]]:
 # Calls whose strings are for developers and operators, not for people using the forum.
 _NOT_FOR_PEOPLE = {"debug", "info", "warning", "error", "exception", "critical", "ValueError", "TypeError",
                    "RuntimeError", "KeyError", "LookupError", "AssertionError", "NotImplementedError"}
-_SENTENCE = re.compile(r"[A-Za-z][a-z']*\s+\S+\s+\S.*[a-z0-9)}”’\"][.?!]”?$", re.S)
+_SENTENCE = re.compile(r"""[A-Za-z][a-z'"”’]*\s+\S+\s+\S.*[a-z0-9)}”’"][.?!]”?$""", re.S)
 
 
 def _text_of(node: ast.AST) -> str | None:
