@@ -277,7 +277,8 @@ def _measure_reused(reuse: str, repeat: int) -> None:
             for index in table.indexes:
                 index.create(db.engine, checkfirst=True)  # and indexes added to its tables
         token = api_tokens.create_for_cli("bench-co", "bench")[1]
-    print(f"engine: {db.engine.dialect.name}, reusing {reuse}", flush=True)
+        engine = "PostgreSQL" if db.engine.dialect.name == "postgresql" else "SQLite"
+    print(f"engine: {engine}, reusing {reuse}", flush=True)
     measure_summary(url, repeat)
     measure_exports(url, token)
 
