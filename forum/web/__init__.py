@@ -285,10 +285,14 @@ def refuse_null_characters() -> Response | None:
     return None
 
 
+#: The blueprints whose writes are limited already (blueprints are module globals: once per process).
+_WRITE_LIMITED: set[str] = set()
+
+
 def limit_writes(bp: Any) -> None:
     """Every POST of a blueprint counts against one shared per-user (or per-address) budget."""
-    if getattr(bp, "_write_limited", False):  # blueprints are module globals: once per process
+    if bp.name in _WRITE_LIMITED:
         return
     limiter.shared_limit(lambda: current_app.config["RATELIMIT_WRITES"], scope="writes",
                          methods=["POST"])(bp)
-    bp._write_limited = True
+    _WRITE_LIMITED.add(bp.name)

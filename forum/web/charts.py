@@ -245,6 +245,13 @@ def _simplify(line: Sequence[tuple[float, float]], tolerance: float = 0.4) -> li
 SERIES = (("comments", _l("Comments"), "#0e6e8c"), ("votes", _l("Votes"), "#4f46e5"), ("prices", _l("Price answers"), "#d97706"))
 
 
+def _bar_scale(svg: Svg, left: float, top: float, plot_w: float, plot_h: float, peak: int) -> None:
+    """A bar chart's baseline and scale: the peak at the top, 0 at the bottom."""
+    svg.add("line", x1=left, x2=left + plot_w, y1=top + plot_h, y2=top + plot_h, stroke="#9aa0b4")
+    svg.label(str(peak), left - 6, top + FONT * 0.7, "end", force=True)
+    svg.label("0", left - 6, top + plot_h, "end", force=True)
+
+
 def activity_chart(days: Sequence[dict[str, Any]], width: int) -> dict[str, Any] | None:
     """Stacked bars per day: comments, votes, price answers."""
     if not days or not any(d[name] for d in days for name, _, _ in SERIES):
@@ -255,9 +262,7 @@ def activity_chart(days: Sequence[dict[str, Any]], width: int) -> dict[str, Any]
     peak = max(sum(d[name] for name, _, _ in SERIES) for d in days) or 1
     slot = plot_w / len(days)
     svg = Svg(width, height)
-    svg.add("line", x1=left, x2=left + plot_w, y1=top + plot_h, y2=top + plot_h, stroke="#9aa0b4")
-    svg.label(str(peak), left - 6, top + FONT * 0.7, "end", force=True)
-    svg.label("0", left - 6, top + plot_h, "end", force=True)
+    _bar_scale(svg, left, top, plot_w, plot_h, peak)
     for index, day in enumerate(days):
         base = top + plot_h
         for name, _label, colour in SERIES:
@@ -351,9 +356,7 @@ def histogram(bins: Sequence[dict[str, Any]], money: Callable[[float], str], wid
     peak = max(b["count"] for b in bins) or 1
     slot = plot_w / len(bins)
     svg = Svg(width, height)
-    svg.add("line", x1=left, x2=left + plot_w, y1=top + plot_h, y2=top + plot_h, stroke="#9aa0b4")
-    svg.label(str(peak), left - 6, top + FONT * 0.7, "end", force=True)
-    svg.label("0", left - 6, top + plot_h, "end", force=True)
+    _bar_scale(svg, left, top, plot_w, plot_h, peak)
     for index, b in enumerate(bins):
         h = b["count"] / peak * plot_h
         if h:

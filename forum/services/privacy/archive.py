@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from forum import models
 from forum.extensions import db
+from forum.i18n import _
 from forum.models import (
     Concept,
     Feature,
@@ -182,10 +183,13 @@ def _api_tokens(actor: User) -> list[dict[str, Any]]:
 
 
 def _readme(files: dict[str, Any]) -> str:
-    return ("Your data on Sounding Board, as of " + _value(utcnow()) + ".\n\n"
-            + "\n".join(f"{name}: {len(data) if isinstance(data, list) else 'your account'}"
-                        for name, data in files.items()) + "\n\nOther people appear in it by no name or "
-            "address. API tokens are listed without their secrets.\n")
+    """The archive's README.txt, in the language of the person downloading it: what each file holds."""
+    lines = [_("Your data on Sounding Board, as of %(time)s.", time=_value(utcnow())), ""]
+    lines += [name + ": " + (str(len(data)) if isinstance(data, list) else _("your account"))
+              for name, data in files.items()]
+    lines += ["", _("Other people appear in it by no name or address. API tokens are listed without their "
+                    "secrets."), ""]
+    return "\n".join(lines)
 
 
 def export_files(actor: User) -> dict[str, Any]:

@@ -43,8 +43,8 @@ def _check(actor: User, password: str, feedback: str) -> None:
         raise ValidationError(_("Please check the form."), errors)
     blocking = _sole_owner_of(actor)
     if blocking:
-        raise Conflict("You are the only owner of " + ", ".join(blocking) + ". Make another member an "
-                       "owner first, so the organization is not left without one.")
+        raise Conflict(_("You are the only owner of %(orgs)s. Make another member an owner first, so the "
+                         "organization is not left without one.", orgs=", ".join(blocking)))
 
 
 def _remove_own_rows(user: User) -> None:
