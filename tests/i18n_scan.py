@@ -177,7 +177,25 @@ def scan_python(source: str) -> list[str]:
         for suspect in suspects:
             if _plain(suspect):
                 found.append(f"line {suspect.lineno}: {ast.unparse(suspect)[:80]}")
+        if name in FOR_SOMEONE_ELSE and len(node.args) > POLICY_REASON[name] \
+                and _translated_now(node.args[POLICY_REASON[name]]):
+            suspect = node.args[POLICY_REASON[name]]
+            found.append(f"line {suspect.lineno}: {ast.unparse(suspect)[:60]} (translated now, in the "
+                         "writer's language: pass _l(...) or later(...), read in the reader's)")
     return found
+
+
+# Words written for someone other than the person making the request (a notification, an email's
+# subject): they must stay lazy until they are read in that person's language.
+FOR_SOMEONE_ELSE = {"notify", "_tell", "queue"}
+
+
+def _translated_now(node: ast.AST) -> bool:
+    if isinstance(node, ast.IfExp):
+        return _translated_now(node.body) or _translated_now(node.orelse)
+    if isinstance(node, ast.BinOp):  # str(told) % {...}: filled in now
+        return _translated_now(node.left)
+    return isinstance(node, ast.Call) and _name(node.func) in {"_", "gettext", "ngettext", "str"}
 
 
 def _field_errors(tree: ast.AST) -> list[str]:
