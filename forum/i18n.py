@@ -39,7 +39,6 @@ from flask_babel import (
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header, parse_cookie
 
 # Locale code -> the language's own name (shown in the language chooser).
 LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}
@@ -90,14 +89,6 @@ def _best_of(accept: LanguageAccept) -> str:
         if found:
             return found
     return DEFAULT_LOCALE
-
-
-def environ_locale(environ: dict[str, Any], stored: str | None = None) -> str:
-    """The language `select_locale` chooses, read from a WSGI environ (the page cache's fast path,
-    before Flask): the cookie, else `stored` (the signed-in reader's Settings), else Accept-Language."""
-    chosen = normalise(parse_cookie(environ.get("HTTP_COOKIE", "")).get(LANGUAGE_COOKIE))
-    return chosen or normalise(stored) or _best_of(
-        parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept))
 
 
 def locale_code() -> str:
