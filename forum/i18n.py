@@ -11,20 +11,24 @@ Dates, numbers and amounts are formatted here, by Babel, for that language: one 
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from babel import Locale
-from flask import Flask, has_request_context, request
+from babel.dates import format_skeleton
+from babel.numbers import get_currency_name
+from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import (
     Babel,
+    LazyString,
     force_locale,
     format_currency,
     format_date,
     format_decimal,
     format_percent,
     format_time,
+    format_timedelta,
     get_locale,
     get_translations,
     gettext,
@@ -49,8 +53,8 @@ babel = Babel()
 _ = gettext
 _l = lazy_gettext
 __all__ = ["LANGUAGES", "babel", "select_locale", "init_app", "_", "_l", "ngettext", "lazy_gettext",
-           "lazy_ngettext", "in_language", "format_when", "locale_code",
-           "when", "money", "number", "percent", "normalise"]
+           "lazy_ngettext", "in_language", "site_language", "later", "later_when", "format_when", "locale_code",
+           "when", "money", "number", "percent", "normalise", "day_month", "duration", "currency_choice"]
 
 
 def normalise(tag: str | None) -> str | None:
@@ -96,16 +100,47 @@ def _best_of(accept: LanguageAccept) -> str:
 
 
 def locale_code() -> str:
-    """The language of this request ("en" or "zh_Hans"); English outside a request."""
-    if not has_request_context():
+    """The language of this request ("en" or "zh_Hans"), or the one a block forces (in_language);
+    English outside an app context."""
+    if not has_app_context():
         return DEFAULT_LOCALE
     return str(get_locale() or DEFAULT_LOCALE)
 
 
-def in_language(locale: str | None) -> Any:
-    """A block in a person's chosen language (their emails, their notifications), else this
-    request's: `with in_language(user.locale): text = str(lazy_message)`."""
-    return force_locale(normalise(locale) or locale_code())
+def in_language(locale: str | None, *, asked_here: bool = False) -> Any:
+    """A block in a reader's language: the one stored on their account (Settings), else the site's
+    default (BABEL_DEFAULT_LOCALE), never the language of whoever caused it (a moderator, an owner):
+    `with in_language(user.locale): text = str(lazy_message)`. `asked_here`: the reader is the
+    person making this request (their confirmation link, their password reset), so without a stored
+    choice this request's language is theirs."""
+    chosen = normalise(locale)
+    if chosen is None:
+        chosen = locale_code() if asked_here else site_language()
+    return force_locale(chosen)
+
+
+def site_language() -> str:
+    """The site's default language (BABEL_DEFAULT_LOCALE): for readers who chose none."""
+    configured = current_app.config.get("BABEL_DEFAULT_LOCALE") if has_app_context() else None
+    return normalise(configured) or DEFAULT_LOCALE
+
+
+def later(template: Any, **values: Any) -> LazyString:
+    """A message filled in when it is read, in the language of that moment: `template` is a lazy
+    message (`_l("...")`) with %(name)s holes; values may be lazy too (`later_when(moment)`). For
+    words written for someone else (a notification, an email) in their language, not the writer's."""
+    return LazyString(_fill, template, values)
+
+
+def _fill(template: Any, values: dict[str, Any]) -> str:
+    text = str(template)
+    return text % {name: str(value) if isinstance(value, LazyString) else value
+                   for name, value in values.items()} if values else text
+
+
+def later_when(moment: date | datetime, with_time: bool = True) -> LazyString:
+    """A date in the forum's one style, formatted when read (in the reader's language)."""
+    return LazyString(format_when, moment, with_time)
 
 
 def plural_forms(singular: str, plural: str) -> list[str]:
@@ -149,6 +184,27 @@ def when(moment: date | datetime | str | None, with_time: bool = False) -> Marku
     return Markup('<time datetime="{}" title="{}">{}</time>').format(iso, title, format_when(moment, with_time))
 
 
+def day_month(day: date) -> str:
+    """A day without its year, for a chart's axis: "Dec 7", "12月7日"."""
+    return format_skeleton("MMMd", day, locale=locale_code())
+
+
+def duration(hours: float) -> str:
+    """A length of time rounded for people, in the reader's language: "40 minutes", "10 hours",
+    "3 days" (hours up to two days, as the track record counts them)."""
+    return format_timedelta(timedelta(hours=hours), threshold=2)
+
+
+def currency_label(code: str) -> str:
+    """A currency as a choice reads: its code and its name in the reader's language ("EUR · 欧元")."""
+    return f"{code} · {get_currency_name(code, locale=locale_code())}"
+
+
+def currency_choice(code: str) -> LazyString:
+    """currency_label, worked out when the form is shown (choices are made at import time)."""
+    return LazyString(currency_label, code)
+
+
 def _decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
@@ -186,7 +242,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=_selected_locale)
     app.jinja_env.globals.update(when=when, time_tag=when, money=money, number=number, percent=percent,
-                                 html_lang=html_lang, locale_code=locale_code, LANGUAGES=LANGUAGES,
+                                 html_lang=html_lang, locale_code=locale_code, LANGUAGES=LANGUAGES, duration=duration,
                                  HTML_LANG=HTML_LANG)
     app.jinja_env.filters.update(money=money, number=number, percent=percent)
     app.jinja_env.policies["ext.i18n.trimmed"] = True

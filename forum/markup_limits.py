@@ -30,8 +30,23 @@ _QUOTE_RE = re.compile(r"[ \t]*((?:>[ \t]?)+)")
 _LIST_MARKER_RE = re.compile(r"(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 
 
+def N_(message: str) -> str:
+    """Marks a message for the catalog (babel.cfg extracts N_) without translating it: this module
+    knows no Flask. Whoever shows the refusal translates it (`TooComplex.message`, `.values`)."""
+    return message
+
+
 class TooComplex(ValueError):
-    """The Markdown is past one of the bounds above; the message says which, in plain words."""
+    """The Markdown is past one of the bounds above; the message says which, in plain words.
+
+    ``message`` is the catalog's msgid (English, with %(name)s placeholders) and ``values`` fill it:
+    the services translate it for the reader (`gettext(exc.message, **values)`); ``str(exc)`` is the
+    English sentence."""
+
+    def __init__(self, message: str, **values: int) -> None:
+        self.message = message
+        self.values = values
+        super().__init__(message % {name: f"{value:,}" for name, value in values.items()})
 
 
 def _indent_width(line: str) -> int:
@@ -96,41 +111,43 @@ class _Tally:
 def _new_block(tally: _Tally) -> None:
     tally.blocks += 1
     if tally.blocks > MAX_BLOCKS:
-        raise TooComplex(f"A post has at most {MAX_BLOCKS} paragraphs, lists, quotes and code blocks.")
+        raise TooComplex(N_("A post has at most %(limit)s paragraphs, lists, quotes and code blocks."),
+                         limit=MAX_BLOCKS)
 
 
 def _text_line(tally: _Tally, line: str, starts_block: bool) -> None:
     """Count one line outside code blocks against the bounds."""
     tally.text_lines += 1
     if tally.text_lines > MAX_LINES:
-        raise TooComplex(f"A post has at most {MAX_LINES} lines outside code blocks.")
+        raise TooComplex(N_("A post has at most %(limit)s lines outside code blocks."), limit=MAX_LINES)
     if starts_block:
         _new_block(tally)
     tally.block_lines += 1
     if tally.block_lines > MAX_BLOCK_LINES:
-        raise TooComplex(f"A paragraph, list, quote or table has at most {MAX_BLOCK_LINES} lines. "
-                         "Separate long parts with a blank line.")
+        raise TooComplex(N_("A paragraph, list, quote or table has at most %(limit)s lines. "
+                            "Separate long parts with a blank line."), limit=MAX_BLOCK_LINES)
     if _ATX_RE.match(line) or _RULE_RE.match(line) or (tally.block_lines > 1 and _SETEXT_RE.match(line)):
         tally.headings += 1
         if tally.headings > MAX_HEADINGS:
-            raise TooComplex(f"A post has at most {MAX_HEADINGS} headings and horizontal rules.")
+            raise TooComplex(N_("A post has at most %(limit)s headings and horizontal rules."), limit=MAX_HEADINGS)
     quote = _QUOTE_RE.match(line)
     depth = quote.group(1).count(">") if quote else 0
     rest = line[quote.end():] if quote else line
     if _LIST_MARKER_RE.match(rest.lstrip(" \t")):
         depth += _indent_width(rest) // 4 + 1
     if depth > MAX_DEPTH:
-        raise TooComplex(f"Quotes and lists nest at most {MAX_DEPTH} levels deep.")
+        raise TooComplex(N_("Quotes and lists nest at most %(limit)s levels deep."), limit=MAX_DEPTH)
     tally.marks += sum(rest.count(ch) for ch in _MARKS)
 
 
 def _totals(tally: _Tally, source: str) -> None:
     if tally.marks > MAX_MARKS:
-        raise TooComplex(f"A post has at most {MAX_MARKS:,} formatting characters (* _ ` [ ] < > & \\ |); "
-                         f"this one has {tally.marks:,}.")
+        raise TooComplex(N_("A post has at most %(limit)s formatting characters (* _ ` [ ] < > & \\ |); "
+                            "this one has %(count)s."), limit=MAX_MARKS, count=tally.marks)
     links = source.count("://") + source.count("www.")
     if links > MAX_LINKS:
-        raise TooComplex(f"A post has at most {MAX_LINKS} web addresses; this one has {links}.")
+        raise TooComplex(N_("A post has at most %(limit)s web addresses; this one has %(count)s."),
+                         limit=MAX_LINKS, count=links)
 
 
 def check(source: str) -> None:
@@ -140,8 +157,8 @@ def check(source: str) -> None:
     lines = _LINE_BREAK_RE.split(source)  # the line breaks Python-Markdown knows, no others
     fenced, unclosed = _fenced_blocks(lines)
     if unclosed > MAX_UNCLOSED_FENCES:
-        raise TooComplex(f"A post has at most {MAX_UNCLOSED_FENCES} lines that open a code block (``` or ~~~) "
-                         "without a line that closes it.")
+        raise TooComplex(N_("A post has at most %(limit)s lines that open a code block (``` or ~~~) "
+                            "without a line that closes it."), limit=MAX_UNCLOSED_FENCES)
     tally = _Tally()
     code_until = -1
     previous_blank = True

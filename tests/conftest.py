@@ -212,7 +212,6 @@ def _forget_caches(app: Flask) -> None:
 
     app.extensions["pagecache"].clear()
     demand.forget()
-    demand.participation.forget()
 
 
 @pytest.fixture

@@ -125,3 +125,37 @@ def _board():
     db.session.add(board)
     db.session.commit()
     return board
+
+
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+
+
+def test_the_bounds_refuse_in_the_writers_language(app, people, client):
+    """The bounds live in a module without Flask: their messages are marked there and translated
+    where a writer is refused (a reply, a concept's description, a decision, a moderator's edit)."""
+    topic = posting.create_topic(people["consumer"], _board(), "A topic", "First post")
+    login(client, people["owner"])
+    page = client.post(f"/t/{topic.id}/reply", data={"body": fill("a\n=\n")}, headers=ZH).get_data(as_text=True)
+    assert "一个段落、列表、引用或表格最多 100 行。请用空行把较长的部分分开。" in page
+    assert "at most 100 lines" not in page
+    english = client.post(f"/t/{topic.id}/reply", data={"body": "*a " * 1100}).get_data(as_text=True)
+    assert "A post has at most 1,000 formatting characters" in english and "this one has 1,100." in english
+
+
+def test_every_writer_of_markdown_meets_the_bounds_in_their_language(app, people):
+    from forum.errors import ValidationError
+    from forum.services import concepts, decisions, moderation
+
+    topic = posting.create_topic(people["consumer"], _board(), "A topic", "First post")
+    post = db.session.query(Post).filter_by(topic_id=topic.id).one()
+    concept = concepts.create(people["owner"], people["org"], "Kettle", "A kettle", "Boils.")
+    with app.test_request_context(headers=ZH):
+        with pytest.raises(ValidationError) as description:
+            concepts.create(people["owner"], people["org"], "Toaster", "A toaster", fill("# a\n\n"))
+        with pytest.raises(ValidationError) as decision:
+            decisions.create(people["owner"], concept, "We build it", "http://a.com " * 300)
+        with pytest.raises(ValidationError) as edit:
+            moderation.act_on_post(people["admin"], post, "edit", "Tidying", body=">" * 40)
+    assert description.value.errors["description"] == ["一篇帖子最多含 50 个标题和分隔线。"]
+    assert decision.value.errors["body"][0] == "一篇帖子最多含 200 个网址；这篇有 300 个。"
+    assert edit.value.errors["body"] == ["引用和列表最多嵌套 8 层。"]

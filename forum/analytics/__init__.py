@@ -6,7 +6,8 @@ scipy for the MaxDiff logit.
 * :mod:`forum.analytics.pricing` -- Van Westendorp price sensitivity meter with the
   Newton-Miller-Smith purchase-intent extension.
 * :mod:`forum.analytics.gabor_granger` -- Gabor-Granger demand and revenue on a price ladder.
-* :mod:`forum.analytics.maxdiff` -- best-worst scaling: balanced designs, counts, the maxdiff logit.
+* :mod:`forum.analytics.maxdiff` -- best-worst scaling: balanced designs, counts, the maxdiff logit
+  (its numpy / SciPy fit in :mod:`forum.analytics.maxdiff_logit`, loaded only when a MaxDiff is fitted).
 """
 
 from forum.analytics.kano import (

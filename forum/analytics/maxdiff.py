@@ -42,9 +42,10 @@ import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy.optimize import minimize
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "FEATURES_MAX",
@@ -170,71 +171,11 @@ def design(n_items: int, rng: random.Random, n_sets: int | None = None,
 
 # --- estimation -------------------------------------------------------------------------------
 
-def _groups(set_counts: Mapping[tuple[int, ...], int], index: dict[int, int]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Answered sets grouped by size: (members as model indices [sets, k], times answered [sets])."""
-    by_size: dict[int, tuple[list[list[int]], list[int]]] = {}
-    for members, count in set_counts.items():
-        if count:
-            rows, counts = by_size.setdefault(len(members), ([], []))
-            rows.append([index[i] for i in members])
-            counts.append(count)
-    return [(np.array(rows, dtype=np.intp), np.array(counts, dtype=float)) for rows, counts in by_size.values()]
-
-
 @dataclass(frozen=True)
 class Estimate:
     utilities: np.ndarray  # of the features shown, in index order; the first is fixed at 0
     converged: bool
     iterations: int
-
-
-def _fit(n: int, net: np.ndarray, groups: list[tuple[np.ndarray, np.ndarray]]) -> Estimate:
-    """Maximum-likelihood utilities (the first fixed at 0); see the module docstring.
-
-    The mathematics reads best in one piece: the value, gradient and Hessian share their
-    intermediate arrays (splitting them would compute them three times). The optimiser sees the
-    mean log-likelihood per answered set, so its tolerance is relative to the number of answers."""
-    def parts(free: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-        u = np.concatenate(([0.0], free))
-        value = float(net @ u)
-        grad = net.copy()
-        hess = np.zeros((n, n))
-        for members, counts in groups:
-            k = members.shape[1]
-            up, down = np.exp(u[members]), np.exp(-u[members])  # [sets, k]
-            a, b = up.sum(axis=1), down.sum(axis=1)
-            d = a * b - k
-            value -= float(counts @ np.log(d))
-            p_best = (up * b[:, None] - 1) / d[:, None]
-            p_worst = (down * a[:, None] - 1) / d[:, None]
-            mean = p_best - p_worst  # E[1{best} - 1{worst}] per member
-            np.add.at(grad, members, -counts[:, None] * mean)
-            pair = up[:, :, None] * down[:, None, :] / d[:, None, None]  # P(i best, j worst)
-            idx = np.arange(k)
-            pair[:, idx, idx] = 0.0
-            cov = -(pair + pair.transpose(0, 2, 1)) - mean[:, :, None] * mean[:, None, :]
-            cov[:, idx, idx] += p_best + p_worst
-            rows = np.broadcast_to(members[:, :, None], cov.shape)
-            cols = np.broadcast_to(members[:, None, :], cov.shape)
-            np.add.at(hess, (rows, cols), -counts[:, None, None] * cov)
-        return value, grad, hess
-
-    scale = 1.0 / max(1.0, sum(float(counts.sum()) for _members, counts in groups))
-
-    def negative(free: np.ndarray) -> float:
-        return -parts(free)[0] * scale
-
-    def gradient(free: np.ndarray) -> np.ndarray:
-        return -parts(free)[1][1:] * scale
-
-    def hessian(free: np.ndarray) -> np.ndarray:
-        return -parts(free)[2][1:, 1:] * scale
-
-    if n == 1:
-        return Estimate(np.zeros(1), True, 0)
-    result = minimize(negative, np.zeros(n - 1), jac=gradient, hess=hessian, method="trust-exact",
-                      options={"gtol": 1e-10, "maxiter": 200})
-    return Estimate(np.concatenate(([0.0], result.x)), bool(result.success), int(result.nit))
 
 
 def estimate(n_items: int, best: Sequence[int], worst: Sequence[int],
@@ -243,9 +184,13 @@ def estimate(n_items: int, best: Sequence[int], worst: Sequence[int],
     shown = sorted({i for members, count in set_counts.items() if count for i in members})
     if not shown:
         return shown, None
+    # numpy and SciPy load here, the first time a MaxDiff is fitted: a heavy optional dependency
+    # that every other process importing the analytics (web workers, exports) does without
+    from forum.analytics import maxdiff_logit
+
     index = {item: place for place, item in enumerate(shown)}
-    net = np.array([best[i] - worst[i] for i in shown], dtype=float)
-    return shown, _fit(len(shown), net, _groups(set_counts, index))
+    net = [float(best[i] - worst[i]) for i in shown]
+    return shown, Estimate(*maxdiff_logit.fit(len(shown), net, maxdiff_logit.groups(set_counts, index)))
 
 
 def shares(n_items: int, best: Sequence[int], worst: Sequence[int],
@@ -257,12 +202,12 @@ def shares(n_items: int, best: Sequence[int], worst: Sequence[int],
     shown, fit = estimate(n_items, best, worst, set_counts)
     if fit is None:
         return [None] * n_items
-    u = fit.utilities
-    weights = np.exp(u - u.max())
-    percent = 100.0 * weights / weights.sum()
+    top = float(fit.utilities.max())
+    weights = [math.exp(float(u) - top) for u in fit.utilities]
+    total = sum(weights)
     out: list[float | None] = [None] * n_items
-    for item, value in zip(shown, percent, strict=True):
-        out[item] = float(value)
+    for item, weight in zip(shown, weights, strict=True):
+        out[item] = 100.0 * weight / total
     return out
 
 

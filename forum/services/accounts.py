@@ -82,32 +82,10 @@ def register(username: str, email: str, password: str, display_name: str = "") -
     An address that already has an account is not a validation error: saying so would tell anyone
     which addresses are registered. The owner of the address is told by email instead, nothing is
     created, and None is returned; the caller answers exactly as for a new account."""
-    errors: dict[str, list[str]] = {}
-    checked: dict[str, str] = {}
-    for field, check, value in (("username", check_username, username),
-                                ("email", normalize_email, email),
-                                ("display_name", _check_display_name, display_name)):
-        try:
-            checked[field] = check(value)
-        except ValidationError as exc:
-            errors.update(exc.errors)
-    problems = passwords.password_problems(password or "", username=checked.get("username", ""),
-                                           email=checked.get("email", ""))
-    if problems:
-        errors["password"] = problems
-    if "username" in checked and db.session.scalar(
-            select(User.id).where(User.username_key == checked["username"].lower())):
-        errors["username"] = [_("That username is taken.")]
-    owner = db.session.scalar(select(User).where(User.email == checked["email"])) if "email" in checked else None
-    if errors:
-        raise ValidationError(_("Please correct the marked fields."), errors)
+    checked = _checked_registration(username, email, password, display_name)
+    owner = db.session.scalar(select(User).where(User.email == checked["email"]))
     if owner is not None:
-        passwords.hash_password(password)  # the same work (and time) as a new account
-        if owner.deleted_at is None:
-            mail.queue(owner, "registered_again", _l("Someone tried to register with your address"),
-                       "registered_again", to_addr=owner.email, login_link=mail.absolute("/login"),
-                       reset_link=mail.absolute("/reset-password"))
-            db.session.commit()
+        _tell_owner_of_registration(owner, password)
         return None
     user = User(username=checked["username"], username_key=checked["username"].lower(),
                 email=checked["email"], display_name=checked["display_name"],
@@ -125,12 +103,46 @@ def register(username: str, email: str, password: str, display_name: str = "") -
     return user
 
 
+def _checked_registration(username: str, email: str, password: str, display_name: str) -> dict[str, str]:
+    """The fields as stored (username, email, display_name); ValidationError naming each bad one."""
+    errors: dict[str, list[str]] = {}
+    checked: dict[str, str] = {}
+    for field, check, value in (("username", check_username, username),
+                                ("email", normalize_email, email),
+                                ("display_name", _check_display_name, display_name)):
+        try:
+            checked[field] = check(value)
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    problems = passwords.password_problems(password or "", username=checked.get("username", ""),
+                                           email=checked.get("email", ""))
+    if problems:
+        errors["password"] = problems
+    if "username" in checked and db.session.scalar(
+            select(User.id).where(User.username_key == checked["username"].lower())):
+        errors["username"] = [_("That username is taken.")]
+    if errors:
+        raise ValidationError(_("Please correct the marked fields."), errors)
+    return checked
+
+
+def _tell_owner_of_registration(owner: User, password: str) -> None:
+    """Someone registered with an address that has an account: its owner is told by email, after
+    the same work (and time) as creating an account."""
+    passwords.hash_password(password)
+    if owner.deleted_at is None:
+        mail.queue(owner, "registered_again", _l("Someone tried to register with your address"),
+                   "registered_again", to_addr=owner.email, login_link=mail.absolute("/login"),
+                   reset_link=mail.absolute("/reset-password"))
+        db.session.commit()
+
+
 # --- email verification ----------------------------------------------------------------------------
 
 def _queue_verification(user: User) -> None:
     token = signing.sign_for(user, signing.VERIFY, {"e": user.email})
     mail.queue(user, "verify", _l("Confirm your email address"), "verify",
-               link=mail.absolute(f"/verify-email/{token}"), to_addr=user.email)
+               link=mail.absolute(f"/verify-email/{token}"), to_addr=user.email, asked_here=True)
 
 
 def send_verification(user: User) -> bool:
@@ -192,7 +204,7 @@ def request_password_reset(email: str) -> None:
     token = signing.sign_for(user, signing.RESET, {})
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     mail.queue(user, "reset", _l("Reset your Sounding Board password"), "reset",
-               link=mail.absolute(f"/reset-password/{token}"), minutes=minutes, to_addr=user.email)
+               link=mail.absolute(f"/reset-password/{token}"), minutes=minutes, to_addr=user.email, asked_here=True)
     db.session.commit()
 
 
@@ -287,7 +299,7 @@ def change_email(user: User, password: str, new_email: str) -> str | None:
     token = signing.sign_for(user, signing.EMAIL_CHANGE, {"e": email})
     if owner is None:
         mail.queue(user, "email_change", _l("Confirm your new email address"), "email_change",
-                   link=mail.absolute(f"/confirm-email/{token}"), new_email=email, to_addr=email)
+                   link=mail.absolute(f"/confirm-email/{token}"), new_email=email, to_addr=email, asked_here=True)
     elif owner.deleted_at is None:
         mail.queue(owner, "email_taken", _l("Someone tried to use your address for another account"),
                    "email_taken", to_addr=owner.email, login_link=mail.absolute("/login"))

@@ -75,7 +75,8 @@ def topic(topic_id: int, actor: Any) -> Any:
 @functools.cache
 def _concept_statement() -> Select:
     return (select(Concept.id, Organization.name, Organization.verified_at, Topic.post_count, Topic.last_post_at,
-                   _seq("concept:", Concept.id).label("seq"), Concept.organization_id, Concept.hidden_at,
+                   _seq("concept:", Concept.id).label("seq"), _seq("topic:", Topic.id).label("topic_seq"),
+                   Concept.organization_id, Concept.hidden_at,
                    Concept.title, *reader_columns(Concept.organization_id, "concept_id", Concept.id))
             .select_from(Concept).join(Organization, Organization.id == Concept.organization_id)
             .outerjoin(Topic, Topic.concept_id == Concept.id).where(Concept.slug == bindparam("slug")))

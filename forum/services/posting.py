@@ -13,14 +13,14 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
-from forum import markup, policy
+from forum import policy
 from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.i18n import _
 from forum.models import Board, Concept, ModerationAction, Post, PostRevision, Topic, utcnow
 from forum.models.board import recount_posts
 from forum.services import events, moderation, notifications, search
-from forum.services.bodies import BODY_MAX, render_body
+from forum.services.bodies import BODY_MAX, render_body, too_complex
 from forum.services.ids import parse_id
 from forum.services.paging import Pager
 from forum.services.tx import commit_and_publish
@@ -44,11 +44,8 @@ def _check_body(body: Any, errors: dict[str, list[str]], field: str = "body") ->
         errors[field] = [_("Write something before posting.")]
     elif len(body) > BODY_MAX:
         errors[field] = [_("A post has at most %(BODY_MAX)s characters; this one has %(count)s.", BODY_MAX=format(BODY_MAX, ','), count=format(len(body), ','))]
-    else:
-        try:
-            markup.check(body)
-        except markup.TooComplex as exc:
-            errors[field] = [str(exc)]
+    elif refused := too_complex(body):
+        errors[field] = [refused]
     return body
 
 
@@ -276,24 +273,7 @@ def edit_post(actor: Any, post: Post, body: Any, title: Any = None) -> Post:
     renamed = rename and title != topic.title
     if body == post.body_source and not renamed:
         return post
-    recorded = []
-    now = utcnow()
-    if body != post.body_source:
-        html, excerpt = render_body(body)
-        moderation.check_links(actor, html, new_post=False)
-        db.session.add(PostRevision(post_id=post.id, body_source=post.body_source, body_html=post.body_html,
-                                    editor_id=actor.id, created_at=now))
-        post.body_source = body
-        post.body_html, post.excerpt = html, excerpt
-        post.edited_at = now
-        was_hidden = post.hidden_at is not None
-        moderation.screen_post(actor, post, new_post=False)  # an edit that adds a blocked word is held
-        search.index_post(post)
-        recorded.append(events.record(events.topic_room(topic.id), "post.edited",
-                                      {"post_id": post.id, "topic_id": topic.id}, staff={"editor_id": actor.id}))
-        if post.hidden_at is not None and not was_hidden:
-            recorded.append(events.record(events.topic_room(topic.id), "post.hidden",
-                                          {"post_id": post.id, "topic_id": topic.id}))
+    recorded = _change_body(actor, post, body) if body != post.body_source else []
     if renamed:
         topic.title = title
         search.index_topic(topic)
@@ -303,6 +283,28 @@ def edit_post(actor: Any, post: Post, body: Any, title: Any = None) -> Post:
         _audit(actor, "post.edit", "post", post.id)
     commit_and_publish(*recorded)
     return post
+
+
+def _change_body(actor: Any, post: Post, body: str) -> list[Any]:
+    """A post's new text, the old one kept as a revision, screened and indexed again; the events
+    that tell the topic's readers (edited, and hidden when the new text is held)."""
+    html, excerpt = render_body(body)
+    moderation.check_links(actor, html, new_post=False)
+    now = utcnow()
+    db.session.add(PostRevision(post_id=post.id, body_source=post.body_source, body_html=post.body_html,
+                                editor_id=actor.id, created_at=now))
+    post.body_source = body
+    post.body_html, post.excerpt = html, excerpt
+    post.edited_at = now
+    was_hidden = post.hidden_at is not None
+    moderation.screen_post(actor, post, new_post=False)  # an edit that adds a blocked word is held
+    search.index_post(post)
+    room = events.topic_room(post.topic_id)
+    recorded = [events.record(room, "post.edited", {"post_id": post.id, "topic_id": post.topic_id},
+                              staff={"editor_id": actor.id})]
+    if post.hidden_at is not None and not was_hidden:
+        recorded.append(events.record(room, "post.hidden", {"post_id": post.id, "topic_id": post.topic_id}))
+    return recorded
 
 
 def delete_post(actor: Any, post: Post) -> None:

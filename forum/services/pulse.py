@@ -25,9 +25,10 @@ from forum.services import demand, popularity
 
 def figures(concept: Concept) -> dict[str, Any]:
     """{"participants": n, "top": {"title", "share"} or None}: the card's numbers."""
+    snap = demand.get(concept)  # both figures from the one stored summary
     top = next(({"title": row["title"], "share": round(100 * row["share_for"])}
-                for row in demand.features(concept) if row["share_for"] is not None), None)
-    return {"participants": demand.participation.participation(concept)["total"], "top": top}
+                for row in demand.features(concept, snap) if row["share_for"] is not None), None)
+    return {"participants": demand.people(concept, snap)["total"], "top": top}
 
 
 def moving(actor: Any, limit: int = 4) -> list[Concept]:
@@ -47,7 +48,7 @@ def roadmap(actor: Any, organization: Organization) -> list[dict[str, Any]]:
     latest = _latest_decisions([c.id for c in rows])
     columns = []
     for stage in STAGES:
-        items = [{"concept": c, "decision": latest.get(c.id), "shaped": demand.participation.participation(c)["total"]}
+        items = [{"concept": c, "decision": latest.get(c.id), "shaped": demand.people(c)["total"]}
                  for c in rows if c.stage == stage]
         columns.append({"stage": stage, "items": items})
     return columns

@@ -24,12 +24,11 @@ from sqlalchemy.orm import Session
 from forum import policy
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
-from forum.i18n import _
+from forum.i18n import _, _l
 from forum.models import Concept, Event, Feature, FeatureVote, Suggestion, SuggestionSupport, User, utcnow
 from forum.services import concepts, demand, events, moderation, notifications, posting, search
-from forum.services import feedback as feedback_service
 from forum.services.ids import parse_id
-from forum.services.tx import commit_and_publish
+from forum.services.tx import commit_and_publish, lock_row
 
 TITLE_MIN = 4
 TITLE_MAX = 120
@@ -167,7 +166,7 @@ def support(actor: Any, suggestion: Suggestion, on: Any = True) -> int:
     """Support (on) or withdraw support (off). Returns the new count."""
     policy.require(actor, "suggestion.support", suggestion)
     moderation.check_rate(actor, "vote")
-    feedback_service._lock(Suggestion, suggestion.id)
+    lock_row(Suggestion, suggestion.id)
     if on in (True, "on", "1", "true", 1):
         exists = db.session.scalar(select(SuggestionSupport.id).where(
             SuggestionSupport.suggestion_id == suggestion.id, SuggestionSupport.user_id == actor.id))
@@ -205,7 +204,7 @@ def _decided(actor: Any, suggestion: Suggestion, status: str, note: str = "") ->
     suggestion.decided_at = utcnow()
 
 
-def _tell(suggestion: Suggestion, user_ids: list[int], message: str, actor: Any) -> None:
+def _tell(suggestion: Suggestion, user_ids: list[int], message: Any, actor: Any) -> None:
     people = [uid for uid in dict.fromkeys(user_ids) if uid != actor.id]
     url = f"/concepts/{suggestion.concept.slug}#suggestion-{suggestion.id}"
     for uid in people:
@@ -229,7 +228,7 @@ def adopt(actor: Any, suggestion: Suggestion, title: Any = None) -> Feature:
     _votes_for(feature, supporters)
     suggestion.feature_id = feature.id
     _decided(actor, suggestion, "adopted")
-    _tell(suggestion, [suggestion.author_id, *supporters], _(
+    _tell(suggestion, [suggestion.author_id, *supporters], _l(
         "“%(title)s”, a suggestion you supported, is now a feature of %(concept)s. Your support counts "
         "as a vote for it; you can change it.", title=suggestion.title, concept=concept.title), actor)
     concept.last_activity_at = utcnow()
@@ -248,7 +247,7 @@ def decline(actor: Any, suggestion: Suggestion, reason: Any) -> None:
                     low=REASON_MIN, high=REASON_MAX)
         raise ValidationError(message, {"reason": [message]})
     _decided(actor, suggestion, "declined", reason)
-    _tell(suggestion, [suggestion.author_id, *_supporters(suggestion)], _(
+    _tell(suggestion, [suggestion.author_id, *_supporters(suggestion)], _l(
         "“%(title)s”, a suggestion you supported, was declined: %(reason)s",
         title=suggestion.title, reason=reason), actor)
     commit_and_publish(_event(suggestion, "suggestion.declined", reason=reason))
@@ -296,7 +295,7 @@ def merge(actor: Any, suggestion: Suggestion, target: Any) -> None:
         where = into.title
     db.session.execute(delete(SuggestionSupport).where(SuggestionSupport.suggestion_id == suggestion.id))
     _decided(actor, suggestion, "merged")
-    _tell(suggestion, [suggestion.author_id, *supporters], _(
+    _tell(suggestion, [suggestion.author_id, *supporters], _l(
         "“%(title)s”, a suggestion you supported, was merged into “%(into)s”; your support went with it.",
         title=suggestion.title, into=where), actor)
     recorded.append(_event(suggestion, "suggestion.merged", into=where))

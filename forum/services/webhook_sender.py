@@ -25,7 +25,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from forum.extensions import db
-from forum.i18n import _
+from forum.i18n import _l
 from forum.models import Membership, WebhookDelivery, WebhookEndpoint, utcnow
 from forum.services import addresses, notifications
 from forum.services.background import BackgroundSender
@@ -127,7 +127,7 @@ def _disable(endpoint: WebhookEndpoint) -> None:
     owners = db.session.scalars(select(Membership.user_id).where(
         Membership.organization_id == org.id, Membership.role == "owner", Membership.pending.is_(False)))
     for owner_id in owners:
-        notifications.notify(owner_id, "webhook", _(
+        notifications.notify(owner_id, "webhook", _l(
             "The webhook to %(url)s failed %(n)d times in a row and is disabled. Fix the receiver, then "
             "turn it on again in your organization's webhook settings.", url=endpoint.url, n=endpoint.failures),
             f"/orgs/{org.slug}/webhooks")

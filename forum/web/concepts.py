@@ -143,7 +143,7 @@ def show(slug: str) -> Response:
     pagecache.remember_unread(row.unread)
     shown = _shown(row)
     policy.require(user, "concept.view", shown)
-    demand.remember_seq(row.id, row.seq)
+    demand.remember_seq(row.id, row.seq, row.topic_seq)
     perms = concept_perms(user, shown)
     key = ("concept", row.id, row.seq, row.name, row.verified_at, row.post_count, row.last_post_at)
 

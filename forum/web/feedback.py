@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
@@ -165,52 +166,29 @@ def results(slug: str) -> Response:
     get "since your last visit" filled in, cached per person until the rooms move."""
     user = pagecache.reader()
     row = page_keys.results(slug, user) if concepts.is_slug(slug) else None
-    shown = _shown(row)
+    subject = _subject(row)
     if row is not None:
         page_keys.remember_reader(user, row.organization_id, row)  # membership
         pagecache.remember_unread(row.unread)
-    policy.require(user, "feedback.results", shown)
-    perms = pagecache.permissions(user, {"member": ("org.member", shown)})
-    demand.remember_seq(row.id, row.seq)
-    loaded = functools.cache(lambda: concepts.get_for_key(slug, user))  # the concept, read after its key
-    segment, refused = _segment(loaded()) if request.args.get("segment") else (None, None)
+    policy.require(user, "feedback.results", subject)
+    perms = pagecache.permissions(user, {"member": ("org.member", subject)})
+    demand.remember_seq(row.id, row.seq, row.topic_seq)
+    concept = functools.cache(lambda: concepts.get_for_key(slug, user))  # read after its key, to render
+    segment, refused = _segment(concept()) if request.args.get("segment") else (None, None)
     key = ("results", row.id, row.seq, row.topic_seq, row.name, row.organization_slug,
            row.publish_price_summary, segment and segment["key"], refused)
-
-    def render() -> str:
-        concept = loaded()
-        data = _page_data(concept, segment, refused)
-        return render_template("feedback/results.html", concept=concept, data=data, charts=_chart_set(concept, data),
-                               curves=charts.CURVES, series=charts.SERIES, category_labels=CATEGORY_LABELS,
-                               concept_url=concept_url(concept), is_member=perms["member"], perms=perms,
-                               floor=demand.segments.FLOOR)
-
-    def ttl() -> int:
-        # Not past the end of a respondent's suspension (the stored summary's), nor past midnight
-        # (UTC): the activity chart shows the last 30 days.
-        tomorrow = utcnow().date() + timedelta(days=1)
-        return min(pagecache.ttl_until(demand.get(loaded()).valid_until),
-                   pagecache.ttl_until(datetime(tomorrow.year, tomorrow.month, tomorrow.day)))
-
     since_key = ("since", row.id, row.seq, row.topic_seq, user.get_id())
-
-    def since_part() -> str:
-        """New comments, votes and price answers since the person's last recorded visit (the page
-        records it with a POST to feedback.visit: a GET writes nothing)."""
-        if not user.is_authenticated:
-            return ""
-        return pagecache.fragment(since_key, lambda: render_template(
-            "feedback/_since.html", since=demand.since_last_visit(user, loaded()),
-            asks_price=row.price_question_enabled, concept_slug=row.slug))
-
-    response = pagecache.page(key, render, perms=perms, ttl=ttl,
-                              parts={"since": pagecache.Part(since_key, since_part)})
+    since = pagecache.Part(since_key, functools.partial(_since_part, user, row, concept, since_key))
+    shown: dict[str, Any] = {}  # what the rendering read, for the entry's life
+    response = pagecache.page(key, functools.partial(_render_results, concept, segment, refused, perms, shown),
+                              perms=perms, ttl=functools.partial(_results_ttl, concept, shown),
+                              parts={"since": since})
     if refused:
         response.status_code = 422  # the page says why: the segment is under the privacy floor
     return response
 
 
-def _shown(row: Any) -> SimpleNamespace | None:
+def _subject(row: Any) -> SimpleNamespace | None:
     """What the policy reads of a concept and its organization, from the summary page's key row."""
     if row is None:
         return None
@@ -218,6 +196,35 @@ def _shown(row: Any) -> SimpleNamespace | None:
                                    publish_price_summary=row.publish_price_summary)
     return SimpleNamespace(id=row.id, slug=row.slug, hidden_at=row.hidden_at, organization_id=row.organization_id,
                            organization=organization)
+
+
+def _render_results(concept: Callable[[], Concept], segment: dict[str, Any] | None, refused: str | None,
+                    perms: dict[str, Any], shown: dict[str, Any]) -> str:
+    data = _page_data(concept(), segment, refused)
+    shown["valid_until"] = data["valid_until"]
+    chart_set = _chart_set(concept(), data)
+    return render_template("feedback/results.html", concept=concept(), data=data, charts=chart_set,
+                           curves=charts.CURVES, series=charts.SERIES, category_labels=CATEGORY_LABELS,
+                           concept_url=concept_url(concept()), is_member=perms["member"], perms=perms,
+                           floor=demand.segments.FLOOR)
+
+
+def _results_ttl(concept: Callable[[], Concept], shown: dict[str, Any]) -> int:
+    """Not past the end of a respondent's suspension (the summary the page showed, else the stored
+    one's), nor past midnight (UTC): the activity chart shows the last 30 days."""
+    tomorrow = utcnow().date() + timedelta(days=1)
+    return min(pagecache.ttl_until(shown["valid_until"] if shown else demand.get(concept()).valid_until),
+               pagecache.ttl_until(datetime(tomorrow.year, tomorrow.month, tomorrow.day)))
+
+
+def _since_part(user: Any, row: Any, concept: Callable[[], Concept], since_key: tuple[Any, ...]) -> str:
+    """New comments, votes and price answers since the person's last recorded visit (the page
+    records it with a POST to feedback.visit: a GET writes nothing)."""
+    if not user.is_authenticated:
+        return ""
+    return pagecache.fragment(since_key, lambda: render_template(
+        "feedback/_since.html", since=demand.since_last_visit(user, concept()),
+        asks_price=row.price_question_enabled, concept_slug=row.slug))
 
 
 def _chart_set(concept: Concept, data: dict[str, Any]) -> dict[str, Any]:
@@ -254,13 +261,16 @@ def _segment(concept: Concept) -> tuple[dict[str, Any] | None, str | None]:
 
 
 def _page_data(concept: Concept, segment: dict[str, Any] | None, refused: str | None) -> dict[str, Any]:
-    segments = demand.segments.section(concept, demand.get(concept).parts.get("segments"))
+    """The page's figures, all from one snapshot (a segment's: from one of its own, with everyone's
+    segment counts beside it)."""
+    snap = demand.get(concept)
+    segments = demand.segments.section(concept, snap.parts.get("segments"))
     if segment is None:
-        data = demand.page.page(concept)
+        data = demand.page.page(concept, snap)
     else:
         with demand.rule.only_segment(*segment["key"]):
             data = demand.page.page(concept)
-    data.update(segments=segments, segment=segment, segment_refused=refused)
+    data.update(segments=segments, segment=segment, segment_refused=refused, valid_until=snap.valid_until)
     return data
 
 

@@ -6,10 +6,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import after_this_request, current_app, request
+from flask_babel import force_locale
 from flask_wtf import FlaskForm
 
 from forum.errors import DomainError
 from forum.extensions import db
+from forum.i18n import locale_code
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -57,9 +59,10 @@ def after_response(work: Callable[..., Any], *args: Any) -> None:
     account) is done after the answer. A failure is logged; the person's answer was already the
     same either way."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    language = locale_code()  # the asker's: an email it sends them is in it
 
     def run() -> None:
-        with app.app_context():
+        with app.app_context(), force_locale(language):
             try:
                 work(*args)
             except Exception:  # noqa: BLE001 - logged; nothing to tell a person who already has the answer

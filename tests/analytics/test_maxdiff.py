@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import math
+import os
 import random
+import subprocess
+import sys
 from collections import Counter
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 
 from forum.analytics.maxdiff import design, estimate, log_likelihood, scores, set_size, sets_needed, shares
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _pairs(n: int, sets: list[tuple[int, ...]]) -> list[int]:
@@ -123,3 +129,20 @@ def test_impossible_counts_are_refused() -> None:
         scores(2, [5, 0], [0, 0], {(0, 1): 3})  # best 5 times in 3 sets
     with pytest.raises(ValueError):
         scores(2, [0, 0], [0, 0], {(0, 0): 1})
+
+
+def test_a_started_app_has_not_loaded_numpy_or_scipy_until_a_maxdiff_is_fitted(tmp_path) -> None:
+    """numpy and SciPy (about 50 MB resident) load only for the logit: an app that serves pages and
+    exports starts without them, which is what keeps an export under 150 MB (README, bench/aggregate)."""
+    script = (
+        "import sys\n"
+        "from forum import create_app\n"
+        f"create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/a.db', 'TESTING': True}})\n"
+        "before = sorted(m for m in ('numpy', 'scipy') if m in sys.modules)\n"
+        "from forum.analytics.maxdiff import shares\n"
+        "shares(3, [2, 1, 0], [0, 1, 2], {(0, 1, 2): 3})\n"
+        "print(before, 'scipy' in sys.modules)\n")
+    env = {**os.environ, "SECRET_KEY": "test", "INSTANCE_PATH": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=120, check=True)
+    assert out.stdout.split() == ["[]", "True"]

@@ -13,12 +13,12 @@ from decimal import Decimal
 
 import pytest
 from flask import g
-from sqlalchemy import func, select, update
+from sqlalchemy import create_engine, func, select, update
 
 from forum.analytics import pricing
 from forum.extensions import db
 from forum.models import Concept, ConceptSummary, Feature, Membership, PriceResponse, SummaryVisit, utcnow
-from forum.services import api_tokens, demand, feedback, privacy
+from forum.services import api_tokens, demand, feedback, posting, privacy
 from tests.conftest import PASSWORD, login, make_org, make_user
 
 ANSWERS = [("10", "20", "30", "40"), ("12", "22", "35", "45"), ("8", "18", "28", "50"), ("11", "21", "33", "44"),
@@ -216,6 +216,57 @@ def test_the_stored_summary_is_json_and_another_shape_is_recomputed(client, peop
         demand.forget()
         again = client.get(f"/api/v1/concepts/{concept.slug}/summary").get_json()
         assert again["features"] == first["features"] and again["price"] == first["price"]
+
+
+def test_an_answer_committed_while_the_summary_is_computed_is_in_every_figure_or_in_none(client, people,
+                                                                                        monkeypatch):
+    """Another process commits a price answer after the price figures are read and before the
+    participation is counted: the summary (API, summary.json, page) shows it nowhere, so the people
+    who answered the price questions are still the price answers counted."""
+    concept = _concept(people["org"])
+    people["org"].publish_price_summary = True
+    _answer(make_user("fan"), concept, ANSWERS[0], ("up", "down"))
+    late = make_user("late")
+    db.session.commit()
+    other = create_engine(db.engine.url)  # another process's connection
+    real = demand.parts.PARTS["prices"]
+
+    def prices_then_an_answer_elsewhere(c):
+        part = real(c)
+        with other.begin() as conn:
+            conn.execute(PriceResponse.__table__.insert().values(
+                concept_id=concept.id, user_id=late.id, too_cheap=Decimal(5), cheap=Decimal(9),
+                expensive=Decimal(15), too_expensive=Decimal(30), created_at=utcnow(), updated_at=utcnow()))
+        return part
+
+    monkeypatch.setitem(demand.parts.PARTS, "prices", prices_then_an_answer_elsewhere)
+    try:
+        summary = client.get(f"/api/v1/concepts/{concept.slug}/summary").get_json()
+    finally:
+        other.dispose()
+    assert summary["price"]["n"] + summary["price"]["invalid"] == 1
+    assert summary["participation"]["price"] == 1 and summary["participants"] == 1
+    login(client, people["member"])
+    assert client.get(f"/api/v1/concepts/{concept.slug}/export/summary.json").get_json()["participation"] == \
+        summary["participation"]
+
+
+def test_a_comment_moves_the_participation_on_the_page_the_api_and_summary_json(client, people):
+    concept = _concept(people["org"])
+    people["org"].publish_price_summary = True
+    _answer(make_user("fan"), concept, ANSWERS[0], ("up", "down"))
+    topic = posting.concept_topic(concept)
+    db.session.commit()
+    before = client.get(f"/api/v1/concepts/{concept.slug}/summary").get_json()
+    assert before["participation"] == {"total": 1, "commented": 0, "voted": 1, "kano": 0, "price": 1}
+    posting.reply(make_user("talker"), topic, "Would it fit a car's cup holder?")
+    g.pop("_sb_seqs", None)
+    after = client.get(f"/api/v1/concepts/{concept.slug}/summary").get_json()
+    assert after["participation"] == {"total": 2, "commented": 1, "voted": 1, "kano": 0, "price": 1}
+    login(client, people["member"])
+    assert client.get(f"/api/v1/concepts/{concept.slug}/export/summary.json").get_json()["participants"] == 2
+    html = client.get(f"/concepts/{concept.slug}/results").get_data(as_text=True)
+    assert "<dt>People in all</dt><dd>2</dd>" in html and "<dt>Commented</dt><dd>1</dd>" in html
 
 
 def test_reading_the_summary_page_writes_nothing(client, people):

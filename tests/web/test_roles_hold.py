@@ -88,7 +88,7 @@ def test_a_vote_counts_only_while_the_voter_is_not_a_member(app, people, concept
     _join(org, mick, owner)  # back in the organization: his vote stays stored but does not count
     assert demand.votes.tallies(concept.id).get(feature.id, (0, 0)) == (0, 0)
     assert [f["votes_for"] for f in demand.features(concept)] == [0]
-    assert demand.participation.participation(concept)["voted"] == 0
+    assert demand.people(concept)["voted"] == 0
     organizations.remove_member(owner, org, mick.id)  # out again: it counts again
     assert demand.votes.tallies(concept.id)[feature.id] == (1, 0)
 
@@ -102,7 +102,7 @@ def test_a_consumer_who_joins_stops_counting_in_prices_and_summaries(app, people
     assert demand.prices.analysis(concept).n == 4
     _join(people["org"], carol, owner)
     assert demand.prices.analysis(concept).n == 3
-    assert demand.participation.participation(concept)["price"] == 3
+    assert demand.people(concept)["price"] == 3
     assert demand.votes.tallies(concept.id).get(concept.features[0].id, (0, 0)) == (0, 0)
 
 

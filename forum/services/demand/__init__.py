@@ -7,7 +7,7 @@ Modules (each public; none reaches into another's private names):
 * votes         tallies, ranking, voters, votes waiting
 * kano          Kano categories and Better/Worse per feature
 * prices        Van Westendorp (and Newton-Miller-Smith), bargain prices, intents
-* participation distinct people who took part
+* participation distinct people who took part (a part of the stored summary)
 * parts         the stored summary's parts, by name (the extension point)
 * snapshot      the stored summary: get, compute (one database snapshot), invalidate, JSON
 * projection    the one summary contract (page, API, summary.json), from SECTIONS
@@ -33,13 +33,13 @@ from forum.services.demand import (
     votes,
 )
 from forum.services.demand.page import overview, since_last_visit
-from forum.services.demand.projection import features, price, price_result, summary, tallies
+from forum.services.demand.projection import features, people, price, price_result, summary, tallies
 from forum.services.demand.rule import counted, counts_from
 from forum.services.demand.snapshot import forget, get, invalidate, invalidate_for_user, remember_seq
 
 __all__ = [
     "counted", "counts_from", "features", "forget", "gabor_granger", "get", "invalidate", "invalidate_for_user",
-    "kano", "maxdiff", "overview", "page", "participation", "price", "price_result", "prices", "projection",
+    "kano", "maxdiff", "overview", "page", "participation", "people", "price", "price_result", "prices", "projection",
     "recount", "remember_seq", "segments",
     "rule", "since_last_visit", "snapshot", "summary", "tallies", "votes",
 ]

@@ -11,9 +11,8 @@ from sqlalchemy.orm import aliased, joinedload
 
 from forum.extensions import db
 from forum.i18n import _
-from forum.models import Concept, Feature, FeatureVote, Post, PriceResponse, SummaryVisit, Topic, User, utcnow
+from forum.models import Concept, Feature, FeatureVote, Post, PriceResponse, SummaryVisit, Topic, utcnow
 from forum.services.demand import gabor_granger, maxdiff, projection, snapshot
-from forum.services.demand.participation import participation
 from forum.services.demand.rule import counted
 from forum.services.demand.wording import INTENT_LABELS, money
 
@@ -22,13 +21,12 @@ PR = PriceResponse
 
 def _counted_votes(concept: Concept) -> Any:
     return (select().select_from(FeatureVote).join(Feature, Feature.id == FeatureVote.feature_id)
-            .join(User, User.id == FeatureVote.user_id)
-            .where(Feature.concept_id == concept.id, Feature.retired_at.is_(None), counted(concept.id)))
+            .where(Feature.concept_id == concept.id, Feature.retired_at.is_(None),
+                   counted(concept.id, user_id=FeatureVote.user_id)))
 
 
 def _counted_prices(concept: Concept) -> Any:
-    return (select().select_from(PR).join(User, User.id == PR.user_id)
-            .where(PR.concept_id == concept.id, counted(concept.id)))
+    return (select().select_from(PR).where(PR.concept_id == concept.id, counted(concept.id, user_id=PR.user_id)))
 
 
 def _comments(concept: Concept) -> Any:
@@ -78,7 +76,9 @@ def price_sentence(price: dict[str, Any] | None) -> str | None:
     elif price["ipp"] is not None:
         parts.append(_("at %(price)s as many find it a bargain as getting expensive",
                        price=money(price["ipp"], currency)))
-    return "; ".join(parts) + "." if parts else None
+    if len(parts) == 2:  # the two halves and the full stop as the reader's language writes them
+        return _("%(first)s; %(then)s.", first=parts[0], then=parts[1])
+    return _("%(sentence)s.", sentence=parts[0]) if parts else None
 
 
 def conversation(concept: Concept, limit: int = 5) -> dict[str, list[dict[str, Any]]]:
@@ -136,17 +136,17 @@ def intents(snap: snapshot.Snapshot) -> dict[str, list[dict[str, Any]]]:
             for name, rows in part.get("intents", {}).items()}
 
 
-def page(concept: Concept) -> dict[str, Any]:
-    """Everything the demand summary page shows, the same for every reader who may read it."""
-    snap = snapshot.get(concept)
+def page(concept: Concept, snap: snapshot.Snapshot | None = None) -> dict[str, Any]:
+    """Everything the demand summary page shows, the same for every reader who may read it: every
+    figure of the summary from the one snapshot `snap` (read now when not given)."""
+    snap = snap or snapshot.get(concept)
     result = projection.price_result(concept, snap)
     price = projection.price(concept, snap)
-    people = participation(concept)
     return {
-        "participation": people,
+        "participation": projection.people(concept, snap),
         "activity": activity(concept),
         "features": projection.features(concept, snap),
-        "voters": snap.parts["votes"]["voters"],
+        "voters": snap.parts["participation"]["voted"],  # the same people: counted votes on active features
         "waiting": snap.parts["votes"].get("waiting", 0),
         "kano_respondents": snap.parts["kano"]["respondents"] if concept.kano_enabled else 0,
         "price": price,
@@ -167,7 +167,7 @@ def overview(concepts: list[Concept]) -> list[dict[str, Any]]:
         snap = snapshot.get(concept)
         ranked = projection.features(concept, snap)
         top = next((row for row in ranked if row["votes_for"] + row["votes_against"]), None)
-        out.append({"concept": concept, "participants": participation(concept)["total"],
+        out.append({"concept": concept, "participants": projection.people(concept, snap)["total"],
                     "top_feature": top, "price": projection.price(concept, snap)})
     return out
 

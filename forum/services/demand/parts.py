@@ -6,7 +6,7 @@ module to this package, its `compute` here and its section to forum.services.dem
 (SECTIONS); renaming or reshaping a part means bumping snapshot.VERSION."""
 from __future__ import annotations
 
-from forum.services.demand import gabor_granger, kano, maxdiff, prices, segments, votes
+from forum.services.demand import gabor_granger, kano, maxdiff, participation, prices, segments, votes
 
 PARTS = {
     "votes": votes.compute,
@@ -15,6 +15,7 @@ PARTS = {
     "gabor_granger": gabor_granger.compute,
     "maxdiff": maxdiff.compute,
     "segments": segments.compute,
+    "participation": participation.count,
 }
 
 __all__ = ["PARTS"]

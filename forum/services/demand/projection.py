@@ -14,7 +14,6 @@ from forum.analytics import kano as kano_analysis
 from forum.analytics import pricing, ranking
 from forum.models import Concept, utcnow
 from forum.services.demand import gabor_granger, kano, maxdiff, prices, rule, segments, snapshot, votes
-from forum.services.demand.participation import participation
 from forum.services.demand.snapshot import Snapshot
 
 Section = Callable[[Concept, Snapshot], Any]
@@ -33,6 +32,11 @@ def number(value: Any) -> float | int | None:
 def tallies(concept: Concept) -> dict[int, tuple[int, int]]:
     """{feature id: (for, against)} as stored."""
     return votes.counts_of(snapshot.get(concept).parts["votes"])
+
+
+def people(concept: Concept, snap: Snapshot | None = None) -> dict[str, int]:
+    """Who took part ({"total", "commented", "voted", "kano", "price"}), as stored with the figures."""
+    return dict((snap or snapshot.get(concept)).parts["participation"])
 
 
 def kano_row(summary: kano_analysis.KanoSummary) -> dict[str, Any]:
@@ -91,8 +95,8 @@ def price(concept: Concept, snap: Snapshot | None = None) -> dict[str, Any] | No
 
 
 SECTIONS: dict[str, Section] = {
-    "participants": lambda concept, snap: participation(concept)["total"],
-    "participation": lambda concept, snap: participation(concept),
+    "participants": lambda concept, snap: people(concept, snap)["total"],
+    "participation": people,
     "features": features,
     "price": price,
     "gabor_granger": lambda concept, snap: gabor_granger.section(concept, snap.parts.get("gabor_granger")),
@@ -118,4 +122,4 @@ def summary(concept: Concept, segment: tuple[int, int] | None = None) -> dict[st
     return out
 
 
-__all__ = ["SECTIONS", "Section", "features", "kano_row", "number", "price", "price_result", "summary", "tallies"]
+__all__ = ["SECTIONS", "Section", "features", "kano_row", "number", "people", "price", "price_result", "summary", "tallies"]

@@ -15,7 +15,7 @@ from typing import Any
 from forum import policy
 from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
-from forum.i18n import _, _l
+from forum.i18n import _, _l, later
 from forum.models import ReviewItem, Suspension, User
 from forum.services import events, notifications
 from forum.services.ids import parse_id
@@ -41,10 +41,9 @@ class Step:
     reason: str
     fields: dict[str, Any] = field(default_factory=dict)
 
-    def told(self, **words: Any) -> str:
-        """The action's words to the person concerned, filled in."""
-        return str(self.action.told) % {"what": effects.describe(self.kind, self.obj), "reason": self.reason,
-                                        **words}
+    def told(self, **words: Any) -> Any:
+        """The action's words to the person concerned, filled in when read: in their language."""
+        return later(self.action.told, what=effects.describe(self.kind, self.obj), reason=self.reason, **words)
 
 
 Effect = Callable[[Step], list[events.Event]]
@@ -162,6 +161,7 @@ def _uphold(step: Step) -> list[events.Event]:
 
 ACTS = "moderation.act"
 ON_PERSON = "moderation.act_on_person"
+LIFT = "moderation.lift"
 
 TABLE: tuple[Action, ...] = (
     Action("dismiss", CONTENT, ACTS, _dismiss, _l("Dismiss the flags (nothing wrong)"),
@@ -200,9 +200,9 @@ TABLE: tuple[Action, ...] = (
            _l("A moderator reviewed %(what)s: it is visible again. %(reason)s"),
            _l("a moderator reviewed it and made it visible again."), upheld=False, on_person=True,
            resolution="restore"),
-    Action("uphold", ("appeal",), ACTS, _uphold, _l("Turn the appeal down (the suspension stays)"),
+    Action("uphold", ("appeal",), LIFT, _uphold, _l("Turn the appeal down (the suspension stays)"),
            _l("A moderator reviewed your appeal and kept the suspension. %(reason)s"), needs_item=True),
-    Action("lift", ("appeal", "person"), ACTS, _lift, _l("Grant the appeal (lift the suspension)"),
+    Action("lift", ("appeal", "person"), LIFT, _lift, _l("Grant the appeal (lift the suspension)"),
            _l("A moderator lifted the restriction on your account. %(reason)s"), upheld=False,
            ends_sessions=True),
 )
@@ -280,7 +280,7 @@ def _step(actor: Any, name: Any, kind: str, obj: Any, reason: Any, item: ReviewI
     step = Step(actor, action, kind, obj, person, item, people.check_reason(reason), fields)
     recorded = action.effect(step)
     if item is not None:
-        resolve(actor, item, action.resolution or action.name, action.upheld, str(action.outcome))
+        resolve(actor, item, action.resolution or action.name, action.upheld, action.outcome)
     return recorded, {person.id} if action.ends_sessions and person is not None else set()
 
 

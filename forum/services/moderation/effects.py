@@ -9,11 +9,11 @@ from sqlalchemy import update
 
 from forum.errors import Conflict, ValidationError
 from forum.extensions import db
-from forum.i18n import _
+from forum.i18n import _, _l
 from forum.models import Post, PostRevision, ReviewItem, Topic, utcnow
 from forum.models.board import recount_posts
 from forum.services import events, notifications, search
-from forum.services.bodies import BODY_MAX, render_body
+from forum.services.bodies import BODY_MAX, render_body, too_complex
 from forum.services.moderation.auditing import audit
 
 # The kinds of thing moderation acts on: a post, a concept, a profile ("user"), a suspension's appeal.
@@ -48,13 +48,13 @@ def hidden_reason(kind: str, obj: Any) -> str:
     return ""
 
 
-def describe(kind: str, obj: Any) -> str:
-    """The thing, as its owner is told of it."""
+def describe(kind: str, obj: Any) -> Any:
+    """The thing, as its owner is told of it (lazy: read in the owner's language)."""
     if kind == "post":
-        return _("your post in %(title)s", title=notifications.quote(obj.topic.title))
+        return _l("your post in %(title)s", title=notifications.quote(obj.topic.title))
     if kind == "concept":
-        return _("your concept %(title)s", title=notifications.quote(obj.title))
-    return _("your profile")
+        return _l("your concept %(title)s", title=notifications.quote(obj.title))
+    return _l("your profile")
 
 
 def url(kind: str, obj: Any) -> str:
@@ -79,7 +79,7 @@ def _concept_event(concept: Any, kind: str) -> events.Event:
     return events.record(events.concept_room(concept.id), kind, {"concept_id": concept.id})
 
 
-def hide(actor: Any, kind: str, obj: Any, why: str, reason: str, told: str) -> list[events.Event]:
+def hide(actor: Any, kind: str, obj: Any, why: str, reason: str, told: Any) -> list[events.Event]:
     """Hide a post, a concept or a profile (why: 'flags' or 'moderator'); audit it and tell its owner
     `told`. Does not commit."""
     now = utcnow()
@@ -128,15 +128,15 @@ def unhide(actor: Any, kind: str, obj: Any, reason: str, *, tell: bool = True) -
     audit(actor, "post.approve" if held else f"{_audit_name(kind)}.restore", kind, obj.id, subject_id=owner,
           reason=reason)
     if tell and owner is not None:
-        text = (_("A moderator reviewed %(what)s: it is published. %(reason)s", what=describe(kind, obj),
-                  reason=reason) if held else
-                _("A moderator reviewed %(what)s: it is visible again. %(reason)s", what=describe(kind, obj),
-                  reason=reason))
+        text = (_l("A moderator reviewed %(what)s: it is published. %(reason)s", what=describe(kind, obj),
+                   reason=reason) if held else
+                _l("A moderator reviewed %(what)s: it is visible again. %(reason)s", what=describe(kind, obj),
+                   reason=reason))
         notifications.notify(owner, "moderation", text, url(kind, obj), getattr(actor, "id", None))
     return recorded
 
 
-def delete_post(actor: Any, post: Post, reason: str, told: str) -> list[events.Event]:
+def delete_post(actor: Any, post: Post, reason: str, told: Any) -> list[events.Event]:
     if post.deleted_at is not None:
         raise Conflict(_("This post is already deleted."))
     post.deleted_at = utcnow()
@@ -155,12 +155,14 @@ def _corrected(post: Post, body: Any) -> str:
         raise ValidationError(_("Write the corrected text."), {"body": [_("Write the corrected text.")]})
     if len(body) > BODY_MAX:
         raise ValidationError(_("A post has at most %(n)s characters.", n=f"{BODY_MAX:,}"))
+    if refused := too_complex(body):
+        raise ValidationError(refused, {"body": [refused]})
     if body == post.body_source:
         raise ValidationError(_("The text is unchanged."), {"body": [_("Change the text, or choose another action.")]})
     return body
 
 
-def edit_post(actor: Any, post: Post, body: Any, reason: str, told: str) -> list[events.Event]:
+def edit_post(actor: Any, post: Post, body: Any, reason: str, told: Any) -> list[events.Event]:
     """Replace a post's text (the original is kept as a revision)."""
     if post.deleted_at is not None:
         raise Conflict(_("This post was deleted; it can no longer be edited."))
@@ -179,7 +181,7 @@ def edit_post(actor: Any, post: Post, body: Any, reason: str, told: str) -> list
     return [_post_event(post, "post.edited", staff={"editor_id": actor.id})]
 
 
-def lock_topic(actor: Any, topic: Topic, reason: str, subject_id: int | None, told: str) -> list[events.Event]:
+def lock_topic(actor: Any, topic: Topic, reason: str, subject_id: int | None, told: Any) -> list[events.Event]:
     if topic.locked:
         raise Conflict(_("This topic is already locked."))
     topic.locked = True

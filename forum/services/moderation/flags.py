@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from forum import policy
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.extensions import db
-from forum.i18n import _
+from forum.i18n import _, _l
 from forum.models import FLAG_REASONS, Concept, Flag, Post, ReviewItem, Suspension, User, utcnow
 from forum.models.moderation import REVIEW_KINDS, SYSTEM_REASONS
 from forum.services import events, notifications
@@ -114,8 +114,8 @@ def flag(actor: Any, kind: Any, target_id: Any, reason: Any, note: Any = "") -> 
     recorded: list[events.Event] = []
     db.session.flush()
     if _should_hide(item) and not hidden_reason(kind, obj):  # what is hidden stays hidden as it is
-        told = _("Members flagged %(what)s, so it is hidden until a moderator reviews it.",
-                 what=describe(kind, obj))
+        told = _l("Members flagged %(what)s, so it is hidden until a moderator reviews it.",
+                  what=describe(kind, obj))
         recorded += hide(None, kind, obj, "flags", _("Flags from members reached the threshold."), told)
     commit_and_publish(*recorded, conflict=_("You have already flagged this."))
     return row
@@ -215,15 +215,15 @@ def item_about(kind: str, obj: Any) -> ReviewItem | None:
     return db.session.scalar(select(ReviewItem).where(ReviewItem.open_key == f"{kind}:{obj.id}"))
 
 
-def resolve(actor: Any, item: ReviewItem, resolution: str, upheld: bool, outcome: str) -> None:
+def resolve(actor: Any, item: ReviewItem, resolution: str, upheld: bool, outcome: Any) -> None:
     """Close an item: its open flags are upheld or dismissed and each flagger is told the outcome."""
     now = utcnow()
     item.resolved_at, item.resolved_by_id, item.resolution, item.open_key = now, actor.id, resolution, None
     kind, obj = item_target(item)
-    what = {"post": _("the post"), "concept": _("the concept"), "user": _("the profile")}.get(kind)
+    what = {"post": _l("the post"), "concept": _l("the concept"), "user": _l("the profile")}.get(kind)
     for row in open_flags(item):
         row.resolved_at, row.resolved_by_id = now, actor.id
         row.resolution = "upheld" if upheld else "dismissed"
         if row.reporter_id is not None and obj is not None and what is not None:
-            notifications.notify(row.reporter_id, "flag", _("Thank you for your flag on %(what)s you reported: "
-                                 "%(outcome)s", what=what, outcome=outcome), url(kind, obj), actor.id)
+            notifications.notify(row.reporter_id, "flag", _l("Thank you for your flag on %(what)s you reported: "
+                                  "%(outcome)s", what=what, outcome=outcome), url(kind, obj), actor.id)

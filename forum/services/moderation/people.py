@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from forum import policy
 from forum.errors import Conflict, ValidationError
 from forum.extensions import db
-from forum.i18n import _, format_when
+from forum.i18n import _, format_when, later, later_when
 from forum.models import ModeratorWarning, Suspension, User, utcnow
 from forum.services import demand, events, notifications
 from forum.services.moderation.auditing import audit
@@ -53,7 +53,7 @@ def date(value: datetime) -> str:
     return format_when(value, with_time=True)
 
 
-def warn(actor: Any, user: User, reason: str, told: str) -> list[events.Event]:
+def warn(actor: Any, user: User, reason: str, told: Any) -> list[events.Event]:
     """A warning the person must acknowledge before anything else (inside the caller's transaction)."""
     db.session.add(ModeratorWarning(user_id=user.id, moderator_id=actor.id, message=reason, created_at=utcnow()))
     user.warning_pending = True
@@ -77,17 +77,16 @@ def restrict(actor: Any, user: User, action: str, reason: str, until: Any, told:
         user.suspended_until = max(end, user.suspended_until or end) if user.is_suspended else end
     db.session.flush()
     audit(actor, audited, "user", user.id, subject_id=user.id, reason=reason, after=end.isoformat())
-    notifications.notify(user.id, "moderation", str(told) % {"date": date(end), "reason": reason},
+    notifications.notify(user.id, "moderation", later(told, date=later_when(end), reason=reason),
                          "/appeal" if kind != "silence" else "", actor.id)
     return feedback_changed(user) if summaries_change else []
 
 
-def lift(actor: Any, row: Suspension, reason: str, told: str) -> list[events.Event]:
+def lift(actor: Any, row: Suspension, reason: str, told: Any) -> list[events.Event]:
     """End a restriction early; the person's effective end becomes the latest of their others."""
     if not row.active():
         raise Conflict(_("That restriction has already ended."))
-    if row.kind == "ban":
-        policy.require(actor, "moderation.ban", row.user)
+    policy.require(actor, "moderation.lift", row)
     user = row.user
     now = utcnow()
     row.lifted_at, row.lifted_by_id = now, actor.id
