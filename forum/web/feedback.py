@@ -73,14 +73,35 @@ def _vote_message(result: feedback.VoteResult) -> str:
     if result.value == 0:
         return _("Your vote is withdrawn.")
     if result.counts_from is not None:
-        minutes = round(demand.rule.wait().total_seconds() / 60)
-        wait = _("new accounts wait an hour") if minutes == 60 else ngettext(
-            "new accounts wait %(num)d minute", "new accounts wait %(num)d minutes", minutes)
-        return _("Your vote is saved and counts from %(time)s (%(wait)s).",
-                 time=format_time(result.counts_from, "HH:mm"), wait=wait)
+        return _("Your vote is saved and counts from %(time)s (%(wait)s).", **_counting(result.counts_from))
     if result.value == 1:
         return _("Your vote for this feature is counted.")
     return _("Your vote against this feature is counted.")
+
+
+def _counting(counts_from: datetime) -> dict[str, str]:
+    """When a brand-new account's answer starts counting (the time in the reader's language and time
+    zone, by Babel) and how long new accounts wait: the words of every "saved and counts from"."""
+    minutes = round(demand.rule.wait().total_seconds() / 60)
+    wait = _("new accounts wait an hour") if minutes == 60 else ngettext(
+        "new accounts wait %(num)d minute", "new accounts wait %(num)d minutes", minutes)
+    return {"time": format_time(counts_from, "HH:mm"), "wait": wait}
+
+
+def _kano_message(saved: int) -> str:
+    """Saved, and counted now or (a new account's) from the end of the wait."""
+    counts_from = demand.counts_from(current_user)
+    if counts_from is not None:
+        return _("Your answers are saved and count from %(time)s (%(wait)s).", **_counting(counts_from))
+    return ngettext("Thanks — your answers about %(num)s feature are saved.",
+                    "Thanks — your answers about %(num)s features are saved.", saved)
+
+
+def _price_message() -> str:
+    counts_from = demand.counts_from(current_user)
+    if counts_from is not None:
+        return _("Your answer is saved and counts from %(time)s (%(wait)s).", **_counting(counts_from))
+    return _("Thanks — your price answer is saved.")
 
 
 @bp.route("/<slug>/kano", methods=["GET", "POST"])
@@ -98,8 +119,7 @@ def kano(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(ngettext("Thanks — your answers about %(num)s feature are saved.",
-                           "Thanks — your answers about %(num)s features are saved.", saved), "success")
+            flash(_kano_message(saved), "success")
             return redirect(concept_url(concept, "feedback"), 303)
     html = render_template("feedback/kano.html", concept=concept, form=form, closed=closed,
                            concept_url=concept_url(concept),
@@ -134,7 +154,7 @@ def price(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(_("Thanks — your price answer is saved."), "success")
+            flash(_price_message(), "success")
             return redirect(url_for("feedback.price", slug=concept.slug), 303)
     page = feedback.price_page(current_user, concept)  # where the answer sits: only when shown
     html = render_template("feedback/price.html", concept=concept, form=form, page=page, closed=closed,
@@ -151,7 +171,9 @@ def _price_json(concept: Any, form: PriceForm) -> Any:
         feedback.answer_price(current_user, concept, form.prices())
     except ValidationError as exc:
         return jsonify(error=exc.title, message=exc.message, errors=exc.errors), exc.status
-    return jsonify(ok=True, message=_("Thanks — your price answer is saved."))
+    counts_from = demand.counts_from(current_user)
+    return jsonify(ok=True, message=_price_message(),
+                   counts_from=counts_from.isoformat() + "Z" if counts_from else None)
 
 
 @bp.get("/<slug>/results")

@@ -192,6 +192,35 @@ def test_a_waiting_vote_says_when_it_counts_and_counts_then_on_its_own(client, p
     assert summary["features"][0]["votes_for"] == 1
 
 
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+
+
+def test_a_new_accounts_kano_and_price_answers_say_when_they_count_in_both_languages(client, people):
+    concept = _concept(people["org"])
+    newbie = make_user("newbie", trust_level=0)
+    login(client, newbie)
+    counts_at = (newbie.created_at + timedelta(hours=1)).strftime("%H:%M")
+    prices = {"too_cheap": "5", "cheap": "9", "expensive": "15", "too_expensive": "30"}
+    answer = client.post(f"/concepts/{concept.slug}/price", data=prices, headers={"Accept": "application/json"})
+    assert answer.get_json()["message"] == \
+        f"Your answer is saved and counts from {counts_at} (new accounts wait an hour)."
+    page = client.post(f"/concepts/{concept.slug}/price", data=prices, follow_redirects=True, headers=ZH)
+    assert f"你的回答已保存，将从 {counts_at} 起计入（新账户需等待一小时）。" in page.get_data(as_text=True)
+    kano = {f"f{concept.features[0].id}_functional": "like", f"f{concept.features[0].id}_dysfunctional": "dislike"}
+    page = client.post(f"/concepts/{concept.slug}/kano", data=kano, follow_redirects=True)
+    assert f"Your answers are saved and count from {counts_at} (new accounts wait an hour)." in \
+        page.get_data(as_text=True)
+    page = client.post(f"/concepts/{concept.slug}/kano", data=kano, follow_redirects=True, headers=ZH)
+    assert f"你的回答已保存，将从 {counts_at} 起计入（新账户需等待一小时）。" in page.get_data(as_text=True)
+    # An established person is thanked as before: their answer counts now.
+    regular = client.application.test_client()
+    login(regular, make_user("regular"))
+    answer = regular.post(f"/concepts/{concept.slug}/price", data=prices, headers={"Accept": "application/json"})
+    assert answer.get_json()["message"] == "Thanks — your price answer is saved."
+    page = regular.post(f"/concepts/{concept.slug}/kano", data=kano, follow_redirects=True)
+    assert "Thanks — your answers about 1 feature are saved." in page.get_data(as_text=True)
+
+
 def test_the_summary_page_counts_votes_waiting_apart(client, people):
     concept = _concept(people["org"])
     _answer(make_user("fan"), concept, ANSWERS[0], ("up", "up"))
