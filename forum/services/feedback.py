@@ -322,12 +322,18 @@ def panel(actor: Any, concept: Any) -> dict[str, Any]:
 
 
 def record_visit(actor: Any, concept: Concept) -> None:
-    """Remember that the person opened the demand summary now (the page posts it): "since your last
-    visit" counts from here next time."""
+    """Remember that the person opened the demand summary now (POST .../results/visit): "since your
+    last visit" counts from here next time."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return
     policy.require(actor, "feedback.results", concept)
-    _upsert(SummaryVisit, [{"user_id": actor.id, "concept_id": concept.id, "visited_at": utcnow()}],
+    note_visit(actor.id, concept.id)
+
+
+def note_visit(user_id: int, concept_id: int) -> None:
+    """The same, once the summary page has been sent to a person it was shown to (the page view
+    checked who may read it and writes nothing itself): one short transaction of its own."""
+    _upsert(SummaryVisit, [{"user_id": user_id, "concept_id": concept_id, "visited_at": utcnow()}],
             keys=["user_id", "concept_id"], update=["visited_at"])
     db.session.commit()
 
@@ -336,5 +342,5 @@ __all__ = [
     "CLOSED_MESSAGE", "CURRENCY_SYMBOLS", "INTENT_LABELS", "PRICE_QUESTIONS", "SMALL_SAMPLE", "VoteResult",
     "active_features", "answer_kano", "answer_price", "can_see_results", "cast_vote", "check_prices",
     "INTENT_FIELDS", "PRICE_FIELDS", "get_concept", "get_feature", "money", "my_kano", "my_price", "my_votes", "panel", "position_sentences",
-    "price_page", "rank_order", "record_visit", "vote_rows",
+    "note_visit", "price_page", "rank_order", "record_visit", "vote_rows",
 ]

@@ -19,7 +19,7 @@ from forum.models import Concept, utcnow
 from forum.services import concepts, demand, feedback, page_keys
 from forum.web import charts, research_charts
 from forum.web.feedback_forms import PriceForm, VoteForm, kano_form
-from forum.web.utils import apply_errors, wants_json
+from forum.web.utils import after_response, apply_errors, wants_json
 
 bp = Blueprint("feedback", __name__, url_prefix="/concepts")
 
@@ -216,11 +216,13 @@ def results(slug: str) -> Response:
         return min(pagecache.ttl_until(shown["valid_until"] if shown else demand.get(concept).valid_until),
                    pagecache.ttl_until(datetime(tomorrow.year, tomorrow.month, tomorrow.day)))
 
-    since_key = ("since", concept.id, row.seq, row.topic_seq, current_user.get_id())
+    since_key = ("since", concept.id, row.seq, row.topic_seq, current_user.get_id(), row.visited_at)
+    if current_user.is_authenticated:  # this visit is recorded once the page has been sent
+        after_response(feedback.note_visit, current_user.id, concept.id)
 
     def since_part() -> str:
-        """New comments, votes and price answers since the person's last recorded visit (the page
-        records it with a POST to feedback.visit: a GET writes nothing)."""
+        """New comments, votes and price answers since the person's last recorded visit (recorded
+        after the page was sent, in a transaction of its own: the view writes nothing)."""
         user = current_user._get_current_object()
         if not user.is_authenticated:
             return ""
@@ -228,8 +230,7 @@ def results(slug: str) -> Response:
 
         def render_since() -> str:
             since = demand.since_last_visit(user, concept)
-            return render_template("feedback/_since.html", since=since, asks_price=asks_price,
-                                   concept_slug=concept.slug)
+            return render_template("feedback/_since.html", since=since, asks_price=asks_price)
 
         return pagecache.fragment(since_key, render_since)
 
@@ -290,7 +291,8 @@ def _page_data(concept: Concept, segment: dict[str, Any] | None, refused: str | 
 @bp.post("/<slug>/results/visit")
 @login_required
 def visit(slug: str) -> Response | tuple[Response, int]:
-    """The summary page records the reader's visit with this POST after it is shown."""
+    """Records the reader's visit to the summary (the page itself records it after it is sent; this
+    POST stays for clients that record it themselves)."""
     feedback.record_visit(current_user, feedback.get_concept(slug, current_user))
     if wants_json():
         return jsonify(ok=True), 200

@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
+import flask
 import pytest
 from flask import g
 from sqlalchemy import create_engine, func, select, update
@@ -298,14 +299,47 @@ def test_a_comment_moves_the_participation_on_the_page_the_api_and_summary_json(
     assert "<dt>People in all</dt><dd>2</dd>" in html and "<dt>Commented</dt><dd>1</dd>" in html
 
 
-def test_reading_the_summary_page_writes_nothing(client, people):
+def test_the_summary_page_records_the_visit_after_it_is_sent_without_javascript(client, people, app,
+                                                                            monkeypatch):
+    """No write inside the page view: the visit is committed once the page has been sent, in a
+    transaction of its own, and a failure to record it never fails the page."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from forum.web import feedback as feedback_views
+
     concept = _concept(people["org"])
     login(client, people["member"])
-    for _ in range(2):
-        assert client.get(f"/concepts/{concept.slug}/results").status_code == 200
-    assert db.session.scalar(select(func.count(SummaryVisit.id))) == 0
-    assert client.post(f"/concepts/{concept.slug}/results/visit").status_code == 303
+    commits = []
+
+    def note(session):
+        commits.append("inside the view" if flask.has_request_context() else "after the response")
+
+    event.listen(Session, "after_commit", note)
+    try:
+        page = client.get(f"/concepts/{concept.slug}/results")
+        assert page.status_code == 200 and "Since your last visit" not in page.get_data(as_text=True)
+        assert commits == []  # the view wrote nothing
+        page.close()  # the server closes the response once it is sent: then the visit is recorded
+    finally:
+        event.remove(Session, "after_commit", note)
+    assert commits == ["after the response"]
     assert db.session.scalar(select(func.count(SummaryVisit.id))) == 1
+    feedback.cast_vote(make_user("fan"), concept.features[0], "up")
+    again = client.get(f"/concepts/{concept.slug}/results")
+    strip = again.get_data(as_text=True).split('class="since-strip"')[1].split("</section>")[0]
+    assert "<strong>1</strong> new or changed vote" in strip
+    again.close()
+    assert client.post(f"/concepts/{concept.slug}/results/visit").status_code == 303  # the POST stays
+    # Recording it fails (a locked database, say): the page is served all the same.
+    monkeypatch.setattr(feedback_views.feedback, "note_visit", _refuse)
+    failing = client.get(f"/concepts/{concept.slug}/results")
+    assert failing.status_code == 200
+    failing.close()
+
+
+def _refuse(*args):
+    raise RuntimeError("database is locked")
 
 
 def test_a_visitor_may_not_record_a_visit(client, people):
