@@ -276,9 +276,11 @@ def _demand_storm(env: dict[str, str]) -> None:
                         for k in range(4)]
             writers = [pool.submit(_demand_writer, i, servers[i % 2].url, sessions[i], setup, outcome, answered,
                                    start) for i in range(VOTERS)]
-            for future in writers:
-                future.result(timeout=DEMAND_DEADLINE)
-            done.set()
+            try:
+                for future in writers:
+                    future.result(timeout=max(1, DEMAND_DEADLINE - (time.monotonic() - began)))
+            finally:
+                done.set()  # the readers stop, whatever happened to the writers
             for future in watchers:
                 future.result(timeout=TIMEOUT)
         took = time.monotonic() - began

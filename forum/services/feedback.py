@@ -11,7 +11,7 @@ tally and summary while the suspension lasts.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -48,6 +48,17 @@ def _upsert(model: type, rows: list[dict[str, Any]], keys: list[str], update: li
     stmt = stmt.on_conflict_do_update(
         index_elements=keys, set_={name: getattr(stmt.excluded, name) for name in update})
     db.session.execute(stmt)
+
+
+def _record_then(room: str, kind: str, figures: Callable[[], dict[str, Any]]) -> events.Event:
+    """Record the change's event first, then read the figures it carries. From the event on, the
+    room's writers wait for each other until the commit (its number's row lock), so the room's last
+    event always carries figures that include every answer committed before it, and no other lock
+    is needed: a reply or an answer elsewhere on the concept never queues behind this one."""
+    event = events.record(room, kind)
+    with db.session.no_autoflush:  # the event is inserted at the commit, with its figures
+        event.payload = figures()
+    return event
 
 
 def _lock(model: type, row_id: int) -> None:
@@ -119,7 +130,6 @@ def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
     if feature.retired_at is not None:
         raise Conflict("This feature has been retired; it no longer takes votes.")
     now = utcnow()
-    _lock(Feature, feature.id)
     if number == 0:
         db.session.execute(delete(FeatureVote).where(
             FeatureVote.feature_id == feature.id, FeatureVote.user_id == actor.id))
@@ -127,10 +137,11 @@ def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
         _upsert(FeatureVote, [{"feature_id": feature.id, "user_id": actor.id, "value": number,
                                "created_at": now, "updated_at": now}],
                 keys=["feature_id", "user_id"], update=["value", "updated_at"])
-    up, down = demand.votes.tally(feature)
     # The new ranking goes with the tally, so open pages reorder without asking (thin: ids only).
-    event = events.record(events.concept_room(concept.id), "tally.changed",
-                          {"feature_id": feature.id, "up": up, "down": down, "order": rank_order(concept)})
+    event = _record_then(events.concept_room(concept.id), "tally.changed", lambda: dict(
+        zip(("up", "down"), demand.votes.tally(feature), strict=True), feature_id=feature.id,
+        order=rank_order(concept)))
+    up, down = event.payload["up"], event.payload["down"]
     commit_and_publish(event)
     return VoteResult(feature.id, number, up, down, demand.counts_from(actor) if number else None)
 
@@ -208,10 +219,10 @@ def answer_kano(actor: Any, concept: Concept,
         raise ValidationError("Some questions are answered only half-way; see the marked ones.", errors)
     if not rows:
         raise ValidationError("Answer the two questions for at least one feature.")
-    _lock(Concept, concept.id)
     _upsert(KanoAnswer, rows, keys=["feature_id", "user_id"],
             update=["functional", "dysfunctional", "updated_at"])
-    event = events.record(events.concept_room(concept.id), "kano.changed", {"n": demand.kano.respondents(concept.id)})
+    event = _record_then(events.concept_room(concept.id), "kano.changed",
+                         lambda: {"n": demand.kano.respondents(concept.id)})
     commit_and_publish(event)
     return len(rows)
 
@@ -230,12 +241,11 @@ def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> Price
     moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
     values = check_prices(data, concept.currency, concept.price_asks_too_cheap)
     now = utcnow()
-    _lock(Concept, concept.id)
     _upsert(PriceResponse, [{"concept_id": concept.id, "user_id": actor.id, **values,
                              "created_at": now, "updated_at": now}],
             keys=["concept_id", "user_id"], update=[*PRICE_FIELDS, *INTENT_FIELDS, "updated_at"])
-    event = events.record(events.concept_room(concept.id), "price.changed",
-                          {"n": demand.prices.answers(concept.id)})
+    event = _record_then(events.concept_room(concept.id), "price.changed",
+                         lambda: {"n": demand.prices.answers(concept.id)})
     commit_and_publish(event)
     return my_price(actor, concept.id)  # type: ignore[return-value]
 
