@@ -137,35 +137,16 @@ def _check_site_url(app: Flask) -> None:
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 instance_path=str(INSTANCE_DIR), instance_relative_config=False)
-    app.config.from_object(Config())
-    if config:
-        app.config.update(config)
-    _check_site_url(app)
-    app.session_interface = _SessionInterface()
-    app.request_class = ForumRequest
-    app.json = StrictJSONProvider(app)
-    if app.config["PROXY_FIX_HOPS"]:
-        hops = app.config["PROXY_FIX_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    _configure(app, config)
 
     # First registered, so it runs after every other after_request hook (Flask-Login's included).
     register_security_headers(app)
 
     db.init_app(app)
     i18n.init_app(app)
-
-    @app.teardown_request
-    def _end_write_transaction(exc: BaseException | None) -> None:
-        """A write request never keeps SQLite's write lock past its end, even when its session lives
-        on (an app context that outlives the request, as in tests and scripts)."""
-        if g.get("_write_gate_held"):
-            db.session.rollback()
+    app.teardown_request(_end_write_transaction)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message, login_manager.localize_callback = _l("Please log in to continue."), str  # lazy
-    login_manager.login_message_category = "info"
-    login_manager.session_protection = "basic"
+    _init_login(app)
     csrf.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
@@ -188,3 +169,32 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _configure(app: Flask, config: dict[str, Any] | None) -> None:
+    """The settings (Config, then the caller's), and the request, session and JSON classes."""
+    app.config.from_object(Config())
+    if config:
+        app.config.update(config)
+    _check_site_url(app)
+    app.session_interface = _SessionInterface()
+    app.request_class = ForumRequest
+    app.json = StrictJSONProvider(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+def _end_write_transaction(exc: BaseException | None) -> None:
+    """A write request never keeps SQLite's write lock past its end, even when its session lives
+    on (an app context that outlives the request, as in tests and scripts)."""
+    if g.get("_write_gate_held"):
+        db.session.rollback()
+
+
+def _init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message, login_manager.localize_callback = _l("Please log in to continue."), str  # lazy
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"

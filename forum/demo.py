@@ -5,6 +5,7 @@ import random
 from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import insert, select
 
@@ -319,40 +320,55 @@ def seed_feedback() -> None:
         rng = random.Random(FEEDBACK_SEED + index)
         features = [f for f in concept.features if f.retired_at is None]
         now = utcnow()
+        stamp = {"created_at": now, "updated_at": now}
         votes, kano_rows, prices = [], [], []
         for user_id in respondents:
-            for feature, appeal in zip(features, profile["appeal"], strict=False):
-                if rng.random() < 0.55:
-                    votes.append({"feature_id": feature.id, "user_id": user_id,
-                                  "value": 1 if rng.random() < appeal else -1, "created_at": now, "updated_at": now})
+            votes += _demo_votes(rng, features, profile, {"user_id": user_id, **stamp})
             if concept.kano_enabled and rng.random() < 0.6:
-                for feature, category in zip(features, profile["kano"], strict=False):
-                    pool = category if rng.random() < 0.65 else rng.choice("MOAI")
-                    functional, dysfunctional = rng.choice(_KANO_PAIRS[pool])
-                    kano_rows.append({"feature_id": feature.id, "user_id": user_id, "functional": functional,
-                                      "dysfunctional": dysfunctional, "created_at": now, "updated_at": now})
+                kano_rows += _demo_kano(rng, features, profile, {"user_id": user_id, **stamp})
             if concept.price_question_enabled and rng.random() < 0.8:
-                step = profile["step"]
-                base = profile["median"] * rng.lognormvariate(0, profile["spread"])
-                answer = [_round_price(base * rng.uniform(*bounds), step)
-                          for bounds in ((0.35, 0.6), (0.75, 0.92), (1.08, 1.3), (1.4, 1.9))]
-                for i in range(1, 4):  # rounding may tie two prices: keep them in order
-                    answer[i] = max(answer[i], answer[i - 1] + step)
-                if rng.random() < 0.03:  # a few people mix up "a bargain" and "getting expensive"
-                    answer[1], answer[2] = answer[2], answer[1]
-                intents = (None, None)
-                if rng.random() < 0.7:
-                    intents = (rng.choices([5, 4, 3, 2], [35, 40, 20, 5])[0],
-                               rng.choices([4, 3, 2, 1], [10, 35, 35, 20])[0])
-                tc, c, e, te = (Decimal(f"{price:.2f}") for price in answer)
-                prices.append({"concept_id": concept.id, "user_id": user_id, "too_cheap": tc,
-                               "cheap": c, "expensive": e, "too_expensive": te,
-                               "intent_cheap": intents[0], "intent_expensive": intents[1],
-                               "created_at": now, "updated_at": now})
+                prices.append({"concept_id": concept.id, "user_id": user_id, **_demo_price(rng, profile), **stamp})
         for model, rows in ((FeatureVote, votes), (KanoAnswer, kano_rows), (PriceResponse, prices)):
             if rows:
                 db.session.execute(insert(model), rows)
         db.session.commit()
+
+
+def _demo_votes(rng: random.Random, features: list[Any], profile: dict[str, Any],
+                who: dict[str, Any]) -> list[dict[str, Any]]:
+    """One respondent's votes: about half the features, up more often the more appealing."""
+    return [{"feature_id": feature.id, "value": 1 if rng.random() < appeal else -1, **who}
+            for feature, appeal in zip(features, profile["appeal"], strict=False) if rng.random() < 0.55]
+
+
+def _demo_kano(rng: random.Random, features: list[Any], profile: dict[str, Any],
+               who: dict[str, Any]) -> list[dict[str, Any]]:
+    """One respondent's Kano answers: mostly the feature's own category, now and then another."""
+    rows = []
+    for feature, category in zip(features, profile["kano"], strict=False):
+        pool = category if rng.random() < 0.65 else rng.choice("MOAI")
+        functional, dysfunctional = rng.choice(_KANO_PAIRS[pool])
+        rows.append({"feature_id": feature.id, "functional": functional, "dysfunctional": dysfunctional, **who})
+    return rows
+
+
+def _demo_price(rng: random.Random, profile: dict[str, Any]) -> dict[str, Any]:
+    """One respondent's four prices (and, seven times in ten, the two intents)."""
+    step = profile["step"]
+    base = profile["median"] * rng.lognormvariate(0, profile["spread"])
+    answer = [_round_price(base * rng.uniform(*bounds), step)
+              for bounds in ((0.35, 0.6), (0.75, 0.92), (1.08, 1.3), (1.4, 1.9))]
+    for i in range(1, 4):  # rounding may tie two prices: keep them in order
+        answer[i] = max(answer[i], answer[i - 1] + step)
+    if rng.random() < 0.03:  # a few people mix up "a bargain" and "getting expensive"
+        answer[1], answer[2] = answer[2], answer[1]
+    intents = (None, None)
+    if rng.random() < 0.7:
+        intents = (rng.choices([5, 4, 3, 2], [35, 40, 20, 5])[0],
+                   rng.choices([4, 3, 2, 1], [10, 35, 35, 20])[0])
+    tc, c, e, te = (Decimal(f"{price:.2f}") for price in answer)
+    return {"too_cheap": tc, "cheap": c, "expensive": e, "too_expensive": te,
+            "intent_cheap": intents[0], "intent_expensive": intents[1]}
 
 
 def seed_demo() -> Iterator[str]:

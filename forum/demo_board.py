@@ -3,7 +3,7 @@ trust the forum shows (confirmed addresses, stated commitments, a decision updat
 runs it after the people, organizations, concepts and feedback."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -134,16 +134,7 @@ def seed_board() -> None:
     announcement and a locked topic. Concepts that are absent are skipped; running it twice changes
     nothing."""
     now = utcnow()
-    by_slug = {}
-    for slug, name, description, position in BOARDS:
-        board = db.session.scalar(select(Board).where(Board.slug == slug))
-        if board is None:
-            board = Board(slug=slug, name=name, description=description, position=position,
-                          topic_starters="staff" if slug == "announcements" else "everyone",
-                          created_at=now - timedelta(days=40))
-            db.session.add(board)
-            db.session.flush()
-        by_slug[slug] = board
+    by_slug = _seed_boards(now)
     for slug, title, flags, posts in BOARD_TOPICS:
         board = by_slug[slug]
         if db.session.scalar(select(Topic.id).where(Topic.board_id == board.id, Topic.title == title)):
@@ -155,6 +146,27 @@ def seed_board() -> None:
         db.session.add(topic)
         db.session.flush()
         _seed_posts(topic, posts, now)
+    _seed_concept_talk(now)
+    db.session.commit()
+
+
+def _seed_boards(now: datetime) -> dict[str, Board]:
+    """The demo boards by slug (those already there kept as they are)."""
+    by_slug = {}
+    for slug, name, description, position in BOARDS:
+        board = db.session.scalar(select(Board).where(Board.slug == slug))
+        if board is None:
+            board = Board(slug=slug, name=name, description=description, position=position,
+                          topic_starters="staff" if slug == "announcements" else "everyone",
+                          created_at=now - timedelta(days=40))
+            db.session.add(board)
+            db.session.flush()
+        by_slug[slug] = board
+    return by_slug
+
+
+def _seed_concept_talk(now: datetime) -> None:
+    """The demo concepts' discussions, one official answer each where the script names one."""
     for concept_slug, pin, posts, answered in CONCEPT_TALK:
         concept = db.session.scalar(select(Concept).where(Concept.slug == concept_slug))
         if concept is None:
@@ -170,8 +182,6 @@ def seed_board() -> None:
             created[answered[0]].answered_by_id = created[answered[1]].id
         if topic.last_post_at and topic.last_post_at > concept.last_activity_at:
             concept.last_activity_at = topic.last_post_at
-    db.session.commit()
-
 
 
 # --- trust and closing the loop (forum/services/decisions.py) ---------------------------------------

@@ -1,6 +1,8 @@
 """The extension objects, created unbound and attached in create_app()."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -10,6 +12,7 @@ from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase
 
 from forum import ratelimit_store  # noqa: F401  (registers the sqlitefile:// rate-limit storage)
@@ -33,6 +36,13 @@ def client_key() -> str:
     if current_user and getattr(current_user, "is_authenticated", False):
         return f"user:{current_user.id}"
     return f"addr:{request.remote_addr or 'unknown'}"
+
+
+def upsert_insert(table: Any) -> Any:
+    """An INSERT into `table` (a model or a Table) in the dialect of the engine in use, PostgreSQL's
+    or SQLite's: both have on_conflict_do_update, the generic INSERT has not."""
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 db = SQLAlchemy(model_class=Base)

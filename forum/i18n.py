@@ -11,11 +11,12 @@ Dates, numbers and amounts are formatted here, by Babel, for that language: one 
 """
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_skeleton
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import (
     Babel,
@@ -26,6 +27,7 @@ from flask_babel import (
     format_decimal,
     format_percent,
     format_time,
+    format_timedelta,
     get_locale,
     get_translations,
     gettext,
@@ -52,7 +54,7 @@ _ = gettext
 _l = lazy_gettext
 __all__ = ["LANGUAGES", "babel", "select_locale", "init_app", "_", "_l", "ngettext", "lazy_gettext",
            "lazy_ngettext", "in_language", "site_language", "later", "later_when", "format_when", "locale_code",
-           "when", "money", "number", "percent", "normalise"]
+           "when", "money", "number", "percent", "normalise", "day_month", "duration"]
 
 
 def normalise(tag: str | None) -> str | None:
@@ -182,6 +184,17 @@ def when(moment: date | datetime | str | None, with_time: bool = False) -> Marku
     return Markup('<time datetime="{}" title="{}">{}</time>').format(iso, title, format_when(moment, with_time))
 
 
+def day_month(day: date) -> str:
+    """A day without its year, for a chart's axis: "Dec 7", "12月7日"."""
+    return format_skeleton("MMMd", day, locale=locale_code())
+
+
+def duration(hours: float) -> str:
+    """A length of time rounded for people, in the reader's language: "40 minutes", "10 hours",
+    "3 days" (hours up to two days, as the track record counts them)."""
+    return format_timedelta(timedelta(hours=hours), threshold=2)
+
+
 def _decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
@@ -219,7 +232,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals.update(when=when, time_tag=when, money=money, number=number, percent=percent,
-                                 html_lang=html_lang, locale_code=locale_code, LANGUAGES=LANGUAGES,
+                                 html_lang=html_lang, locale_code=locale_code, LANGUAGES=LANGUAGES, duration=duration,
                                  HTML_LANG=HTML_LANG)
     app.jinja_env.filters.update(money=money, number=number, percent=percent)
     app.jinja_env.policies["ext.i18n.trimmed"] = True

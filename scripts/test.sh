@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # One command: set everything up and run the whole test suite, on SQLite and on PostgreSQL.
 # Needs: Python 3.11; for the PostgreSQL, Redis and browser tests a PostgreSQL server, a Redis server
-# and Debian's chromium and nginx (installed here with apt-get when missing and run as root).
+# and Debian's chromium, nginx and fonts-noto-cjk (installed here with apt-get when missing and run as root).
 set -euo pipefail
 source "$(dirname "$0")/_venv.sh" requirements-dev.txt
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
 
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/sbin/nginx ]; then
-  echo "==> Installing Debian's chromium (browser tests) and nginx (tests/test_nginx.py)"
-  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx >/dev/null \
-    || echo "   (could not install chromium or nginx; their tests will skip, or fail under CI=true)"
+source "$(dirname "$0")/_system_packages.sh"
+missing="$(missing_system_packages)"
+if [ -n "$missing" ]; then
+  echo "==> Installing Debian's $missing (chromium: browser tests; nginx: tests/test_nginx.py; fonts-noto-cjk: Chinese screenshots)"
+  # shellcheck disable=SC2086 - one word per package
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null \
+    || echo "   (could not install $missing; their tests will skip, or fail under CI=true)"
 fi
 if command -v pg_ctlcluster >/dev/null && ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
   echo "==> Starting PostgreSQL"

@@ -6,7 +6,10 @@ holds a letter is unmarked text. String literals inside Jinja code that read as 
 then a space, or a sentence's punctuation) and are not the argument of _() / ngettext() are too.
 
 Python: the first argument of flash(), of the domain errors, of Refusal and of a policy's reason,
-the label, description and messages of form fields and validators, must not be a plain string.
+the label, description and messages of form fields and validators, the per-field messages of a form's
+errors, what a notification or an email says, must not be a plain string (nor one glued together with
+`+`). Beyond those calls, any sentence in the code (words ending in . ? or !) that no gettext call
+wraps is found too: a message built in a helper and returned, or appended to a list.
 """
 from __future__ import annotations
 
@@ -107,7 +110,7 @@ def template_env() -> Environment:
 def unmarked_templates(allowed: dict[str, set[str]] | None = None) -> dict[str, list[str]]:
     env = template_env()
     result: dict[str, list[str]] = {}
-    for path in sorted((ROOT / "templates").rglob("*.html")):
+    for path in sorted([*(ROOT / "templates").rglob("*.html"), *(ROOT / "templates").rglob("*.txt")]):
         name = str(path.relative_to(ROOT / "templates"))
         found = [f for f in scan_template(path.read_text(), env) if f not in (allowed or {}).get(name, set())]
         if found:
@@ -119,8 +122,11 @@ def unmarked_templates(allowed: dict[str, set[str]] | None = None) -> dict[str, 
 
 # Calls whose first argument (or `reason` / `message`) is read by a person.
 FIRST_ARGUMENT = {"flash", "ValidationError", "NotFound", "Conflict", "PermissionDenied", "DomainError",
-                  "Refusal", "abort_with", "RefusedBody", "TooLarge"}
-POLICY_REASON = {"_deny": 1, "_staff": 1, "_fail": 1}  # the reason is the second argument
+                  "Refusal", "abort_with", "RefusedBody", "TooLarge", "BelowFloor", "RateLimited"}
+# name -> the place among the arguments of what a person reads: a policy's reason, a form's per-field
+# messages, a notification's words, an email's subject, an error response's message.
+POLICY_REASON = {"deny": 1, "staff": 1, "_owner": 0, "_fail": 1, "ValidationError": 1, "notify": 2, "_tell": 2,
+                 "queue": 2, "api_error": 1, "_error_response": 1, "RefusedBody": 1, "abort": 1}
 FORM_FIELDS = re.compile(r"[A-Z][A-Za-z]*Field$")
 VALIDATORS = {"DataRequired", "InputRequired", "Length", "NumberRange", "Optional", "Email", "Regexp",
               "EqualTo", "AnyOf", "NoneOf", "URL"}
@@ -128,9 +134,15 @@ KEYWORDS = {"message", "reason", "label", "description"}
 
 
 def _plain(node: ast.AST | None) -> bool:
-    """A string literal or f-string: text that no gettext call translates."""
+    """A string literal or f-string: text that no gettext call translates (also glued with + or %)."""
     if isinstance(node, ast.IfExp):
         return _plain(node.body) or _plain(node.orelse)
+    if isinstance(node, ast.BinOp):
+        return _plain(node.left) or _plain(node.right)
+    if isinstance(node, ast.List | ast.Tuple):
+        return any(_plain(item) for item in node.elts)
+    if isinstance(node, ast.Dict):
+        return any(_plain(value) for value in node.values)
     return isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant) and isinstance(node.value, str)
                                                and bool(LETTER.search(node.value)))
 
@@ -158,11 +170,23 @@ def scan_python(source: str) -> list[str]:
             suspects.append(node.args[0])
         if name in VALIDATORS and node.args and name != "Length" and name != "NumberRange":
             suspects.append(node.args[0])
-        if name in FIRST_ARGUMENT | set(POLICY_REASON) | VALIDATORS or FORM_FIELDS.search(name):
-            suspects += [k.value for k in node.keywords if k.arg in KEYWORDS]
+        if name in FIRST_ARGUMENT | set(POLICY_REASON) | VALIDATORS or FORM_FIELDS.search(name) \
+                or name == "jsonify":
+            suspects += [k.value for k in node.keywords if k.arg in KEYWORDS | {"error", "title"}]
         for suspect in suspects:
             if _plain(suspect):
                 found.append(f"line {suspect.lineno}: {ast.unparse(suspect)[:80]}")
+    return found
+
+
+def _field_errors(tree: ast.AST) -> list[str]:
+    """`errors["field"] = ["A plain message."]`: a form's per-field messages."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and "error" in t.value.id
+                for t in node.targets) and _plain(node.value):
+            found.append(f"line {node.lineno}: {ast.unparse(node.value)[:80]}")
     return found
 
 
@@ -172,7 +196,59 @@ def unmarked_python(skip: set[str]) -> dict[str, list[str]]:
         name = str(path.relative_to(ROOT))
         if name in skip or any(name.startswith(prefix) for prefix in skip if prefix.endswith("/")):
             continue
-        found = scan_python(path.read_text())
+        found = scan_python(path.read_text()) + _field_errors(ast.parse(path.read_text()))
+        if found:
+            result[name] = found
+    return result
+
+
+# Calls whose strings are for developers and operators, not for people using the forum.
+_NOT_FOR_PEOPLE = {"debug", "info", "warning", "error", "exception", "critical", "ValueError", "TypeError",
+                   "RuntimeError", "KeyError", "LookupError", "AssertionError", "NotImplementedError"}
+_SENTENCE = re.compile(r"[A-Za-z][a-z']*\s+\S+\s+\S.*[a-z0-9)}”’\"][.?!]”?$", re.S)
+
+
+def _text_of(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):  # an f-string: its holes as {}
+        return "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
+    return None
+
+
+def scan_sentences(source: str) -> list[str]:
+    """Sentences in code (not docstrings, not comments) that no gettext call wraps, nor a call for
+    developers (a log line, a ValueError)."""
+    tree = ast.parse(source)
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    found = []
+    for node in ast.walk(tree):
+        text = _text_of(node)
+        parent = parents.get(node)
+        if text is None or isinstance(parent, ast.Expr | ast.JoinedStr):  # docstrings; parts of f-strings
+            continue
+        words = re.sub(r"^[^A-Za-z]+", "", " ".join(text.split()))
+        if not _SENTENCE.match(words):
+            continue
+        while parent is not None and not isinstance(parent, ast.FunctionDef | ast.ClassDef | ast.Module):
+            if isinstance(parent, ast.Call) and _name(parent.func) in MARKERS | _NOT_FOR_PEOPLE | {"N_"}:
+                break
+            parent = parents.get(parent)
+        else:
+            found.append(f"line {node.lineno}: {words[:80]}")
+    return found
+
+
+def unmarked_sentences(skip: set[str], allowed: dict[str, set[str]]) -> dict[str, list[str]]:
+    """`scan_sentences` over forum/, less `skip` and the sentences of each file that start as one of
+    its `allowed` texts."""
+    result: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "forum").rglob("*.py")):
+        name = str(path.relative_to(ROOT))
+        if name in skip or any(name.startswith(prefix) for prefix in skip if prefix.endswith("/")):
+            continue
+        found = [f for f in scan_sentences(path.read_text())
+                 if not f.split(": ", 1)[1].startswith(tuple(allowed.get(name, ())))]
         if found:
             result[name] = found
     return result

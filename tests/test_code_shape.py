@@ -18,26 +18,8 @@ LONG_ALLOWED = "reads best in one piece"
 MAX_INNER_IMPORTS = 8
 
 # Still to split (sizes when the limits were set; none may grow).
-LONG_FILES = {
-    "forum/analytics/pricing.py": 496,
-    "forum/policy.py": 539, "forum/services/concepts.py": 507, "forum/services/privacy.py": 452,
-}
-LONG_FUNCTIONS = {
-    "forum/__init__.py::create_app": 54,
-    "forum/analytics/pricing.py::van_westendorp_counts": 133,
-    "forum/analytics/pricing.py::van_westendorp": 90, "forum/analytics/pricing.py::position": 41,
-    "forum/demo.py::seed_feedback": 50,
-    "forum/demo_board.py::seed_board": 42, "forum/services/accounts.py::register": 47,
-    "forum/services/boards.py::_check": 43, "forum/services/decisions.py::create": 51,
-    "forum/services/exports.py::write_workbook": 60, "forum/services/mail.py::deliver_due": 45,
-    "forum/services/notifications.py::notify_new_post": 44, "forum/services/posting.py::edit_post": 42,
-    "forum/services/privacy.py::export_files": 90, "forum/services/privacy.py::delete_account": 64,
-    "forum/web/charts.py::price_chart": 62,
-    "forum/web/feedback.py::results": 62, "forum/web/__init__.py::register_error_handlers": 43,
-    "forum/services/feedback.py::answer_kano": 43,
-}
-# Modules whose inner imports go with them (issue 16 replaces them; issue 22 sends a signal instead).
-INNER_IMPORTS_PENDING = {"forum/services/events.py:173"}
+LONG_FILES: dict[str, int] = {}
+LONG_FUNCTIONS: dict[str, int] = {}
 
 
 def _files() -> list[Path]:
@@ -98,10 +80,109 @@ def test_imports_sit_at_the_top_and_the_few_inside_functions_say_why():
                 if not isinstance(node, ast.Import | ast.ImportFrom):
                     continue
                 where = f"{_name(path)}:{node.lineno}"
-                if _name(path) in INNER_IMPORTS_PENDING or where in INNER_IMPORTS_PENDING:
-                    continue
                 inner.add(where)
                 if "#" not in lines[node.lineno - 1] + lines[node.lineno - 2]:
                     silent.append(where)
     assert not silent, "imports inside functions without a comment saying why: " + ", ".join(sorted(set(silent)))
     assert len(inner) <= MAX_INNER_IMPORTS, f"{len(inner)} imports inside functions: {sorted(inner)}"
+
+
+# --- no private reach-ins ---------------------------------------------------------------------------
+
+#: Underscore names that are conventions, not privates: gettext and its lazy twin (forum.i18n).
+PUBLIC_UNDERSCORE_NAMES = {"_", "_l"}
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__") and name not in PUBLIC_UNDERSCORE_NAMES
+
+
+def _module_of(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _absolute(module: str, node: ast.ImportFrom, package: str) -> str:
+    """The module a `from ... import` names, relative imports resolved against `package`."""
+    if not node.level:
+        return node.module or ""
+    base = package.split(".")[: len(package.split(".")) - node.level + 1]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def _forum_modules() -> set[str]:
+    return {_module_of(p) for p in _files()}
+
+
+def private_reach_ins(path: Path, source: str, modules: set[str]) -> list[str]:
+    """Where `source` (the module at `path`) uses another forum module's underscore name: imports
+    it (`from forum.x import _y`, or a private module `forum.x._y`), or reads it as an attribute of a
+    forum module it imported (`x._y`, `forum.x._y`)."""
+    here = _module_of(path)
+    package = here if path.name == "__init__.py" else here.rpartition(".")[0]
+    bound: dict[str, str] = {}  # local name -> the forum module it stands for
+    found: list[str] = []
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] != "forum":
+                    continue
+                if any(_private(part) for part in alias.name.split(".")):
+                    found.append(f"{node.lineno}: import {alias.name}")
+                bound[alias.asname or "forum"] = alias.name if alias.asname else "forum"
+        elif isinstance(node, ast.ImportFrom):
+            source_module = _absolute(here, node, package)
+            if source_module.split(".")[0] != "forum":
+                continue
+            if any(_private(part) for part in source_module.split(".")) and source_module != here:
+                found.append(f"{node.lineno}: from {source_module} import ...")
+            for alias in node.names:
+                if _private(alias.name) and source_module != here:
+                    found.append(f"{node.lineno}: from {source_module} import {alias.name}")
+                if f"{source_module}.{alias.name}" in modules:
+                    bound[alias.asname or alias.name] = f"{source_module}.{alias.name}"
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _private(node.attr):
+            owner = _dotted(node.value, bound)
+            if owner in modules and owner != here:
+                found.append(f"{node.lineno}: {owner}.{node.attr}")
+    return found
+
+
+def _dotted(node: ast.AST, bound: dict[str, str]) -> str | None:
+    """The forum module an expression such as `x` or `forum.services.x` names, if any."""
+    if isinstance(node, ast.Name):
+        return bound.get(node.id)
+    if isinstance(node, ast.Attribute):
+        owner = _dotted(node.value, bound)
+        return f"{owner}.{node.attr}" if owner else None
+    return None
+
+
+def test_the_reach_in_check_finds_reach_ins():
+    """The check below can fail: each way of reaching into another module's privates is found."""
+    modules = {"forum", "forum.services", "forum.services.feedback", "forum.api", "forum.web", "forum.web.x"}
+    web = FORUM / "web" / "x.py"
+    assert private_reach_ins(web, "from forum.services import feedback\nfeedback._lock(1)\n", modules) == [
+        "2: forum.services.feedback._lock"]
+    assert private_reach_ins(web, "from forum.services import feedback as f\nf._lock\n", modules) == [
+        "2: forum.services.feedback._lock"]
+    assert private_reach_ins(web, "import forum.services.feedback\nforum.services.feedback._tally()\n",
+                             modules) == ["2: forum.services.feedback._tally"]
+    assert private_reach_ins(web, "from forum.api import _concept, bp\n", modules) == [
+        "1: from forum.api import _concept"]
+    assert private_reach_ins(web, "from ..api import _concept\n", modules) == ["1: from forum.api import _concept"]
+    assert private_reach_ins(web, "from forum.api._concept import find\n", modules) == [
+        "1: from forum.api._concept import ..."]
+    # Not reach-ins: a module's own privates, another object's attributes, gettext's `_`.
+    assert private_reach_ins(web, "from forum.i18n import _, _l\ndef _own(): pass\n_own()\n", modules) == []
+    assert private_reach_ins(web, "from forum.services import feedback\nfeedback.x._y\nrow._mapping\n",
+                             modules) == []
+
+
+def test_no_module_reaches_into_another_modules_privates():
+    modules = _forum_modules()
+    found = [f"{_name(path)}:{where}" for path in _files()
+             for where in private_reach_ins(path, path.read_text(), modules)]
+    assert not found, "make these public where they are shared, or move them to one place: " + ", ".join(found)

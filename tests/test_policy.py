@@ -1,4 +1,4 @@
-"""forum/policy.py: one place decides who may see and do what, and says why not."""
+"""forum/policy/: one place decides who may see and do what, and says why not."""
 from __future__ import annotations
 
 from datetime import timedelta

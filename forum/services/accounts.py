@@ -82,6 +82,29 @@ def register(username: str, email: str, password: str, display_name: str = "") -
     An address that already has an account is not a validation error: saying so would tell anyone
     which addresses are registered. The owner of the address is told by email instead, nothing is
     created, and None is returned; the caller answers exactly as for a new account."""
+    checked = _checked_registration(username, email, password, display_name)
+    owner = db.session.scalar(select(User).where(User.email == checked["email"]))
+    if owner is not None:
+        _tell_owner_of_registration(owner, password)
+        return None
+    user = User(username=checked["username"], username_key=checked["username"].lower(),
+                email=checked["email"], display_name=checked["display_name"],
+                password_hash=passwords.hash_password(password))
+    db.session.add(user)
+    taken = ValidationError(_("Please correct the marked fields."),
+                            {"username": [_("That username is taken.")]})
+    try:  # a concurrent registration may take the name between check and write
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise taken from exc
+    _queue_verification(user)
+    commit_and_publish(conflict=taken)
+    return user
+
+
+def _checked_registration(username: str, email: str, password: str, display_name: str) -> dict[str, str]:
+    """The fields as stored (username, email, display_name); ValidationError naming each bad one."""
     errors: dict[str, list[str]] = {}
     checked: dict[str, str] = {}
     for field, check, value in (("username", check_username, username),
@@ -98,31 +121,20 @@ def register(username: str, email: str, password: str, display_name: str = "") -
     if "username" in checked and db.session.scalar(
             select(User.id).where(User.username_key == checked["username"].lower())):
         errors["username"] = [_("That username is taken.")]
-    owner = db.session.scalar(select(User).where(User.email == checked["email"])) if "email" in checked else None
     if errors:
         raise ValidationError(_("Please correct the marked fields."), errors)
-    if owner is not None:
-        passwords.hash_password(password)  # the same work (and time) as a new account
-        if owner.deleted_at is None:
-            mail.queue(owner, "registered_again", _l("Someone tried to register with your address"),
-                       "registered_again", to_addr=owner.email, login_link=mail.absolute("/login"),
-                       reset_link=mail.absolute("/reset-password"))
-            db.session.commit()
-        return None
-    user = User(username=checked["username"], username_key=checked["username"].lower(),
-                email=checked["email"], display_name=checked["display_name"],
-                password_hash=passwords.hash_password(password))
-    db.session.add(user)
-    taken = ValidationError(_("Please correct the marked fields."),
-                            {"username": [_("That username is taken.")]})
-    try:  # a concurrent registration may take the name between check and write
-        db.session.flush()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise taken from exc
-    _queue_verification(user)
-    commit_and_publish(conflict=taken)
-    return user
+    return checked
+
+
+def _tell_owner_of_registration(owner: User, password: str) -> None:
+    """Someone registered with an address that has an account: its owner is told by email, after
+    the same work (and time) as creating an account."""
+    passwords.hash_password(password)
+    if owner.deleted_at is None:
+        mail.queue(owner, "registered_again", _l("Someone tried to register with your address"),
+                   "registered_again", to_addr=owner.email, login_link=mail.absolute("/login"),
+                   reset_link=mail.absolute("/reset-password"))
+        db.session.commit()
 
 
 # --- email verification ----------------------------------------------------------------------------

@@ -104,34 +104,45 @@ def _check(name: str, slug: str, description: str, position: Any,
     slug = (slug or "").strip().lower()
     if not slug and name:
         slug = slugify(name, SLUG_MAX)
-    if slug and "slug" not in errors:
-        if len(slug) > SLUG_MAX:
-            errors["slug"] = [_("An address has at most %(SLUG_MAX)s characters.", SLUG_MAX=SLUG_MAX)]
-        elif not _SLUG_RE.fullmatch(slug):
-            errors["slug"] = [_("Use lowercase letters, digits and single hyphens, e.g. “help-and-feedback”.")]
-        elif slug in ("manage",):
-            errors["slug"] = [_("That address is reserved; choose another.")]
-        else:
-            taken = db.session.scalar(select(Board.id).where(Board.slug == slug))
-            if taken is not None and (board is None or taken != board.id):
-                errors["slug"] = [_("Another board already uses that address.")]
+    if slug and (problem := _slug_problem(slug, board)):
+        errors["slug"] = [problem]
     description = (description or "").strip()
     if len(description) > DESCRIPTION_MAX:
         errors["description"] = [_("A description has at most %(DESCRIPTION_MAX)s characters.", DESCRIPTION_MAX=DESCRIPTION_MAX)]
+    position, problem = _checked_position(position)
+    if problem:
+        errors["position"] = [problem]
+    if errors:
+        raise _fail(errors)
+    return {"name": name, "slug": slug, "description": description, "position": position,
+            "topic_starters": topic_starters}
+
+
+def _slug_problem(slug: str, board: Board | None) -> str | None:
+    """What is wrong with a board's address (None: nothing); `board` is the one being edited."""
+    if len(slug) > SLUG_MAX:
+        return _("An address has at most %(SLUG_MAX)s characters.", SLUG_MAX=SLUG_MAX)
+    if not _SLUG_RE.fullmatch(slug):
+        return _("Use lowercase letters, digits and single hyphens, e.g. “help-and-feedback”.")
+    if slug in ("manage",):
+        return _("That address is reserved; choose another.")
+    taken = db.session.scalar(select(Board.id).where(Board.slug == slug))
+    if taken is not None and (board is None or taken != board.id):
+        return _("Another board already uses that address.")
+    return None
+
+
+def _checked_position(position: Any) -> tuple[int, str | None]:
+    """A board's position as a number (0 when it is none), and what is wrong with it."""
     try:
         position = int(position if position not in (None, "") else 0)
         if abs(position) > 100_000:
             raise ValueError(position)
     except (TypeError, ValueError):
-        errors["position"] = [_("The position is a whole number; lower numbers come first.")]
-        position = 0
-    else:
-        if not POSITION_RANGE[0] <= position <= POSITION_RANGE[1]:
-            errors["position"] = [_("Choose a position between %(value)s and %(value2)s.", value=POSITION_RANGE[0], value2=POSITION_RANGE[1])]
-    if errors:
-        raise _fail(errors)
-    return {"name": name, "slug": slug, "description": description, "position": position,
-            "topic_starters": topic_starters}
+        return 0, _("The position is a whole number; lower numbers come first.")
+    if not POSITION_RANGE[0] <= position <= POSITION_RANGE[1]:
+        return position, _("Choose a position between %(value)s and %(value2)s.", value=POSITION_RANGE[0], value2=POSITION_RANGE[1])
+    return position, None
 
 
 def create(actor: Any, name: str, slug: str = "", description: str = "", position: Any = 0,

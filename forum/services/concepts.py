@@ -1,166 +1,59 @@
 """Concepts (product ideas of an organization), their features and their stage history.
 
 Every function that changes data takes the actor, asks the policy, validates, writes its rows
-(and the matching Event) in one transaction, commits and only then publishes.
+(and the matching Event) in one transaction, commits and only then publishes. What the fields may
+hold and their checks live in concept_fields.py, finding concepts in concept_queries.py; their
+names are offered here too, so other modules use `concepts.<name>` for all three.
 """
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import Select, false, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import select
 
 from forum import policy
-from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from forum.errors import Conflict, PermissionDenied, ValidationError
 from forum.extensions import db
-from forum.i18n import _, _l
+from forum.i18n import _
 from forum.markup import render
-from forum.models import (
-    STAGES,
-    Concept,
-    Feature,
-    Membership,
-    Organization,
-    StageChange,
-    Tag,
-    Topic,
-    User,
-    concept_tags,
-    utcnow,
+from forum.models import STAGES, Concept, Feature, Organization, StageChange, Tag, Topic, User, utcnow
+from forum.services import demand, events, notifications, search
+from forum.services.concept_fields import (
+    CURRENCIES,
+    DESCRIPTION_MAX,
+    FEATURE_DESCRIPTION_MAX,
+    FEATURE_TITLE_MAX,
+    NOTE_MAX,
+    RESERVED_SLUGS,
+    STAGE_LABELS,
+    SUMMARY_MAX,
+    TAG_MAX,
+    TAGS_MAX,
+    TITLE_MAX,
+    check_concept,
+    check_feature,
+    check_stage_change,
+    clean_text,
+    is_slug,
+    parse_tags,
 )
-from forum.services import demand, events, notifications, popularity, search
-from forum.services.bodies import too_complex
+from forum.services.concept_queries import (
+    SORTS,
+    filter_organizations,
+    get_by_slug,
+    get_feature,
+    get_for_key,
+    listing,
+    of_organization,
+    organizations_for,
+    recent,
+)
 from forum.services.organizations import slugify, unique_slug
 from forum.services.tx import commit_and_publish
-
-TITLE_MAX = 120
-SUMMARY_MAX = 200
-DESCRIPTION_MAX = 20000
-NOTE_MAX = 500
-FEATURE_TITLE_MAX = 120
-FEATURE_DESCRIPTION_MAX = 1000
-TAGS_MAX = 8
-TAG_MAX = 32
-
-#: ISO 4217 codes a concept may be priced in.
-CURRENCIES = ("EUR", "USD", "GBP", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY", "CAD", "AUD",
-              "NZD", "INR", "BRL", "MXN", "ZAR", "SGD", "HKD", "KRW", "CNY")
-
-STAGE_LABELS = {"idea": _l("Idea"), "concept": _l("Concept"), "prototype": _l("Prototype"), "launched": _l("Launched")}
-
-#: ?sort= values of the concept list and their labels.
-SORTS = {"newest": _l("Newest"), "active": _l("Most active this week"), "supported": _l("Most supported"),
-         "discussed": _l("Most discussed")}
-
-#: Slugs that would collide with the blueprint's own addresses (/concepts/new).
-RESERVED_SLUGS = frozenset({"new"})
-
-def _choose_stage() -> str:
-    return _("Choose a stage: %(stages)s.", stages=", ".join(str(STAGE_LABELS[s]) for s in STAGES))
-
-
-_TAG_RE = re.compile(r"^[\w][\w+#.-]*$")
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
-# Control characters (NUL among them: PostgreSQL refuses it in text) except tab and newlines.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def clean_text(value: str | None) -> str:
-    """User text without control characters."""
-    return _CONTROL_RE.sub("", value or "")
-
-
-def is_slug(value: str | None) -> bool:
-    """Whether `value` could be a concept's or an organization's slug (for filters and lookups)."""
-    return bool(value) and _SLUG_RE.fullmatch(value) is not None
 
 
 def _fail(field: str, message: str) -> ValidationError:
     return ValidationError(message, {field: [message]})
-
-
-def _invalid(errors: dict[str, list[str]]) -> ValidationError:
-    return ValidationError(_("Please correct the marked fields."), errors)
-
-
-# --- validation -----------------------------------------------------------------------------------
-
-def parse_tags(text: str | list[str] | None) -> list[str]:
-    """'Kitchen, Zero Waste ,kitchen' -> ['kitchen', 'zero-waste']. Raises ValidationError('tags')."""
-    if text is None:
-        raw: list[Any] = []
-    elif isinstance(text, str):
-        raw = text.split(",")
-    elif isinstance(text, (list, tuple)):
-        raw = list(text)
-    else:
-        raise _fail("tags", _("Tags are text: words separated by commas."))
-    tags: list[str] = []
-    for item in raw:
-        if not isinstance(item, str):
-            raise _fail("tags", _("Tags are text: words separated by commas."))
-        name = "-".join(clean_text(item).lower().split())
-        if not name or name in tags:
-            continue
-        if len(name) > TAG_MAX:
-            raise _fail("tags", _("A tag has at most %(TAG_MAX)s characters (“%(value)s…” is longer).", TAG_MAX=TAG_MAX, value=name[:TAG_MAX]))
-        if not _TAG_RE.fullmatch(name):
-            raise _fail("tags", _("“%(name)s” is not a tag: use letters, digits and hyphens.", name=name))
-        tags.append(name)
-    if len(tags) > TAGS_MAX:
-        raise _fail("tags", _("A concept has at most %(TAGS_MAX)s tags; you gave %(count)s.", TAGS_MAX=TAGS_MAX, count=len(tags)))
-    return tags
-
-
-def _check_concept(title: str, summary: str, description: str, tags: Any, currency: str,
-                   stage: str | None = None) -> dict[str, Any]:
-    errors: dict[str, list[str]] = {}
-    title = " ".join(clean_text(title).split())
-    if not title:
-        errors["title"] = [_("Give the concept a title.")]
-    elif len(title) > TITLE_MAX:
-        errors["title"] = [_("A title has at most %(TITLE_MAX)s characters; this one has %(count)s.", TITLE_MAX=TITLE_MAX, count=len(title))]
-    summary = " ".join(clean_text(summary).split())
-    if len(summary) > SUMMARY_MAX:
-        errors["summary"] = [_("The summary is one line of at most %(SUMMARY_MAX)s characters; this one has %(count)s.", SUMMARY_MAX=SUMMARY_MAX, count=len(summary))]
-    description = clean_text(description).strip()
-    if len(description) > DESCRIPTION_MAX:
-        errors["description"] = [_("A description has at most %(DESCRIPTION_MAX)s characters; this one has %(count)s.", DESCRIPTION_MAX=DESCRIPTION_MAX, count=len(description))]
-    elif refused := too_complex(description):
-        errors["description"] = [refused]
-    currency = clean_text(currency).strip().upper()
-    if currency not in CURRENCIES:
-        shown = (currency or "nothing")[:8]
-        errors["currency"] = [_("“%(shown)s” is not a currency we support. Choose one of: %(codes)s.",
-                                shown=shown, codes=", ".join(CURRENCIES))]
-    if stage is not None and stage not in STAGES:
-        errors["stage"] = [_choose_stage()]
-    try:
-        tag_names = parse_tags(tags)
-    except ValidationError as exc:
-        errors.update(exc.errors)
-        tag_names = []
-    if errors:
-        raise _invalid(errors)
-    return {"title": title, "summary": summary, "description": description, "currency": currency,
-            "tags": tag_names}
-
-
-def check_feature(title: str, description: str) -> tuple[str, str]:
-    errors: dict[str, list[str]] = {}
-    title = " ".join(clean_text(title).split())
-    if not title:
-        errors["title"] = [_("Give the feature a title.")]
-    elif len(title) > FEATURE_TITLE_MAX:
-        errors["title"] = [_("A feature title has at most %(FEATURE_TITLE_MAX)s characters; this one has %(count)s.", FEATURE_TITLE_MAX=FEATURE_TITLE_MAX, count=len(title))]
-    description = clean_text(description).strip()
-    if len(description) > FEATURE_DESCRIPTION_MAX:
-        errors["description"] = [_("A feature description has at most %(FEATURE_DESCRIPTION_MAX)s characters; this one has %(count)s.", FEATURE_DESCRIPTION_MAX=FEATURE_DESCRIPTION_MAX, count=len(description))]
-    if errors:
-        raise _invalid(errors)
-    return title, description
 
 
 def _tags(names: list[str]) -> list[Tag]:
@@ -192,15 +85,6 @@ def _slug_for(title: str) -> str:
 
 # --- concepts -------------------------------------------------------------------------------------
 
-def organizations_for(actor: Any) -> list[Organization]:
-    """The organizations the actor may post concepts for (where they are a member)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return []
-    orgs = db.session.scalars(select(Organization).join(Membership).where(
-        Membership.user_id == actor.id).order_by(Organization.name)).all()
-    return [org for org in orgs if policy.can(actor, "concept.create", org)]
-
-
 def create(actor: User, organization: Organization | None, title: str, summary: str = "",
            description: str = "", stage: str = "idea", tags: str | list[str] = "",
            currency: str = "EUR", feedback_open: bool = True, kano_enabled: bool = False,
@@ -209,7 +93,7 @@ def create(actor: User, organization: Organization | None, title: str, summary: 
     if organization is None:
         raise _fail("organization", _("Choose the organization this concept belongs to."))
     policy.require(actor, "concept.create", organization)
-    fields = _check_concept(title, summary, description, tags, currency, stage)
+    fields = check_concept(title, summary, description, tags, currency, stage)
     now = utcnow()
     concept = Concept(
         organization_id=organization.id, slug=_slug_for(fields["title"]), title=fields["title"],
@@ -237,7 +121,7 @@ def update(actor: User, concept: Concept, title: str, summary: str, description:
            price_question_enabled: bool, *, price_asks_too_cheap: bool | None = None) -> None:
     """Edit a concept's text, tags, currency and feedback switches. Its address (slug) stays."""
     policy.require(actor, "concept.edit", concept)
-    fields = _check_concept(title, summary, description, tags, currency)
+    fields = check_concept(title, summary, description, tags, currency)
     concept.title = fields["title"]
     concept.summary = fields["summary"]
     if fields["description"] != concept.description_source:
@@ -271,17 +155,7 @@ def apply_stage(actor: User, concept: Concept, stage: str, note: str = "", *,
     (returned, to publish after the commit), the followers' notifications (except `notify_except`,
     who hear about it another way) and the search index."""
     policy.require(actor, "concept.edit", concept)
-    errors: dict[str, list[str]] = {}
-    stage = clean_text(stage).strip().lower()
-    note = " ".join(clean_text(note).split())
-    if stage not in STAGES:
-        errors["stage"] = [_choose_stage()]
-    elif stage == concept.stage:
-        errors["stage"] = [_("The concept is already at the %(lower)s stage.", lower=STAGE_LABELS[stage].lower())]
-    if len(note) > NOTE_MAX:
-        errors["note"] = [_("A note has at most %(NOTE_MAX)s characters; this one has %(count)s.", NOTE_MAX=NOTE_MAX, count=len(note))]
-    if errors:
-        raise _invalid(errors)
+    stage, note = check_stage_change(concept.stage, stage, note)
     now = utcnow()
     change = StageChange(concept_id=concept.id, from_stage=concept.stage, to_stage=stage, note=note,
                          changed_by_id=actor.id, created_at=now)
@@ -296,107 +170,6 @@ def apply_stage(actor: User, concept: Concept, stage: str, note: str = "", *,
     notifications.notify_stage_change(concept, change, exclude=notify_except)
     search.index_concept(concept)
     return change, event
-
-
-def _page_options() -> list[Any]:
-    return [joinedload(Concept.organization), selectinload(Concept.tags),
-            selectinload(Concept.features), joinedload(Concept.topic),
-            selectinload(Concept.stage_changes).joinedload(StageChange.changed_by)]
-
-
-def get_by_slug(slug: str, actor: Any = None, refresh: bool = False) -> Concept:
-    """The concept at /concepts/<slug> with what its page shows, in a fixed number of queries
-    (`refresh`: read again even if this request loaded it already).
-
-    A hidden concept is NotFound for people who may not see it."""
-    if not is_slug(slug):
-        raise NotFound(_("There is no concept at that address."))
-    stmt = select(Concept).where(Concept.slug == slug).options(*_page_options())
-    if refresh:
-        stmt = stmt.execution_options(populate_existing=True)
-    concept = db.session.scalar(stmt)
-    policy.require(actor, "concept.view", concept)
-    return concept
-
-
-def get_for_key(slug: str, actor: Any = None) -> Concept:
-    """The concept with its organization and discussion topic only: one query, enough to check who
-    may see it and to build its page's cache key."""
-    if not is_slug(slug):
-        raise NotFound(_("There is no concept at that address."))
-    concept = db.session.scalar(select(Concept).where(Concept.slug == slug).options(
-        joinedload(Concept.organization), joinedload(Concept.topic)))
-    policy.require(actor, "concept.view", concept)
-    return concept
-
-
-def get_feature(concept: Concept, feature_id: int) -> Feature:
-    feature = next((f for f in concept.features if f.id == feature_id), None)
-    if feature is None:
-        raise NotFound(_("That feature is not part of this concept."))
-    return feature
-
-
-def _visible(stmt: Select, actor: Any) -> Select:
-    """Only concepts the actor may see (the policy's "concept.view", as SQL)."""
-    return stmt.where(policy.concept_filter(actor))
-
-
-def _list_options() -> list[Any]:
-    return [joinedload(Concept.organization), selectinload(Concept.tags), joinedload(Concept.topic)]
-
-
-def listing(actor: Any, stage: str | None = None, organization: str | None = None,
-            tag: str | None = None, sort: str = "newest", page: int = 1,
-            per_page: int | None = None) -> Any:
-    """A page of concepts (db.paginate). Unknown stage or sort values are ignored; an organization
-    slug or tag that cannot exist matches nothing."""
-    stmt = _visible(select(Concept), actor).options(*_list_options())
-    if stage in STAGES:
-        stmt = stmt.where(Concept.stage == stage)
-    if organization is not None and not is_slug(organization):
-        stmt = stmt.where(false())
-    elif organization:
-        stmt = stmt.where(Concept.organization_id.in_(
-            select(Organization.id).where(Organization.slug == organization)))
-    if tag:
-        name = "-".join(tag.lower().split())
-        if len(name) > TAG_MAX or not _TAG_RE.fullmatch(name):
-            stmt = stmt.where(false())
-        else:
-            stmt = stmt.where(Concept.id.in_(
-                select(concept_tags.c.concept_id).join(Tag, Tag.id == concept_tags.c.tag_id)
-                .where(Tag.name == name)))
-    if sort in ("active", "supported"):
-        stmt = stmt.order_by(*popularity.sort_key(sort))
-    elif sort == "discussed":
-        stmt = stmt.outerjoin(Topic, Topic.concept_id == Concept.id).order_by(
-            func.coalesce(Topic.post_count, 0).desc(), Concept.last_activity_at.desc(), Concept.id.desc())
-    else:
-        stmt = stmt.order_by(Concept.created_at.desc(), Concept.id.desc())
-    per_page = per_page or current_app.config.get("PAGE_SIZE", 20)
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
-
-
-def recent(actor: Any, limit: int = 6) -> list[Concept]:
-    """The most active concepts, for the front page."""
-    stmt = _visible(select(Concept), actor).options(*_list_options()).order_by(
-        Concept.last_activity_at.desc(), Concept.id.desc()).limit(limit)
-    return list(db.session.scalars(stmt).unique())
-
-
-def of_organization(actor: Any, organization: Organization, limit: int = 50) -> list[Concept]:
-    """An organization's concepts, most active first, for its page."""
-    stmt = _visible(select(Concept), actor).where(Concept.organization_id == organization.id).options(
-        *_list_options()).order_by(Concept.last_activity_at.desc(), Concept.id.desc()).limit(limit)
-    return list(db.session.scalars(stmt).unique())
-
-
-def filter_organizations() -> list[tuple[str, str]]:
-    """(slug, name) of organizations that have concepts, for the list's filter."""
-    rows = db.session.execute(select(Organization.slug, Organization.name).where(
-        Organization.id.in_(select(Concept.organization_id))).order_by(Organization.name))
-    return [(slug, name) for slug, name in rows]
 
 
 # --- features -------------------------------------------------------------------------------------
@@ -498,8 +271,9 @@ def retired_features(concept: Concept) -> list[Feature]:
 
 
 __all__ = [
-    "CURRENCIES", "SORTS", "STAGES", "STAGE_LABELS", "active_features", "add_feature", "change_stage",
-    "create", "filter_organizations", "get_by_slug", "get_for_key", "get_feature", "listing", "move_feature",
-    "of_organization", "organizations_for", "parse_tags", "recent", "restore_feature", "retire_feature",
-    "retired_features", "update", "update_feature",
+    "CURRENCIES", "DESCRIPTION_MAX", "FEATURE_DESCRIPTION_MAX", "FEATURE_TITLE_MAX", "NOTE_MAX", "SORTS", "STAGES",
+    "STAGE_LABELS", "SUMMARY_MAX", "TAGS_MAX", "TAG_MAX", "TITLE_MAX", "active_features", "add_feature",
+    "apply_stage", "change_stage", "check_feature", "clean_text", "create", "filter_organizations", "get_by_slug",
+    "get_for_key", "get_feature", "is_slug", "listing", "move_feature", "of_organization", "organizations_for",
+    "parse_tags", "recent", "restore_feature", "retire_feature", "retired_features", "update", "update_feature",
 ]

@@ -105,17 +105,8 @@ def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any 
     """Post a decision update. `stage` (optional) moves the concept; `price` (optional) is the price
     set; `adopted` / `dropped` are feature ids of the concept."""
     policy.require(actor, "decision.create", concept)
-    errors: dict[str, list[str]] = {}
-    title, body = _check_text(title, body, errors)
-    stage = str(stage or "").strip().lower()
-    price_set = _parse_price(price, errors)
-    adopted_ids = _feature_ids(concept, adopted, "adopted", errors)
-    dropped_ids = _feature_ids(concept, dropped, "dropped", errors)
-    if set(adopted_ids) & set(dropped_ids):
-        errors["dropped"] = [_("A feature is either adopted or dropped, not both.")]
-    if errors:
-        raise ValidationError(_("Please check the decision."), errors)
-
+    title, body, stage, price_set, adopted_ids, dropped_ids = _checked(
+        concept, title, body, stage, price, adopted, dropped)
     shaped_by = participants(concept)
     recorded = []
     moved = bool(stage) and stage != concept.stage
@@ -126,12 +117,7 @@ def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any 
     html = posting.render_body(body)[0] if body else ""
     decision = Decision(concept_id=concept.id, author_id=actor.id, title=title, body_source=body,
                         body_html=html, stage=stage if moved else None, price=price_set, created_at=utcnow())
-    result = demand.price_result(concept)
-    if result is not None:
-        decision.range_respondents = result.n
-        if result.pmc is not None and result.pme is not None:
-            decision.range_low = Decimal(str(result.pmc)).quantize(Decimal("0.01"))
-            decision.range_high = Decimal(str(result.pme)).quantize(Decimal("0.01"))
+    _note_price_range(decision, concept)
     for feature_id in adopted_ids:
         decision.features.append(DecisionFeature(feature_id=feature_id, outcome="adopted"))
     for feature_id in dropped_ids:
@@ -144,6 +130,33 @@ def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any 
                                   {"concept_id": concept.id, "decision_id": decision.id, "title": title}))
     commit_and_publish(*recorded)
     return decision
+
+
+def _checked(concept: Concept, title: Any, body: Any, stage: Any, price: Any, adopted: Any,
+             dropped: Any) -> tuple[str, str, str, Decimal | None, list[int], list[int]]:
+    """A decision's fields as stored (title, body, stage, price, adopted and dropped feature ids);
+    ValidationError naming each bad one."""
+    errors: dict[str, list[str]] = {}
+    title, body = _check_text(title, body, errors)
+    stage = str(stage or "").strip().lower()
+    price_set = _parse_price(price, errors)
+    adopted_ids = _feature_ids(concept, adopted, "adopted", errors)
+    dropped_ids = _feature_ids(concept, dropped, "dropped", errors)
+    if set(adopted_ids) & set(dropped_ids):
+        errors["dropped"] = [_("A feature is either adopted or dropped, not both.")]
+    if errors:
+        raise ValidationError(_("Please check the decision."), errors)
+    return title, body, stage, price_set, adopted_ids, dropped_ids
+
+
+def _note_price_range(decision: Decision, concept: Concept) -> None:
+    """The acceptable price range the answers showed when the decision was taken, and how many answered."""
+    result = demand.price_result(concept)
+    if result is not None:
+        decision.range_respondents = result.n
+        if result.pmc is not None and result.pme is not None:
+            decision.range_low = Decimal(str(result.pmc)).quantize(Decimal("0.01"))
+            decision.range_high = Decimal(str(result.pme)).quantize(Decimal("0.01"))
 
 
 def of_concept(concept: Concept) -> list[Decision]:

@@ -31,7 +31,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
-from forum.extensions import db, socketio
+from forum.extensions import db, socketio, upsert_insert
 from forum.models import Event, Post, RoomSequence, utcnow
 from forum.services import unread
 
@@ -82,11 +82,7 @@ def staff_room(room: str) -> str:
 
 def _upsert_sequence(room: str) -> Any:
     table = RoomSequence.__table__
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert  # the dialect's own upsert, of the engine in use
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # the dialect's own upsert, of the engine in use
-    stmt = insert(table).values(room=room, last_seq=1)
+    stmt = upsert_insert(table).values(room=room, last_seq=1)
     return stmt.on_conflict_do_update(
         index_elements=[table.c.room], set_={"last_seq": table.c.last_seq + 1}).returning(table.c.last_seq)
 

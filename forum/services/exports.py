@@ -310,7 +310,19 @@ def write_workbook(concept: Concept, summary: dict[str, Any], path: str, names: 
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": tempfile.gettempdir(),
                                           "strings_to_formulas": False, "strings_to_urls": False})
     bold = workbook.add_format({"bold": True})
-    sheet = workbook.add_worksheet("summary")
+    _write_summary(workbook.add_worksheet("summary"), summary, bold)
+    for table, columns, rows, extras in _sheets(concept):
+        _write_table(workbook, table, columns, rows(concept.id, names=names, extras=extras), bold)
+    workbook.close()
+
+
+def _write_header(sheet: Any, row: int, columns: Iterable[str], bold: Any) -> None:
+    for col, name in enumerate(columns):
+        sheet.write_string(row, col, name, bold)
+
+
+def _write_summary(sheet: Any, summary: dict[str, Any], bold: Any) -> None:
+    """The summary sheet: the concept, its price figures (when asked), then its features ranked."""
     row = 0
     for key in ("concept", "title", "organization", "stage", "participants", "generated_at"):
         sheet.write_string(row, 0, key, bold)
@@ -327,41 +339,38 @@ def write_workbook(concept: Concept, summary: dict[str, Any], path: str, names: 
                 sheet.write(row, 1, value)
             row += 1
     row += 1
-    headers = ["rank", "title", "votes_for", "votes_against", "score", "kano_category", "better", "worse"]
-    for col, name in enumerate(headers):
-        sheet.write_string(row, col, name, bold)
-    row += 1
-    for feature in summary["features"]:
+    _write_header(sheet, row, ["rank", "title", "votes_for", "votes_against", "score", "kano_category",
+                               "better", "worse"], bold)
+    for line, feature in enumerate(summary["features"], start=row + 1):
         k = feature.get("kano") or {}
         values = [feature["rank"], feature["title"], feature["votes_for"], feature["votes_against"],
                   feature["score"], k.get("category"), k.get("better"), k.get("worse")]
         for col, value in enumerate(values):
             if value is not None:
-                sheet.write(row, col, value)
-        row += 1
-    for table, columns, rows, extras in _sheets(concept):
-        part, sheet_row, sheet = 1, 0, None
-        for values in rows(concept.id, names=names, extras=extras):
-            if sheet is None or sheet_row >= XLSX_MAX_ROWS:
-                sheet = workbook.add_worksheet(table if part == 1 else f"{table} ({part})")
-                part += 1
-                for col, name in enumerate(columns):
-                    sheet.write_string(0, col, name, bold)
-                sheet_row = 1
-            for col, value in enumerate(values):
-                value = _xlsx_value(value)
-                if value is None:
-                    continue
-                if isinstance(value, str):
-                    sheet.write_string(sheet_row, col, value)
-                else:
-                    sheet.write_number(sheet_row, col, value)
-            sheet_row += 1
-        if sheet is None:
-            sheet = workbook.add_worksheet(table)
-            for col, name in enumerate(columns):
-                sheet.write_string(0, col, name, bold)
-    workbook.close()
+                sheet.write(line, col, value)
+
+
+def _write_table(workbook: Any, table: str, columns: tuple[str, ...], rows: Iterable[Any], bold: Any) -> None:
+    """One raw table on its sheet, continued on further sheets past Excel's row limit (its header
+    alone when it has no rows)."""
+    part, sheet_row, sheet = 1, 0, None
+    for values in rows:
+        if sheet is None or sheet_row >= XLSX_MAX_ROWS:
+            sheet = workbook.add_worksheet(table if part == 1 else f"{table} ({part})")
+            part += 1
+            _write_header(sheet, 0, columns, bold)
+            sheet_row = 1
+        for col, value in enumerate(values):
+            value = _xlsx_value(value)
+            if value is None:
+                continue
+            if isinstance(value, str):
+                sheet.write_string(sheet_row, col, value)
+            else:
+                sheet.write_number(sheet_row, col, value)
+        sheet_row += 1
+    if sheet is None:
+        _write_header(workbook.add_worksheet(table), 0, columns, bold)
 
 
 def xlsx_export(concept: Concept, summary: dict[str, Any], names: bool = False) -> Iterator[bytes]:

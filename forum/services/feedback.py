@@ -17,13 +17,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
 from forum import policy
 from forum.analytics import kano, pricing, ranking
 from forum.errors import Conflict, NotFound, ValidationError
-from forum.extensions import db
+from forum.extensions import db, upsert_insert
+from forum.i18n import _, _l, percent
 from forum.models import Concept, Feature, FeatureVote, KanoAnswer, PriceResponse, SummaryVisit, utcnow
 from forum.services import demand, events, moderation
 from forum.services.demand.votes import active_features, rank_order
@@ -37,14 +37,8 @@ CLOSED_MESSAGE = policy.CLOSED_MESSAGE
 
 # --- small helpers ----------------------------------------------------------------------------------
 
-def _insert(model: type) -> Any:
-    """The dialect's INSERT (it has on_conflict_do_update), chosen by the engine in use."""
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    return dialect.insert(model)
-
-
 def _upsert(model: type, rows: list[dict[str, Any]], keys: list[str], update: list[str]) -> None:
-    stmt = _insert(model).values(rows)
+    stmt = upsert_insert(model).values(rows)
     stmt = stmt.on_conflict_do_update(
         index_elements=keys, set_={name: getattr(stmt.excluded, name) for name in update})
     db.session.execute(stmt)
@@ -55,17 +49,11 @@ def _record_then(room: str, kind: str, figures: Callable[[], dict[str, Any]]) ->
     room's writers wait for each other until the commit (its number's row lock), so the room's last
     event always carries figures that include every answer committed before it, and no other lock
     is needed: a reply or an answer elsewhere on the concept never queues behind this one."""
+    demand.rule.wait()  # the site's settings, read before the room's writers wait on this one
     event = events.record(room, kind)
     with db.session.no_autoflush:  # the event is inserted at the commit, with its figures
         event.payload = figures()
     return event
-
-
-def _lock(model: type, row_id: int) -> None:
-    """Serialize writers of one tally: SELECT ... FOR UPDATE on PostgreSQL (SQLite has one writer at
-    a time anyway and renders no FOR UPDATE). Without it, two concurrent votes could each publish a
-    tally that misses the other's vote, and the last event would be stale."""
-    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())
 
 
 # --- lookups ----------------------------------------------------------------------------------------
@@ -82,12 +70,12 @@ def get_concept(slug: str, actor: Any = None) -> Concept:
 def get_feature(concept: Concept, feature_id: int) -> Feature:
     feature = db.session.get(Feature, feature_id)
     if feature is None or feature.concept_id != concept.id:
-        raise NotFound("This concept has no such feature.")
+        raise NotFound(_("This concept has no such feature."))
     return feature
 
 
 # --- who may give feedback --------------------------------------------------------------------------
-# The rules live in forum/policy.py: "feedback.give" (votes), "feedback.answer" (the Kano and price
+# The rules live in forum/policy/concepts.py: "feedback.give" (votes), "feedback.answer" (the Kano and price
 # questions) and "feedback.results" (the demand summary).
 
 def can_see_results(actor: Any, concept: Concept) -> bool:
@@ -117,18 +105,18 @@ def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
     """
     if isinstance(value, str):
         if value not in VOTE_VALUES:
-            raise ValidationError("Choose to vote for or against the feature, or to withdraw your vote.",
-                                  {"value": ["Choose “for”, “against” or “withdraw”."]})
+            raise ValidationError(_("Choose to vote for or against the feature, or to withdraw your vote."),
+                                  {"value": [_("Choose “for”, “against” or “withdraw”.")]})
         number = VOTE_VALUES[value]
     elif value in (-1, 0, 1) and not isinstance(value, bool):
         number = int(value)
     else:
-        raise ValidationError("A vote is for (+1), against (-1) or withdrawn (0).")
+        raise ValidationError(_("A vote is for (+1), against (-1) or withdrawn (0)."))
     concept = feature.concept
     policy.require(actor, "feedback.give", concept)
     moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
     if feature.retired_at is not None:
-        raise Conflict("This feature has been retired; it no longer takes votes.")
+        raise Conflict(_("This feature has been retired; it no longer takes votes."))
     now = utcnow()
     if number == 0:
         db.session.execute(delete(FeatureVote).where(
@@ -182,6 +170,15 @@ def my_kano(actor: Any, concept_id: int) -> dict[int, tuple[str, str]]:
     return {feature_id: (f, d) for feature_id, f, d in rows}
 
 
+def _half_answered(name: str, title: str) -> str:
+    """The message beside a Kano question left blank while its pair is answered."""
+    if name == "functional":
+        return _("Answer how you would feel if it has “%(title)s”, or leave both questions about it blank.",
+                 title=title)
+    return _("Answer how you would feel if it does not have “%(title)s”, or leave both questions about it "
+             "blank.", title=title)
+
+
 def answer_kano(actor: Any, concept: Concept,
                 answers: Mapping[int, tuple[str | None, str | None]]) -> int:
     """Save a person's Kano answer pairs: {feature_id: (functional, dysfunctional)}.
@@ -190,10 +187,22 @@ def answer_kano(actor: Any, concept: Concept,
     One pair per person per feature (UPSERT). Returns how many pairs were saved.
     """
     if not concept.kano_enabled:
-        raise NotFound("This concept does not ask the Kano questions.")
+        raise NotFound(_("This concept does not ask the Kano questions."))
     policy.require(actor, "feedback.answer", concept)
     moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
-    features = {f.id: f for f in active_features(concept)}
+    rows = _kano_rows(actor, {f.id: f for f in active_features(concept)}, answers)
+    _upsert(KanoAnswer, rows, keys=["feature_id", "user_id"],
+            update=["functional", "dysfunctional", "updated_at"])
+    event = _record_then(events.concept_room(concept.id), "kano.changed",
+                         lambda: {"n": demand.kano.respondents(concept.id)})
+    commit_and_publish(event)
+    return len(rows)
+
+
+def _kano_rows(actor: Any, features: Mapping[int, Feature],
+               answers: Mapping[int, tuple[str | None, str | None]]) -> list[dict[str, Any]]:
+    """The rows to save for the pairs answered on active features; ValidationError naming each
+    question answered without its partner or with an unknown answer, or when no pair is answered."""
     errors: dict[str, list[str]] = {}
     rows: list[dict[str, Any]] = []
     now = utcnow()
@@ -206,25 +215,17 @@ def answer_kano(actor: Any, concept: Concept,
             continue
         for name, answer in (("functional", functional), ("dysfunctional", dysfunctional)):
             if answer is None:
-                question = "has" if name == "functional" else "does not have"
-                errors[f"f{feature_id}_{name}"] = [
-                    f"Answer how you would feel if it {question} “{feature.title}”, or leave both "
-                    "questions about it blank."]
+                errors[f"f{feature_id}_{name}"] = [_half_answered(name, feature.title)]
             elif answer not in kano.ANSWER_LABELS:
-                errors[f"f{feature_id}_{name}"] = ["Choose one of the five answers."]
+                errors[f"f{feature_id}_{name}"] = [_("Choose one of the five answers.")]
         if functional in kano.ANSWER_LABELS and dysfunctional in kano.ANSWER_LABELS:
             rows.append({"feature_id": feature_id, "user_id": actor.id, "functional": functional,
                          "dysfunctional": dysfunctional, "created_at": now, "updated_at": now})
     if errors:
-        raise ValidationError("Some questions are answered only half-way; see the marked ones.", errors)
+        raise ValidationError(_("Some questions are answered only half-way; see the marked ones."), errors)
     if not rows:
-        raise ValidationError("Answer the two questions for at least one feature.")
-    _upsert(KanoAnswer, rows, keys=["feature_id", "user_id"],
-            update=["functional", "dysfunctional", "updated_at"])
-    event = _record_then(events.concept_room(concept.id), "kano.changed",
-                         lambda: {"n": demand.kano.respondents(concept.id)})
-    commit_and_publish(event)
-    return len(rows)
+        raise ValidationError(_("Answer the two questions for at least one feature."))
+    return rows
 
 
 # --- Van Westendorp price answers -------------------------------------------------------------------
@@ -236,7 +237,7 @@ def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> Price
     intent_cheap / intent_expensive (1..5).
     """
     if not concept.price_question_enabled:
-        raise NotFound("This concept does not ask the price questions.")
+        raise NotFound(_("This concept does not ask the price questions."))
     policy.require(actor, "feedback.answer", concept)
     moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
     values = check_prices(data, concept.currency, concept.price_asks_too_cheap)
@@ -260,8 +261,8 @@ def my_price(actor: Any, concept_id: int) -> PriceResponse | None:
 #: Where a person's answer sits, for people who may not see the price summary: only from this many
 #: answers on, and in steps of 10%, so re-answering cannot trace other people's prices.
 POSITION_MIN_ANSWERS = 30
-POSITION_NOTE = (f"Where your answer sits among everyone's appears once {POSITION_MIN_ANSWERS} people "
-                 "have answered.")
+POSITION_NOTE = _l("Where your answer sits among everyone's appears once %(num)s people have answered.",
+                   num=POSITION_MIN_ANSWERS)
 
 
 def position_sentences(result: pricing.PriceSensitivityResult, answer: PriceResponse,
@@ -279,16 +280,19 @@ def position_sentences(result: pricing.PriceSensitivityResult, answer: PriceResp
         share = shares.get(name)
         if share is None:
             continue
-        amount = f"{round(share * 100)}%" if exact else f"about {round(share * 10) * 10}%"
-        sentences.append(f"Your “{PRICE_LABELS[name].lower()}” price ({money(price, currency)}) is higher "
-                         f"than or equal to {amount} of answers.")
+        label, amount = _(PRICE_LABELS[name]).lower(), money(price, currency)  # the labels: words.PRICE_WORDS
+        sentences.append(
+            _("Your “%(label)s” price (%(amount)s) is higher than or equal to %(share)s of answers.",
+              label=label, amount=amount, share=percent(share)) if exact else
+            _("Your “%(label)s” price (%(amount)s) is higher than or equal to about %(share)s of answers.",
+              label=label, amount=amount, share=percent(round(share * 10) / 10)))
     return sentences
 
 
 def price_page(actor: Any, concept: Concept) -> dict[str, Any]:
     """What the price page shows: the person's answer, and where it sits -- only once they answered."""
     if not concept.price_question_enabled:
-        raise NotFound("This concept does not ask the price questions.")
+        raise NotFound(_("This concept does not ask the price questions."))
     answer = my_price(actor, concept.id)
     out: dict[str, Any] = {"answer": answer, "position": [], "n": 0,
                            "refusal": policy.refusal(actor, "feedback.answer", concept)}

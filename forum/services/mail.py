@@ -156,39 +156,48 @@ def deliver_due(limit: int = 200) -> tuple[int, int]:
     transport = _Transport()
     try:
         for message_id in ids:
-            claimed = db.session.execute(update(OutboxMessage).where(
-                OutboxMessage.id == message_id, OutboxMessage.status == "pending")
-                .values(status="sending", claimed_at=utcnow()))
-            db.session.commit()
-            if claimed.rowcount != 1:
-                continue
-            message = db.session.get(OutboxMessage, message_id)
+            message = _claim(message_id)
             if message is None:
                 continue
             try:
                 transport.send(_as_email(message))
             except Exception as exc:  # noqa: BLE001 - any failure is logged and retried
                 failed += 1
-                message.attempts += 1
-                message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                message.claimed_at = None
-                if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-                    message.status = "failed"
-                    current_app.logger.error("Email %s to user %s failed for good after %s attempts: %s",
-                                             message.id, message.user_id, message.attempts, message.last_error)
-                else:
-                    message.status = "pending"
-                    message.next_attempt_at = utcnow() + _backoff(message.attempts)
-                    current_app.logger.warning("Email %s failed (attempt %s), will retry: %s",
-                                               message.id, message.attempts, message.last_error)
-                db.session.commit()
+                _note_failure(message, exc)
             else:
                 sent += 1
                 db.session.delete(message)
-                db.session.commit()
+            db.session.commit()
     finally:
         transport.close()
     return sent, failed
+
+
+def _claim(message_id: int) -> OutboxMessage | None:
+    """The message, claimed for this sender (pending -> sending); None if another sender has it."""
+    claimed = db.session.execute(update(OutboxMessage).where(
+        OutboxMessage.id == message_id, OutboxMessage.status == "pending")
+        .values(status="sending", claimed_at=utcnow()))
+    db.session.commit()
+    if claimed.rowcount != 1:
+        return None
+    return db.session.get(OutboxMessage, message_id)
+
+
+def _note_failure(message: OutboxMessage, exc: Exception) -> None:
+    """A failed attempt: back to the queue after a wait, or failed for good after the last attempt."""
+    message.attempts += 1
+    message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    message.claimed_at = None
+    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.status = "failed"
+        current_app.logger.error("Email %s to user %s failed for good after %s attempts: %s",
+                                 message.id, message.user_id, message.attempts, message.last_error)
+    else:
+        message.status = "pending"
+        message.next_attempt_at = utcnow() + _backoff(message.attempts)
+        current_app.logger.warning("Email %s failed (attempt %s), will retry: %s",
+                                   message.id, message.attempts, message.last_error)
 
 
 def release_stale_claims() -> int:

@@ -202,27 +202,7 @@ def notify_new_post(post: Post) -> list[Notification]:
         db.session.flush()
     if post.deleted_at is not None:
         return []
-    topic = post.topic if post.topic is not None else db.session.get(Topic, post.topic_id)
-    actor = post.author if post.author_id is not None else None
-    actor_name = actor.name if actor is not None else _l("Someone")
-    where = _quote(topic.title)
-    url = post_url(post)
-
-    # Reason per person, strongest first: reply > mention > official. dict keeps one per person.
-    reasons: dict[int, tuple[str, str]] = {}
-    target = post.reply_to if post.reply_to_id is not None else None
-    if target is not None and target.author_id is not None and target.deleted_at is None:
-        reasons.setdefault(target.author_id, ("reply", _l("%(name)s replied to your post in %(where)s", name=actor_name, where=where)))
-    names = mentions_in_html(post.body_html)[:MENTIONS_MAX]
-    if names:
-        for uid in db.session.scalars(select(User.id).where(User.username_key.in_(names))):
-            reasons.setdefault(uid, ("mention", _l("%(name)s mentioned you in %(where)s", name=actor_name, where=where)))
-    if post.official_organization_id is not None:
-        org = post.official_organization
-        speaker = org.name if org is not None else actor_name
-        for uid in _followers(topic.concept_id, topic.id):
-            reasons.setdefault(uid, ("official", _l("%(name)s replied officially in %(where)s", name=speaker, where=where)))
-
+    reasons = _reasons_to_hear(post)
     reasons.pop(post.author_id, None)  # never the actor themself
     if not reasons:
         return []
@@ -235,9 +215,33 @@ def notify_new_post(post: Post) -> list[Notification]:
         allowed = _moderator_ids(set(reasons))
         reasons = {uid: reason for uid, reason in reasons.items() if uid in allowed}
     rows: list[Notification] = []
+    url = post_url(post)
     for uid, (kind, message) in reasons.items():
         rows.extend(_add([uid], kind, post.author_id, message, url, post_id=post.id))
     return rows
+
+
+def _reasons_to_hear(post: Post) -> dict[int, tuple[str, Any]]:
+    """Who hears of a new post and why (kind, message), one reason per person, strongest first:
+    reply > mention > official."""
+    topic = post.topic if post.topic is not None else db.session.get(Topic, post.topic_id)
+    actor = post.author if post.author_id is not None else None
+    actor_name = actor.name if actor is not None else _l("Someone")
+    where = _quote(topic.title)
+    reasons: dict[int, tuple[str, Any]] = {}  # dict keeps one per person, the first
+    target = post.reply_to if post.reply_to_id is not None else None
+    if target is not None and target.author_id is not None and target.deleted_at is None:
+        reasons.setdefault(target.author_id, ("reply", _l("%(name)s replied to your post in %(where)s", name=actor_name, where=where)))
+    names = mentions_in_html(post.body_html)[:MENTIONS_MAX]
+    if names:
+        for uid in db.session.scalars(select(User.id).where(User.username_key.in_(names))):
+            reasons.setdefault(uid, ("mention", _l("%(name)s mentioned you in %(where)s", name=actor_name, where=where)))
+    if post.official_organization_id is not None:
+        org = post.official_organization
+        speaker = org.name if org is not None else actor_name
+        for uid in _followers(topic.concept_id, topic.id):
+            reasons.setdefault(uid, ("official", _l("%(name)s replied officially in %(where)s", name=speaker, where=where)))
+    return reasons
 
 
 def notify_invitation(membership: Any, inviter: Any, organization: Any) -> list[Notification]:

@@ -273,24 +273,7 @@ def edit_post(actor: Any, post: Post, body: Any, title: Any = None) -> Post:
     renamed = rename and title != topic.title
     if body == post.body_source and not renamed:
         return post
-    recorded = []
-    now = utcnow()
-    if body != post.body_source:
-        html, excerpt = render_body(body)
-        moderation.check_links(actor, html, new_post=False)
-        db.session.add(PostRevision(post_id=post.id, body_source=post.body_source, body_html=post.body_html,
-                                    editor_id=actor.id, created_at=now))
-        post.body_source = body
-        post.body_html, post.excerpt = html, excerpt
-        post.edited_at = now
-        was_hidden = post.hidden_at is not None
-        moderation.screen_post(actor, post, new_post=False)  # an edit that adds a blocked word is held
-        search.index_post(post)
-        recorded.append(events.record(events.topic_room(topic.id), "post.edited",
-                                      {"post_id": post.id, "topic_id": topic.id}, staff={"editor_id": actor.id}))
-        if post.hidden_at is not None and not was_hidden:
-            recorded.append(events.record(events.topic_room(topic.id), "post.hidden",
-                                          {"post_id": post.id, "topic_id": topic.id}))
+    recorded = _change_body(actor, post, body) if body != post.body_source else []
     if renamed:
         topic.title = title
         search.index_topic(topic)
@@ -300,6 +283,28 @@ def edit_post(actor: Any, post: Post, body: Any, title: Any = None) -> Post:
         _audit(actor, "post.edit", "post", post.id)
     commit_and_publish(*recorded)
     return post
+
+
+def _change_body(actor: Any, post: Post, body: str) -> list[Any]:
+    """A post's new text, the old one kept as a revision, screened and indexed again; the events
+    that tell the topic's readers (edited, and hidden when the new text is held)."""
+    html, excerpt = render_body(body)
+    moderation.check_links(actor, html, new_post=False)
+    now = utcnow()
+    db.session.add(PostRevision(post_id=post.id, body_source=post.body_source, body_html=post.body_html,
+                                editor_id=actor.id, created_at=now))
+    post.body_source = body
+    post.body_html, post.excerpt = html, excerpt
+    post.edited_at = now
+    was_hidden = post.hidden_at is not None
+    moderation.screen_post(actor, post, new_post=False)  # an edit that adds a blocked word is held
+    search.index_post(post)
+    room = events.topic_room(post.topic_id)
+    recorded = [events.record(room, "post.edited", {"post_id": post.id, "topic_id": post.topic_id},
+                              staff={"editor_id": actor.id})]
+    if post.hidden_at is not None and not was_hidden:
+        recorded.append(events.record(room, "post.hidden", {"post_id": post.id, "topic_id": post.topic_id}))
+    return recorded
 
 
 def delete_post(actor: Any, post: Post) -> None:

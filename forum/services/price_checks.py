@@ -32,7 +32,7 @@ _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 def _parse_price(name: str, raw: Any, currency: str) -> tuple[Decimal | None, str | None]:
     """(value, None) or (None, message) for one typed price."""
-    label = PRICE_LABELS[name]
+    label = _(PRICE_LABELS[name])  # the labels are in the catalog (forum/web/words.py PRICE_WORDS)
     if isinstance(raw, Decimal | int | float) and not isinstance(raw, bool):
         text = str(raw)
     else:
@@ -43,23 +43,23 @@ def _parse_price(name: str, raw: Any, currency: str) -> tuple[Decimal | None, st
             text = text.replace(mark, "")
     text = text.replace(" ", "").replace("\u00a0", "")
     if not text:
-        return None, f"Enter a price for “{label}”."
+        return None, _("Enter a price for “%(label)s”.", label=label)
     if "," in text and "." not in text and re.fullmatch(r"[+-]?\d+,\d{1,2}", text):
         text = text.replace(",", ".")  # 24,99 typed with a decimal comma
     elif re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", text):
         text = text.replace(",", "")  # 1,200.50 with thousands separators
     if not _NUMBER_RE.match(text):
-        return None, f"“{label}” must be a number, like 25 or 24.99."
+        return None, _("“%(label)s” must be a number, like 25 or 24.99.", label=label)
     try:
         value = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern above rules it out
-        return None, f"“{label}” must be a number, like 25 or 24.99."
+        return None, _("“%(label)s” must be a number, like 25 or 24.99.", label=label)
     if value <= 0:
-        return None, f"“{label}” must be more than zero."
+        return None, _("“%(label)s” must be more than zero.", label=label)
     if value > PRICE_MAX:
-        return None, f"“{label}” must be at most {money(PRICE_MAX, currency)}."
+        return None, _("“%(label)s” must be at most %(amount)s.", label=label, amount=money(PRICE_MAX, currency))
     if -value.as_tuple().exponent > 2 and value != value.quantize(Decimal("0.01")):
-        return None, f"“{label}” can have at most two decimals (cents)."
+        return None, _("“%(label)s” can have at most two decimals (cents).", label=label)
     return value.quantize(Decimal("0.01")), None
 
 
@@ -69,8 +69,11 @@ def _parse_intent(name: str, raw: Any) -> tuple[int | None, str | None]:
         return None, None
     if text in ("1", "2", "3", "4", "5"):
         return int(text), None
-    where = "at your bargain price" if name == "intent_cheap" else "at your “getting expensive” price"
-    return None, f"How likely you would buy {where} is a choice from 1 (very unlikely) to 5 (very likely)."
+    if name == "intent_cheap":
+        return None, _("How likely you would buy at your bargain price is a choice from 1 (very unlikely) to 5 "
+                       "(very likely).")
+    return None, _("How likely you would buy at your “getting expensive” price is a choice from 1 (very "
+                   "unlikely) to 5 (very likely).")
 
 
 def check_prices(data: Mapping[str, Any], currency: str = "EUR", ask_too_cheap: bool = True) -> dict[str, Any]:
@@ -97,8 +100,9 @@ def check_prices(data: Mapping[str, Any], currency: str = "EUR", ask_too_cheap: 
         for high in PRICE_FIELDS[i + 1:]:
             a, b = values[low], values[high]
             if a is not None and b is not None and a >= b:
-                order.append(f"“{PRICE_LABELS[low]}” ({money(a, currency)}) must be lower than "
-                             f"“{PRICE_LABELS[high]}” ({money(b, currency)}).")
+                order.append(_("“%(low)s” (%(low_amount)s) must be lower than “%(high)s” (%(high_amount)s).",
+                               low=_(PRICE_LABELS[low]), low_amount=money(a, currency),
+                               high=_(PRICE_LABELS[high]), high_amount=money(b, currency)))
     if order:
         errors["order"] = order
     if errors:

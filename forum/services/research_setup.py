@@ -17,7 +17,7 @@ from forum.extensions import db
 from forum.i18n import _
 from forum.models import Concept, GaborGrangerResponse, SegmentChoice, SegmentQuestion
 from forum.services import events
-from forum.services.concepts import clean_text
+from forum.services.concept_fields import clean_text
 from forum.services.tx import commit_and_publish
 
 PRICE_MAX = Decimal("1000000")

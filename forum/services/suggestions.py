@@ -27,9 +27,8 @@ from forum.extensions import db
 from forum.i18n import _, _l
 from forum.models import Concept, Event, Feature, FeatureVote, Suggestion, SuggestionSupport, User, utcnow
 from forum.services import concepts, demand, events, moderation, notifications, posting, search
-from forum.services import feedback as feedback_service
 from forum.services.ids import parse_id
-from forum.services.tx import commit_and_publish
+from forum.services.tx import commit_and_publish, lock_row
 
 TITLE_MIN = 4
 TITLE_MAX = 120
@@ -167,7 +166,7 @@ def support(actor: Any, suggestion: Suggestion, on: Any = True) -> int:
     """Support (on) or withdraw support (off). Returns the new count."""
     policy.require(actor, "suggestion.support", suggestion)
     moderation.check_rate(actor, "vote")
-    feedback_service._lock(Suggestion, suggestion.id)
+    lock_row(Suggestion, suggestion.id)
     if on in (True, "on", "1", "true", 1):
         exists = db.session.scalar(select(SuggestionSupport.id).where(
             SuggestionSupport.suggestion_id == suggestion.id, SuggestionSupport.user_id == actor.id))

@@ -7,6 +7,9 @@ error the caller gives); only after the commit are the events pushed to the open
 """
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from forum.errors import Conflict, DomainError
@@ -28,3 +31,10 @@ def commit_and_publish(*recorded: Event, conflict: str | DomainError = CONFLICT_
         raise (conflict if isinstance(conflict, DomainError) else Conflict(conflict)) from exc
     if recorded:
         events.publish(*recorded)
+
+
+def lock_row(model: Any, row_id: int) -> None:
+    """Serialize writers of one tally: SELECT ... FOR UPDATE on PostgreSQL (SQLite has one writer at
+    a time anyway and renders no FOR UPDATE). Without it, two concurrent votes could each publish a
+    tally that misses the other's vote, and the last event would be stale."""
+    db.session.execute(select(model.id).where(model.id == row_id).with_for_update())

@@ -17,7 +17,7 @@ from forum import pagecache, policy
 from forum.api import bp as api_bp
 from forum.errors import DomainError
 from forum.extensions import db, limiter, login_manager
-from forum.i18n import _, _l
+from forum.i18n import _, _l, ngettext
 from forum.models import User
 from forum.services import concepts as concept_service
 from forum.web import (
@@ -88,10 +88,12 @@ def _retry_message() -> tuple[str, dict[str, str]]:
     except Exception:  # noqa: BLE001 - the message is a courtesy; never fail the 429 over it
         pass
     if seconds >= 90:
-        when = f"{math.ceil(seconds / 60)} minutes"
+        message = ngettext("Too many attempts. Please try again in %(num)s minute.",
+                           "Too many attempts. Please try again in %(num)s minutes.", math.ceil(seconds / 60))
     else:
-        when = f"{seconds} seconds"
-    return _("Too many attempts. Please try again in %(when)s.", when=when), {"Retry-After": str(seconds)}
+        message = ngettext("Too many attempts. Please try again in %(num)s second.",
+                           "Too many attempts. Please try again in %(num)s seconds.", seconds)
+    return message, {"Retry-After": str(seconds)}
 
 
 BUSY_RETRY_AFTER = 2  # seconds
@@ -109,48 +111,55 @@ def busy_database(exc: BaseException) -> bool:
 
 
 def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError) -> Response:
-        retry = getattr(exc, "retry_after", None)  # a per-action limit (429) says when to come back
-        return _error_response(exc.status, exc.message, _(exc.title),
-                               headers={"Retry-After": str(retry)} if retry else None)
+    app.register_error_handler(DomainError, domain_error)
+    app.register_error_handler(CSRFError, csrf_error)
+    app.register_error_handler(429, too_many)
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(OperationalError, database_busy)
+    app.register_error_handler(Exception, unexpected)
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError) -> Response:
-        return _error_response(400, _("Your form expired or was sent from another site. "
-                                    "Go back, reload the page and try again."), _("Form expired"))
 
-    @app.errorhandler(429)
-    def too_many(exc: HTTPException) -> Response:
-        message, headers = _retry_message()
-        return _error_response(429, message, headers=headers)
+def domain_error(exc: DomainError) -> Response:
+    retry = getattr(exc, "retry_after", None)  # a per-action limit (429) says when to come back
+    return _error_response(exc.status, exc.message, _(exc.title),
+                           headers={"Retry-After": str(retry)} if retry else None)
 
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> Response:
-        if isinstance(exc, SecurityError):
-            # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
-            return Response(_("This site does not answer to that host name.") + "\n", status=400,
-                            mimetype="text/plain")
-        if isinstance(exc, RefusedBody):
-            return _error_response(exc.code or 400, exc.description)
-        return _error_response(exc.code or 500, None if exc.code in ERROR_TEXT else exc.description)
 
-    @app.errorhandler(OperationalError)
-    def database_busy(exc: OperationalError) -> Response:
-        if not busy_database(exc):
-            return unexpected(exc)
-        # SQLite's busy timeout ran out (or PostgreSQL chose this transaction to give way): nothing
-        # was written; the same request a moment later will go through.
-        g.database_busy = True
-        db.session.rollback()
-        app.logger.warning("Database busy on %s %s: answered 503", request.method, request.path)
-        return _error_response(503, headers={"Retry-After": str(BUSY_RETRY_AFTER)})
+def csrf_error(exc: CSRFError) -> Response:
+    return _error_response(400, _("Your form expired or was sent from another site. "
+                                "Go back, reload the page and try again."), _("Form expired"))
 
-    @app.errorhandler(Exception)
-    def unexpected(exc: Exception) -> Response:
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
-        return _error_response(500)
+
+def too_many(exc: HTTPException) -> Response:
+    message, headers = _retry_message()
+    return _error_response(429, message, headers=headers)
+
+
+def http_error(exc: HTTPException) -> Response:
+    if isinstance(exc, SecurityError):
+        # A Host outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+        return Response(_("This site does not answer to that host name.") + "\n", status=400,
+                        mimetype="text/plain")
+    if isinstance(exc, RefusedBody):
+        return _error_response(exc.code or 400, exc.description)
+    return _error_response(exc.code or 500, None if exc.code in ERROR_TEXT else exc.description)
+
+
+def database_busy(exc: OperationalError) -> Response:
+    if not busy_database(exc):
+        return unexpected(exc)
+    # SQLite's busy timeout ran out (or PostgreSQL chose this transaction to give way): nothing
+    # was written; the same request a moment later will go through.
+    g.database_busy = True
+    db.session.rollback()
+    current_app.logger.warning("Database busy on %s %s: answered 503", request.method, request.path)
+    return _error_response(503, headers={"Retry-After": str(BUSY_RETRY_AFTER)})
+
+
+def unexpected(exc: Exception) -> Response:
+    current_app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+    db.session.rollback()
+    return _error_response(500)
 
 
 #: On every response.
@@ -186,7 +195,7 @@ def register_security_headers(app: Flask) -> None:
 
 #: Codes the pages show, in words: code_label(kind, code) in templates.
 LABELS: dict[str, dict[str, Any]] = {
-    "role": {"consumer": _l("Consumer"), "moderator": _l("Moderator"), "admin": _l("Admin"),
+    "role": {"consumer": _l("Consumer"), "moderator": _l("Moderator"), "admin": _l("Administrator"),
              "member": _l("Member"), "owner": _l("Owner")},
     "stage": {"idea": _l("Idea"), "concept": _l("Concept"), "prototype": _l("Prototype"),
               "launched": _l("Launched")},
@@ -197,6 +206,10 @@ LABELS: dict[str, dict[str, Any]] = {
                    "edit": _l("edited"), "lock": _l("locked"), "warn": _l("warned"), "silence": _l("silenced"),
                    "suspend": _l("suspended"), "ban": _l("banned"), "uphold": _l("appeal turned down"),
                    "lift": _l("appeal granted"), "withdrawn": _l("withdrawn")},
+    "notification": {"reply": _l("Reply"), "mention": _l("Mention"), "official": _l("Official answer"),
+                     "stage": _l("Stage change"), "invitation": _l("Invitation"), "decision": _l("Decision"),
+                     "flag": _l("Flag"), "moderation": _l("Moderation"), "suggestion": _l("Suggestion"),
+                     "webhook": _l("Webhooks")},
 }
 
 
@@ -272,10 +285,14 @@ def refuse_null_characters() -> Response | None:
     return None
 
 
+#: The blueprints whose writes are limited already (blueprints are module globals: once per process).
+_WRITE_LIMITED: set[str] = set()
+
+
 def limit_writes(bp: Any) -> None:
     """Every POST of a blueprint counts against one shared per-user (or per-address) budget."""
-    if getattr(bp, "_write_limited", False):  # blueprints are module globals: once per process
+    if bp.name in _WRITE_LIMITED:
         return
     limiter.shared_limit(lambda: current_app.config["RATELIMIT_WRITES"], scope="writes",
                          methods=["POST"])(bp)
-    bp._write_limited = True
+    _WRITE_LIMITED.add(bp.name)

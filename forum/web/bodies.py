@@ -49,14 +49,14 @@ def _type_name(value: Any) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "true or false"
+        return _("true or false")
     if isinstance(value, (int, float)):
-        return "a number"
+        return _("a number")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "an object"
-    return "text"
+        return _("an object")
+    return _("text")
 
 
 def _check_text(text: str) -> None:
@@ -149,7 +149,7 @@ class ForumRequest(Request):
             raise RefusedBody(415, _("Send JSON with the Content-Type application/json."))
         reason = str(e) if not isinstance(e, json.JSONDecodeError) else f"{e.msg} at character {e.pos}"
         if isinstance(e, UnicodeDecodeError):
-            reason = "it is not valid UTF-8"
+            reason = _("it is not valid UTF-8")
         raise RefusedBody(400, _("The request body is not JSON this site accepts: %(reason)s.", reason=reason))
 
 
@@ -171,7 +171,8 @@ def check_body() -> None:
 def json_formdata(form: FlaskForm, payload: dict[str, Any]) -> ImmutableMultiDict:
     """The JSON object as the form data a browser would send, each value checked against its field."""
     pairs: list[tuple[str, str]] = []
-    for name, field in form._fields.items():
+    for field in form:
+        name = field.short_name
         if name not in payload or payload[name] is None:
             continue
         value = payload[name]
@@ -184,10 +185,11 @@ def json_formdata(form: FlaskForm, payload: dict[str, Any]) -> ImmutableMultiDic
             if isinstance(value, str):
                 pairs.append((name, value))
                 continue
-            raise RefusedBody(400, f"“{name}” ({label}) is a check box: send true or false, "
-                                   f"not {_type_name(value)}.")
+            raise RefusedBody(400, _("“%(name)s” (%(label)s) is a check box: send true or false, not %(sent)s.",
+                                     name=name, label=label, sent=_type_name(value)))
         if not isinstance(value, str):
-            raise RefusedBody(400, f"“{name}” ({label}) is text: send a JSON string, not {_type_name(value)}.")
+            raise RefusedBody(400, _("“%(name)s” (%(label)s) is text: send a JSON string, not %(sent)s.",
+                                     name=name, label=label, sent=_type_name(value)))
         pairs.append((name, value))
     return ImmutableMultiDict(pairs)
 

@@ -5,16 +5,18 @@ that chart text stays about as large as the page's (CSS shows one of them).
 Every chart is a list of shapes (rect, line, polyline, circle, text) that templates/feedback/_charts.html
 writes out. Text labels are placed so that their boxes never overlap each other, and the price
 chart's point labels sit in a band above the plot, so they never cross a curve: a label's box is its
-estimated text width (0.6 em per character) by 1.2 em.
+estimated text width (0.6 em a character, 1 em a Chinese one) by 1.2 em.
 """
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from forum.i18n import _, _l
+from forum.i18n import _, _l, day_month
 
 FONT = 13.0
 WIDE, NARROW = 720, 360
@@ -32,8 +34,13 @@ class Box:
                     or self.y + self.h + gap <= other.y or other.y + other.h + gap <= self.y)
 
 
+def text_width(text: str, size: float = FONT) -> float:
+    """A label's estimated width: 0.6 em a character, a whole em for a Chinese (wide) one."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text) * size
+
+
 def text_box(text: str, x: float, baseline: float, anchor: str = "start", size: float = FONT) -> Box:
-    width = len(text) * size * 0.6
+    width = text_width(text, size)
     left = x - width / 2 if anchor == "middle" else x - width if anchor == "end" else x
     return Box(left, baseline - size * 0.95, width, size * 1.2)
 
@@ -106,6 +113,26 @@ CURVES = (
 POINTS = (("pmc", "PMC"), ("opp", "OPP"), ("ipp", "IPP"), ("pme", "PME"))
 
 
+@dataclass
+class _Plot:
+    """Where the price chart's plot sits in its SVG, and the prices it spans."""
+    left: float
+    top: float
+    width: float
+    height: float
+    lo: float
+    hi: float
+
+    def x(self, price: float) -> float:
+        return self.left + (min(max(price, self.lo), self.hi) - self.lo) / (self.hi - self.lo) * self.width
+
+    def y(self, share: float) -> float:
+        return self.top + (1 - share) * self.height
+
+
+MARKER_ROWS = 3  # rows of price point labels in the band above the price chart
+
+
 def price_chart(result: Any, money: Callable[[float], str], width: int) -> dict[str, Any] | None:
     """The four curves over the price, the acceptable range shaded, the price points marked with
     labels in a band above the plot (stacked in rows so they never overlap)."""
@@ -113,11 +140,19 @@ def price_chart(result: Any, money: Callable[[float], str], width: int) -> dict[
     if not points:
         return None
     markers = [(key, label, getattr(result, key)) for key, label in POINTS if getattr(result, key) is not None]
-    rows = 3
-    band = rows * (FONT * 1.4) + 6
+    band = MARKER_ROWS * (FONT * 1.4) + 6
     left, right, top, bottom = 44, 14, 8 + band, 36
     height = (340 if width >= WIDE else 300) + int(band)
-    plot_w, plot_h = width - left - right, height - top - bottom
+    plot = _Plot(left, top, width - left - right, height - top - bottom, *_price_span(points, markers))
+    svg = Svg(width, height)
+    _price_curves(svg, plot, result)
+    _x_ticks(svg, plot.lo, plot.hi, plot.x, height - bottom + FONT + 8, money, plot.width)
+    _price_markers(svg, plot, markers, money)
+    return svg.as_dict()
+
+
+def _price_span(points: Sequence[Any], markers: Sequence[tuple[str, str, float]]) -> tuple[float, float]:
+    """The prices the chart spans: where the curves say something, every marked price included."""
     lo = max((p.price for p in points if p.too_cheap is not None and p.too_cheap >= 0.99), default=points[0].price)
     hi = min((p.price for p in points if p.too_expensive >= 0.99), default=points[-1].price)
     for _key, _label, value in markers:  # every marked price stays on the chart
@@ -125,26 +160,23 @@ def price_chart(result: Any, money: Callable[[float], str], width: int) -> dict[
     if hi <= lo:
         lo, hi = points[0].price, max(points[-1].price, points[0].price + 1)
     pad = (hi - lo) * 0.04
-    lo, hi = max(0.0, lo - pad), hi + pad
+    return max(0.0, lo - pad), hi + pad
 
-    def x(price: float) -> float:
-        return left + (min(max(price, lo), hi) - lo) / (hi - lo) * plot_w
 
-    def y(share: float) -> float:
-        return top + (1 - share) * plot_h
-
-    svg = Svg(width, height)
-    svg.add("rect", x=left, y=top, width=plot_w, height=plot_h, fill="#ffffff", stroke="#e2e4ee",
+def _price_curves(svg: Svg, plot: _Plot, result: Any) -> None:
+    """The plot's frame, the acceptable range shaded, the grid, the share labels and the curves."""
+    left, top, x, y = plot.left, plot.top, plot.x, plot.y
+    svg.add("rect", x=left, y=top, width=plot.width, height=plot.height, fill="#ffffff", stroke="#e2e4ee",
             class_="chart-plot")
     if result.range is not None:
         a, b = result.range
-        svg.add("rect", x=x(a), y=top, width=max(1.0, x(b) - x(a)), height=plot_h, fill="#eef0ff",
+        svg.add("rect", x=x(a), y=top, width=max(1.0, x(b) - x(a)), height=plot.height, fill="#eef0ff",
                 class_="chart-band")
     for share in (0.25, 0.5, 0.75):
-        svg.add("line", x1=left, x2=left + plot_w, y1=y(share), y2=y(share), stroke="#eceef5")
+        svg.add("line", x1=left, x2=left + plot.width, y1=y(share), y2=y(share), stroke="#eceef5")
     for share in (0, 0.5, 1):
         svg.label(f"{round(share * 100)}%", left - 6, y(share) + FONT * 0.35, "end", force=True)
-    shown = [p for p in points if lo <= p.price <= hi]
+    shown = [p for p in result.curves if plot.lo <= p.price <= plot.hi]
     for attribute, _label, css, colour in CURVES:
         if any(getattr(p, attribute) is None for p in shown):
             continue  # no too-cheap curve when only three questions were asked
@@ -152,22 +184,25 @@ def price_chart(result: Any, money: Callable[[float], str], width: int) -> dict[
         coords = " ".join(f"{px:.1f},{py:.1f}" for px, py in line)
         svg.add("polyline", points=coords, fill="none", stroke=colour, stroke_width=2.5,
                 stroke_linejoin="round", class_=f"chart-curve {css}")
-    _x_ticks(svg, lo, hi, x, height - bottom + FONT + 8, money, plot_w)
-    # price point labels: in the band above the plot, each in the first row where it fits
+
+
+def _price_markers(svg: Svg, plot: _Plot, markers: Sequence[tuple[str, str, float]],
+                   money: Callable[[float], str]) -> None:
+    """Price point labels: in the band above the plot, each in the first row where it fits, with a
+    dashed line down to the axis."""
     for key, label, value in sorted(markers, key=lambda m: m[2]):
         text = f"{label} {money(value)}"
-        mx = x(value)
-        box_w = len(text) * FONT * 0.6
-        start = min(max(mx - box_w / 2, 2), width - box_w - 2)
-        for row in range(rows + 3):
+        mx = plot.x(value)
+        box_w = text_width(text)
+        start = min(max(mx - box_w / 2, 2), svg.width - box_w - 2)
+        for row in range(MARKER_ROWS + 3):
             baseline = 8 + FONT + row * FONT * 1.4
-            if row >= rows:  # out of rows: place under the axis labels instead (never on a curve)
-                baseline = height - 2 - (row - rows) * FONT * 1.4
+            if row >= MARKER_ROWS:  # out of rows: place under the axis labels instead (never on a curve)
+                baseline = svg.height - 2 - (row - MARKER_ROWS) * FONT * 1.4
             if svg.label(text, start, baseline, "start", css=f"chart-label chart-point point-{key}"):
-                svg.add("line", x1=mx, x2=mx, y1=baseline + 3, y2=top + plot_h, stroke="#8b91a7",
+                svg.add("line", x1=mx, x2=mx, y1=baseline + 3, y2=plot.top + plot.height, stroke="#8b91a7",
                         stroke_dasharray="4 3", class_=f"chart-marker point-{key}")
                 break
-    return svg.as_dict()
 
 
 def _simplify(line: Sequence[tuple[float, float]], tolerance: float = 0.4) -> list[tuple[float, float]]:
@@ -210,6 +245,13 @@ def _simplify(line: Sequence[tuple[float, float]], tolerance: float = 0.4) -> li
 SERIES = (("comments", _l("Comments"), "#0e6e8c"), ("votes", _l("Votes"), "#4f46e5"), ("prices", _l("Price answers"), "#d97706"))
 
 
+def _bar_scale(svg: Svg, left: float, top: float, plot_w: float, plot_h: float, peak: int) -> None:
+    """A bar chart's baseline and scale: the peak at the top, 0 at the bottom."""
+    svg.add("line", x1=left, x2=left + plot_w, y1=top + plot_h, y2=top + plot_h, stroke="#9aa0b4")
+    svg.label(str(peak), left - 6, top + FONT * 0.7, "end", force=True)
+    svg.label("0", left - 6, top + plot_h, "end", force=True)
+
+
 def activity_chart(days: Sequence[dict[str, Any]], width: int) -> dict[str, Any] | None:
     """Stacked bars per day: comments, votes, price answers."""
     if not days or not any(d[name] for d in days for name, _, _ in SERIES):
@@ -220,9 +262,7 @@ def activity_chart(days: Sequence[dict[str, Any]], width: int) -> dict[str, Any]
     peak = max(sum(d[name] for name, _, _ in SERIES) for d in days) or 1
     slot = plot_w / len(days)
     svg = Svg(width, height)
-    svg.add("line", x1=left, x2=left + plot_w, y1=top + plot_h, y2=top + plot_h, stroke="#9aa0b4")
-    svg.label(str(peak), left - 6, top + FONT * 0.7, "end", force=True)
-    svg.label("0", left - 6, top + plot_h, "end", force=True)
+    _bar_scale(svg, left, top, plot_w, plot_h, peak)
     for index, day in enumerate(days):
         base = top + plot_h
         for name, _label, colour in SERIES:
@@ -236,16 +276,13 @@ def activity_chart(days: Sequence[dict[str, Any]], width: int) -> dict[str, Any]
     for index, x, anchor in ((0, left, "start"), (last // 2, left + (last // 2 + 0.5) * slot, "middle"),
                              (last, left + plot_w, "end")):
         day = days[index]["day"]
-        svg.label(f"{int(day[8:10])} {_MONTHS[int(day[5:7]) - 1]}", x, height - 8, anchor)
+        svg.label(day_month(date.fromisoformat(day[:10])), x, height - 8, anchor)
     return svg.as_dict()
-
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # --- Kano Better / Worse --------------------------------------------------------------------------
 
-QUADRANTS = (("Attractive", 0, 1), ("One-dimensional", 1, 1), ("Indifferent", 0, 0), ("Must-be", 1, 0))
+QUADRANTS = ((_l("Attractive"), 0, 1), (_l("One-dimensional"), 1, 1), (_l("Indifferent"), 0, 0), (_l("Must-be"), 1, 0))
 
 
 def kano_scatter(features: Sequence[dict[str, Any]], width: int) -> dict[str, Any] | None:
@@ -298,7 +335,7 @@ def _kano_frame(svg: Svg, left: float, top: float, plot: float, height: float, s
     for name, qx, qy in QUADRANTS:
         tx = left + 4 if qx == 0 else left + plot - 4
         ty = top + small + 2 if qy == 1 else top + plot - 4
-        svg.label(name, tx, ty, "start" if qx == 0 else "end", size=small, css="chart-label chart-quadrant",
+        svg.label(str(name), tx, ty, "start" if qx == 0 else "end", size=small, css="chart-label chart-quadrant",
                   force=True)
     for v in (0, 0.5, 1):
         svg.label(f"{v:g}", left - 6, y(v) + FONT * 0.35, "end", force=True)
@@ -319,9 +356,7 @@ def histogram(bins: Sequence[dict[str, Any]], money: Callable[[float], str], wid
     peak = max(b["count"] for b in bins) or 1
     slot = plot_w / len(bins)
     svg = Svg(width, height)
-    svg.add("line", x1=left, x2=left + plot_w, y1=top + plot_h, y2=top + plot_h, stroke="#9aa0b4")
-    svg.label(str(peak), left - 6, top + FONT * 0.7, "end", force=True)
-    svg.label("0", left - 6, top + plot_h, "end", force=True)
+    _bar_scale(svg, left, top, plot_w, plot_h, peak)
     for index, b in enumerate(bins):
         h = b["count"] / peak * plot_h
         if h:

@@ -78,8 +78,12 @@ def _follow(following: bool) -> Response:
     else:
         default = f"/t/{obj.id}"
     if following:
-        flash(f"You are following “{obj.title}”. You will be told about official answers"
-              + (" and stage changes." if form.concept_id.data else "."), "success")
+        if form.concept_id.data:
+            flash(_("You are following “%(title)s”. You will be told about official answers and stage changes.",
+                    title=obj.title), "success")
+        else:
+            flash(_("You are following “%(title)s”. You will be told about official answers.", title=obj.title),
+                  "success")
     else:
         flash(_("You no longer follow “%(title)s”.", title=obj.title), "success")
     return redirect(safe_next(form.next.data, default))

@@ -191,54 +191,56 @@ def results(slug: str) -> Response:
         pagecache.remember_unread(row.unread)
     policy.require(current_user, "feedback.results", concept)
     perms = pagecache.permissions(current_user, {"member": ("org.member", concept)})
-    is_member = perms["member"]
     demand.remember_seq(concept.id, row.seq, row.topic_seq)
     organization = concept.organization
     segment, refused = _segment(concept)
     key = ("results", concept.id, row.seq, row.topic_seq, organization.name, organization.slug,
            organization.publish_price_summary, segment and segment["key"], refused)
-
-    shown: dict[str, Any] = {}
-
-    def render() -> str:
-        data = _page_data(concept, segment, refused)
-        shown["valid_until"] = data["valid_until"]
-        chart_set = _chart_set(concept, data)
-        return render_template("feedback/results.html", concept=concept, data=data, charts=chart_set,
-                               curves=charts.CURVES, series=charts.SERIES, category_labels=CATEGORY_LABELS,
-                               concept_url=concept_url(concept), is_member=is_member, perms=perms,
-                               floor=demand.segments.FLOOR)
-
-    def ttl() -> int:
-        # Not past the end of a respondent's suspension (the stored summary's), nor past midnight
-        # (UTC): the activity chart shows the last 30 days.
-        tomorrow = utcnow().date() + timedelta(days=1)
-        return min(pagecache.ttl_until(shown["valid_until"] if shown else demand.get(concept).valid_until),
-                   pagecache.ttl_until(datetime(tomorrow.year, tomorrow.month, tomorrow.day)))
-
     since_key = ("since", concept.id, row.seq, row.topic_seq, current_user.get_id(), row.visited_at)
     if current_user.is_authenticated:  # this visit is recorded once the page has been sent
         after_response(feedback.note_visit, current_user.id, concept.id)
-
-    def since_part() -> str:
-        """New comments, votes and price answers since the person's last recorded visit (recorded
-        after the page was sent, in a transaction of its own: the view writes nothing)."""
-        user = current_user._get_current_object()
-        if not user.is_authenticated:
-            return ""
-        asks_price = concept.price_question_enabled
-
-        def render_since() -> str:
-            since = demand.since_last_visit(user, concept)
-            return render_template("feedback/_since.html", since=since, asks_price=asks_price)
-
-        return pagecache.fragment(since_key, render_since)
-
-    response = pagecache.page(key, render, perms=perms, ttl=ttl,
-                              parts={"since": pagecache.Part(since_key, since_part)})
+    since = pagecache.Part(since_key, functools.partial(_since_part, concept, since_key))
+    shown: dict[str, Any] = {}  # what the rendering read, for the entry's life
+    response = pagecache.page(key, functools.partial(_render_results, concept, segment, refused, perms, shown),
+                              perms=perms, ttl=functools.partial(_results_ttl, concept, shown),
+                              parts={"since": since})
     if refused:
         response.status_code = 422  # the page says why: the segment is under the privacy floor
     return response
+
+
+def _render_results(concept: Concept, segment: dict[str, Any] | None, refused: str | None,
+                    perms: dict[str, Any], shown: dict[str, Any]) -> str:
+    data = _page_data(concept, segment, refused)
+    shown["valid_until"] = data["valid_until"]
+    chart_set = _chart_set(concept, data)
+    return render_template("feedback/results.html", concept=concept, data=data, charts=chart_set,
+                           curves=charts.CURVES, series=charts.SERIES, category_labels=CATEGORY_LABELS,
+                           concept_url=concept_url(concept), is_member=perms["member"], perms=perms,
+                           floor=demand.segments.FLOOR)
+
+
+def _results_ttl(concept: Concept, shown: dict[str, Any]) -> int:
+    """Not past the end of a respondent's suspension (the summary the page showed, else the stored
+    one's), nor past midnight (UTC): the activity chart shows the last 30 days."""
+    tomorrow = utcnow().date() + timedelta(days=1)
+    return min(pagecache.ttl_until(shown["valid_until"] if shown else demand.get(concept).valid_until),
+               pagecache.ttl_until(datetime(tomorrow.year, tomorrow.month, tomorrow.day)))
+
+
+def _since_part(concept: Concept, since_key: tuple[Any, ...]) -> str:
+    """New comments, votes and price answers since the person's last recorded visit (recorded
+    after the page was sent, in a transaction of its own: the view writes nothing)."""
+    user = current_user._get_current_object()
+    if not user.is_authenticated:
+        return ""
+    asks_price = concept.price_question_enabled
+
+    def render_since() -> str:
+        since = demand.since_last_visit(user, concept)
+        return render_template("feedback/_since.html", since=since, asks_price=asks_price)
+
+    return pagecache.fragment(since_key, render_since)
 
 
 def _chart_set(concept: Concept, data: dict[str, Any]) -> dict[str, Any]:

@@ -73,7 +73,7 @@ class MemberForm(ForumForm):
 
 
 class RoleForm(ForumForm):
-    role = SelectField(_l("Role"), choices=[("consumer", _l("Consumer")), ("moderator", _l("Moderator")), ("admin", _l("Admin"))])
+    role = SelectField(_l("Role"), choices=[("consumer", _l("Consumer")), ("moderator", _l("Moderator")), ("admin", _l("Administrator"))])
 
 
 class ConfirmForm(ForumForm):

@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from forum import policy
-from forum.analytics.track_record import describe_hours
 from forum.errors import DomainError, ValidationError
 from forum.i18n import _
 from forum.services import concepts, organizations
@@ -46,7 +45,7 @@ def _show(org, member_form: MemberForm, status: int = 200) -> tuple[str, int]:
     return render_template("orgs/show.html", org=org, member_form=member_form,
                            confirm_form=ConfirmForm(formdata=None),
                            concepts=concepts.of_organization(current_user, org),
-                           record=organizations.track_record(org), describe_hours=describe_hours), status
+                           record=organizations.track_record(org)), status
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from forum.i18n import _
-from forum.web.charts import FONT, Svg
+from forum.web.charts import FONT, Svg, text_width
 
 DEMAND, REVENUE, BAND = "#0e6e8c", "#d97706", "#d5ecf3"
 
@@ -49,7 +49,7 @@ def demand_chart(section: dict[str, Any], money: Callable[[float], str], width: 
     rungs = [r for r in section["ladder"] if r["share"] is not None]
     if not rungs:
         return None
-    left, top, gap, bottom = 48, 14, 30, 34
+    left, top, gap, bottom = 48, 26, 36, 34  # each plot's title sits above it, off the curves
     panel, plot_w = (150 if width > 400 else 120), width - left - 16
     top2 = top + panel + gap
     svg = Svg(width, top2 + panel + bottom)
@@ -66,8 +66,8 @@ def demand_chart(section: dict[str, Any], money: Callable[[float], str], width: 
     _curve(svg, xs, [top2 + (1 - r["revenue_index"] / peak) * panel for r in rungs], REVENUE, "curve-revenue")
     for share in (0, 0.5, 1):
         svg.label(f"{round(share * 100)}%", left - 6, top + (1 - share) * panel + FONT * 0.35, "end", force=True)
-    svg.label(_("Would buy"), left + 6, top + FONT + 2, css="chart-label chart-title", force=True)
-    svg.label(_("Revenue index"), left + 6, top2 + FONT + 2, css="chart-label chart-title", force=True)
+    svg.label(_("Would buy"), left, top - 8, css="chart-label chart-title", force=True)
+    svg.label(_("Revenue index"), left, top2 - 8, css="chart-label chart-title", force=True)
     if section["revenue_optimal_price"] is not None:
         optimum = float(section["revenue_optimal_price"])
         _optimum(svg, xs[prices.index(optimum)] if optimum in prices else xs[0], top2, panel, left + plot_w / 2,
@@ -88,13 +88,22 @@ def maxdiff_bars(items: Sequence[dict[str, Any]], width: int) -> dict[str, Any] 
     svg = Svg(width, height)
     for place, item in enumerate(rows):
         top = 4 + place * row_h
-        title = item["title"] if len(item["title"]) * FONT * 0.6 < plot_w else item["title"][: int(plot_w / (FONT * 0.6)) - 1] + "…"
+        title = _fit(item["title"], plot_w)
         svg.label(title, left, top + FONT, css="chart-label", force=True)
         bar_w = max(1.0, item["share"] / peak * plot_w)
         svg.add("rect", x=left, y=top + FONT + 4, width=plot_w, height=10, fill="#eceef5", rx=3)
         svg.add("rect", x=left, y=top + FONT + 4, width=bar_w, height=10, fill="#4f46e5", rx=3, class_="bar bar-share")
         svg.label(f"{item['share']:.1f}%", width - 4, top + FONT + 14, "end", force=True)
     return svg.as_dict()
+
+
+def _fit(title: str, room: float) -> str:
+    """The title, shortened with "…" until it fits the room (Chinese characters count wide)."""
+    if text_width(title) < room:
+        return title
+    while title and text_width(title + "…") >= room:
+        title = title[:-1]
+    return title + "…"
 
 
 __all__ = ["demand_chart", "maxdiff_bars"]

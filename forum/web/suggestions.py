@@ -24,6 +24,16 @@ def _back(concept: Any, suggestion: Any = None) -> str:
     return url_for("concepts.show", slug=concept.slug, _anchor=anchor)
 
 
+def _suggestion(slug: str, suggestion_id: int, decide: bool = False) -> tuple[Any, Any]:
+    """The concept and its suggestion as the reader may see them (404 otherwise); with `decide`,
+    only for those who may adopt, decline or merge it (403 otherwise)."""
+    concept = concepts.get_by_slug(slug, current_user)
+    suggestion = service.get(concept, suggestion_id, current_user)
+    if decide:
+        policy.require(current_user, "suggestion.decide", suggestion)
+    return concept, suggestion
+
+
 @bp.route("/<slug>/suggestions/new", methods=["GET", "POST"])
 @login_required
 def new(slug: str) -> Response | tuple[str, int]:
@@ -55,8 +65,7 @@ def similar_to(slug: str) -> Response:
 
 @bp.get("/<slug>/suggestions/<int:suggestion_id>")
 def show(slug: str, suggestion_id: int) -> str:
-    concept = concepts.get_by_slug(slug, current_user)
-    suggestion = service.get(concept, suggestion_id, current_user)
+    concept, suggestion = _suggestion(slug, suggestion_id)
     deciding = policy.can(current_user, "suggestion.decide", suggestion)
     merge = MergeForm(formdata=None) if deciding else None
     if merge is not None:
@@ -85,8 +94,7 @@ def _done(concept: Any, suggestion: Any, message: str, **payload: Any) -> Respon
 @bp.post("/<slug>/suggestions/<int:suggestion_id>/support")
 @login_required
 def support(slug: str, suggestion_id: int) -> Response:
-    concept = concepts.get_by_slug(slug, current_user)
-    suggestion = service.get(concept, suggestion_id, current_user)
+    concept, suggestion = _suggestion(slug, suggestion_id)
     form = SupportForm()
     value = (form.value.data or "on") if isinstance(form.value.data, str) else "on"
     count = service.support(current_user, suggestion, value)
@@ -97,11 +105,8 @@ def support(slug: str, suggestion_id: int) -> Response:
 @bp.post("/<slug>/suggestions/<int:suggestion_id>/adopt")
 @login_required
 def adopt(slug: str, suggestion_id: int) -> Response:
-    concept = concepts.get_by_slug(slug, current_user)
-    suggestion = service.get(concept, suggestion_id, current_user)
-    policy.require(current_user, "suggestion.decide", suggestion)
-    form = AdoptForm()
-    feature = service.adopt(current_user, suggestion, form.title.data or None)
+    concept, suggestion = _suggestion(slug, suggestion_id, decide=True)
+    feature = service.adopt(current_user, suggestion, AdoptForm().title.data or None)
     return _done(concept, suggestion, _("“%(title)s” is now a feature; its supporters' votes are in.",
                                         title=feature.title), feature_id=feature.id)
 
@@ -109,9 +114,7 @@ def adopt(slug: str, suggestion_id: int) -> Response:
 @bp.post("/<slug>/suggestions/<int:suggestion_id>/decline")
 @login_required
 def decline(slug: str, suggestion_id: int) -> Response:
-    concept = concepts.get_by_slug(slug, current_user)
-    suggestion = service.get(concept, suggestion_id, current_user)
-    policy.require(current_user, "suggestion.decide", suggestion)
+    concept, suggestion = _suggestion(slug, suggestion_id, decide=True)
     service.decline(current_user, suggestion, DeclineForm().reason.data)
     return _done(concept, suggestion, _("Declined. The reason is shown with the suggestion."))
 
@@ -119,8 +122,6 @@ def decline(slug: str, suggestion_id: int) -> Response:
 @bp.post("/<slug>/suggestions/<int:suggestion_id>/merge")
 @login_required
 def merge(slug: str, suggestion_id: int) -> Response:
-    concept = concepts.get_by_slug(slug, current_user)
-    suggestion = service.get(concept, suggestion_id, current_user)
-    policy.require(current_user, "suggestion.decide", suggestion)
+    concept, suggestion = _suggestion(slug, suggestion_id, decide=True)
     service.merge(current_user, suggestion, MergeForm().target.data)
     return _done(concept, suggestion, _("Merged. Its supporters' support moved with it."))

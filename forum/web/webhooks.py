@@ -19,7 +19,7 @@ bp = Blueprint("webhooks", __name__, url_prefix="/orgs")
 
 def _page(org, form: WebhookForm, secret: str | None = None, status: int = 200) -> tuple[str, int]:  # noqa: ANN001
     return render_template("orgs/webhooks.html", org=org, form=form, new_secret=secret,
-                           endpoints=webhooks.listing(current_user, org),
+                           hooks=webhooks.listing(current_user, org),
                            deliveries=webhooks.deliveries(current_user, org), events=WEBHOOK_EVENTS,
                            confirm_form=ConfirmForm(formdata=None)), status
 

@@ -24,7 +24,7 @@ TRUST_LEVELS = (_l("new"), _l("basic"), _l("member"), _l("regular"), _l("leader"
 SERIES = (_l("Comments"), _l("Votes"), _l("Price answers"))
 # The titles of forum/errors.py (a pure module), translated where the web layer shows them.
 ERROR_TITLES = (_l("Bad request"), _l("Please check your input"), _l("Not allowed"), _l("Not found"),
-                _l("Conflict"), _l("Slow down"))
+                _l("Conflict"), _l("Slow down"), _l("Segment too small"))
 
 
 def js_strings() -> dict[str, Any]:

@@ -66,7 +66,7 @@ def test_page_past_the_end_of_the_concept_list_says_where_it_ends(client, people
     for n in range(2):
         concepts.create(people["owner"], people["org"], f"Idea number {n}", "A short summary")
     page = text(client.get("/concepts/?page=99999"))
-    assert "There is no page 99999" in page and "No concepts yet" not in page
+    assert "There is no page 99,999" in page and "No concepts yet" not in page
 
 
 def test_the_only_owner_is_not_offered_remove_for_herself(client, people):

@@ -129,7 +129,9 @@ def test_profile_answers_from_the_page(client, people, concept):
 def test_members_are_not_asked_and_visitors_see_the_questions_listed(client, people, concept):
     page = client.get(f"/concepts/{concept.slug}").get_data(as_text=True)
     assert "Would you buy it?" in page and "What matters most?" in page
-    assert "/would-you-buy" not in page  # no answer button for a visitor
+    # a visitor is offered to log in to answer (as for the Kano and price questions), not the form itself
+    assert f'href="/concepts/{concept.slug}/would-you-buy"' not in page
+    assert f'href="/login?next=/concepts/{concept.slug}/would-you-buy"' in page
     login(client, people["member"])
     assert client.get(f"/concepts/{concept.slug}/would-you-buy").status_code == 403
     assert client.get(f"/concepts/{concept.slug}/best-worst").status_code == 403

@@ -63,7 +63,7 @@ def test_the_organization_overview_lists_every_concept_side_by_side(client, peop
     assert "Quiet Kettle" in html and "Toaster Two" in html and "Prototype" in html
     assert "Whisper mode" in html and "No votes yet" in html
     row = html.split("Quiet Kettle")[1].split("</tr>")[0]
-    assert "<td>2</td>" in row and "€" in row
+    assert 'data-label="Participants">2</td>' in row and "€" in row  # two took part
 
 
 def test_the_page_carries_a_print_stylesheet_and_no_inline_style(client, people, app):

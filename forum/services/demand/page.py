@@ -77,7 +77,9 @@ def price_sentence(price: dict[str, Any] | None) -> str | None:
     elif price["ipp"] is not None:
         parts.append(_("at %(price)s as many find it a bargain as getting expensive",
                        price=money(price["ipp"], currency)))
-    return "; ".join(parts) + "." if parts else None
+    if len(parts) == 2:  # the two halves and the full stop as the reader's language writes them
+        return _("%(first)s; %(then)s.", first=parts[0], then=parts[1])
+    return _("%(sentence)s.", sentence=parts[0]) if parts else None
 
 
 def conversation(concept: Concept, limit: int = 5) -> dict[str, list[dict[str, Any]]]:

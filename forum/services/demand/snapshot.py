@@ -35,11 +35,10 @@ from typing import Any
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import String, cast, event, literal, select, text, union
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from forum.extensions import db
+from forum.extensions import db, upsert_insert
 from forum.models import (
     Concept,
     ConceptSummary,
@@ -269,8 +268,7 @@ def _upsert(concept_id: int, snapshot: Snapshot) -> Any:
     """Insert or replace the row, never replacing a newer summary."""
     values = {"concept_id": concept_id, "seq": snapshot.seq, "valid_until": snapshot.valid_until,
               "data": encode(snapshot), "computed_at": utcnow()}
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(ConceptSummary).values(values)
+    stmt = upsert_insert(ConceptSummary).values(values)
     return stmt.on_conflict_do_update(
         index_elements=["concept_id"],
         set_={name: getattr(stmt.excluded, name) for name in ("seq", "valid_until", "data", "computed_at")},
