@@ -25,7 +25,7 @@ from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db, upsert_insert
 from forum.i18n import _, _l, percent
 from forum.models import Concept, Feature, FeatureVote, KanoAnswer, PriceResponse, SummaryVisit, utcnow
-from forum.services import demand, events, moderation
+from forum.services import demand, events, moderation, webhooks
 from forum.services.demand.votes import active_features, rank_order
 from forum.services.demand.wording import CURRENCY_SYMBOLS, INTENT_LABELS, money
 from forum.services.price_checks import INTENT_FIELDS, PRICE_FIELDS, PRICE_LABELS, PRICE_QUESTIONS, check_prices
@@ -44,13 +44,17 @@ def _upsert(model: type, rows: list[dict[str, Any]], keys: list[str], update: li
     db.session.execute(stmt)
 
 
-def _record_then(room: str, kind: str, figures: Callable[[], dict[str, Any]]) -> events.Event:
-    """Record the change's event first, then read the figures it carries. From the event on, the
-    room's writers wait for each other until the commit (its number's row lock), so the room's last
-    event always carries figures that include every answer committed before it, and no other lock
-    is needed: a reply or an answer elsewhere on the concept never queues behind this one."""
-    demand.rule.wait()  # the site's settings, read before the room's writers wait on this one
-    event = events.record(room, kind)
+def _record_then(concept: Concept, kind: str, figures: Callable[[], dict[str, Any]]) -> events.Event:
+    """Record the change's event in the concept's room first, then read the figures it carries.
+    From the event on, the room's writers wait for each other until the commit (its number's row
+    lock), so the room's last event always carries figures that include every answer committed
+    before it, and no other lock is needed: a reply or an answer elsewhere on the concept never
+    queues behind this one. Whatever can be read before is read before (the site's settings, the
+    features, the webhook endpoints): under the lock, only the figures, the event and the commit."""
+    demand.rule.wait()
+    active_features(concept)
+    webhooks.endpoints_of(concept.organization_id)
+    event = events.record(events.concept_room(concept.id), kind)
     with db.session.no_autoflush:  # the event is inserted at the commit, with its figures
         event.payload = figures()
     return event
@@ -126,12 +130,18 @@ def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
                                "created_at": now, "updated_at": now}],
                 keys=["feature_id", "user_id"], update=["value", "updated_at"])
     # The new ranking goes with the tally, so open pages reorder without asking (thin: ids only).
-    event = _record_then(events.concept_room(concept.id), "tally.changed", lambda: dict(
-        zip(("up", "down"), demand.votes.tally(feature), strict=True), feature_id=feature.id,
-        order=rank_order(concept)))
+    event = _record_then(concept, "tally.changed", lambda: _tally_figures(concept, feature.id))
     up, down = event.payload["up"], event.payload["down"]
     commit_and_publish(event)
     return VoteResult(feature.id, number, up, down, demand.counts_from(actor) if number else None)
+
+
+def _tally_figures(concept: Concept, feature_id: int) -> dict[str, Any]:
+    """The feature's counted tally and the new order of the features, from one grouped query."""
+    counts = demand.votes.tallies(concept.id)
+    up, down = counts.get(feature_id, (0, 0))
+    return {"feature_id": feature_id, "up": up, "down": down,
+            "order": demand.votes.order(active_features(concept), counts)}
 
 
 def my_votes(actor: Any, concept_id: int) -> dict[int, int]:
@@ -193,7 +203,7 @@ def answer_kano(actor: Any, concept: Concept,
     rows = _kano_rows(actor, {f.id: f for f in active_features(concept)}, answers)
     _upsert(KanoAnswer, rows, keys=["feature_id", "user_id"],
             update=["functional", "dysfunctional", "updated_at"])
-    event = _record_then(events.concept_room(concept.id), "kano.changed",
+    event = _record_then(concept, "kano.changed",
                          lambda: {"n": demand.kano.respondents(concept.id)})
     commit_and_publish(event)
     return len(rows)
@@ -245,7 +255,7 @@ def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> Price
     _upsert(PriceResponse, [{"concept_id": concept.id, "user_id": actor.id, **values,
                              "created_at": now, "updated_at": now}],
             keys=["concept_id", "user_id"], update=[*PRICE_FIELDS, *INTENT_FIELDS, "updated_at"])
-    event = _record_then(events.concept_room(concept.id), "price.changed",
+    event = _record_then(concept, "price.changed",
                          lambda: {"n": demand.prices.answers(concept.id)})
     commit_and_publish(event)
     return my_price(actor, concept.id)  # type: ignore[return-value]
