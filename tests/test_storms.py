@@ -82,7 +82,7 @@ def _setup(env: dict[str, str], people: int) -> dict:
 def _server_env(env: dict[str, str]) -> dict[str, str]:
     # Fifty people sign in from one address here; production keeps its per-address login limit.
     return {**env, "RATELIMIT_LOGIN_ADDRESS": "1000 per minute", "RATELIMIT_API": "100000 per minute",
-            "ACCESS_LOG": "0"}
+            "ACCESS_LOG": os.environ.get("STORM_ACCESS_LOG", "0")}
 
 
 def _login(base: str, name: str) -> requests.Session:

@@ -25,7 +25,7 @@ from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db, upsert_insert
 from forum.i18n import _, _l, percent
 from forum.models import Concept, Feature, FeatureVote, KanoAnswer, PriceResponse, SummaryVisit, utcnow
-from forum.services import demand, events, moderation, webhooks
+from forum.services import demand, events, moderation, turns, webhooks
 from forum.services.demand.votes import active_features, rank_order
 from forum.services.demand.wording import CURRENCY_SYMBOLS, INTENT_LABELS, money
 from forum.services.price_checks import INTENT_FIELDS, PRICE_FIELDS, PRICE_LABELS, PRICE_QUESTIONS, check_prices
@@ -54,7 +54,9 @@ def _record_then(concept: Concept, kind: str, figures: Callable[[], dict[str, An
     demand.rule.wait()
     active_features(concept)
     webhooks.endpoints_of(concept.organization_id)
-    event = events.record(events.concept_room(concept.id), kind)
+    room = events.concept_room(concept.id)
+    turns.take(room)
+    event = events.record(room, kind)
     with db.session.no_autoflush:  # the event is inserted at the commit, with its figures
         event.payload = figures()
     return event
