@@ -3,6 +3,8 @@
     .venv/bin/python -m bench.aggregate                       # SQLite (a file in a temporary folder)
     .venv/bin/python -m bench.aggregate --postgres            # a new PostgreSQL database, dropped after
     .venv/bin/python -m bench.aggregate --rows 100000         # smaller
+    .venv/bin/python -m bench.aggregate [--postgres] --keep --fill-only   # fill once (prints the database) ...
+    .venv/bin/python -m bench.aggregate --reuse <file or postgresql URL>  # ... and measure it again and again
 
 Fills one concept with N price answers (N people, whole-euro prices around 27 EUR, two thirds with
 purchase intents, a few out of order) and N feature votes (the same N people, one vote each over 8
@@ -32,7 +34,7 @@ import sys
 import tempfile
 import time
 import uuid
-from decimal import Decimal
+from datetime import timedelta
 from pathlib import Path
 
 from bench import research
@@ -52,28 +54,51 @@ def _app(url: str):  # noqa: ANN202
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "TESTING": True})
 
 
-def _bulk(model, rows: list[dict]) -> None:  # noqa: ANN001
-    """Insert rows: with COPY on PostgreSQL (an INSERT per row there took half an hour for a
-    million), with one executemany on SQLite."""
-    from sqlalchemy import insert
+USER_COLUMNS = ("id", "username", "username_key", "email", "password_hash", "display_name", "bio", "role",
+                "trust_level", "trust_level_locked", "warning_pending", "session_token", "created_at",
+                "credit_by_name", "profile_public", "email_notifications", "email_decisions", "email_digest")
+PRICE_COLUMNS = ("concept_id", "user_id", "too_cheap", "cheap", "expensive", "too_expensive", "intent_cheap",
+                 "intent_expensive", "created_at", "updated_at")
+VOTE_COLUMNS = ("feature_id", "user_id", "value", "created_at", "updated_at")
 
-    from forum.extensions import db
 
-    if db.engine.dialect.name != "postgresql":
-        db.session.execute(insert(model), rows)
+def _bulk(raw, postgres: bool, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:  # noqa: ANN001
+    """Insert rows on the raw driver connection, inside the open transaction: COPY on PostgreSQL, one
+    executemany of a prepared INSERT on SQLite (the ORM's bulk insert took 50 minutes for a million
+    people on the loaded machine; this takes a few)."""
+    if postgres:
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
         return
-    columns = list(rows[0])
-    raw = db.session.connection().connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(
-            f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[column] for column in columns])
+    raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
+
+
+def _people(rng: random.Random, first: int, start: int, size: int, concept_id: int, feature_ids: list[int],
+            joined: object, now: object) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """`size` established people (trust level 1: past the new-account wait) from number `start`, ids from
+    `first`, each with a price answer and a vote; the same draws, in the same order, as every run."""
+    people, prices, votes = [], [], []
+    for i in range(size):
+        n, uid = start + i, first + start + i
+        people.append((uid, f"p{n:07d}", f"p{n:07d}", f"p{n:07d}@example.test", "x", "", "", "consumer", 1,
+                       False, False, f"bench-session-{n:020d}", joined, False, True, True, True, False))
+        centre = rng.lognormvariate(3.3, 0.25)
+        tc, c, e, te = (max(1, round(centre * f + rng.uniform(-1, 1))) for f in (0.5, 0.8, 1.2, 1.6))
+        if rng.random() < 0.03:  # a few answers out of order
+            tc, c = c, tc
+        intents = (rng.randint(2, 5), rng.randint(1, 4)) if rng.random() < 0.66 else (None, None)
+        prices.append((concept_id, uid, tc, c, e, te, intents[0], intents[1], now, now))
+        votes.append((feature_ids[n % 8], uid, 1 if rng.random() < 0.3 + 0.05 * (n % 8) else -1, now, now))
+    return people, prices, votes
 
 
 def fill(url: str, rows: int) -> str:
-    """The schema, one organization and concept, `rows` people with a price answer and a vote each."""
+    """The schema, one organization and concept, `rows` people with a price answer and a vote each, in
+    one transaction on the raw driver connection (whole-euro prices as integers: what the Numeric
+    column holds for them on both engines)."""
     from forum.extensions import db
-    from forum.models import Concept, Feature, FeatureVote, Membership, Organization, PriceResponse, User, utcnow
+    from forum.models import Concept, Feature, Membership, Organization, User, utcnow
     from forum.services import api_tokens, schema
 
     app = _app(url)
@@ -92,51 +117,52 @@ def fill(url: str, rows: int) -> str:
         features = [Feature(concept=concept, title=f"Feature {i}", position=i) for i in range(8)]
         db.session.add_all([org, concept, *features])
         db.session.commit()
-        feature_ids = [f.id for f in features]
-        batch = 20_000
+        feature_ids, concept_id, first = [f.id for f in features], concept.id, owner.id + 1
+        postgres = db.engine.dialect.name == "postgresql"
+        # established accounts: trust level 1, signed up a month ago, answered now
+        joined, answered = now - timedelta(days=30), now
+        if not postgres:  # SQLAlchemy's text for a DateTime on SQLite
+            joined, answered = (moment.strftime("%Y-%m-%d %H:%M:%S.%f") for moment in (joined, answered))
         started = time.perf_counter()
-        for start in range(0, rows, batch):
-            size = min(batch, rows - start)
-            _bulk(User, [
-                {"username": f"p{start + i}", "username_key": f"p{start + i}", "email": f"p{start + i}@example.test",
-                 "password_hash": "x", "display_name": "", "bio": "", "role": "consumer", "trust_level": 1,
-                 "trust_level_locked": False, "warning_pending": False,
-                 "session_token": uuid.uuid4().hex, "created_at": now} for i in range(size)])
-            first_id = db.session.scalar(db.select(User.id).where(User.username_key == f"p{start}"))
-            prices, votes = [], []
-            for i in range(size):
-                centre = rng.lognormvariate(3.3, 0.25)
-                tc, c, e, te = (Decimal(max(1, round(centre * f + rng.uniform(-1, 1))))
-                                for f in (0.5, 0.8, 1.2, 1.6))
-                if rng.random() < 0.03:  # a few answers out of order
-                    tc, c = c, tc
-                intents = (rng.randint(2, 5), rng.randint(1, 4)) if rng.random() < 0.66 else (None, None)
-                prices.append({"concept_id": concept.id, "user_id": first_id + i, "too_cheap": tc, "cheap": c,
-                               "expensive": e, "too_expensive": te, "intent_cheap": intents[0],
-                               "intent_expensive": intents[1], "created_at": now, "updated_at": now})
-                votes.append({"feature_id": feature_ids[(start + i) % 8], "user_id": first_id + i,
-                              "value": 1 if rng.random() < 0.3 + 0.05 * ((start + i) % 8) else -1,
-                              "created_at": now, "updated_at": now})
-            _bulk(PriceResponse, prices)
-            _bulk(FeatureVote, votes)
-            db.session.commit()
+        with db.engine.begin() as conn:
+            raw = conn.connection.driver_connection
+            if not postgres:
+                raw.execute("PRAGMA cache_size=-262144")  # 256 MB: the unique indexes stay in memory
+            for start in range(0, rows, 50_000):
+                people, prices, votes = _people(rng, first, start, min(50_000, rows - start), concept_id,
+                                                feature_ids, joined, answered)
+                _bulk(raw, postgres, "users", USER_COLUMNS, people)
+                _bulk(raw, postgres, "price_responses", PRICE_COLUMNS, prices)
+                _bulk(raw, postgres, "feature_votes", VOTE_COLUMNS, votes)
+            if postgres:  # the ids were given: the sequence continues after them
+                conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('users', 'id'), max(id)) FROM users")
+        if not postgres:  # the write-ahead log into the database file, as a server that ran a while has it
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         print(f"filled {rows:,} price answers and {rows:,} votes in {time.perf_counter() - started:.0f} s",
               flush=True)
-        if db.engine.dialect.name == "postgresql":
+        if postgres:
             with db.engine.connect() as conn:
                 conn.exec_driver_sql("ANALYZE")
                 conn.commit()
-        _token, raw = api_tokens.create_for_cli("bench-co", "bench")
-        return raw
+        _token, raw_token = api_tokens.create_for_cli("bench-co", "bench")
+        return raw_token
 
 
 def _median(fn, repeat: int) -> float:  # noqa: ANN001
-    runs = []
+    return _medians([fn], repeat)[0]
+
+
+def _medians(fns: list, repeat: int) -> list[float]:  # noqa: ANN001
+    """Each function's median time over `repeat` rounds, the functions taking turns within a round (on
+    a shared machine a change of load then moves them alike, not one of them)."""
+    runs: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - started)
-    return statistics.median(runs)
+        for fn, times in zip(fns, runs, strict=True):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+    return [statistics.median(times) for times in runs]
 
 
 def measure_summary(url: str, repeat: int) -> None:
@@ -178,9 +204,7 @@ def measure_summary(url: str, repeat: int) -> None:
             db.session.rollback()
 
         floor()  # warm the cache: both sides read a warm database
-        floor_time = _median(floor, repeat)
-        summary_time = _median(whole, repeat)
-        price_time = _median(price_only, repeat)
+        floor_time, summary_time, price_time = _medians([floor, whole, price_only], repeat)
         result = demand.summary(concept)
         read_time = _median(read, repeat)
         print(f"{'floor: SQL vote aggregate + 4 sorted price columns':<54}{floor_time:>8.2f} s")
@@ -240,6 +264,25 @@ def measure_exports(url: str, token: str) -> None:
               + ("" if figures["status"] == 200 else f"  (status {figures['status']})"))
 
 
+def _measure_reused(reuse: str, repeat: int) -> None:
+    """Measure a database filled by an earlier run: tables and indexes added since are created first."""
+    url = reuse if reuse.startswith("postgresql") else f"sqlite:///{reuse}"
+    app = _app(url)
+    with app.app_context():
+        from forum.extensions import db
+        from forum.services import api_tokens
+
+        db.create_all()  # tables added since the database was filled
+        for table in db.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(db.engine, checkfirst=True)  # and indexes added to its tables
+        token = api_tokens.create_for_cli("bench-co", "bench")[1]
+        engine = "PostgreSQL" if db.engine.dialect.name == "postgresql" else "SQLite"
+    print(f"engine: {engine}, reusing {reuse}", flush=True)
+    measure_summary(url, repeat)
+    measure_exports(url, token)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -247,7 +290,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--research", type=int, default=100_000,
                         help="people for the research figures (bench/research.py); 0 skips them")
-    parser.add_argument("--reuse", help="measure an already filled SQLite file (from an earlier run)")
+    parser.add_argument("--reuse", help="measure an already filled database (a SQLite file or a PostgreSQL URL "
+                                        "printed by an earlier run with --keep)")
+    parser.add_argument("--keep", action="store_true", help="keep the filled database (for --reuse)")
+    parser.add_argument("--fill-only", action="store_true", help="fill (with --keep) and measure nothing")
     parser.add_argument("--child")
     parser.add_argument("--url")
     parser.add_argument("--token")
@@ -257,17 +303,7 @@ def main() -> None:
         return
     name = None
     if args.reuse:
-        url = f"sqlite:///{args.reuse}"
-        app = _app(url)
-        with app.app_context():
-            from forum.extensions import db
-            from forum.services import api_tokens
-
-            db.create_all()  # tables added since the file was filled
-            token = api_tokens.create_for_cli("bench-co", "bench")[1]
-        print(f"engine: SQLite, reusing {args.reuse}", flush=True)
-        measure_summary(url, args.repeat)
-        measure_exports(url, token)
+        _measure_reused(args.reuse, args.repeat)
         return
     if args.postgres:
         import psycopg
@@ -283,13 +319,18 @@ def main() -> None:
     try:
         print(f"engine: {'PostgreSQL' if args.postgres else 'SQLite'}, {args.rows:,} rows each", flush=True)
         token = fill(url, args.rows)
+        if args.keep:
+            print(f"kept: .venv/bin/python -m bench.aggregate --reuse {url.split(':///', 1)[-1] if not name else url}",
+                  flush=True)
+        if args.fill_only:
+            return
         measure_summary(url, args.repeat)
         measure_exports(url, token)
         if args.research:
             research.fill(url, args.research)
             research.measure(url, args.repeat)
     finally:
-        if name:
+        if name and not args.keep:
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

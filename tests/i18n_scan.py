@@ -126,7 +126,8 @@ FIRST_ARGUMENT = {"flash", "ValidationError", "NotFound", "Conflict", "Permissio
 # name -> the place among the arguments of what a person reads: a policy's reason, a form's per-field
 # messages, a notification's words, an email's subject, an error response's message.
 POLICY_REASON = {"deny": 1, "staff": 1, "_owner": 0, "_fail": 1, "ValidationError": 1, "notify": 2, "_tell": 2,
-                 "queue": 2, "api_error": 1, "_error_response": 1, "RefusedBody": 1, "abort": 1}
+                 "queue": 2, "api_error": 1, "_error_response": 1, "RefusedBody": 1, "abort": 1,
+                 "Refused": 1}
 FORM_FIELDS = re.compile(r"[A-Z][A-Za-z]*Field$")
 VALIDATORS = {"DataRequired", "InputRequired", "Length", "NumberRange", "Optional", "Email", "Regexp",
               "EqualTo", "AnyOf", "NoneOf", "URL"}
@@ -176,7 +177,25 @@ def scan_python(source: str) -> list[str]:
         for suspect in suspects:
             if _plain(suspect):
                 found.append(f"line {suspect.lineno}: {ast.unparse(suspect)[:80]}")
+        if name in FOR_SOMEONE_ELSE and len(node.args) > POLICY_REASON[name] \
+                and _translated_now(node.args[POLICY_REASON[name]]):
+            suspect = node.args[POLICY_REASON[name]]
+            found.append(f"line {suspect.lineno}: {ast.unparse(suspect)[:60]} (translated now, in the "
+                         "writer's language: pass _l(...) or later(...), read in the reader's)")
     return found
+
+
+# Words written for someone other than the person making the request (a notification, an email's
+# subject): they must stay lazy until they are read in that person's language.
+FOR_SOMEONE_ELSE = {"notify", "_tell", "queue"}
+
+
+def _translated_now(node: ast.AST) -> bool:
+    if isinstance(node, ast.IfExp):
+        return _translated_now(node.body) or _translated_now(node.orelse)
+    if isinstance(node, ast.BinOp):  # str(told) % {...}: filled in now
+        return _translated_now(node.left)
+    return isinstance(node, ast.Call) and _name(node.func) in {"_", "gettext", "ngettext", "str"}
 
 
 def _field_errors(tree: ast.AST) -> list[str]:
@@ -205,7 +224,7 @@ def unmarked_python(skip: set[str]) -> dict[str, list[str]]:
 # Calls whose strings are for developers and operators, not for people using the forum.
 _NOT_FOR_PEOPLE = {"debug", "info", "warning", "error", "exception", "critical", "ValueError", "TypeError",
                    "RuntimeError", "KeyError", "LookupError", "AssertionError", "NotImplementedError"}
-_SENTENCE = re.compile(r"[A-Za-z][a-z']*\s+\S+\s+\S.*[a-z0-9)}”’\"][.?!]”?$", re.S)
+_SENTENCE = re.compile(r"""[A-Za-z][a-z'"”’]*\s+\S+\s+\S.*[a-z0-9)}”’"][.?!]”?$""", re.S)
 
 
 def _text_of(node: ast.AST) -> str | None:

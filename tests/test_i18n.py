@@ -68,6 +68,8 @@ def test_the_scanners_find_unmarked_text():
     assert scan_python("mail.queue(user, 'kind', 'Your subject', 'template')")
     assert scan_python("jsonify(error='Bad request', message=_('x'))")
     assert not scan_python("notifications.notify(uid, 'kind', _l('%(x)s replied.', x=x), url)")
+    assert scan_python("notifications.notify(uid, 'kind', _('%(x)s replied.', x=x), url)")  # the actor's language
+    assert scan_python("mail.queue(user, 'kind', str(subject), 'template')")
 
 
 def test_the_sentence_scanner_finds_messages_built_anywhere():

@@ -91,25 +91,30 @@ def nms_reach(
     ``(start, end]`` is added, times its count, to difference arrays of
     intercepts and slopes, so the total work is O(segments + grid) rather
     than respondents times grid; respondents sharing a piece share the work.
-    The sweep reads best in one piece.
     """
     position_of = {price: index for index, price in enumerate(grid)}
-    size = len(grid)
-    intercepts = [Fraction(0)] * (size + 1)
-    slopes = [Fraction(0)] * (size + 1)
+    intercepts = [Fraction(0)] * (len(grid) + 1)
+    slopes = [Fraction(0)] * (len(grid) + 1)
     for price, value, count in points:
-        first = position_of[price]
-        intercepts[first] += value * count
-        intercepts[first + 1] -= value * count
+        _add(intercepts, position_of[price] - 1, position_of[price], value * count)
     for price0, y0, price1, y1, count in segments:
         p0, p1 = position_of[price0], position_of[price1]
         x0, x1 = (Fraction(p0), Fraction(p1)) if by_position else (price0, price1)
         slope = (y1 - y0) / (x1 - x0)
-        intercept = y0 - slope * x0
-        intercepts[p0 + 1] += intercept * count
-        intercepts[p1 + 1] -= intercept * count
-        slopes[p0 + 1] += slope * count
-        slopes[p1 + 1] -= slope * count
+        _add(intercepts, p0, p1, (y0 - slope * x0) * count)
+        _add(slopes, p0, p1, slope * count)
+    return _sweep(grid, intercepts, slopes, total, by_position)
+
+
+def _add(differences: list[Fraction], start: int, end: int, amount: Fraction) -> None:
+    """Add ``amount`` to every grid position in ``(start, end]`` of a difference array."""
+    differences[start + 1] += amount
+    differences[end + 1] -= amount
+
+
+def _sweep(grid: Sequence[Fraction], intercepts: Sequence[Fraction], slopes: Sequence[Fraction],
+           total: int, by_position: bool) -> list[Fraction]:
+    """The running sums of the difference arrays, evaluated at each grid price, per respondent."""
     reach: list[Fraction] = []
     intercept_sum = slope_sum = Fraction(0)
     for index, price in enumerate(grid):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from forum.extensions import db
@@ -47,7 +47,13 @@ class PriceResponse(db.Model):
     """The four Van Westendorp prices of one consumer for one concept."""
 
     __tablename__ = "price_responses"
-    __table_args__ = (UniqueConstraint("concept_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("concept_id", "user_id"),
+        # Covering the demand summary's one grouped read (forum/services/demand/prices.py): the answers
+        # of a concept in group order, with the author for the rule, without touching the table.
+        Index("ix_price_responses_answers", "concept_id", "too_cheap", "cheap", "expensive", "too_expensive",
+              "intent_cheap", "intent_expensive", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     concept_id: Mapped[int] = mapped_column(ForeignKey("concepts.id", ondelete="CASCADE"), index=True)

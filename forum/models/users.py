@@ -31,7 +31,8 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default="consumer")
     # Flask-Login's alternative id: changing it ends every other session of the user.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
-    suspended_until: Mapped[datetime | None] = mapped_column(default=None)
+    # Indexed, as created_at: whose answers do not count now is found by them (demand.rule.excluded).
+    suspended_until: Mapped[datetime | None] = mapped_column(default=None, index=True)
     # Read-only until then (a silence): no posting, voting, answering or flagging.
     silenced_until: Mapped[datetime | None] = mapped_column(default=None)
     # 0 new, 1 basic, 2 member, 3 regular, 4 leader (by hand only). See services/moderation.py.
@@ -42,7 +43,7 @@ class User(UserMixin, db.Model):
     warning_pending: Mapped[bool] = mapped_column(default=False)
     # A profile hidden by flags or a moderator: its bio and display name are not shown.
     profile_hidden_at: Mapped[datetime | None] = mapped_column(default=None)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     last_login_at: Mapped[datetime | None] = mapped_column(default=None)
     # Privacy: whether organizations may credit this person by name (username) in their exports.
     # Off by default: exports then carry only a pseudonym.

@@ -151,7 +151,7 @@ def _after(message: dict[str, Any], room: str) -> int:
     if after is None:
         return events.current_seq(room)
     if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after < MAX_AFTER:
-        raise Refused("malformed", '"after" is the last event number the page applied (0 or more).')
+        raise Refused("malformed", _('"after" is the last event number the page applied (0 or more).'))
     return after
 
 

@@ -395,7 +395,7 @@ def test_the_summary_is_computed_once_per_change_not_per_read(people, concept, m
     _answer_prices(concept, [(5, 10, 20, 30), (8, 15, 25, 35)])
     calls = []
     real = demand.prices.analysis
-    monkeypatch.setattr(demand.prices, "analysis", lambda c: calls.append(c.id) or real(c))
+    monkeypatch.setattr(demand.prices, "analysis", lambda c, *groups: calls.append(c.id) or real(c, *groups))
     for _ in range(3):
         g.pop("_sb_seqs", None)
         assert demand.price(concept)["n"] == 2

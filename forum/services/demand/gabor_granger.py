@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 
 from forum.analytics import gabor_granger
 from forum.extensions import db
-from forum.models import Concept, GaborGrangerResponse, User
+from forum.models import Concept, GaborGrangerResponse
 from forum.services.demand.rule import counted
 
 GG = GaborGrangerResponse
@@ -22,8 +22,8 @@ def counts(concept: Concept) -> dict[Decimal | None, int]:
     """{highest accepted price (None: none): counted respondents}, on the current ladder."""
     ladder = concept.ladder
     rows = db.session.execute(
-        select(GG.highest_price, func.count()).join(User, User.id == GG.user_id)
-        .where(GG.concept_id == concept.id, counted(concept.id),
+        select(GG.highest_price, func.count())
+        .where(GG.concept_id == concept.id, counted(concept.id, user_id=GG.user_id),
                or_(GG.highest_price.is_(None), GG.highest_price.in_(ladder)))
         .group_by(GG.highest_price))
     return {(Decimal(price) if price is not None else None): int(n) for price, n in rows}

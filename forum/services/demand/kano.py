@@ -9,15 +9,15 @@ from sqlalchemy import func, select
 
 from forum.analytics import kano as kano_analysis
 from forum.extensions import db
-from forum.models import Concept, Feature, KanoAnswer, User
+from forum.models import Concept, Feature, KanoAnswer
 from forum.services.demand.rule import counted
 from forum.services.demand.votes import active_features
 
 
 def _counted_answers(concept_id: int) -> Any:
     return (select().select_from(KanoAnswer).join(Feature, Feature.id == KanoAnswer.feature_id)
-            .join(User, User.id == KanoAnswer.user_id)
-            .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), counted(concept_id)))
+            .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None),
+                   counted(concept_id, user_id=KanoAnswer.user_id)))
 
 
 def respondents(concept_id: int) -> int:

@@ -14,7 +14,7 @@ from sqlalchemy import String, and_, func, literal, select, true
 
 from forum.analytics import maxdiff
 from forum.extensions import db
-from forum.models import Concept, Feature, MaxDiffAnswer, User
+from forum.models import Concept, Feature, MaxDiffAnswer
 from forum.services.demand.rule import counted
 
 MD = MaxDiffAnswer
@@ -38,8 +38,8 @@ def only_active(concept: Concept | None = None, retired: list[int] | None = None
 
 def rows(concept: Concept) -> Any:
     """The counted, current answered sets of the concept (a SELECT to add columns to)."""
-    return (select().select_from(MD).join(User, User.id == MD.user_id)
-            .where(MD.concept_id == concept.id, counted(concept.id), only_active(concept)))
+    return (select().select_from(MD)
+            .where(MD.concept_id == concept.id, counted(concept.id, user_id=MD.user_id), only_active(concept)))
 
 
 def compute(concept: Concept) -> dict[str, Any] | None:

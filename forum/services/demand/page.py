@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from forum.extensions import db
 from forum.i18n import _
-from forum.models import Concept, Feature, FeatureVote, Post, PriceResponse, SummaryVisit, Topic, User, utcnow
+from forum.models import Concept, Feature, FeatureVote, Post, PriceResponse, SummaryVisit, Topic, utcnow
 from forum.services.demand import gabor_granger, maxdiff, projection, snapshot
 from forum.services.demand.rule import counted
 from forum.services.demand.wording import INTENT_LABELS, money
@@ -21,13 +21,12 @@ PR = PriceResponse
 
 def _counted_votes(concept: Concept) -> Any:
     return (select().select_from(FeatureVote).join(Feature, Feature.id == FeatureVote.feature_id)
-            .join(User, User.id == FeatureVote.user_id)
-            .where(Feature.concept_id == concept.id, Feature.retired_at.is_(None), counted(concept.id)))
+            .where(Feature.concept_id == concept.id, Feature.retired_at.is_(None),
+                   counted(concept.id, user_id=FeatureVote.user_id)))
 
 
 def _counted_prices(concept: Concept) -> Any:
-    return (select().select_from(PR).join(User, User.id == PR.user_id)
-            .where(PR.concept_id == concept.id, counted(concept.id)))
+    return (select().select_from(PR).where(PR.concept_id == concept.id, counted(concept.id, user_id=PR.user_id)))
 
 
 def _comments(concept: Concept) -> Any:
@@ -147,7 +146,7 @@ def page(concept: Concept, snap: snapshot.Snapshot | None = None) -> dict[str, A
         "participation": projection.people(concept, snap),
         "activity": activity(concept),
         "features": projection.features(concept, snap),
-        "voters": snap.parts["votes"]["voters"],
+        "voters": snap.parts["participation"]["voted"],  # the same people: counted votes on active features
         "waiting": snap.parts["votes"].get("waiting", 0),
         "kano_respondents": snap.parts["kano"]["respondents"] if concept.kano_enabled else 0,
         "price": price,

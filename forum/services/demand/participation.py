@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, union
 
 from forum.extensions import db
-from forum.models import Concept, Feature, FeatureVote, KanoAnswer, Post, PriceResponse, Topic, User
+from forum.models import Concept, Feature, FeatureVote, KanoAnswer, Post, PriceResponse, Topic
 from forum.services.demand.rule import counted
 
 
@@ -32,16 +32,18 @@ def count(concept: Concept) -> dict[str, int]:
 
     def distinct(stmt: Any) -> int:
         sub = stmt.subquery()
-        return db.session.scalar(
-            select(func.count(func.distinct(sub.c.user_id))).select_from(sub)
-            .join(User, User.id == sub.c.user_id).where(counted(concept.id))) or 0
+        return db.session.scalar(select(func.count(func.distinct(sub.c.user_id))).select_from(sub)
+                                 .where(counted(concept.id, user_id=sub.c.user_id))) or 0
 
     everyone = union(voters, kano_people, pricers, commenters).subquery()
     total = db.session.scalar(select(func.count()).select_from(everyone)
-                              .join(User, User.id == everyone.c.user_id).where(counted(concept.id))) or 0
+                              .where(counted(concept.id, user_id=everyone.c.user_id))) or 0
+    # one price answer per person and concept (a unique constraint): its counted rows are its people
+    price = db.session.scalar(select(func.count()).select_from(PriceResponse).where(
+        PriceResponse.concept_id == concept.id, counted(concept.id, user_id=PriceResponse.user_id))) or 0
     return {"total": total, "commented": distinct(commenters), "voted": distinct(voters),
             "kano": distinct(kano_people) if concept.kano_enabled else 0,
-            "price": distinct(pricers) if concept.price_question_enabled else 0}
+            "price": price if concept.price_question_enabled else 0}
 
 
 __all__ = ["count"]

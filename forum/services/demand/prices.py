@@ -1,29 +1,34 @@
 """Van Westendorp price answers as demand: the price points (with Newton-Miller-Smith where intents
 were given), the binned "bargain" prices and the purchase intents, over the counted answers.
 
-The database does the counting: `GROUP BY` histograms fed to `pricing.van_westendorp_counts`, so a
-million answers never become a million Python objects. Read inside one snapshot (see
-forum.services.demand.snapshot), the histograms always add up to the same n.
+The database does the counting: one `GROUP BY` over the six answers (a covering index gives SQLite the
+groups in order), whose groups Python adds up into the histograms, the Newton-Miller-Smith pieces,
+the bargains and the intents fed to `pricing.van_westendorp_counts`, so a million answers never
+become a million Python objects (a few tens of thousands of groups). One statement: the histograms
+always add up to the same n.
 """
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from typing import Any
 
-from sqlalchemy import Integer, Numeric, String, and_, cast, func, literal, null, or_, select, union_all
+from sqlalchemy import func, select
 
 from forum.analytics import pricing
 from forum.extensions import db
-from forum.models import Concept, PriceResponse, User
+from forum.models import Concept, PriceResponse
 from forum.services.demand.rule import counted
 
 PR = PriceResponse
 INTENT_LEVELS = (5, 4, 3, 2, 1)
+#: The grouping, in the order of the covering index ix_price_responses_answers (concept_id first):
+#: SQLite reads the groups off the index without sorting or touching the table.
+ANSWER = (PR.too_cheap, PR.cheap, PR.expensive, PR.too_expensive, PR.intent_cheap, PR.intent_expensive)
 
 
 def _rows(concept_id: int) -> Any:
-    return (select().select_from(PR).join(User, User.id == PR.user_id)
-            .where(PR.concept_id == concept_id, counted(concept_id)))
+    return select().select_from(PR).where(PR.concept_id == concept_id, counted(concept_id, user_id=PR.user_id))
 
 
 def answers(concept_id: int) -> int:
@@ -31,102 +36,99 @@ def answers(concept_id: int) -> int:
     return db.session.scalar(_rows(concept_id).add_columns(func.count())) or 0
 
 
-def _validity(concept_id: int) -> tuple[bool, Any]:
-    """(three questions?, the SQL condition of a valid answer). Four questions when anybody answered
-    "too cheap", else three (as pricesensitivitymeter)."""
-    answered_too_cheap = db.session.scalar(_rows(concept_id).add_columns(func.count(PR.too_cheap))) or 0
-    three = answered_too_cheap == 0
-    ordered = and_(PR.cheap < PR.expensive, PR.expensive < PR.too_expensive)
-    return three, ordered if three else and_(PR.too_cheap.is_not(None), PR.too_cheap < PR.cheap, ordered)
+@dataclasses.dataclass
+class Groups:
+    """The counted answers of a concept, as (too cheap, cheap, expensive, too expensive, intent at cheap,
+    intent at expensive, how many) groups: ONE grouped statement, so every figure below is read in
+    one snapshot and adds up to the same n under concurrent answers."""
+
+    rows: list[tuple[Any, ...]]
+
+    @classmethod
+    def read(cls, concept_id: int) -> Groups:
+        return cls(db.session.execute(_rows(concept_id).add_columns(*ANSWER, func.count()).group_by(*ANSWER))
+                   .tuples().all())
+
+    def three(self) -> bool:
+        """Three questions when nobody answered "too cheap" (as pricesensitivitymeter)."""
+        return all(row[0] is None for row in self.rows)
+
+    def valid(self) -> list[tuple[Any, ...]]:
+        three = self.three()
+        return [row for row in self.rows if row[1] < row[2] < row[3]
+                and (three or (row[0] is not None and row[0] < row[1]))]
 
 
-def _branch(concept_id: int, tag: str, keys: tuple[Any, Any, Any, Any], *where: Any) -> Any:
-    """One SELECT of the analysis's UNION ALL: (tag, price a, intent b, price c, intent d, count),
-    grouped by the columns given (None: a typed NULL)."""
-    typed = [column if column is not None else cast(null(), kind)
-             for column, kind in zip(keys, (Numeric(12, 2), Integer, Numeric(12, 2), Integer), strict=True)]
-    stmt = _rows(concept_id).add_columns(literal(tag, String).label("tag"), *typed, func.count().label("n"))
-    grouped = [column for column in keys if column is not None]
-    return stmt.where(*where).group_by(*grouped) if grouped else stmt.where(*where)
-
-
-def _branches(concept_id: int, valid: Any, three: bool, nms: bool) -> list[Any]:
-    """Totals, the four histograms of the valid answers and, with intents, the Newton-Miller-Smith
-    pieces of the purchase curve (too cheap -> cheap, cheap -> expensive, expensive -> too expensive,
-    far fewer groups than whole answers)."""
-    out = [_branch(concept_id, "total", (None,) * 4), _branch(concept_id, "kept", (None,) * 4, valid)]
-    for tag, column in (("tc", PR.too_cheap), ("c", PR.cheap), ("e", PR.expensive), ("te", PR.too_expensive)):
-        if not (three and tag == "tc"):
-            out.append(_branch(concept_id, tag, (column, None, None, None), valid))
-    if nms:
-        both = (valid, PR.intent_cheap.in_(list(pricing.NMS_CALIBRATION)),
-                PR.intent_expensive.in_(list(pricing.NMS_CALIBRATION)))
+def _nms_pieces(valid: list[tuple[Any, ...]], three: bool) -> tuple[list[Any], list[Any], int]:
+    """The Newton-Miller-Smith pieces of the purchase curve (too cheap -> cheap, or the point at cheap;
+    cheap -> expensive; expensive -> too expensive) of the valid answers with both intents, each
+    piece counted once however many answers share it."""
+    points: Counter[tuple[Any, ...]] = Counter()
+    pieces: Counter[tuple[Any, ...]] = Counter()
+    n = 0
+    for tc, c, e, te, ic, ie, count in valid:
+        if ic not in pricing.NMS_CALIBRATION or ie not in pricing.NMS_CALIBRATION:
+            continue
+        n += count
         if three:
-            out.append(_branch(concept_id, "point", (PR.cheap, PR.intent_cheap, None, None), *both))
+            points[c, ic] += count
         else:
-            out.append(_branch(concept_id, "low", (PR.too_cheap, None, PR.cheap, PR.intent_cheap), *both))
-        out.append(_branch(concept_id, "mid", (PR.cheap, PR.intent_cheap, PR.expensive, PR.intent_expensive), *both))
-        out.append(_branch(concept_id, "high", (PR.expensive, PR.intent_expensive, PR.too_expensive, None), *both))
-        out.append(_branch(concept_id, "nms_n", (None,) * 4, *both))
-    return out
+            pieces[tc, None, c, ic] += count
+        pieces[c, ic, e, ie] += count
+        pieces[e, ie, te, None] += count
+    return [(*k, v) for k, v in points.items()], [(*k, v) for k, v in pieces.items()], n
 
 
-def analysis(concept: Concept) -> pricing.PriceSensitivityResult:
-    """Van Westendorp over the counted answers, counted by the database in ONE statement (a UNION
-    ALL), so under concurrent answers every histogram still adds up to the same n."""
-    three, valid = _validity(concept.id)
-    nms = bool(db.session.scalar(_rows(concept.id).add_columns(func.count()).where(valid, or_(
-        PR.intent_cheap.is_not(None), PR.intent_expensive.is_not(None)))))
-    counts: dict[str, Any] = {"total": 0, "kept": 0, "nms_n": 0}
-    histograms: dict[str, dict[Any, int]] = {"tc": {}, "c": {}, "e": {}, "te": {}}
-    points: list[Any] = []
-    pieces: list[Any] = []
-    for tag, a, b, c, d, n in db.session.execute(union_all(*_branches(concept.id, valid, three, nms))):
-        n = int(n)
-        if tag in counts:
-            counts[tag] = n
-        elif tag in histograms:
-            histograms[tag][a] = n
-        elif tag == "point":
-            points.append((a, b, n))
-        else:
-            pieces.append((a, b, c, d, n))
+def analysis(concept: Concept, groups: Groups | None = None) -> pricing.PriceSensitivityResult:
+    """Van Westendorp over the counted answers (Newton-Miller-Smith when anybody valid gave an intent)."""
+    groups = groups or Groups.read(concept.id)
+    three, valid = groups.three(), groups.valid()
+    histograms: list[Counter[Any]] = [Counter(), Counter(), Counter(), Counter()]
+    for row in valid:
+        for question in range(4):
+            histograms[question][row[question]] += row[6]
+    nms = any(row[4] is not None or row[5] is not None for row in valid)
     return pricing.van_westendorp_counts(
-        None if three else histograms["tc"], histograms["c"], histograms["e"], histograms["te"],
-        invalid=counts["total"] - counts["kept"], nms_segments=(points, pieces, counts["nms_n"]) if nms else None)
+        None if three else histograms[0], *histograms[1:],
+        invalid=sum(row[6] for row in groups.rows) - sum(row[6] for row in valid),
+        nms_segments=_nms_pieces(valid, three) if nms else None)
 
 
-def bargains(concept: Concept, bins: int = 8) -> list[dict[str, Any]]:
+def bargains(concept: Concept, bins: int = 8, groups: Groups | None = None) -> list[dict[str, Any]]:
     """How many people named each "bargain" price band (valid or not), for a histogram."""
-    rows = db.session.execute(_rows(concept.id).add_columns(PR.cheap, func.count())
-                              .group_by(PR.cheap).order_by(PR.cheap)).all()
-    if not rows:
+    counts: Counter[Any] = Counter()
+    for row in (groups or Groups.read(concept.id)).rows:
+        counts[row[1]] += row[6]
+    if not counts:
         return []
-    low, high = float(rows[0][0]), float(rows[-1][0])
+    low, high = float(min(counts)), float(max(counts))
     if high == low:
-        return [{"from": low, "to": high, "count": sum(int(c) for _, c in rows)}]
+        return [{"from": low, "to": high, "count": sum(counts.values())}]
     width = (high - low) / bins
     out = [{"from": low + i * width, "to": low + (i + 1) * width, "count": 0} for i in range(bins)]
-    for price, count in rows:
+    for price, count in sorted(counts.items()):
         out[min(bins - 1, int((float(price) - low) / width))]["count"] += int(count)
     return out
 
 
-def intents(concept: Concept) -> dict[str, list[dict[str, int]]]:
+def intents(concept: Concept, groups: Groups | None = None) -> dict[str, list[dict[str, int]]]:
     """How many gave each purchase intent (5 very likely .. 1 very unlikely), at both prices."""
-    out: dict[str, list[dict[str, int]]] = {}
-    for name, column in (("cheap", PR.intent_cheap), ("expensive", PR.intent_expensive)):
-        counts = dict(db.session.execute(_rows(concept.id).add_columns(column, func.count())
-                                         .where(column.is_not(None)).group_by(column)).tuples().all())
-        out[name] = [{"intent": level, "count": int(counts.get(level, 0))} for level in INTENT_LEVELS]
-    return out
+    counts: list[Counter[Any]] = [Counter(), Counter()]
+    for row in (groups or Groups.read(concept.id)).rows:
+        for side in (0, 1):
+            if row[4 + side] is not None:
+                counts[side][row[4 + side]] += row[6]
+    return {name: [{"intent": level, "count": int(counts[side].get(level, 0))} for level in INTENT_LEVELS]
+            for side, name in enumerate(("cheap", "expensive"))}
 
 
 def compute(concept: Concept) -> dict[str, Any] | None:
     """The price part of the stored summary (JSON), None without the price question."""
     if not concept.price_question_enabled:
         return None
-    return {"result": result_json(analysis(concept)), "bargains": bargains(concept), "intents": intents(concept)}
+    groups = Groups.read(concept.id)
+    return {"result": result_json(analysis(concept, groups)), "bargains": bargains(concept, groups=groups),
+            "intents": intents(concept, groups)}
 
 
 def result_json(result: pricing.PriceSensitivityResult) -> dict[str, Any]:
@@ -141,4 +143,4 @@ def result_of(data: dict[str, Any]) -> pricing.PriceSensitivityResult:
     return pricing.PriceSensitivityResult(**fields)
 
 
-__all__ = ["analysis", "answers", "bargains", "compute", "intents", "result_json", "result_of"]
+__all__ = ["Groups", "analysis", "answers", "bargains", "compute", "intents", "result_json", "result_of"]

@@ -11,6 +11,12 @@ A vote, a Kano answer or a price answer counts when its author, as they are NOW,
 
 Tallies, rankings, participation, Kano, Van Westendorp, the stored summary, the charts, every export
 row and every API figure filter with `counted(concept_id)`, so they agree by construction.
+
+How it is asked: the people whose answers do NOT count now are few (`excluded`: suspended, members,
+accounts inside their wait), found by index (users.suspended_until, users.created_at,
+memberships.organization_id); an answer counts when its author's id is not among them. So a million
+answers are filtered by a probe into that small set, not by a join with users each (and a query that
+reads only an answers table never touches users).
 """
 from __future__ import annotations
 
@@ -68,11 +74,36 @@ def past_wait(now: datetime | None = None) -> Any:
     return or_(User.trust_level > 0, User.created_at <= now - wait())
 
 
-def not_member(concept_id: int) -> Any:
+def _organization(concept_id: int) -> Any:
     owner = aliased(Concept)
-    organization = select(owner.organization_id).where(owner.id == concept_id).scalar_subquery()
-    return ~exists().where(Membership.user_id == User.id, Membership.organization_id == organization,
+    return select(owner.organization_id).where(owner.id == concept_id).scalar_subquery()
+
+
+def not_member(concept_id: int) -> Any:
+    return ~exists().where(Membership.user_id == User.id, Membership.organization_id == _organization(concept_id),
                            Membership.pending.is_(False))
+
+
+def _suspended(now: datetime) -> Any:
+    return select(User.id.label("user_id")).where(User.suspended_until > now)
+
+
+def _new(now: datetime) -> Any:
+    """Accounts inside the new-account wait (not past_wait): the negation of past_wait, by index."""
+    return select(User.id.label("user_id")).where(User.created_at > now - wait(), User.trust_level <= 0)
+
+
+def _members(concept_id: int) -> Any:
+    return select(Membership.user_id.label("user_id")).where(
+        Membership.organization_id == _organization(concept_id), Membership.pending.is_(False))
+
+
+def excluded(concept_id: int, now: datetime | None = None) -> Any:
+    """The ids of the people whose answers on this concept do not count now: suspended, members of the
+    owning organization, brand-new accounts inside their wait (the negation of not_suspended,
+    not_member and past_wait, each found by an index)."""
+    now = now or utcnow()
+    return union(_suspended(now), _new(now), _members(concept_id))
 
 
 _SEGMENT: ContextVar[tuple[int, int] | None] = ContextVar("demand_segment", default=None)
@@ -94,25 +125,29 @@ def segment() -> tuple[int, int] | None:
     return _SEGMENT.get()
 
 
-def in_segment() -> Any:
+def in_segment(user_id: Any = None) -> Any:
     chosen = _SEGMENT.get()
     if chosen is None:
         return true()
-    return User.id.in_(select(SegmentAnswer.user_id).where(SegmentAnswer.question_id == chosen[0],
-                                                          SegmentAnswer.choice_id == chosen[1]))
+    return (User.id if user_id is None else user_id).in_(
+        select(SegmentAnswer.user_id).where(SegmentAnswer.question_id == chosen[0],
+                                            SegmentAnswer.choice_id == chosen[1]))
 
 
-def counted(concept_id: int, now: datetime | None = None) -> Any:
-    """SQL condition on User (joined to the answers): this person's answers on this concept count
-    (inside `only_segment`, and the person is in the segment)."""
+def counted(concept_id: int, now: datetime | None = None, user_id: Any = None) -> Any:
+    """SQL condition: this person's answers on this concept count (inside `only_segment`, and the
+    person is in the segment). On `user_id`, an answers table's column (no join with users needed),
+    or on User.id (joined to the answers) by default."""
+    user_id = User.id if user_id is None else user_id
+    return and_(user_id.not_in(excluded(concept_id, now)), in_segment(user_id))
+
+
+def waiting(concept_id: int, now: datetime | None = None, user_id: Any = None) -> Any:
+    """SQL condition (on `user_id`, by default User.id): answers saved that will count once the
+    new-account wait ends (not suspended, not a member, inside the wait)."""
     now = now or utcnow()
-    return and_(not_suspended(now), not_member(concept_id), past_wait(now), in_segment())
-
-
-def waiting(concept_id: int, now: datetime | None = None) -> Any:
-    """SQL condition on User: answers saved that will count once the new-account wait ends."""
-    now = now or utcnow()
-    return and_(not_suspended(now), not_member(concept_id), ~past_wait(now))
+    user_id = User.id if user_id is None else user_id
+    return and_(user_id.in_(_new(now)), user_id.not_in(union(_suspended(now), _members(concept_id))))
 
 
 def counts_from(user: Any, now: datetime | None = None) -> datetime | None:
@@ -124,37 +159,35 @@ def counts_from(user: Any, now: datetime | None = None) -> datetime | None:
     return start if start > now else None
 
 
-def respondents(concept_id: int) -> Any:
-    """Everyone who voted, answered any question or commented on the concept (a UNION of ids)."""
-    return union(
-        select(FeatureVote.user_id.label("user_id")).join(Feature, Feature.id == FeatureVote.feature_id)
-        .where(Feature.concept_id == concept_id),
-        select(KanoAnswer.user_id.label("user_id")).join(Feature, Feature.id == KanoAnswer.feature_id)
-        .where(Feature.concept_id == concept_id),
-        select(PriceResponse.user_id.label("user_id")).where(PriceResponse.concept_id == concept_id),
-        select(GaborGrangerResponse.user_id.label("user_id")).where(GaborGrangerResponse.concept_id == concept_id),
-        select(MaxDiffAnswer.user_id.label("user_id")).where(MaxDiffAnswer.concept_id == concept_id),
-        select(SegmentAnswer.user_id.label("user_id")).join(
-            SegmentQuestion, SegmentQuestion.id == SegmentAnswer.question_id)
-        .where(SegmentQuestion.concept_id == concept_id),
-        select(Post.author_id.label("user_id")).join(Topic, Topic.id == Post.topic_id)
-        .where(Topic.concept_id == concept_id),
-    ).subquery()
+def answered(concept_id: int) -> Any:
+    """SQL condition on User: voted, answered Kano, the price questions, the ladder, a best-worst set
+    or a profile question, or commented on the concept (each an EXISTS by the user id index)."""
+    return or_(
+        exists().where(FeatureVote.user_id == User.id, FeatureVote.feature_id == Feature.id,
+                       Feature.concept_id == concept_id),
+        exists().where(KanoAnswer.user_id == User.id, KanoAnswer.feature_id == Feature.id,
+                       Feature.concept_id == concept_id),
+        exists().where(PriceResponse.user_id == User.id, PriceResponse.concept_id == concept_id),
+        exists().where(GaborGrangerResponse.user_id == User.id, GaborGrangerResponse.concept_id == concept_id),
+        exists().where(MaxDiffAnswer.user_id == User.id, MaxDiffAnswer.concept_id == concept_id),
+        exists().where(SegmentAnswer.user_id == User.id, SegmentAnswer.question_id == SegmentQuestion.id,
+                       SegmentQuestion.concept_id == concept_id),
+        exists().where(Post.author_id == User.id, Post.topic_id == Topic.id, Topic.concept_id == concept_id))
 
 
 def valid_until(concept_id: int, now: datetime | None = None) -> datetime | None:
     """The next moment the rule's answer changes by the clock alone: a suspension among the
     respondents ends, or a brand-new respondent's wait does. A stored summary is good until then."""
     now = now or utcnow()
-    people = respondents(concept_id)
     suspended = case((User.suspended_until > now, User.suspended_until), else_=None)
     new = case((and_(User.trust_level == 0, User.created_at > now - wait()), User.created_at), else_=None)
+    # the few people suspended now or inside their wait (by index), who answered (by index)
     suspension_end, first_new = db.session.execute(
         select(func.min(suspended), func.min(new))
-        .where(User.id.in_(select(people.c.user_id)))).one()
+        .where(User.id.in_(union(_suspended(now), _new(now))), answered(concept_id))).one()
     ends = [t for t in (suspension_end, first_new + wait() if first_new is not None else None) if t]
     return min(ends) if ends else None
 
 
-__all__ = ["counted", "in_segment", "only_segment", "segment", "counts_from", "not_suspended", "past_wait", "respondents", "valid_until", "wait",
+__all__ = ["answered", "counted", "excluded", "in_segment", "only_segment", "segment", "counts_from", "not_suspended", "past_wait", "valid_until", "wait",
            "waiting"]

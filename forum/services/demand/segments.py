@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from forum.errors import DomainError, ValidationError
 from forum.extensions import db
 from forum.i18n import _
-from forum.models import Concept, SegmentAnswer, SegmentChoice, SegmentQuestion, User
+from forum.models import Concept, SegmentAnswer, SegmentChoice, SegmentQuestion
 from forum.services.demand.rule import counted
 
 FLOOR = 5
@@ -28,9 +28,9 @@ class BelowFloor(DomainError):
 def counts(concept: Concept) -> dict[int, int]:
     """{choice id: counted people who gave it}."""
     rows = db.session.execute(
-        select(SegmentAnswer.choice_id, func.count()).join(User, User.id == SegmentAnswer.user_id)
+        select(SegmentAnswer.choice_id, func.count())
         .join(SegmentQuestion, SegmentQuestion.id == SegmentAnswer.question_id)
-        .where(SegmentQuestion.concept_id == concept.id, counted(concept.id))
+        .where(SegmentQuestion.concept_id == concept.id, counted(concept.id, user_id=SegmentAnswer.user_id))
         .group_by(SegmentAnswer.choice_id))
     return {choice_id: int(n) for choice_id, n in rows}
 

@@ -8,7 +8,7 @@ from sqlalchemy import case, func, select
 
 from forum.analytics import ranking
 from forum.extensions import db
-from forum.models import Concept, Feature, FeatureVote, User
+from forum.models import Concept, Feature, FeatureVote
 from forum.services.demand.rule import counted, waiting
 
 
@@ -23,8 +23,7 @@ def tallies(concept_id: int) -> dict[int, tuple[int, int]]:
     rows = db.session.execute(
         select(FeatureVote.feature_id, *_up_down())
         .join(Feature, Feature.id == FeatureVote.feature_id)
-        .join(User, User.id == FeatureVote.user_id)
-        .where(Feature.concept_id == concept_id, counted(concept_id))
+        .where(Feature.concept_id == concept_id, counted(concept_id, user_id=FeatureVote.user_id))
         .group_by(FeatureVote.feature_id))
     return {feature_id: (int(u), int(d)) for feature_id, u, d in rows}
 
@@ -32,8 +31,8 @@ def tallies(concept_id: int) -> dict[int, tuple[int, int]]:
 def tally(feature: Feature) -> tuple[int, int]:
     """(for, against) of one feature's counted votes."""
     u, d = db.session.execute(
-        select(*_up_down()).join(User, User.id == FeatureVote.user_id)
-        .where(FeatureVote.feature_id == feature.id, counted(feature.concept_id))).one()
+        select(*_up_down())
+        .where(FeatureVote.feature_id == feature.id, counted(feature.concept_id, user_id=FeatureVote.user_id))).one()
     return int(u), int(d)
 
 
@@ -57,8 +56,8 @@ def voters(concept_id: int) -> int:
     return db.session.scalar(
         select(func.count(func.distinct(FeatureVote.user_id)))
         .join(Feature, Feature.id == FeatureVote.feature_id)
-        .join(User, User.id == FeatureVote.user_id)
-        .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), counted(concept_id))) or 0
+        .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None),
+               counted(concept_id, user_id=FeatureVote.user_id))) or 0
 
 
 def waiting_votes(concept_id: int) -> int:
@@ -66,16 +65,16 @@ def waiting_votes(concept_id: int) -> int:
     return db.session.scalar(
         select(func.count(FeatureVote.id))
         .join(Feature, Feature.id == FeatureVote.feature_id)
-        .join(User, User.id == FeatureVote.user_id)
-        .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None), waiting(concept_id))) or 0
+        .where(Feature.concept_id == concept_id, Feature.retired_at.is_(None),
+               waiting(concept_id, user_id=FeatureVote.user_id))) or 0
 
 
 def compute(concept: Concept) -> dict[str, Any]:
-    """The votes part of the stored summary (JSON: feature ids as strings)."""
+    """The votes part of the stored summary (JSON: feature ids as strings). Who voted is the
+    participation part's "voted" (the same count, read once)."""
     counts = tallies(concept.id)
     return {"tallies": {str(k): list(v) for k, v in counts.items()},
-            "ranking": order(active_features(concept), counts),
-            "voters": voters(concept.id), "waiting": waiting_votes(concept.id)}
+            "ranking": order(active_features(concept), counts), "waiting": waiting_votes(concept.id)}
 
 
 def counts_of(part: dict[str, Any]) -> dict[int, tuple[int, int]]:
