@@ -18,7 +18,7 @@ from sqlalchemy import Select, String, bindparam, cast, exists, func, literal, s
 
 from forum import policy
 from forum.extensions import db
-from forum.models import Concept, Follow, Membership, Notification, Organization, RoomSequence, Topic
+from forum.models import Concept, Follow, Membership, Notification, Organization, RoomSequence, SummaryVisit, Topic
 
 
 def room_seq_column(room: Any) -> Any:
@@ -120,17 +120,20 @@ def listing(actor: Any) -> Any:
 
 @functools.cache
 def _results_statement() -> Select:
+    visited = (select(SummaryVisit.visited_at).where(SummaryVisit.user_id == bindparam("user_id"),
+                                                     SummaryVisit.concept_id == Concept.id).scalar_subquery())
     return (select(Concept.id, Concept.slug, Concept.hidden_at, Concept.organization_id,
                    Concept.price_question_enabled, Organization.name, Organization.slug.label("organization_slug"),
                    Organization.publish_price_summary, _seq("concept:", Concept.id).label("seq"),
                    _seq("topic:", Topic.id).label("topic_seq"),
-                   *reader_columns(Concept.organization_id, "concept_id", Concept.id))
+                   *reader_columns(Concept.organization_id, "concept_id", Concept.id), visited.label("visited_at"))
             .select_from(Concept).join(Organization, Organization.id == Concept.organization_id)
             .outerjoin(Topic, Topic.concept_id == Concept.id).where(Concept.slug == bindparam("slug")))
 
 
 def results(slug: str, actor: Any) -> Any:
     """What the policy reads of the concept and its organization to say who may see its summary,
-    its rooms' numbers and the reader's facts: the summary page's key, in one statement (None: no
-    such concept). The concept itself is loaded only to render the page."""
+    its rooms' numbers and the reader's facts (their last recorded visit to it: `visited_at`): the
+    summary page's key, in one statement (None: no such concept). The concept itself is loaded only
+    to render the page."""
     return db.session.connection().execute(_results_statement(), {"slug": slug, "user_id": _user_id(actor)}).first()
