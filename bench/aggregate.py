@@ -37,8 +37,6 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from bench import research
-
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 SLUG = "bench-concept"
@@ -264,7 +262,7 @@ def measure_exports(url: str, token: str) -> None:
               + ("" if figures["status"] == 200 else f"  (status {figures['status']})"))
 
 
-def _measure_reused(reuse: str, repeat: int) -> None:
+def _measure_reused(reuse: str, repeat: int, summary: bool = True) -> None:
     """Measure a database filled by an earlier run: tables and indexes added since are created first."""
     url = reuse if reuse.startswith("postgresql") else f"sqlite:///{reuse}"
     app = _app(url)
@@ -279,7 +277,8 @@ def _measure_reused(reuse: str, repeat: int) -> None:
         token = api_tokens.create_for_cli("bench-co", "bench")[1]
         engine = "PostgreSQL" if db.engine.dialect.name == "postgresql" else "SQLite"
     print(f"engine: {engine}, reusing {reuse}", flush=True)
-    measure_summary(url, repeat)
+    if summary:
+        measure_summary(url, repeat)
     measure_exports(url, token)
 
 
@@ -294,6 +293,7 @@ def main() -> None:
                                         "printed by an earlier run with --keep)")
     parser.add_argument("--keep", action="store_true", help="keep the filled database (for --reuse)")
     parser.add_argument("--fill-only", action="store_true", help="fill (with --keep) and measure nothing")
+    parser.add_argument("--exports-only", action="store_true", help="with --reuse: measure the exports alone")
     parser.add_argument("--child")
     parser.add_argument("--url")
     parser.add_argument("--token")
@@ -303,7 +303,7 @@ def main() -> None:
         return
     name = None
     if args.reuse:
-        _measure_reused(args.reuse, args.repeat)
+        _measure_reused(args.reuse, args.repeat, summary=not args.exports_only)
         return
     if args.postgres:
         import psycopg
@@ -327,6 +327,10 @@ def main() -> None:
         measure_summary(url, args.repeat)
         measure_exports(url, token)
         if args.research:
+            # here, not at the top: research imports numpy, which the export children (the app
+            # alone, as it serves) must not carry
+            from bench import research
+
             research.fill(url, args.research)
             research.measure(url, args.repeat)
     finally:
