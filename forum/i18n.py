@@ -17,6 +17,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_skeleton
+from babel.numbers import get_currency_name
 from flask import Flask, current_app, has_app_context, has_request_context, request
 from flask_babel import (
     Babel,
@@ -38,7 +39,6 @@ from flask_babel import (
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import LanguageAccept
-from werkzeug.http import parse_accept_header, parse_cookie
 
 # Locale code -> the language's own name (shown in the language chooser).
 LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}
@@ -54,7 +54,7 @@ _ = gettext
 _l = lazy_gettext
 __all__ = ["LANGUAGES", "babel", "select_locale", "init_app", "_", "_l", "ngettext", "lazy_gettext",
            "lazy_ngettext", "in_language", "site_language", "later", "later_when", "format_when", "locale_code",
-           "when", "money", "number", "percent", "normalise", "day_month", "duration"]
+           "when", "money", "number", "percent", "normalise", "day_month", "duration", "currency_choice"]
 
 
 def normalise(tag: str | None) -> str | None:
@@ -89,14 +89,6 @@ def _best_of(accept: LanguageAccept) -> str:
         if found:
             return found
     return DEFAULT_LOCALE
-
-
-def environ_locale(environ: dict[str, Any], stored: str | None = None) -> str:
-    """The language `select_locale` chooses, read from a WSGI environ (the page cache's fast path,
-    before Flask): the cookie, else `stored` (the signed-in reader's Settings), else Accept-Language."""
-    chosen = normalise(parse_cookie(environ.get("HTTP_COOKIE", "")).get(LANGUAGE_COOKIE))
-    return chosen or normalise(stored) or _best_of(
-        parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept))
 
 
 def locale_code() -> str:
@@ -193,6 +185,16 @@ def duration(hours: float) -> str:
     """A length of time rounded for people, in the reader's language: "40 minutes", "10 hours",
     "3 days" (hours up to two days, as the track record counts them)."""
     return format_timedelta(timedelta(hours=hours), threshold=2)
+
+
+def currency_label(code: str) -> str:
+    """A currency as a choice reads: its code and its name in the reader's language ("EUR · 欧元")."""
+    return f"{code} · {get_currency_name(code, locale=locale_code())}"
+
+
+def currency_choice(code: str) -> LazyString:
+    """currency_label, worked out when the form is shown (choices are made at import time)."""
+    return LazyString(currency_label, code)
 
 
 def _decimal(value: Any) -> Decimal:

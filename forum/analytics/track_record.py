@@ -32,18 +32,3 @@ def track_record(questions: list[tuple[datetime, datetime | None]], decisions: i
         median_hours_to_answer=statistics.median(waits) if waits else None,
         decisions=decisions, concepts=concepts,
         decisions_per_concept=decisions / concepts if concepts else None)
-
-
-def describe_hours(hours: float | None) -> str:
-    """'40 minutes', '5 hours', '3 days' -- rounded for people."""
-    if hours is None:
-        return "–"
-    if hours < 1:
-        minutes = max(1, round(hours * 60))
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
-    if hours < 48:
-        whole = round(hours, 1)
-        text = f"{whole:g}"
-        return f"{text} hour{'s' if whole != 1 else ''}"
-    days = round(hours / 24, 1)
-    return f"{days:g} days"

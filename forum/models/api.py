@@ -30,10 +30,6 @@ class ApiToken(db.Model):
     organization = relationship("Organization")
     created_by = relationship("User")
 
-    @property
-    def is_active(self) -> bool:
-        return self.revoked_at is None
-
 
 class SummaryVisit(db.Model):
     """When a person last opened a concept's demand summary: the "since your last visit" strip."""

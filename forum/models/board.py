@@ -92,10 +92,6 @@ class Post(db.Model):
     def is_official(self) -> bool:
         return self.official_organization_id is not None
 
-    @property
-    def is_visible(self) -> bool:
-        return self.deleted_at is None and self.hidden_at is None
-
 
 class PostRevision(db.Model):
     """An earlier text of a post, kept when it is edited."""

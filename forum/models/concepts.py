@@ -107,7 +107,3 @@ class Feature(db.Model):
     retired_at: Mapped[datetime | None] = mapped_column(default=None)
 
     concept = relationship("Concept", back_populates="features")
-
-    @property
-    def is_retired(self) -> bool:
-        return self.retired_at is not None

@@ -34,10 +34,6 @@ class WebhookEndpoint(db.Model):
 
     organization = relationship("Organization")
 
-    @property
-    def is_active(self) -> bool:
-        return self.disabled_at is None
-
 
 class WebhookDelivery(db.Model):
     """One event for one endpoint: written in the transaction of the change, sent after the commit,

@@ -18,6 +18,17 @@ def _act_on_person(a: Any, person: Any) -> Refusal | None:
                     _l("Only an admin acts on a moderator or an admin.")))
 
 
+def _lift(a: Any, obj: Any) -> Refusal | None:
+    """Lift a restriction, or decide its appeal (obj: the Suspension; on the people page before one is
+    chosen, the person): it acts on the person restricted, and only admins lift a ban."""
+    row = obj if obj.__class__.__name__ == "Suspension" else None
+    person = row.user if row is not None else obj
+    return (deny(moderator(a), _l("Only moderators and admins act on the queue and on people."))
+            or (deny(admin(a), _l("Only admins ban, or lift a ban.")) if row is not None and row.kind == "ban"
+                else None)
+            or _act_on_person(a, person))
+
+
 def _owner(reason: str) -> Rule:
     """The organization's owners (obj: the Organization)."""
     return lambda a, org: deny(active(a) and membership_role(a, org_id(org)) == "owner", reason)
@@ -57,6 +68,8 @@ MODERATION: dict[str, Rule] = {
     "moderation.act_on_person": _act_on_person,
     "moderation.ban": lambda a, person: (deny(admin(a), _l("Only admins ban, or lift a ban."))
                                          or (_act_on_person(a, person) if person is not None else None)),
+    # Lifting a restriction early, or turning its appeal down (obj: the Suspension).
+    "moderation.lift": _lift,
     "moderation.blocked_terms": lambda a, _obj: deny(admin(a), _l("Only admins edit the blocked words and domains.")),
     "admin.settings": lambda a, _obj: deny(admin(a), _l("Only admins change the site settings.")),
     # Flagging is writing: silenced and suspended people cannot.

@@ -228,6 +228,7 @@ def register_template_context(app: Flask) -> None:
     def inject() -> dict[str, Any]:
         endpoints = app.view_functions
         return {"can": lambda action, obj=None: policy.can(current_user, action, obj),
+                "refusal": lambda action, obj=None: policy.refusal(current_user, action, obj),
                 "unread_count": pagecache.unread_count, "endpoints": endpoints,
                 "nav_links": lambda: [(e, label) for e, label in nav if e in endpoints],
                 "posts_concepts": _posts_concepts}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 
-from forum.i18n import _l
+from forum.i18n import _l, currency_choice
 from forum.models import STAGES
 from forum.services.concepts import (
     CURRENCIES,
@@ -21,7 +21,7 @@ from forum.services.concepts import (
 from forum.web.bodies import ForumForm
 
 STAGE_CHOICES = [(s, STAGE_LABELS[s]) for s in STAGES]
-CURRENCY_CHOICES = [(c, c) for c in CURRENCIES]
+CURRENCY_CHOICES = [(c, currency_choice(c)) for c in CURRENCIES]
 
 
 class ConceptForm(ForumForm):

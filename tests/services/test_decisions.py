@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from forum.analytics.track_record import describe_hours, track_record
+from forum.analytics.track_record import track_record
 from forum.errors import PermissionDenied, ValidationError
 from forum.extensions import db
 from forum.models import Concept, Decision, Event, Notification, Post, Topic, utcnow
@@ -117,7 +117,6 @@ def test_track_record_arithmetic_by_hand():
     assert record.decisions_per_concept == 1.5
     empty = track_record([], 0, 0)
     assert empty.answered_share is None and empty.median_hours_to_answer is None and empty.decisions_per_concept is None
-    assert describe_hours(10) == "10 hours" and describe_hours(0.5) == "30 minutes" and describe_hours(72) == "3 days"
 
 
 def test_track_record_of_an_organization_matches_a_hand_computed_example(client, people):

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from forum.extensions import db, limiter
-from forum.models import ModerationAction, Notification, Post, ReviewItem, utcnow
+from forum.models import ModerationAction, Notification, Post, ReviewItem, Suspension, utcnow
 from forum.services import moderation, posting
 from tests.conftest import first_post, login, make_user
 from tests.services.test_feedback import PRICES, make_concept
@@ -209,3 +209,56 @@ def test_a_flagger_sees_the_outcome_and_can_withdraw(client, people, topic):
     login(client, people["member"])
     assert client.post(f"/flags/{row.id}/withdraw").status_code == 302
     assert "You have not flagged anything." in text(client.get("/flags"))
+
+
+# --- the person page asks the policy (issue 18: templates ask, they do not decide) ---------------
+
+def _restricted(person, kind, by, days=5):
+    end = utcnow() + timedelta(days=days) if kind != "ban" else moderation.BAN_UNTIL
+    row = Suspension(user_id=person.id, moderator_id=by.id, kind=kind, reason="Matrix", ends_at=end)
+    if kind == "silence":
+        person.silenced_until = end
+    else:
+        person.suspended_until = end
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def test_a_moderator_sees_why_they_cannot_act_on_a_colleague_or_on_themselves(client, people):
+    other = make_user("morgan", role="moderator")
+    login(client, people["moderator"])
+    page = text(client.get("/moderation/people/morgan"))
+    assert "Only an admin acts on a moderator or an admin." in page and 'name="action"' not in page
+    own = text(client.get(f"/moderation/people/{people['moderator'].username}"))
+    assert "You cannot act on your own account." in own and 'name="action"' not in own
+    client.post("/logout")
+    login(client, people["admin"])
+    assert 'name="action" value="warn"' in text(client.get(f"/moderation/people/{other.username}"))
+
+
+def test_only_an_admin_lifts_a_colleagues_restriction_or_a_ban(client, people):
+    colleague = make_user("morgan", role="moderator")
+    silenced = _restricted(colleague, "silence", people["admin"])
+    banned = _restricted(people["consumer"], "ban", people["admin"])
+    login(client, people["moderator"])
+    assert "Lift now" not in text(client.get("/moderation/people/morgan"))
+    assert "Lift now" not in text(client.get("/moderation/people/carol"))
+    for person, row in ((colleague, silenced), (people["consumer"], banned)):
+        refused = client.post(f"/moderation/people/{person.username}/act",
+                              data={"action": "lift", "reason": "Served", "suspension_id": row.id})
+        assert refused.status_code == 403
+        assert db.session.get(Suspension, row.id).lifted_at is None
+    client.post("/logout")
+    login(client, people["admin"])
+    assert "Lift now" in text(client.get("/moderation/people/morgan"))
+    done = client.post("/moderation/people/morgan/act",
+                       data={"action": "lift", "reason": "Served", "suspension_id": silenced.id})
+    assert done.status_code == 302 and db.session.get(Suspension, silenced.id).lifted_at is not None
+
+
+def test_the_admins_own_row_offers_no_role_change(client, people):
+    login(client, people["admin"])
+    page = text(client.get("/admin/users"))
+    assert f'action="/admin/users/{people["admin"].id}/role"' not in page
+    assert f'action="/admin/users/{people["consumer"].id}/role"' in page

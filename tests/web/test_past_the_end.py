@@ -23,8 +23,8 @@ LISTS = {
     "/moderation/": ("moderator", "Nothing is waiting for review"),
     "/moderation/people?q=carol": ("moderator", "No one matches"),
     "/moderation/audit": ("admin", "No entries yet"),
-    "/admin/users": ("admin", None),
-    "/admin/orgs": ("admin", None),
+    "/admin/users": ("admin", "No one has joined yet"),
+    "/admin/orgs": ("admin", "No organization has been created yet"),
 }
 
 
@@ -77,3 +77,12 @@ def test_a_page_past_the_end_says_so_and_links_to_the_last_page(app, lists, path
 def test_a_list_with_nothing_in_it_still_says_nothing_yet(app, people):
     page = _words(app.test_client().get("/concepts/?page=99999").get_data(as_text=True))
     assert "No concepts yet" in page and "There is no page" not in page
+
+
+def test_an_admin_search_that_finds_no_one_says_so(app, people):
+    client = app.test_client()
+    login(client, people["admin"])
+    page = _words(client.get("/admin/users?q=nobody-by-this-name").get_data(as_text=True))
+    assert "No username matches “nobody-by-this-name”." in page and "Username Name Joined" not in page
+    found = _words(client.get("/admin/users?q=carol").get_data(as_text=True))
+    assert "carol" in found and "No username matches" not in found

@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from forum.errors import Conflict
 from forum.extensions import db
 from forum.models import FeatureVote, Membership, Reaction
 from forum.services import decisions, demand, feedback, posting, reactions, suggestions
@@ -47,7 +48,7 @@ def test_reactions_are_one_each_per_person_and_counted_live(app, client, people,
 
 def test_nobody_reacts_to_their_own_post_and_reactions_never_count_as_votes(people, thread):
     concept, _topic, post = thread
-    with pytest.raises(Exception):  # noqa: B017 - the policy's Conflict
+    with pytest.raises(Conflict, match="You cannot react to your own post"):
         reactions.toggle(people["member"], post, "helpful")
     before = demand.people(concept)
     for name in ("r1", "r2", "r3"):

@@ -139,3 +139,18 @@ def _board():
     db.session.add(board)
     db.session.commit()
     return board
+
+
+@pytest.mark.parametrize(("website", "said"), [
+    ("http://[\x01]/", "no spaces or control characters"), ("https://exa\x00mple.com", "null character"),
+    ("https://ex\x7fample.com/", "no spaces or control characters"), ("https://[example.com/", "starting with https://"),
+])
+def test_an_organization_website_with_control_characters_in_its_host_is_a_clear_400(client, people, website, said):
+    """The junk walk's last 500 (issue 18): urlsplit raised "Invalid IPv6 URL" on the edit page."""
+    org = people["org"]
+    login(client, people["owner"])
+    data = {"name": org.name, "description": "", "website": website, "logo_url": ""}
+    for response in (client.post(f"/orgs/{org.slug}/edit", data=data),
+                     client.post(f"/orgs/{org.slug}/edit", json=data)):
+        assert response.status_code == 400 and said in text(response)
+    assert org.website != website

@@ -46,7 +46,7 @@ from forum.services.moderation.flags import (
     waiting_count,
     withdraw_flag,
 )
-from forum.services.moderation.people import BAN_UNTIL, feedback_changed, set_trust_level
+from forum.services.moderation.people import BAN_UNTIL, set_trust_level
 from forum.services.moderation.record import (
     acknowledge_warning,
     active_suspension,
@@ -74,7 +74,7 @@ __all__ = [
     "ACTIONS", "ACTION_LABELS", "BAN_UNTIL", "SETTINGS", "TABLE", "TRUST_LEVELS", "Action", "Setting",
     "acknowledge_warning", "act_on_item", "act_on_person", "act_on_post", "action_label", "actions_for",
     "active_suspension", "add_blocked_term", "appeal", "audit", "audit_actions", "audit_log", "blocked_match",
-    "blocked_terms", "check_links", "check_rate", "earned_level", "feedback_changed", "find_people", "flag",
+    "blocked_terms", "check_links", "check_rate", "earned_level", "find_people", "flag",
     "flag_record", "flag_weight", "get_item", "is_new", "item_about", "my_flags",
     "offered", "pending_warnings", "person_record", "promote", "public_log", "queue", "remove_blocked_term",
     "restrictions", "screen_before_write", "screen_post", "set_trust_level", "setting", "settings",

@@ -161,6 +161,7 @@ def _uphold(step: Step) -> list[events.Event]:
 
 ACTS = "moderation.act"
 ON_PERSON = "moderation.act_on_person"
+LIFT = "moderation.lift"
 
 TABLE: tuple[Action, ...] = (
     Action("dismiss", CONTENT, ACTS, _dismiss, _l("Dismiss the flags (nothing wrong)"),
@@ -199,9 +200,9 @@ TABLE: tuple[Action, ...] = (
            _l("A moderator reviewed %(what)s: it is visible again. %(reason)s"),
            _l("a moderator reviewed it and made it visible again."), upheld=False, on_person=True,
            resolution="restore"),
-    Action("uphold", ("appeal",), ACTS, _uphold, _l("Turn the appeal down (the suspension stays)"),
+    Action("uphold", ("appeal",), LIFT, _uphold, _l("Turn the appeal down (the suspension stays)"),
            _l("A moderator reviewed your appeal and kept the suspension. %(reason)s"), needs_item=True),
-    Action("lift", ("appeal", "person"), ACTS, _lift, _l("Grant the appeal (lift the suspension)"),
+    Action("lift", ("appeal", "person"), LIFT, _lift, _l("Grant the appeal (lift the suspension)"),
            _l("A moderator lifted the restriction on your account. %(reason)s"), upheld=False,
            ends_sessions=True),
 )

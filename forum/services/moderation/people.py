@@ -86,8 +86,7 @@ def lift(actor: Any, row: Suspension, reason: str, told: Any) -> list[events.Eve
     """End a restriction early; the person's effective end becomes the latest of their others."""
     if not row.active():
         raise Conflict(_("That restriction has already ended."))
-    if row.kind == "ban":
-        policy.require(actor, "moderation.ban", row.user)
+    policy.require(actor, "moderation.lift", row)
     user = row.user
     now = utcnow()
     row.lifted_at, row.lifted_by_id = now, actor.id
