@@ -13,6 +13,17 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
 
 
+def _pool(url: str) -> dict[str, int]:
+    """PostgreSQL: connections per process (DATABASE_POOL_SIZE, default 10, and DATABASE_MAX_OVERFLOW,
+    default 20). One gevent worker serves many requests at once, each with one connection; with
+    SQLAlchemy's 5 + 10, writers queued on a concept's row locks held every connection and readers
+    waited behind them for one."""
+    if not url.startswith("postgresql"):
+        return {}
+    return {"pool_size": int(os.environ.get("DATABASE_POOL_SIZE", "10")),
+            "max_overflow": int(os.environ.get("DATABASE_MAX_OVERFLOW", "20"))}
+
+
 def _bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
     if value is None:
@@ -78,7 +89,7 @@ class Config:
     def __init__(self) -> None:
         self.SECRET_KEY = _secret_key()
         self.SQLALCHEMY_DATABASE_URI = _database_url()
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, **_pool(self.SQLALCHEMY_DATABASE_URI)}
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
         # The Redis channel the processes of one site share (two sites on one Redis: two names).
         self.SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")

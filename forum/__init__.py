@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -76,8 +76,12 @@ def _sqlite_begin(conn: Any) -> None:
         return
     # After a busy answer, the error page only reads: it must not queue for the lock again. A second
     # connection opened inside a request that holds the lock does not queue behind itself either.
-    immediate = (has_request_context() and request.method in WRITE_METHODS and not g.get("database_busy")
-                 and not g.get("_write_gate_held"))
+    # Work done after the response (forum.web.utils.after_response sets g.writes_after_response)
+    # writes too: it queues at the same gate, never in SQLite's busy handler, which would freeze
+    # the gevent worker while it waits.
+    writer = ((has_request_context() and request.method in WRITE_METHODS)
+              or (has_app_context() and g.get("writes_after_response")))
+    immediate = writer and not g.get("database_busy") and not g.get("_write_gate_held")
     if immediate:
         # Writers of this process queue on a lock instead of polling SQLite's busy handler, which
         # is not first come, first served: under 50 writers some waited past the timeout while
@@ -104,7 +108,7 @@ def _release_gate(conn: Any, *args: Any) -> None:
     dropped without either): the next writer's turn."""
     if conn is not None and conn.info.pop("write_gate", False):
         _WRITE_GATE.release()
-        if has_request_context():
+        if has_app_context():
             g.pop("_write_gate_held", None)
 
 

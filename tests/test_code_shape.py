@@ -104,7 +104,9 @@ def test_imports_sit_at_the_top_and_the_few_inside_functions_say_why():
                 if "#" not in lines[node.lineno - 1] + lines[node.lineno - 2]:
                     silent.append(where)
     assert not silent, "imports inside functions without a comment saying why: " + ", ".join(sorted(set(silent)))
-    assert len(inner) <= MAX_INNER_IMPORTS, f"{len(inner)} imports inside functions: {sorted(inner)}"
+    assert len(inner) <= MAX_INNER_IMPORTS, (
+        f"{len(inner)} imports inside functions (at most {MAX_INNER_IMPORTS}, each a heavy optional dependency): "
+        f"{sorted(inner)}; move light ones to the top of the module")
 
 
 # --- no private reach-ins ---------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,3 +50,38 @@ def test_a_model_importing_a_service_breaks_it(tmp_path):
     result = lint_imports(copy_with(tmp_path, "models/board.py", "from forum.services import boards  # noqa"))
     assert result.returncode != 0
     assert "forum.models.board -> forum.services.boards" in result.stdout
+
+
+# --- no loops between any two forum modules, at any depth --------------------------------------------
+# The acyclic contract above compares siblings of the packages it names; this check is finer: no
+# module of forum/ reaches itself through its imports (function-level imports included, as grimp reads
+# every import statement).
+
+def module_loops(graph) -> list[tuple[str, ...]]:
+    """Each import a -> b where b leads back to a: (a, b, ..., a)."""
+    loops = []
+    for module in sorted(graph.modules):
+        for imported in sorted(graph.find_modules_directly_imported_by(module)):
+            chain = graph.find_shortest_chain(importer=imported, imported=module)
+            if chain:
+                loops.append((module, *chain))
+    return loops
+
+
+def test_the_loop_check_finds_a_loop():
+    graph = grimp.ImportGraph()
+    for importer, imported in (("forum.a", "forum.b"), ("forum.b", "forum.c"), ("forum.c", "forum.d")):
+        graph.add_import(importer=importer, imported=imported)
+    assert module_loops(graph) == []
+    graph.add_import(importer="forum.c", imported="forum.a")
+    assert ("forum.a", "forum.b", "forum.c", "forum.a") in module_loops(graph)
+
+
+def test_no_forum_module_imports_itself_through_others():
+    sys.path.insert(0, str(ROOT))
+    try:
+        graph = grimp.build_graph("forum", cache_dir=None)
+    finally:
+        sys.path.remove(str(ROOT))
+    assert "forum.services.moderation.actions" in graph.modules
+    assert module_loops(graph) == []

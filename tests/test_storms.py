@@ -82,7 +82,7 @@ def _setup(env: dict[str, str], people: int) -> dict:
 def _server_env(env: dict[str, str]) -> dict[str, str]:
     # Fifty people sign in from one address here; production keeps its per-address login limit.
     return {**env, "RATELIMIT_LOGIN_ADDRESS": "1000 per minute", "RATELIMIT_API": "100000 per minute",
-            "ACCESS_LOG": "0"}
+            "ACCESS_LOG": os.environ.get("STORM_ACCESS_LOG", "0")}
 
 
 def _login(base: str, name: str) -> requests.Session:
@@ -98,10 +98,12 @@ class Outcome:
         self.lock = threading.Lock()
         self.errors: list[str] = []
         self.busy = 0
+        self.server_errors = 0  # answers of 500 or more (a busy 503 with Retry-After is retried)
 
-    def error(self, message: str) -> None:
+    def error(self, message: str, status: int = 0) -> None:
         with self.lock:
             self.errors.append(message)
+            self.server_errors += status >= 500
 
 
 def _post(session: requests.Session, url: str, data: dict, outcome: Outcome, **kwargs) -> requests.Response | None:
@@ -114,7 +116,7 @@ def _post(session: requests.Session, url: str, data: dict, outcome: Outcome, **k
             time.sleep(min(float(response.headers["Retry-After"]), 1.0) * random.random() + 0.01)
             continue
         if response.status_code >= 400:
-            outcome.error(f"{url}: {response.status_code} {response.text[:200]}")
+            outcome.error(f"{url}: {response.status_code} {response.text[:200]}", response.status_code)
             return None
         return response
     outcome.error(f"{url}: still busy after 100 tries")
@@ -125,6 +127,19 @@ def _engine(env: dict[str, str]):
     if env.get("DATABASE_URL"):
         return create_engine(env["DATABASE_URL"])
     return create_engine(f"sqlite:///{env['INSTANCE_PATH']}/forum.db")
+
+
+@pytest.fixture
+def pg_url():
+    """A PostgreSQL database of its own for the storm (skipped without the service), dropped after."""
+    try:
+        url, name = create_pg_database(POSTGRES_ADMIN_URL)
+    except Exception as exc:  # noqa: BLE001
+        need_service("PostgreSQL", str(exc))
+    try:
+        yield url
+    finally:
+        drop_pg_database(name, POSTGRES_ADMIN_URL)
 
 
 # --- the voting storm ---------------------------------------------------------------------------
@@ -189,16 +204,9 @@ def test_voting_storm_on_sqlite_through_two_processes():
 
 @pytest.mark.postgres
 @in_pg_pass
-def test_voting_storm_on_postgresql_through_two_processes():
-    try:
-        url, name = create_pg_database(POSTGRES_ADMIN_URL)
-    except Exception as exc:  # noqa: BLE001
-        need_service("PostgreSQL", str(exc))
-    try:
-        _voting_storm({"DATABASE_URL": url, "INSTANCE_PATH": tempfile.mkdtemp(prefix="sb-storm-"),
-                       "SECRET_KEY": uuid.uuid4().hex})
-    finally:
-        drop_pg_database(name, POSTGRES_ADMIN_URL)
+def test_voting_storm_on_postgresql_through_two_processes(pg_url):
+    _voting_storm({"DATABASE_URL": pg_url, "INSTANCE_PATH": tempfile.mkdtemp(prefix="sb-storm-"),
+                   "SECRET_KEY": uuid.uuid4().hex})
 
 
 # --- the demand storm: price-heavy writers and readers ----------------------------------------------
@@ -248,7 +256,7 @@ def _demand_reader(k: int, servers: list, setup: dict, reader: requests.Session,
         getter = reader if how == "session" else requests
         response = getter.get(base + path, headers=how if isinstance(how, dict) else None, timeout=TIMEOUT)
         if response.status_code != 200:
-            outcome.error(f"reader {path}: {response.status_code} {response.text[:200]}")
+            outcome.error(f"reader {path}: {response.status_code} {response.text[:200]}", response.status_code)
         n += 1
     reads.append(n)
 
@@ -268,12 +276,17 @@ def _demand_storm(env: dict[str, str]) -> None:
                         for k in range(4)]
             writers = [pool.submit(_demand_writer, i, servers[i % 2].url, sessions[i], setup, outcome, answered,
                                    start) for i in range(VOTERS)]
-            for future in writers:
-                future.result(timeout=DEMAND_DEADLINE)
-            done.set()
+            try:
+                for future in writers:
+                    future.result(timeout=max(1, DEMAND_DEADLINE - (time.monotonic() - began)))
+            finally:
+                done.set()  # the readers stop, whatever happened to the writers
             for future in watchers:
                 future.result(timeout=TIMEOUT)
         took = time.monotonic() - began
+        engine = "PostgreSQL" if env.get("DATABASE_URL") else "SQLite"
+        print(f"\ndemand storm on {engine}: {took:.0f} s, {outcome.server_errors} x 5xx, {outcome.busy} busy "
+              f"answers retried, {sum(reads)} reads, {len(outcome.errors)} errors")
         logs = "".join(line for server in servers for line in server.log().splitlines(True)
                        if not line.startswith('{"ts"'))
         assert outcome.errors == [], (outcome.errors[:5], logs[-3000:])
@@ -295,16 +308,9 @@ def test_demand_storm_with_readers_on_sqlite_through_two_processes():
 
 @pytest.mark.postgres
 @in_pg_pass
-def test_demand_storm_with_readers_on_postgresql_through_two_processes():
-    try:
-        url, name = create_pg_database(POSTGRES_ADMIN_URL)
-    except Exception as exc:  # noqa: BLE001
-        need_service("PostgreSQL", str(exc))
-    try:
-        _demand_storm({"DATABASE_URL": url, "INSTANCE_PATH": tempfile.mkdtemp(prefix="sb-demand-"),
-                       "SECRET_KEY": uuid.uuid4().hex})
-    finally:
-        drop_pg_database(name, POSTGRES_ADMIN_URL)
+def test_demand_storm_with_readers_on_postgresql_through_two_processes(pg_url):
+    _demand_storm({"DATABASE_URL": pg_url, "INSTANCE_PATH": tempfile.mkdtemp(prefix="sb-demand-"),
+                   "SECRET_KEY": uuid.uuid4().hex})
 
 
 # --- the posting storm --------------------------------------------------------------------------
@@ -379,15 +385,10 @@ class Listener:
                 pass
 
 
-def _posting_storm(redis_env: dict[str, str], kill_one: bool) -> None:
+def _posting_storm(redis_env: dict[str, str], pg_url: str, kill_one: bool) -> None:
     posters, per_poster, listeners_per_server = 12, 5, 4
-    env = {"DATABASE_URL": "", "INSTANCE_PATH": tempfile.mkdtemp(prefix="sb-posts-"),
+    env = {"DATABASE_URL": pg_url, "INSTANCE_PATH": tempfile.mkdtemp(prefix="sb-posts-"),
            "SECRET_KEY": uuid.uuid4().hex, **redis_env}
-    try:
-        url, name = create_pg_database(POSTGRES_ADMIN_URL)
-    except Exception as exc:  # noqa: BLE001
-        need_service("PostgreSQL", str(exc))
-    env["DATABASE_URL"] = url
     servers: list[Server] = []
     listeners: list[Listener] = []
     try:
@@ -476,21 +477,20 @@ def _posting_storm(redis_env: dict[str, str], kill_one: bool) -> None:
             listener.close()
         for server in servers:
             server.stop()
-        drop_pg_database(name, POSTGRES_ADMIN_URL)
 
 
 @pytest.mark.postgres
 @pytest.mark.redis
 @in_pg_pass
-def test_posting_storm_through_two_processes_reaches_every_open_page(redis_env):
-    _posting_storm(redis_env, kill_one=False)
+def test_posting_storm_through_two_processes_reaches_every_open_page(redis_env, pg_url):
+    _posting_storm(redis_env, pg_url, kill_one=False)
 
 
 @pytest.mark.postgres
 @pytest.mark.redis
 @in_pg_pass
-def test_a_process_killed_mid_storm_loses_nothing(redis_env):
-    _posting_storm(redis_env, kill_one=True)
+def test_a_process_killed_mid_storm_loses_nothing(redis_env, pg_url):
+    _posting_storm(redis_env, pg_url, kill_one=True)
 
 
 # --- two processes share rate limits and the cache ----------------------------------------------

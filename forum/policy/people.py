@@ -74,6 +74,13 @@ MODERATION: dict[str, Rule] = {
     "admin.settings": lambda a, _obj: deny(admin(a), _l("Only admins change the site settings.")),
     # Flagging is writing: silenced and suspended people cannot.
     "flag.create": lambda a, _obj: writer(a, _l("flag"), _l("flag anything")),
+    # One's own flags and what became of them.
+    "flag.list_own": lambda a, _obj: deny(signed_in(a), _l("Log in first.")),
+    # Appeal a suspension (obj: the actor's suspension or ban in force, or None).
+    "moderation.appeal": lambda a, row: (
+        deny(signed_in(a), _l("Log in first."))
+        or deny(row is not None and row.user_id == a.id,
+                _l("Only a suspended account can appeal, while the suspension lasts."))),
 }
 
 ORGANIZATIONS: dict[str, Rule] = {
@@ -85,4 +92,6 @@ ORGANIZATIONS: dict[str, Rule] = {
     "org.member": lambda a, obj: deny(is_member(a, org_id(obj)), _l("Only the organization's members can do this.")),
     # Webhooks: the organization's owners (obj: the Organization).
     "webhook.manage": _owner(_l("Only the organization's owners manage its webhooks.")),
+    # API tokens: the organization's owners (obj: the Organization).
+    "org.api_tokens": _owner(_l("Only the organization's owners manage its API tokens.")),
 }

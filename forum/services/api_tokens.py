@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from forum import policy
-from forum.errors import NotFound, PermissionDenied, ValidationError
+from forum.errors import NotFound, ValidationError
 from forum.extensions import db
 from forum.i18n import _
 from forum.models import ApiToken, Organization, utcnow
@@ -52,8 +52,7 @@ def _issue(organization: Organization, name: str, created_by_id: int | None) -> 
 
 def create(actor: Any, organization: Organization, name: str) -> tuple[ApiToken, str]:
     """A new token for the organization: (the stored row, the secret to show once). Owners only."""
-    if not policy.can(actor, "org.edit", organization):
-        raise PermissionDenied(_("Only the organization's owners can create API tokens."))
+    policy.require(actor, "org.api_tokens", organization)
     return _issue(organization, name, actor.id)
 
 
@@ -66,15 +65,13 @@ def create_for_cli(organization_slug: str, name: str) -> tuple[ApiToken, str]:
 
 
 def listing(actor: Any, organization: Organization) -> list[ApiToken]:
-    if not policy.can(actor, "org.edit", organization):
-        raise PermissionDenied(_("Only the organization's owners can see its API tokens."))
+    policy.require(actor, "org.api_tokens", organization)
     return list(db.session.scalars(select(ApiToken).where(ApiToken.organization_id == organization.id)
                                    .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())))
 
 
 def revoke(actor: Any, organization: Organization, token_id: int) -> ApiToken:
-    if not policy.can(actor, "org.edit", organization):
-        raise PermissionDenied(_("Only the organization's owners can revoke API tokens."))
+    policy.require(actor, "org.api_tokens", organization)
     token = db.session.get(ApiToken, token_id)
     if token is None or token.organization_id != organization.id:
         raise NotFound(_("This organization has no such token."))

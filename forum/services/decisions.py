@@ -107,6 +107,9 @@ def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any 
     policy.require(actor, "decision.create", concept)
     title, body, stage, price_set, adopted_ids, dropped_ids = _checked(
         concept, title, body, stage, price, adopted, dropped)
+    # The price range shown, read before anything is written: one consistent snapshot of the
+    # summary (a transaction that has written could not read one on PostgreSQL).
+    answers = demand.price_result(concept)
     shaped_by = participants(concept)
     recorded = []
     moved = bool(stage) and stage != concept.stage
@@ -117,7 +120,7 @@ def create(actor: Any, concept: Concept, title: Any, body: Any = "", stage: Any 
     html = posting.render_body(body)[0] if body else ""
     decision = Decision(concept_id=concept.id, author_id=actor.id, title=title, body_source=body,
                         body_html=html, stage=stage if moved else None, price=price_set, created_at=utcnow())
-    _note_price_range(decision, concept)
+    _note_price_range(decision, answers)
     for feature_id in adopted_ids:
         decision.features.append(DecisionFeature(feature_id=feature_id, outcome="adopted"))
     for feature_id in dropped_ids:
@@ -149,9 +152,8 @@ def _checked(concept: Concept, title: Any, body: Any, stage: Any, price: Any, ad
     return title, body, stage, price_set, adopted_ids, dropped_ids
 
 
-def _note_price_range(decision: Decision, concept: Concept) -> None:
+def _note_price_range(decision: Decision, result: Any) -> None:
     """The acceptable price range the answers showed when the decision was taken, and how many answered."""
-    result = demand.price_result(concept)
     if result is not None:
         decision.range_respondents = result.n
         if result.pmc is not None and result.pme is not None:

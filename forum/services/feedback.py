@@ -11,7 +11,7 @@ tally and summary while the suspension lasts.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,11 +25,11 @@ from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db, upsert_insert
 from forum.i18n import _, _l, percent
 from forum.models import Concept, Feature, FeatureVote, KanoAnswer, PriceResponse, SummaryVisit, utcnow
-from forum.services import demand, events, moderation
+from forum.services import demand, events, moderation, turns, webhooks
 from forum.services.demand.votes import active_features, rank_order
 from forum.services.demand.wording import CURRENCY_SYMBOLS, INTENT_LABELS, money
 from forum.services.price_checks import INTENT_FIELDS, PRICE_FIELDS, PRICE_LABELS, PRICE_QUESTIONS, check_prices
-from forum.services.tx import commit_and_publish, lock_row
+from forum.services.tx import commit_and_publish
 
 SMALL_SAMPLE = pricing.SMALL_SAMPLE_THRESHOLD  # below this many kept respondents: "small sample"
 VOTE_VALUES = {"up": 1, "down": -1, "clear": 0}
@@ -42,6 +42,24 @@ def _upsert(model: type, rows: list[dict[str, Any]], keys: list[str], update: li
     stmt = stmt.on_conflict_do_update(
         index_elements=keys, set_={name: getattr(stmt.excluded, name) for name in update})
     db.session.execute(stmt)
+
+
+def _record_then(concept: Concept, kind: str, figures: Callable[[], dict[str, Any]]) -> events.Event:
+    """Record the change's event in the concept's room first, then read the figures it carries.
+    From the event on, the room's writers wait for each other until the commit (its number's row
+    lock), so the room's last event always carries figures that include every answer committed
+    before it, and no other lock is needed: a reply or an answer elsewhere on the concept never
+    queues behind this one. Whatever can be read before is read before (the site's settings, the
+    features, the webhook endpoints): under the lock, only the figures, the event and the commit."""
+    demand.rule.wait()
+    active_features(concept)
+    webhooks.endpoints_of(concept.organization_id)
+    room = events.concept_room(concept.id)
+    turns.take(room)
+    event = events.record(room, kind)
+    with db.session.no_autoflush:  # the event is inserted at the commit, with its figures
+        event.payload = figures()
+    return event
 
 
 # --- lookups ----------------------------------------------------------------------------------------
@@ -106,7 +124,6 @@ def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
     if feature.retired_at is not None:
         raise Conflict(_("This feature has been retired; it no longer takes votes."))
     now = utcnow()
-    lock_row(Feature, feature.id)
     if number == 0:
         db.session.execute(delete(FeatureVote).where(
             FeatureVote.feature_id == feature.id, FeatureVote.user_id == actor.id))
@@ -114,12 +131,19 @@ def cast_vote(actor: Any, feature: Feature, value: str | int) -> VoteResult:
         _upsert(FeatureVote, [{"feature_id": feature.id, "user_id": actor.id, "value": number,
                                "created_at": now, "updated_at": now}],
                 keys=["feature_id", "user_id"], update=["value", "updated_at"])
-    up, down = demand.votes.tally(feature)
     # The new ranking goes with the tally, so open pages reorder without asking (thin: ids only).
-    event = events.record(events.concept_room(concept.id), "tally.changed",
-                          {"feature_id": feature.id, "up": up, "down": down, "order": rank_order(concept)})
+    event = _record_then(concept, "tally.changed", lambda: _tally_figures(concept, feature.id))
+    up, down = event.payload["up"], event.payload["down"]
     commit_and_publish(event)
     return VoteResult(feature.id, number, up, down, demand.counts_from(actor) if number else None)
+
+
+def _tally_figures(concept: Concept, feature_id: int) -> dict[str, Any]:
+    """The feature's counted tally and the new order of the features, from one grouped query."""
+    counts = demand.votes.tallies(concept.id)
+    up, down = counts.get(feature_id, (0, 0))
+    return {"feature_id": feature_id, "up": up, "down": down,
+            "order": demand.votes.order(active_features(concept), counts)}
 
 
 def my_votes(actor: Any, concept_id: int) -> dict[int, int]:
@@ -179,10 +203,10 @@ def answer_kano(actor: Any, concept: Concept,
     policy.require(actor, "feedback.answer", concept)
     moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
     rows = _kano_rows(actor, {f.id: f for f in active_features(concept)}, answers)
-    lock_row(Concept, concept.id)
     _upsert(KanoAnswer, rows, keys=["feature_id", "user_id"],
             update=["functional", "dysfunctional", "updated_at"])
-    event = events.record(events.concept_room(concept.id), "kano.changed", {"n": demand.kano.respondents(concept.id)})
+    event = _record_then(concept, "kano.changed",
+                         lambda: {"n": demand.kano.respondents(concept.id)})
     commit_and_publish(event)
     return len(rows)
 
@@ -230,12 +254,11 @@ def answer_price(actor: Any, concept: Concept, data: Mapping[str, Any]) -> Price
     moderation.check_rate(actor, "vote")  # new accounts: votes and answers per hour
     values = check_prices(data, concept.currency, concept.price_asks_too_cheap)
     now = utcnow()
-    lock_row(Concept, concept.id)
     _upsert(PriceResponse, [{"concept_id": concept.id, "user_id": actor.id, **values,
                              "created_at": now, "updated_at": now}],
             keys=["concept_id", "user_id"], update=[*PRICE_FIELDS, *INTENT_FIELDS, "updated_at"])
-    event = events.record(events.concept_room(concept.id), "price.changed",
-                          {"n": demand.prices.answers(concept.id)})
+    event = _record_then(concept, "price.changed",
+                         lambda: {"n": demand.prices.answers(concept.id)})
     commit_and_publish(event)
     return my_price(actor, concept.id)  # type: ignore[return-value]
 
@@ -325,12 +348,18 @@ def panel(actor: Any, concept: Any) -> dict[str, Any]:
 
 
 def record_visit(actor: Any, concept: Concept) -> None:
-    """Remember that the person opened the demand summary now (the page posts it): "since your last
-    visit" counts from here next time."""
+    """Remember that the person opened the demand summary now (POST .../results/visit): "since your
+    last visit" counts from here next time."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return
     policy.require(actor, "feedback.results", concept)
-    _upsert(SummaryVisit, [{"user_id": actor.id, "concept_id": concept.id, "visited_at": utcnow()}],
+    note_visit(actor.id, concept.id)
+
+
+def note_visit(user_id: int, concept_id: int) -> None:
+    """The same, once the summary page has been sent to a person it was shown to (the page view
+    checked who may read it and writes nothing itself): one short transaction of its own."""
+    _upsert(SummaryVisit, [{"user_id": user_id, "concept_id": concept_id, "visited_at": utcnow()}],
             keys=["user_id", "concept_id"], update=["visited_at"])
     db.session.commit()
 
@@ -339,5 +368,5 @@ __all__ = [
     "CLOSED_MESSAGE", "CURRENCY_SYMBOLS", "INTENT_LABELS", "PRICE_QUESTIONS", "SMALL_SAMPLE", "VoteResult",
     "active_features", "answer_kano", "answer_price", "can_see_results", "cast_vote", "check_prices",
     "INTENT_FIELDS", "PRICE_FIELDS", "get_concept", "get_feature", "money", "my_kano", "my_price", "my_votes", "panel", "position_sentences",
-    "price_page", "rank_order", "record_visit", "vote_rows",
+    "note_visit", "price_page", "rank_order", "record_visit", "vote_rows",
 ]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import contains_eager
 
 from forum import policy
 from forum.extensions import db
-from forum.models import Concept, Follow, Membership, Notification, Organization, RoomSequence, Topic
+from forum.models import Concept, Follow, Membership, Notification, Organization, RoomSequence, SummaryVisit, Topic
 
 
 def room_seq_column(room: Any) -> Any:
@@ -121,8 +121,10 @@ def listing(actor: Any) -> Any:
 
 @functools.cache
 def _results_statement() -> Select:
+    visited = (select(SummaryVisit.visited_at).where(SummaryVisit.user_id == bindparam("user_id"),
+                                                     SummaryVisit.concept_id == Concept.id).scalar_subquery())
     return (select(Concept, _seq("concept:", Concept.id).label("seq"), _seq("topic:", Topic.id).label("topic_seq"),
-                   *reader_columns(Concept.organization_id, "concept_id", Concept.id))
+                   *reader_columns(Concept.organization_id, "concept_id", Concept.id), visited.label("visited_at"))
             .join(Organization, Organization.id == Concept.organization_id)
             .outerjoin(Topic, Topic.concept_id == Concept.id)
             .options(contains_eager(Concept.organization), contains_eager(Concept.topic))
@@ -132,5 +134,6 @@ def _results_statement() -> Select:
 
 def results(slug: str, actor: Any) -> Any:
     """The concept with its organization and discussion, its rooms' numbers and the reader's facts:
-    who may see the summary and its page's key, in one statement (None: no such concept)."""
+    who may see the summary, their last recorded visit to it (`visited_at`) and its page's key, in
+    one statement (None: no such concept)."""
     return db.session.execute(_results_statement(), {"slug": slug, "user_id": _user_id(actor)}).first()

@@ -19,7 +19,7 @@ from forum.extensions import db
 from forum.i18n import _
 from forum.models import Board, Concept, ModerationAction, Post, PostRevision, Topic, utcnow
 from forum.models.board import recount_posts
-from forum.services import events, moderation, notifications, search
+from forum.services import events, moderation, notifications, search, turns
 from forum.services.bodies import BODY_MAX, render_body, too_complex
 from forum.services.ids import parse_id
 from forum.services.paging import Pager
@@ -170,6 +170,7 @@ def _add_post(actor: Any, topic: Topic, body: str, reply_to: Post | None) -> tup
                 body_source=body, body_html=html, excerpt=excerpt, official_organization_id=official,
                 created_at=now)
     db.session.add(post)
+    turns.take(events.topic_room(topic.id))  # the topic's writers of this process, in turn (row locks next)
     # An SQL increment, so two people posting at once both count.
     topic.post_count = Topic.post_count + 1
     topic.last_post_at = now

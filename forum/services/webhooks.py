@@ -54,6 +54,7 @@ SUMMARY_EVERY = timedelta(minutes=1)
 MAX_ENDPOINTS = 10
 _QUEUED = "webhooks_queued"
 _SUMMARIES = "webhooks_summaries"
+_ENDPOINTS = "webhooks_endpoints"
 
 
 # --- endpoints ------------------------------------------------------------------------------------
@@ -205,6 +206,16 @@ def _data(event_type: str, event: Event, concept: Concept) -> dict[str, Any] | N
     return data
 
 
+def endpoints_of(organization_id: int) -> list[WebhookEndpoint]:
+    """The organization's active endpoints, read once per transaction. A writer calls it before it
+    takes its room's number, so the flush under the room's lock asks the database nothing more."""
+    cache = db.session.info.setdefault(_ENDPOINTS, {})
+    if organization_id not in cache:
+        cache[organization_id] = list(db.session.scalars(select(WebhookEndpoint).where(
+            WebhookEndpoint.organization_id == organization_id, WebhookEndpoint.disabled_at.is_(None))))
+    return cache[organization_id]
+
+
 def queue_for_event(event: Event) -> None:
     """The deliveries one concept-room event causes (inside the flush of its transaction)."""
     event_type = KIND_TO_TYPE.get(event.kind)
@@ -213,9 +224,7 @@ def queue_for_event(event: Event) -> None:
     concept = db.session.get(Concept, int(event.room.split(":", 1)[1]))
     if concept is None or concept.hidden_at is not None:
         return
-    endpoints = [e for e in db.session.scalars(select(WebhookEndpoint).where(
-        WebhookEndpoint.organization_id == concept.organization_id, WebhookEndpoint.disabled_at.is_(None)))
-        if event_type in (e.events or [])]
+    endpoints = [e for e in endpoints_of(concept.organization_id) if event_type in (e.events or [])]
     if not endpoints:
         return
     data = _data(event_type, event, concept)
@@ -247,6 +256,7 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
 @sa_event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     session.info.pop(_SUMMARIES, None)
+    session.info.pop(_ENDPOINTS, None)
     if session.info.pop(_QUEUED, False):
         webhook_sender.after_commit()
 
@@ -254,4 +264,5 @@ def _after_commit(session: Session) -> None:
 @sa_event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_SUMMARIES, None)
+    session.info.pop(_ENDPOINTS, None)
     session.info.pop(_QUEUED, None)

@@ -1,7 +1,7 @@
 """The admin area: roles and organization verification."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -22,8 +22,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.before_request
 @login_required
 def require_admin() -> None:
-    if not policy.can(current_user, "admin.access"):
-        abort(403)
+    policy.require(current_user, "admin.access")
 
 
 @bp.get("/")

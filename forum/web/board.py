@@ -5,7 +5,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -317,8 +317,7 @@ def preview() -> Any:
 # --- admin: boards --------------------------------------------------------------------------
 
 def _require_manager() -> None:
-    if not policy.can(current_user, "board.manage"):
-        abort(403)
+    policy.require(current_user, "board.manage")
 
 
 @bp.route("/boards/manage", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from forum.models import Concept, utcnow
 from forum.services import concepts, demand, feedback, page_keys
 from forum.web import charts, research_charts
 from forum.web.feedback_forms import PriceForm, VoteForm, kano_form
-from forum.web.utils import apply_errors, wants_json
+from forum.web.utils import after_response, apply_errors, wants_json
 
 bp = Blueprint("feedback", __name__, url_prefix="/concepts")
 
@@ -73,14 +73,35 @@ def _vote_message(result: feedback.VoteResult) -> str:
     if result.value == 0:
         return _("Your vote is withdrawn.")
     if result.counts_from is not None:
-        minutes = round(demand.rule.wait().total_seconds() / 60)
-        wait = _("new accounts wait an hour") if minutes == 60 else ngettext(
-            "new accounts wait %(num)d minute", "new accounts wait %(num)d minutes", minutes)
-        return _("Your vote is saved and counts from %(time)s (%(wait)s).",
-                 time=format_time(result.counts_from, "HH:mm"), wait=wait)
+        return _("Your vote is saved and counts from %(time)s (%(wait)s).", **_counting(result.counts_from))
     if result.value == 1:
         return _("Your vote for this feature is counted.")
     return _("Your vote against this feature is counted.")
+
+
+def _counting(counts_from: datetime) -> dict[str, str]:
+    """When a brand-new account's answer starts counting (the time in the reader's language and time
+    zone, by Babel) and how long new accounts wait: the words of every "saved and counts from"."""
+    minutes = round(demand.rule.wait().total_seconds() / 60)
+    wait = _("new accounts wait an hour") if minutes == 60 else ngettext(
+        "new accounts wait %(num)d minute", "new accounts wait %(num)d minutes", minutes)
+    return {"time": format_time(counts_from, "HH:mm"), "wait": wait}
+
+
+def _kano_message(saved: int) -> str:
+    """Saved, and counted now or (a new account's) from the end of the wait."""
+    counts_from = demand.counts_from(current_user)
+    if counts_from is not None:
+        return _("Your answers are saved and count from %(time)s (%(wait)s).", **_counting(counts_from))
+    return ngettext("Thanks — your answers about %(num)s feature are saved.",
+                    "Thanks — your answers about %(num)s features are saved.", saved)
+
+
+def _price_message() -> str:
+    counts_from = demand.counts_from(current_user)
+    if counts_from is not None:
+        return _("Your answer is saved and counts from %(time)s (%(wait)s).", **_counting(counts_from))
+    return _("Thanks — your price answer is saved.")
 
 
 @bp.route("/<slug>/kano", methods=["GET", "POST"])
@@ -98,8 +119,7 @@ def kano(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(ngettext("Thanks — your answers about %(num)s feature are saved.",
-                           "Thanks — your answers about %(num)s features are saved.", saved), "success")
+            flash(_kano_message(saved), "success")
             return redirect(concept_url(concept, "feedback"), 303)
     html = render_template("feedback/kano.html", concept=concept, form=form, closed=closed,
                            concept_url=concept_url(concept),
@@ -134,7 +154,7 @@ def price(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(_("Thanks — your price answer is saved."), "success")
+            flash(_price_message(), "success")
             return redirect(url_for("feedback.price", slug=concept.slug), 303)
     page = feedback.price_page(current_user, concept)  # where the answer sits: only when shown
     html = render_template("feedback/price.html", concept=concept, form=form, page=page, closed=closed,
@@ -151,7 +171,9 @@ def _price_json(concept: Any, form: PriceForm) -> Any:
         feedback.answer_price(current_user, concept, form.prices())
     except ValidationError as exc:
         return jsonify(error=exc.title, message=exc.message, errors=exc.errors), exc.status
-    return jsonify(ok=True, message=_("Thanks — your price answer is saved."))
+    counts_from = demand.counts_from(current_user)
+    return jsonify(ok=True, message=_price_message(),
+                   counts_from=counts_from.isoformat() + "Z" if counts_from else None)
 
 
 @bp.get("/<slug>/results")
@@ -174,7 +196,9 @@ def results(slug: str) -> Response:
     segment, refused = _segment(concept)
     key = ("results", concept.id, row.seq, row.topic_seq, organization.name, organization.slug,
            organization.publish_price_summary, segment and segment["key"], refused)
-    since_key = ("since", concept.id, row.seq, row.topic_seq, current_user.get_id())
+    since_key = ("since", concept.id, row.seq, row.topic_seq, current_user.get_id(), row.visited_at)
+    if current_user.is_authenticated:  # this visit is recorded once the page has been sent
+        after_response(feedback.note_visit, current_user.id, concept.id)
     since = pagecache.Part(since_key, functools.partial(_since_part, concept, since_key))
     shown: dict[str, Any] = {}  # what the rendering read, for the entry's life
     response = pagecache.page(key, functools.partial(_render_results, concept, segment, refused, perms, shown),
@@ -205,8 +229,8 @@ def _results_ttl(concept: Concept, shown: dict[str, Any]) -> int:
 
 
 def _since_part(concept: Concept, since_key: tuple[Any, ...]) -> str:
-    """New comments, votes and price answers since the person's last recorded visit (the page
-    records it with a POST to feedback.visit: a GET writes nothing)."""
+    """New comments, votes and price answers since the person's last recorded visit (recorded
+    after the page was sent, in a transaction of its own: the view writes nothing)."""
     user = current_user._get_current_object()
     if not user.is_authenticated:
         return ""
@@ -214,8 +238,7 @@ def _since_part(concept: Concept, since_key: tuple[Any, ...]) -> str:
 
     def render_since() -> str:
         since = demand.since_last_visit(user, concept)
-        return render_template("feedback/_since.html", since=since, asks_price=asks_price,
-                               concept_slug=concept.slug)
+        return render_template("feedback/_since.html", since=since, asks_price=asks_price)
 
     return pagecache.fragment(since_key, render_since)
 
@@ -270,7 +293,8 @@ def _page_data(concept: Concept, segment: dict[str, Any] | None, refused: str | 
 @bp.post("/<slug>/results/visit")
 @login_required
 def visit(slug: str) -> Response | tuple[Response, int]:
-    """The summary page records the reader's visit with this POST after it is shown."""
+    """Records the reader's visit to the summary (the page itself records it after it is sent; this
+    POST stays for clients that record it themselves)."""
     feedback.record_visit(current_user, feedback.get_concept(slug, current_user))
     if wants_json():
         return jsonify(ok=True), 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, user_logged_in
 from werkzeug.wrappers import Response
 
@@ -30,8 +30,7 @@ def require_moderator() -> Any:
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    if not policy.can(current_user, "moderation.access"):
-        abort(403)
+    policy.require(current_user, "moderation.access")
     return None
 
 
@@ -264,8 +263,7 @@ def acknowledge(warning_id: int) -> Response:
 @login_required
 def appeal() -> Any:
     suspension = moderation.active_suspension(current_user)
-    if suspension is None:
-        abort(403)
+    policy.require(current_user, "moderation.appeal", suspension)
     if request.method == "POST":
         try:
             moderation.appeal(current_user, request.form.get("text"))

@@ -1,7 +1,7 @@
 """An organization's data pages: its API tokens (owners) and the overview of all its concepts."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -24,8 +24,7 @@ def _tokens_page(org, form: ApiTokenForm, new_secret: str | None = None, status:
 @login_required
 def tokens(slug: str) -> tuple[str, int]:
     org = organizations.get_by_slug(slug)
-    if not policy.can(current_user, "org.edit", org):
-        abort(403)
+    policy.require(current_user, "org.api_tokens", org)
     return _tokens_page(org, ApiTokenForm(formdata=None))
 
 
@@ -33,8 +32,7 @@ def tokens(slug: str) -> tuple[str, int]:
 @login_required
 def create_token(slug: str) -> tuple[str, int]:
     org = organizations.get_by_slug(slug)
-    if not policy.can(current_user, "org.edit", org):
-        abort(403)
+    policy.require(current_user, "org.api_tokens", org)
     form = ApiTokenForm()
     if form.validate_on_submit():
         try:
@@ -51,8 +49,7 @@ def create_token(slug: str) -> tuple[str, int]:
 @login_required
 def revoke_token(slug: str, token_id: int) -> Response:
     org = organizations.get_by_slug(slug)
-    if not policy.can(current_user, "org.edit", org):
-        abort(403)
+    policy.require(current_user, "org.api_tokens", org)
     token = api_tokens.revoke(current_user, org, token_id)
     flash(_("The token “%(name)s” is revoked; it no longer works.", name=token.name), "success")
     return redirect(url_for("org_data.tokens", slug=org.slug), 303)
@@ -62,7 +59,6 @@ def revoke_token(slug: str, token_id: int) -> Response:
 @login_required
 def overview(slug: str) -> str:
     org = organizations.get_by_slug(slug)
-    if not policy.can(current_user, "org.member", org):
-        abort(403)
+    policy.require(current_user, "org.member", org)
     rows = demand.overview(concepts.of_organization(current_user, org, limit=200))
     return render_template("orgs/overview.html", org=org, rows=rows)

@@ -1,7 +1,7 @@
 """Organizations: list, create, show, edit, members."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -52,8 +52,7 @@ def _show(org, member_form: MemberForm, status: int = 200) -> tuple[str, int]:
 @login_required
 def edit(slug: str) -> Response | tuple[str, int]:
     org = organizations.get_by_slug(slug)
-    if not policy.can(current_user, "org.edit", org):
-        abort(403)
+    policy.require(current_user, "org.edit", org)
     form = OrganizationForm(obj=org)
     if form.validate_on_submit():
         try:
@@ -72,8 +71,7 @@ def edit(slug: str) -> Response | tuple[str, int]:
 @login_required
 def add_member(slug: str) -> Response | tuple[str, int]:
     org = organizations.get_by_slug(slug)
-    if not policy.can(current_user, "org.manage_members", org):
-        abort(403)
+    policy.require(current_user, "org.manage_members", org)
     form = MemberForm()
     if form.validate_on_submit():
         try:
@@ -90,8 +88,7 @@ def add_member(slug: str) -> Response | tuple[str, int]:
 @login_required
 def remove_member(slug: str, user_id: int) -> Response:
     org = organizations.get_by_slug(slug)
-    if not policy.can(current_user, "org.manage_members", org):
-        abort(403)
+    policy.require(current_user, "org.manage_members", org)
     try:
         organizations.remove_member(current_user, org, user_id)
     except DomainError as exc:

@@ -65,8 +65,7 @@ def research_asks(concept: Concept) -> dict[str, Any]:
 
 def _manageable(slug: str) -> Concept:
     concept = feedback.get_concept(slug, current_user)
-    if not policy.can(current_user, "research.manage", concept):
-        abort(403)
+    policy.require(current_user, "research.manage", concept)
     return concept
 
 

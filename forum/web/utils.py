@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import after_this_request, current_app, request
+from flask import after_this_request, current_app, g, request
 from flask_babel import force_locale
 from flask_wtf import FlaskForm
 
@@ -56,13 +56,15 @@ def page_arg() -> int:
 def after_response(work: Callable[..., Any], *args: Any) -> None:
     """Run `work(*args)` once the response has been sent (Werkzeug's `call_on_close`), in an app
     context of its own: what the answer must not reveal by its timing (whether an address has an
-    account) is done after the answer. A failure is logged; the person's answer was already the
-    same either way."""
+    account, or a visit recorded without a write inside a page view) is done after the answer, in
+    its own short transaction (on SQLite it queues for the write lock as a POST does). A failure is
+    logged; the person's answer was already the same either way."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     language = locale_code()  # the asker's: an email it sends them is in it
 
     def run() -> None:
         with app.app_context(), force_locale(language):
+            g.writes_after_response = True
             try:
                 work(*args)
             except Exception:  # noqa: BLE001 - logged; nothing to tell a person who already has the answer

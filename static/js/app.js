@@ -88,23 +88,6 @@ window.sbWords = (function () {
   });
 })();
 
-// The demand summary records "your last visit" with a POST once it is shown (a GET writes nothing):
-// <span data-record-visit="/concepts/<slug>/results/visit">. Without JavaScript the visit is not recorded.
-(function () {
-  "use strict";
-  if (!window.fetch || !window.FormData) { return; }
-  var marker = document.querySelector("[data-record-visit]");
-  if (!marker) { return; }
-  var input = document.querySelector("input[name=csrf_token]");  // the header's forms carry one
-  var token = input ? input.value : "";
-  var data = new FormData();
-  data.append("csrf_token", token);
-  fetch(marker.getAttribute("data-record-visit"), {
-    method: "POST", body: data, credentials: "same-origin",
-    headers: { "Accept": "application/json", "X-CSRFToken": token }
-  }).catch(function () { /* the next visit counts from the one before: nothing lost */ });
-})();
-
 // Phones: the header's menu button shows and hides the navigation. Without JavaScript the same link
 // opens it through :target (static/css/app.css).
 (function () {

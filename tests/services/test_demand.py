@@ -11,6 +11,7 @@ from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
+import flask
 import pytest
 from flask import g
 from sqlalchemy import create_engine, func, select, update
@@ -192,6 +193,35 @@ def test_a_waiting_vote_says_when_it_counts_and_counts_then_on_its_own(client, p
     assert summary["features"][0]["votes_for"] == 1
 
 
+ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
+
+
+def test_a_new_accounts_kano_and_price_answers_say_when_they_count_in_both_languages(client, people):
+    concept = _concept(people["org"])
+    newbie = make_user("newbie", trust_level=0)
+    login(client, newbie)
+    counts_at = (newbie.created_at + timedelta(hours=1)).strftime("%H:%M")
+    prices = {"too_cheap": "5", "cheap": "9", "expensive": "15", "too_expensive": "30"}
+    answer = client.post(f"/concepts/{concept.slug}/price", data=prices, headers={"Accept": "application/json"})
+    assert answer.get_json()["message"] == \
+        f"Your answer is saved and counts from {counts_at} (new accounts wait an hour)."
+    page = client.post(f"/concepts/{concept.slug}/price", data=prices, follow_redirects=True, headers=ZH)
+    assert f"你的回答已保存，将从 {counts_at} 起计入（新账户需等待一小时）。" in page.get_data(as_text=True)
+    kano = {f"f{concept.features[0].id}_functional": "like", f"f{concept.features[0].id}_dysfunctional": "dislike"}
+    page = client.post(f"/concepts/{concept.slug}/kano", data=kano, follow_redirects=True)
+    assert f"Your answers are saved and count from {counts_at} (new accounts wait an hour)." in \
+        page.get_data(as_text=True)
+    page = client.post(f"/concepts/{concept.slug}/kano", data=kano, follow_redirects=True, headers=ZH)
+    assert f"你的回答已保存，将从 {counts_at} 起计入（新账户需等待一小时）。" in page.get_data(as_text=True)
+    # An established person is thanked as before: their answer counts now.
+    regular = client.application.test_client()
+    login(regular, make_user("regular"))
+    answer = regular.post(f"/concepts/{concept.slug}/price", data=prices, headers={"Accept": "application/json"})
+    assert answer.get_json()["message"] == "Thanks — your price answer is saved."
+    page = regular.post(f"/concepts/{concept.slug}/kano", data=kano, follow_redirects=True)
+    assert "Thanks — your answers about 1 feature are saved." in page.get_data(as_text=True)
+
+
 def test_the_summary_page_counts_votes_waiting_apart(client, people):
     concept = _concept(people["org"])
     _answer(make_user("fan"), concept, ANSWERS[0], ("up", "up"))
@@ -269,14 +299,47 @@ def test_a_comment_moves_the_participation_on_the_page_the_api_and_summary_json(
     assert "<dt>People in all</dt><dd>2</dd>" in html and "<dt>Commented</dt><dd>1</dd>" in html
 
 
-def test_reading_the_summary_page_writes_nothing(client, people):
+def test_the_summary_page_records_the_visit_after_it_is_sent_without_javascript(client, people, app,
+                                                                            monkeypatch):
+    """No write inside the page view: the visit is committed once the page has been sent, in a
+    transaction of its own, and a failure to record it never fails the page."""
+    from sqlalchemy import event
+
+    from forum.web import feedback as feedback_views
+
     concept = _concept(people["org"])
     login(client, people["member"])
-    for _ in range(2):
-        assert client.get(f"/concepts/{concept.slug}/results").status_code == 200
-    assert db.session.scalar(select(func.count(SummaryVisit.id))) == 0
-    assert client.post(f"/concepts/{concept.slug}/results/visit").status_code == 303
+    visits = []  # (written inside the page view?, committed inside it?) of the statements on summary_visits
+
+    def statement(conn, cursor, text, *args):
+        if "summary_visits" in text and not text.lstrip().upper().startswith("SELECT"):
+            visits.append("written inside the view" if flask.has_request_context() else "after the response")
+
+    event.listen(db.engine, "before_cursor_execute", statement)
+    try:
+        page = client.get(f"/concepts/{concept.slug}/results")
+        assert page.status_code == 200 and "Since your last visit" not in page.get_data(as_text=True)
+        assert visits == []  # the view wrote nothing
+        page.close()  # the server closes the response once it is sent: then the visit is recorded
+    finally:
+        event.remove(db.engine, "before_cursor_execute", statement)
+    assert visits == ["after the response"]
     assert db.session.scalar(select(func.count(SummaryVisit.id))) == 1
+    feedback.cast_vote(make_user("fan"), concept.features[0], "up")
+    again = client.get(f"/concepts/{concept.slug}/results")
+    strip = again.get_data(as_text=True).split('class="since-strip"')[1].split("</section>")[0]
+    assert "<strong>1</strong> new or changed vote" in strip
+    again.close()
+    assert client.post(f"/concepts/{concept.slug}/results/visit").status_code == 303  # the POST stays
+    # Recording it fails (a locked database, say): the page is served all the same.
+    monkeypatch.setattr(feedback_views.feedback, "note_visit", _refuse)
+    failing = client.get(f"/concepts/{concept.slug}/results")
+    assert failing.status_code == 200
+    failing.close()
+
+
+def _refuse(*args):
+    raise RuntimeError("database is locked")
 
 
 def test_a_visitor_may_not_record_a_visit(client, people):

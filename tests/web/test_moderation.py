@@ -1,8 +1,10 @@
 """The moderation panel and the moderation a person meets, over HTTP, as people would use them."""
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from forum.extensions import db, limiter
@@ -262,3 +264,23 @@ def test_the_admins_own_row_offers_no_role_change(client, people):
     page = text(client.get("/admin/users"))
     assert f'action="/admin/users/{people["admin"].id}/role"' not in page
     assert f'action="/admin/users/{people["consumer"].id}/role"' in page
+
+
+def test_the_appeal_page_says_why_a_person_in_good_standing_cannot_appeal(client, people):
+    login(client, people["consumer"])
+    response = client.get("/appeal")
+    assert response.status_code == 403
+    assert "Only a suspended account can appeal, while the suspension lasts." in text(response)
+
+
+@pytest.mark.parametrize(("role", "url", "said"), [
+    ("member", "/orgs/{slug}/tokens", "Only the organization's owners manage its API tokens."),
+    ("consumer", "/orgs/{slug}/edit", "Only the organization's owners can edit it."),
+    ("consumer", "/admin/", "Only admins can open this page."),
+    ("consumer", "/moderation/", "Only moderators can open this page."),
+])
+def test_a_refused_page_says_the_policys_reason(client, people, role, url, said):
+    """Views ask policy.require, so a refused person reads why (not a bare 403)."""
+    login(client, people[role])
+    response = client.get(url.format(slug=people["org"].slug))
+    assert response.status_code == 403 and said in html.unescape(text(response))

@@ -19,7 +19,8 @@ are read the same way and never stored.
 Never waiting: a reader that finds the summary stale computes it and serves it; storing it is
 best-effort on the same connection (SQLite: only if the write lock is free at once; PostgreSQL: a
 short lock timeout), so no reader waits on a writer and no request takes a second connection.
-A writer that reads it stores it in its own transaction.
+A writer that reads it stores it in its own transaction; on PostgreSQL that transaction is READ
+COMMITTED, so a service that needs the figures reads them before it writes (decisions.create does).
 
 The JSON has a `version` and the parts' names: a row of another shape is simply recomputed.
 """

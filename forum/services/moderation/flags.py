@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import policy
-from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.i18n import _, _l
 from forum.models import FLAG_REASONS, Concept, Flag, Post, ReviewItem, Suspension, User, utcnow
@@ -162,8 +162,7 @@ def withdraw_flag(actor: Any, flag_id: int) -> None:
 
 def my_flags(actor: Any, page: int = 1, per_page: int = 25):
     """The flags a person raised, newest first, with what became of them."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        raise PermissionDenied(_("Log in first."))
+    policy.require(actor, "flag.list_own")
     stmt = (select(Flag).where(Flag.reporter_id == actor.id)
             .options(joinedload(Flag.item).joinedload(ReviewItem.post).joinedload(Post.topic),
                      joinedload(Flag.item).joinedload(ReviewItem.concept),

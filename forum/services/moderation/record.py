@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from forum import policy
-from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from forum.errors import Conflict, NotFound, ValidationError
 from forum.extensions import db
 from forum.i18n import _
 from forum.models import Concept, Flag, ModerationAction, ModeratorWarning, Post, ReviewItem, Suspension, User, utcnow
@@ -76,11 +76,8 @@ def acknowledge_warning(actor: Any, warning_id: int) -> None:
 
 def appeal(actor: Any, text: Any) -> Suspension:
     """A suspended person's one appeal against the suspension in force: it lands in the queue."""
-    if not _signed_in(actor):
-        raise PermissionDenied(_("Log in first."))
     row = active_suspension(actor)
-    if row is None:
-        raise PermissionDenied(_("Only a suspended account can appeal, while the suspension lasts."))
+    policy.require(actor, "moderation.appeal", row)
     if row.appealed_at is not None:
         raise Conflict(_("You have already appealed this suspension; a moderator will answer it."))
     text = (text if isinstance(text, str) else "").strip()
