@@ -13,6 +13,8 @@ features), then prints, in one run (and then bench/research.py's figures: 100,00
 
 * the floor: the plain SQL aggregate of the votes (GROUP BY feature) plus reading each of the four
   price columns sorted by the database (ORDER BY, every row fetched), with no application code;
+* a stricter floor: the same data counted by the database alone (votes by feature and value, price
+  answers by their six values, distinct voters and participants), only the counts fetched;
 * the time to compute the whole summary (forum.services.demand: the snapshot in one database
   snapshot, and participation: participants, ranking,
   Kano, Van Westendorp with Newton-Miller-Smith), and its ratio to the floor;
@@ -36,8 +38,6 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
-
-from bench import research
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -166,10 +166,10 @@ def _medians(fns: list, repeat: int) -> list[float]:  # noqa: ANN001
 
 
 def measure_summary(url: str, repeat: int) -> None:
-    from sqlalchemy import case, func, select
+    from sqlalchemy import case, func, select, union
 
     from forum.extensions import db
-    from forum.models import Concept, Feature, FeatureVote
+    from forum.models import Concept, Feature, FeatureVote, PriceResponse
     from forum.services import demand
 
     app = _app(url)
@@ -188,6 +188,22 @@ def measure_summary(url: str, repeat: int) -> None:
                     f"ORDER BY {column}").fetchall()
             db.session.rollback()
 
+        def counted_in_sql() -> None:
+            # a stricter floor: the same data counted by the database alone, nothing shipped but the
+            # counts (no rule of whose answer counts, no analysis): votes by feature and value, the
+            # price answers by their six values, who voted and who took part (distinct people)
+            votes = (select(FeatureVote.user_id).join(Feature, Feature.id == FeatureVote.feature_id)
+                     .where(Feature.concept_id == concept.id))
+            prices = select(PriceResponse.user_id).where(PriceResponse.concept_id == concept.id)
+            answer = (PriceResponse.too_cheap, PriceResponse.cheap, PriceResponse.expensive,
+                      PriceResponse.too_expensive, PriceResponse.intent_cheap, PriceResponse.intent_expensive)
+            db.session.execute(votes.with_only_columns(FeatureVote.feature_id, FeatureVote.value, func.count())
+                               .group_by(FeatureVote.feature_id, FeatureVote.value)).all()
+            db.session.execute(prices.with_only_columns(*answer, func.count()).group_by(*answer)).all()
+            db.session.scalar(votes.with_only_columns(func.count(func.distinct(FeatureVote.user_id))))
+            db.session.scalar(select(func.count()).select_from(union(votes, prices).subquery()))
+            db.session.rollback()
+
         def whole() -> None:
             # what runs when the inputs change: the stored summary (tallies, ranking, Kano, price with
             # NMS) and the participation counts; nothing cached
@@ -204,12 +220,14 @@ def measure_summary(url: str, repeat: int) -> None:
             db.session.rollback()
 
         floor()  # warm the cache: both sides read a warm database
-        floor_time, summary_time, price_time = _medians([floor, whole, price_only], repeat)
+        floor_time, strict_time, summary_time, price_time = _medians([floor, counted_in_sql, whole, price_only],
+                                                                     repeat)
         result = demand.summary(concept)
         read_time = _median(read, repeat)
         print(f"{'floor: SQL vote aggregate + 4 sorted price columns':<54}{floor_time:>8.2f} s")
+        print(f"{'stricter floor: the same data counted in SQL alone':<54}{strict_time:>8.2f} s")
         print(f"{'summary computed (participants, ranking, Kano, NMS)':<54}{summary_time:>8.2f} s"
-              f"   {summary_time / floor_time:.2f}x floor")
+              f"   {summary_time / floor_time:.2f}x floor, {summary_time / strict_time:.2f}x the stricter one")
         print(f"{'  of which the Van Westendorp + NMS part':<54}{price_time:>8.2f} s"
               f"   {price_time / floor_time:.2f}x floor")
         print(f"{'summary read once stored (GET .../summary)':<54}{read_time:>8.3f} s")
@@ -264,7 +282,7 @@ def measure_exports(url: str, token: str) -> None:
               + ("" if figures["status"] == 200 else f"  (status {figures['status']})"))
 
 
-def _measure_reused(reuse: str, repeat: int) -> None:
+def _measure_reused(reuse: str, repeat: int, summary: bool = True) -> None:
     """Measure a database filled by an earlier run: tables and indexes added since are created first."""
     url = reuse if reuse.startswith("postgresql") else f"sqlite:///{reuse}"
     app = _app(url)
@@ -279,7 +297,8 @@ def _measure_reused(reuse: str, repeat: int) -> None:
         token = api_tokens.create_for_cli("bench-co", "bench")[1]
         engine = "PostgreSQL" if db.engine.dialect.name == "postgresql" else "SQLite"
     print(f"engine: {engine}, reusing {reuse}", flush=True)
-    measure_summary(url, repeat)
+    if summary:
+        measure_summary(url, repeat)
     measure_exports(url, token)
 
 
@@ -294,6 +313,7 @@ def main() -> None:
                                         "printed by an earlier run with --keep)")
     parser.add_argument("--keep", action="store_true", help="keep the filled database (for --reuse)")
     parser.add_argument("--fill-only", action="store_true", help="fill (with --keep) and measure nothing")
+    parser.add_argument("--exports-only", action="store_true", help="with --reuse: measure the exports alone")
     parser.add_argument("--child")
     parser.add_argument("--url")
     parser.add_argument("--token")
@@ -303,7 +323,7 @@ def main() -> None:
         return
     name = None
     if args.reuse:
-        _measure_reused(args.reuse, args.repeat)
+        _measure_reused(args.reuse, args.repeat, summary=not args.exports_only)
         return
     if args.postgres:
         import psycopg
@@ -327,6 +347,10 @@ def main() -> None:
         measure_summary(url, args.repeat)
         measure_exports(url, token)
         if args.research:
+            # here, not at the top: research imports numpy, which the export children (the app
+            # alone, as it serves) must not carry
+            from bench import research
+
             research.fill(url, args.research)
             research.measure(url, args.repeat)
     finally:
