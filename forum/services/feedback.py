@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -356,6 +356,16 @@ def record_visit(actor: Any, concept: Concept) -> None:
     note_visit(actor.id, concept.id)
 
 
+#: A reading visit: views of the summary closer together than this are one visit (recorded once), so
+#: that a reload neither writes nor changes what "since your last visit" compares with (its ETag holds).
+VISIT_GAP = timedelta(minutes=30)
+
+
+def visit_due(visited_at: datetime | None) -> bool:
+    """Whether this view of the summary starts a new visit to record (see VISIT_GAP)."""
+    return visited_at is None or utcnow() - visited_at >= VISIT_GAP
+
+
 def note_visit(user_id: int, concept_id: int) -> None:
     """The same, once the summary page has been sent to a person it was shown to (the page view
     checked who may read it and writes nothing itself): one short transaction of its own."""
@@ -368,5 +378,5 @@ __all__ = [
     "CLOSED_MESSAGE", "CURRENCY_SYMBOLS", "INTENT_LABELS", "PRICE_QUESTIONS", "SMALL_SAMPLE", "VoteResult",
     "active_features", "answer_kano", "answer_price", "can_see_results", "cast_vote", "check_prices",
     "INTENT_FIELDS", "PRICE_FIELDS", "get_concept", "get_feature", "money", "my_kano", "my_price", "my_votes", "panel", "position_sentences",
-    "note_visit", "price_page", "rank_order", "record_visit", "vote_rows",
+    "note_visit", "price_page", "visit_due", "VISIT_GAP", "rank_order", "record_visit", "vote_rows",
 ]

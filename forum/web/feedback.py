@@ -200,7 +200,7 @@ def results(slug: str) -> Response:
     key = ("results", row.id, row.seq, row.topic_seq, row.name, row.organization_slug,
            row.publish_price_summary, segment and segment["key"], refused)
     since_key = ("since", row.id, row.seq, row.topic_seq, user.get_id(), row.visited_at)
-    if user.is_authenticated:  # this visit is recorded once the page has been sent
+    if user.is_authenticated and feedback.visit_due(row.visited_at):  # recorded once the page has been sent
         after_response(feedback.note_visit, user.id, row.id)
     since = pagecache.Part(since_key, functools.partial(_since_part, user, row, concept, since_key))
     shown: dict[str, Any] = {}  # what the rendering read, for the entry's life

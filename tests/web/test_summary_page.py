@@ -73,3 +73,17 @@ def test_the_page_carries_a_print_stylesheet_and_no_inline_style(client, people,
     assert "style=" not in html and "<script>" not in html
     css = app.test_client().get("/static/css/app.css").get_data(as_text=True)
     assert "@media print" in css
+
+
+def test_a_signed_in_reload_of_the_summary_is_a_304_and_the_visit_is_not_recorded_again(client, people):
+    concept = _concept(people["org"])
+    login(client, people["member"])
+    url = f"/concepts/{concept.slug}/results"
+    for _ in range(2):  # the first view starts a visit (recorded once the page is sent), the second is in it
+        response = client.get(url)
+        response.close()
+    etag = response.headers["ETag"]
+    reload = client.get(url, headers={"If-None-Match": etag})
+    reload.close()
+    assert reload.status_code == 304
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
