@@ -89,7 +89,11 @@ class Config:
     def __init__(self) -> None:
         self.SECRET_KEY = _secret_key()
         self.SQLALCHEMY_DATABASE_URI = _database_url()
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, **_pool(self.SQLALCHEMY_DATABASE_URI)}
+        # A pooled PostgreSQL connection unused for this many seconds is pinged before a request gets
+        # it (a dropped one is replaced); 0 pings at every checkout (SQLAlchemy's pool_pre_ping).
+        self.DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE", "10"))
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": self.DATABASE_PING_AFTER_IDLE <= 0,
+                                          **_pool(self.SQLALCHEMY_DATABASE_URI)}
         self.SOCKETIO_MESSAGE_QUEUE = os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None
         # The Redis channel the processes of one site share (two sites on one Redis: two names).
         self.SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")

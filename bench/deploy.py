@@ -1,5 +1,5 @@
 """The documented production set-up under load: deploy/nginx.conf in front of two gunicorn + gevent
-processes sharing Redis, on SQLite and then on PostgreSQL, measured with wrk beside its two floors.
+processes sharing Redis, on SQLite and then on PostgreSQL, measured with wrk beside its floors.
 
     .venv/bin/python -m bench.deploy                  # SQLite, then a temporary PostgreSQL database
     .venv/bin/python -m bench.deploy --engines sqlite # one engine only
@@ -11,6 +11,10 @@ each page and reader:
 * static: nginx serving the same page bytes as a static file (from disk, gzip on the fly);
 * bare: a bare Flask app (bench/ceiling.py, two gunicorn + gevent processes) returning those bytes,
   proxied by the same nginx;
+* floor (signed-in rows): the same bytes from a Flask app that first does what any signed-in request
+  does in this stack (bench/ceiling.py's `signed_in`: Flask's session cookie, Flask-Login loading
+  the person with the forum's one SQLAlchemy statement), two processes behind the same nginx: what
+  the forum's own work per signed-in request adds is the distance from this floor;
 * the page itself: the topic page, concept page, concept list and summary page (bench/pages.py's
   launch-day concept: 200 posts, 10 features, 5,000 votes, 2,000 price answers), for a visitor (no
   cookie: nginx's cache) and for a signed-in consumer (the session cookie: the app every time), and
@@ -73,21 +77,27 @@ def wrk(url: str, duration: int, connections: int, threads: int, headers: dict[s
             "wire": size(transfer[1]) / rate if transfer and rate else 0.0}
 
 
-def _extra(captured: Path, bare_ports: list[int]) -> tuple[str, str]:
-    """The two floors, in the same server as the site: the page bytes as static files, and the bare
-    Flask app's two processes behind an upstream of their own."""
-    servers = "\n".join(f"    server 127.0.0.1:{p};" for p in bare_ports)
-    http = f"upstream bench_bare {{\n    least_conn;\n{servers}\n    keepalive 32;\n}}\n"
-    locations = f"""
+def _extra(captured: Path, bare_ports: list[int], floor_ports: list[int]) -> tuple[str, str]:
+    """The floors, in the same server as the site: the page bytes as static files, and the bare and
+    signed-in Flask apps' two processes each behind an upstream of their own (headers as the site's)."""
+    http, locations = "", f"""
     location /bench-static/ {{
         alias {captured}/;
         default_type text/html;
     }}
-    location /bench-bare/ {{
-        proxy_pass http://bench_bare/;
+"""
+    for name, ports in (("bare", bare_ports), ("signed", floor_ports)):
+        servers = "\n".join(f"    server 127.0.0.1:{p};" for p in ports)
+        http += f"upstream bench_{name} {{\n    least_conn;\n{servers}\n    keepalive 32;\n}}\n"
+        locations += f"""
+    location /bench-{name}/ {{
+        proxy_pass http://bench_{name}/;
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_set_header Host $host;
+        proxy_set_header X-Forwarded-Host $host;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
         proxy_set_header Accept-Encoding "";
     }}
 """
@@ -139,7 +149,9 @@ def run_engine(engine: str, args: argparse.Namespace) -> list[dict]:
         app_servers = [Server(env, log_dir=str(work)) for _ in range(2)]
         bare_servers = [Server({**env, "CEILING_DIR": str(captured)}, port=free_port(), log_dir=str(work),
                                app="bench.ceiling:app") for _ in range(2)]
-        http, locations = _extra(captured, [s.port for s in bare_servers])
+        floor_servers = [Server({**env, "CEILING_DIR": str(captured), "CEILING_SIGNED_IN": "1"}, port=free_port(),
+                                log_dir=str(work), app="bench.ceiling:signed_in") for _ in range(2)]
+        http, locations = _extra(captured, [s.port for s in bare_servers], [s.port for s in floor_servers])
         proxy = Nginx([s.port for s in app_servers], extra_http=http, extra_locations=locations, workers=2)
         processes += app_servers
         for server in app_servers:
@@ -147,8 +159,8 @@ def run_engine(engine: str, args: argparse.Namespace) -> list[dict]:
         proxy.start()
         processes.append(proxy)
         results = _capture(proxy.url, pages, login_cookie(proxy.url), captured)
-        processes += bare_servers
-        for server in bare_servers:  # after the capture: they read the page files when they start
+        processes += bare_servers + floor_servers
+        for server in bare_servers + floor_servers:  # after the capture: they read the page files at start
             server.start()
         return _measure(engine, proxy.url, results, args)
     finally:
@@ -169,6 +181,8 @@ def _measure(engine: str, base: str, results: dict, args: argparse.Namespace) ->
         # Each page right beside its floors, so that the machine's load weighs on all three alike.
         floors = {"static": wrk(f"{base}/bench-static/{r['slug']}", *load, {}),
                   "bare": wrk(f"{base}/bench-bare/{r['slug'].removesuffix('.html')}", *load, {})}
+        if who == "signed in":
+            floors["floor"] = wrk(f"{base}/bench-signed/{r['slug'].removesuffix('.html')}", *load, r["headers"])
         measured = wrk(base + r["path"], *load, r["headers"])
         rows.append({"engine": engine, "page": name, "who": who, **measured, **floors, "bytes": r["bytes"],
                      "cache": r["cache"]})
@@ -195,7 +209,8 @@ def print_table(rows: list[dict], args: argparse.Namespace) -> None:
     print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, Accept-Encoding: gzip; nginx "
           "(deploy/nginx.conf, 2 workers) in front of two gunicorn + gevent processes, Redis")
     header = (f"{'engine':<10} {'page':<13} {'who':<9} {'req/s':>7} {'p99 ms':>7} {'static':>7} {'bare':>6} "
-              f"{'vs static':>9} {'vs bare':>7} {'p99 x':>6} {'errors':>6} {'wire KiB':>8} {'nginx':>6}  aim")
+              f"{'vs static':>9} {'vs bare':>7} {'floor':>6} {'vs floor':>8} {'p99 x':>6} {'errors':>6} "
+              f"{'wire KiB':>8} {'nginx':>6}  aim")
     print(header)
     print("-" * len(header))
     for r in rows:
@@ -209,9 +224,17 @@ def print_table(rows: list[dict], args: argparse.Namespace) -> None:
         aim = f">= 50% of {'static' if r['who'] == 'visitor' else 'bare'}"
         print(f"{r['engine']:<10} {r['page']:<13} {r['who']:<9} {r['rps']:>7.0f} {r['p99']:>7.2f} "
               f"{static['rps']:>7.0f} {bare['rps']:>6.0f} {r['rps'] / static['rps'] if static['rps'] else 0:>9.0%} "
-              f"{r['rps'] / bare['rps'] if bare['rps'] else 0:>7.0%} {ratio:>6.1f} {r['errors']:>6} "
+              f"{r['rps'] / bare['rps'] if bare['rps'] else 0:>7.0%} {_floor(r)} {ratio:>6.1f} {r['errors']:>6} "
               f"{r['wire'] / 1024:>8.1f} {(r['cache'] if r['who'] == 'visitor' else '-'):>6}  "
               f"{aim}: {'met' if met else 'NOT met'}")
+
+
+def _floor(row: dict) -> str:
+    """The signed-in floor's req/s and the page's share of it ("-" for a visitor's row)."""
+    floor = row.get("floor")
+    if not floor:
+        return f"{'-':>6} {'-':>8}"
+    return f"{floor['rps']:>6.0f} {row['rps'] / floor['rps'] if floor['rps'] else 0:>8.0%}"
 
 
 def main() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,7 +12,7 @@ from flask import Flask, g, has_app_context, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DisconnectionError, OperationalError
 from sqlalchemy.pool import Pool
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -37,6 +38,16 @@ class BoundedIntegerConverter(IntegerConverter):
 
 class _SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over HTTPS (or when forced)."""
+
+    def __init__(self) -> None:
+        self._serializers: dict[Any, Any] = {}
+
+    def get_signing_serializer(self, app: Flask) -> Any:
+        """Flask's own serializer, built once per secret key (and fallbacks) instead of per request."""
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
@@ -105,8 +116,9 @@ _WRITE_GATE = threading.Lock()
 
 def _release_gate(conn: Any, *args: Any) -> None:
     """The transaction ended (commit, rollback; or the connection went back to the pool or was
-    dropped without either): the next writer's turn."""
-    if conn is not None and conn.info.pop("write_gate", False):
+    dropped without either): the next writer's turn. A connection the server dropped has no info
+    to read; the pool's "invalidate" event releases its turn."""
+    if conn is not None and not getattr(conn, "invalidated", False) and conn.info.pop("write_gate", False):
         _WRITE_GATE.release()
         if has_app_context():
             g.pop("_write_gate_held", None)
@@ -116,6 +128,33 @@ event.listen(Engine, "commit", _release_gate)
 event.listen(Engine, "rollback", _release_gate)
 event.listen(Pool, "checkin", lambda dbapi_connection, record: _release_gate(record))
 event.listen(Pool, "invalidate", lambda dbapi_connection, record, exc: _release_gate(record))
+
+
+def _ping_idle_connections(app: Flask) -> None:
+    """A pooled server connection (PostgreSQL) that sat unused for DATABASE_PING_AFTER_IDLE seconds
+    is pinged before a request gets it, and replaced if the server dropped it (a restart, an idle
+    timeout): SQLAlchemy's documented checkout recipe. One in steady use is not pinged, so a busy
+    request pays no extra round trip; should the server go away between two requests anyway,
+    SQLAlchemy invalidates the pool at the first error. 0: ping at every checkout (pool_pre_ping).
+    SQLite files are never pinged (there is no server to lose)."""
+    after = float(app.config.get("DATABASE_PING_AFTER_IDLE", 0))
+    if after <= 0:
+        return  # config.py turned pool_pre_ping on instead
+    with app.app_context():
+        engines = [engine for engine in db.engines.values() if engine.dialect.name != "sqlite"]
+    for engine in engines:
+        def ping(dbapi_connection: Any, record: Any, proxy: Any, dialect: Any = engine.dialect) -> None:
+            since = record.info.get("sb_idle_since")
+            if since is None or time.monotonic() - since < after:
+                return
+            try:
+                dialect.do_ping(dbapi_connection)
+            except Exception as exc:  # noqa: BLE001 - the pool connects afresh (up to three times)
+                raise DisconnectionError() from exc
+
+        event.listen(engine, "checkout", ping)
+        event.listen(engine, "checkin", lambda dbapi_connection, record: record.info.__setitem__(
+            "sb_idle_since", time.monotonic()))
 
 
 def _check_site_url(app: Flask) -> None:
@@ -143,6 +182,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_security_headers(app)
 
     db.init_app(app)
+    _ping_idle_connections(app)
     i18n.init_app(app)
     app.teardown_request(_end_write_transaction)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
@@ -160,9 +200,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # <int:...> in every route stops at the id columns' range: a larger number is a 404, not a
     # database error.
     app.url_map.converters["int"] = BoundedIntegerConverter
+    pagecache.init_app(app)  # before the views' hooks: its own runs before the person is loaded
     register_web(app)
-
-    pagecache.init_app(app)
 
     register_static(app)
     register_access_log(app)

@@ -83,6 +83,14 @@ def select_locale() -> str:
     return stored or _best_of(request.accept_languages)
 
 
+#: The supported locales, parsed once: Flask-Babel takes a Locale as it is (it parses a code anew).
+_LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
+
+
+def _selected_locale() -> Locale:
+    return _LOCALES[select_locale()]
+
+
 def _best_of(accept: LanguageAccept) -> str:
     for tag, _quality in accept:
         found = normalise(tag)
@@ -232,7 +240,7 @@ def percent(value: float | None) -> str:
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=_selected_locale)
     app.jinja_env.globals.update(when=when, time_tag=when, money=money, number=number, percent=percent,
                                  html_lang=html_lang, locale_code=locale_code, LANGUAGES=LANGUAGES, duration=duration,
                                  HTML_LANG=HTML_LANG)
@@ -243,6 +251,7 @@ def init_app(app: Flask) -> None:
     def _content_language(response: Any) -> Any:
         if request.endpoint != "static":
             response.headers.setdefault("Content-Language", html_lang())
-            response.vary.add("Accept-Language")
-            response.vary.add("Cookie")
+            vary = response.headers.get("Vary", "")
+            if "Accept-Language" not in vary or "Cookie" not in vary:  # a cached page says both already
+                response.vary.update(("Accept-Language", "Cookie"))
         return response

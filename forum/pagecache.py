@@ -32,18 +32,21 @@ from flask import Flask, Response, current_app, g, render_template, request, ses
 from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from werkzeug.local import LocalProxy
 
 from forum import policy
-from forum.extensions import limiter
+from forum.extensions import db, limiter
 from forum.models import utcnow
-from forum.pagecache_stores import LayeredStore, MemoryStore, RedisStore
+from forum.pagecache_stores import LayeredStore, MemoryStore, RedisStore, SignedTokens
 from forum.services import notifications
 
 CSRF_PLACEHOLDER = "sb-csrf-0f3c9e5d7a1b"
 _MARKER = re.compile(r"<!--sb:([a-z_]+)-->")
 DEFAULT_TTL = 300
-CACHED_ENDPOINTS = frozenset({"board.topic", "concepts.show", "concepts.index", "feedback.results",
-                              "main.healthz", "static"})
+#: The cached pages: GET views that read and write nothing (a stale stored summary they find is
+#: stored in a transaction of its own, forum/services/demand/snapshot.py).
+PAGE_ENDPOINTS = frozenset({"board.topic", "concepts.show", "concepts.index", "feedback.results"})
+CACHED_ENDPOINTS = PAGE_ENDPOINTS | {"main.healthz", "static"}
 VARY = "Cookie, Accept-Language, Accept-Encoding"
 
 Renderer = Callable[[], str]
@@ -64,7 +67,19 @@ def init_app(app: Flask) -> None:
     if url:
         store = LayeredStore(near, RedisStore(url, prefix=app.config.get("CACHE_KEY_PREFIX", "sb:page:")))
     app.extensions["pagecache"] = store
+    app.extensions["pagecache_tokens"] = SignedTokens()
     app.extensions["pagecache_release"] = _release(app)
+    with app.app_context():
+        autocommit = db.engine.dialect.name != "sqlite"
+
+    @app.before_request
+    def _read_without_transaction() -> None:
+        """A cached page on PostgreSQL reads in autocommit, as SQLite reads outside a transaction:
+        each statement sees the newest committed data (READ COMMITTED already gives each statement
+        its own snapshot), without the BEGIN and ROLLBACK round trips. Registered before the hook
+        that loads the person, so that their statement goes the same way."""
+        if autocommit and request.endpoint in PAGE_ENDPOINTS and request.method in ("GET", "HEAD"):
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
     @limiter.request_filter
     def _reading_a_cached_page() -> bool:
@@ -101,9 +116,17 @@ def ttl_until(moment: Any) -> int:
 
 # --- what a page depends on about its reader ------------------------------------------------------
 
+def reader() -> Any:
+    """The person reading (an anonymous user for a visitor): Flask-Login's current_user, looked up
+    once rather than through its proxy at every attribute."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
 def permissions(actor: Any, declared: Mapping[str, tuple[str, Any]]) -> dict[str, Any]:
     """A page's `perms`: each declared name -> whether the policy lets `actor` do the action on the
     object, plus `signed_in`. The page's template reads these; its cache key is built from them."""
+    if isinstance(actor, LocalProxy):
+        actor = actor._get_current_object()
     perms: dict[str, Any] = {name: policy.can(actor, action, obj) for name, (action, obj) in declared.items()}
     perms["signed_in"] = bool(actor.is_authenticated)
     return perms
@@ -112,7 +135,7 @@ def permissions(actor: Any, declared: Mapping[str, tuple[str, Any]]) -> dict[str
 def unread_count() -> int:
     """The reader's unread notifications, once per request (or as a page's key row read them)."""
     if "_sb_unread" not in g:
-        g._sb_unread = notifications.unread_count(current_user)
+        g._sb_unread = notifications.unread_count(reader())
     return g._sb_unread
 
 
@@ -129,15 +152,16 @@ def nav_key(user: Any) -> tuple[Any, ...] | None:
 
 
 def _user_nav() -> str:
-    key = nav_key(current_user) if current_user.is_authenticated else None
+    user = reader()
+    key = nav_key(user) if user.is_authenticated else None
     if key is None:
         return render_template("_user_nav.html")
     return fragment(key, lambda: render_template("_user_nav.html"))
 
 
-def _suspended_until() -> Any:
+def _suspended_until(user: Any = None) -> Any:
     """Until when the reader is suspended (their pages carry a standing notice), or None."""
-    user = current_user
+    user = user if user is not None else reader()
     return user.suspended_until if user.is_authenticated and user.is_suspended else None
 
 
@@ -146,10 +170,9 @@ def _flashes() -> str:
     return render_template("_flashes.html") if session.get("_flashes") or _suspended_until() else ""
 
 
-def _standard_parts() -> dict[str, Part]:
-    signed_in = current_user.is_authenticated
-    return {"user_nav": Part(nav_key(current_user) if signed_in else ("nav",), _user_nav),
-            "flashes": Part(("flashes", _suspended_until()), _flashes)}
+def _standard_parts(user: Any) -> dict[str, Part]:
+    return {"user_nav": Part(nav_key(user) if user.is_authenticated else ("nav",), _user_nav),
+            "flashes": Part(("flashes", _suspended_until(user)), _flashes)}
 
 
 # --- rendering ------------------------------------------------------------------------------------
@@ -201,8 +224,19 @@ def _fill(html: str, parts: Mapping[str, Part], entry: dict[str, Any] | None = N
         out[index] = part.render() if part is not None else ""
     page = "".join(out)
     if csrf and CSRF_PLACEHOLDER in page:
-        page = page.replace(CSRF_PLACEHOLDER, generate_csrf())
+        page = page.replace(CSRF_PLACEHOLDER, _csrf_token())
     return page
+
+
+def _csrf_token() -> str:
+    """The person's CSRF token from Flask-WTF's generate_csrf, remembered signed while tokens have no
+    time limit (pagecache_stores.SignedTokens); a session without a secret yet gets one from it."""
+    config = current_app.config
+    secret = session.get(config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if secret is None or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+        return generate_csrf()
+    key = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    return current_app.extensions["pagecache_tokens"].get(secret, key, generate_csrf)
 
 
 def _lifetime(ttl: int | Callable[[], int] | None) -> int:
@@ -210,15 +244,15 @@ def _lifetime(ttl: int | Callable[[], int] | None) -> int:
     return int(value if value is not None else current_app.config.get("PAGE_CACHE_TTL", DEFAULT_TTL))
 
 
-def _etag(full: tuple[Any, ...], parts: Mapping[str, Part]) -> str | None:
+def _etag(full: tuple[Any, ...], parts: Mapping[str, Part], user: Any) -> str | None:
     """The page's validator: its full key and, signed in, the keys of the reader's own parts and
     their CSRF secret (hashed). None when a part cannot be keyed."""
     material: list[Any] = [full]
-    if current_user.is_authenticated:
+    if user.is_authenticated:
         if any(part.key is None for part in parts.values()):
             return None
-        material += [sorted((name, part.key) for name, part in parts.items()), current_user.id,
-                     current_user.session_token, session.get("csrf_token")]
+        material += [sorted((name, part.key) for name, part in parts.items()), user.id,
+                     user.session_token, session.get("csrf_token")]
     return hashlib.sha256(repr(material).encode()).hexdigest()[:32]
 
 
@@ -229,8 +263,9 @@ def page(key: tuple[Any, ...], render: Callable[[], Any], *, perms: Mapping[str,
     parts. `ttl` (seconds, or a function asked after rendering) bounds the entry's life; 0 keeps it
     out. Answers 304 to a request that holds the page's ETag."""
     config = current_app.config
-    signed_in = bool(current_user.is_authenticated)
-    fillers = {**_standard_parts(), **(parts or {})}
+    user = reader()
+    signed_in = bool(user.is_authenticated)
+    fillers = {**_standard_parts(user), **(parts or {})}
     flashes = bool(session.get("_flashes"))
     if not config.get("PAGE_CACHE", True) or (flashes and not signed_in):
         html, _ = _render_shell(render)
@@ -241,7 +276,7 @@ def page(key: tuple[Any, ...], render: Callable[[], Any], *, perms: Mapping[str,
         full: tuple[Any, ...] = ("shell", _locale(), release, *key, request.path, *viewer)
     else:
         full = ("visitor", _locale(), release, *key, request.full_path, *viewer)
-    etag = None if flashes else _etag(full, fillers)
+    etag = None if flashes else _etag(full, fillers, user)
     if etag is not None and request.if_none_match.contains_weak(etag):
         return _response(None, "not-modified", etag, signed_in)
     html, status = (_signed_in_page if signed_in else _visitor_page)(full, render, fillers, ttl)
@@ -263,7 +298,7 @@ def _visitor_page(full: tuple[Any, ...], render: Callable[[], Any], fillers: Map
             cache.set(cache_key, entry, lifetime)
     html = entry["html"]
     if CSRF_PLACEHOLDER in html:  # a form for visitors: their own token (and so a session cookie)
-        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
+        html = html.replace(CSRF_PLACEHOLDER, _csrf_token())
     return html, status
 
 
@@ -272,7 +307,7 @@ def _signed_in_page(full: tuple[Any, ...], render: Callable[[], Any], fillers: M
     """The shared shell of the reader's class (or their own copy where the page shows their posts,
     with their buttons), filled with their parts."""
     cache, shared_key = store(), _key(full)
-    user_id = current_user.id
+    user_id = reader().id
     own_key = _key((*full, "own", user_id))
     entry = cache.get(shared_key)
     if entry is not None and user_id in entry["authors"]:
@@ -299,7 +334,7 @@ def fragment(key: tuple[Any, ...], render: Renderer, ttl: int | Callable[[], int
     if not current_app.config.get("PAGE_CACHE", True):
         return _render_part(render)
     cache = store()
-    cache_key = _key(("part", _locale(), bool(current_user.is_authenticated), *key))
+    cache_key = _key(("part", _locale(), bool(reader().is_authenticated), *key))
     entry = cache.get(cache_key)
     if entry is None:
         entry = {"html": _render_part(render), "authors": []}

@@ -7,8 +7,10 @@ import logging
 import os
 import re
 import tempfile
+import time
 import uuid
 
+import psycopg
 import pytest
 import requests
 from sqlalchemy import select
@@ -65,6 +67,32 @@ def test_healthz_answers_503_when_the_database_goes_away():
     finally:
         if not dropped:
             drop_pg_database(name, POSTGRES_ADMIN_URL)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(os.environ.get("TEST_DATABASE_URL", "").startswith("postgres"),
+                    reason="runs once, in the SQLite pass (it starts its own PostgreSQL database)")
+def test_a_page_loads_after_postgresql_dropped_the_idle_connections():
+    """Connections idle past DATABASE_PING_AFTER_IDLE are pinged before use: one the server ended
+    (a restart, an idle timeout) is replaced, and the reader never sees an error."""
+    try:
+        url, name = create_pg_database(POSTGRES_ADMIN_URL)
+    except Exception as exc:  # noqa: BLE001
+        need_service("PostgreSQL", str(exc))
+    env = {"DATABASE_URL": url, "INSTANCE_PATH": tempfile.mkdtemp(prefix="sb-ping-"), "DATABASE_PING_AFTER_IDLE": "0.5"}
+    try:
+        prepare_database(env, seed=False)
+        with Server(env) as server:
+            assert requests.get(server.url + "/concepts/", timeout=10).status_code == 200
+            with psycopg.connect(POSTGRES_ADMIN_URL.replace("+psycopg", ""), autocommit=True) as admin:
+                ended = admin.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                      "WHERE datname = %s AND pid <> pg_backend_pid()", (name,)).fetchone()[0]
+            assert ended >= 1
+            time.sleep(1)
+            response = requests.get(server.url + "/concepts/", timeout=10)
+            assert response.status_code == 200, server.log()[-2000:]
+    finally:
+        drop_pg_database(name, POSTGRES_ADMIN_URL)
 
 
 # --- one JSON line per request ------------------------------------------------------------------

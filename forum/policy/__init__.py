@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from werkzeug.local import LocalProxy
+
 from forum.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from forum.policy import board, concepts, people
 from forum.policy.memberships import (
@@ -59,6 +61,8 @@ def refusal(actor: Any, action: str, obj: Any = None) -> Refusal | None:
     rule = RULES.get(action)
     if rule is None:
         raise KeyError(f"No policy rule for {action!r}")
+    if isinstance(actor, LocalProxy):  # current_user: the person, once, not through the proxy at each look
+        actor = actor._get_current_object()
     return rule(actor, obj)
 
 

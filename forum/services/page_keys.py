@@ -15,7 +15,6 @@ import functools
 from typing import Any
 
 from sqlalchemy import Select, String, bindparam, cast, exists, func, literal, select
-from sqlalchemy.orm import contains_eager
 
 from forum import policy
 from forum.extensions import db
@@ -123,17 +122,18 @@ def listing(actor: Any) -> Any:
 def _results_statement() -> Select:
     visited = (select(SummaryVisit.visited_at).where(SummaryVisit.user_id == bindparam("user_id"),
                                                      SummaryVisit.concept_id == Concept.id).scalar_subquery())
-    return (select(Concept, _seq("concept:", Concept.id).label("seq"), _seq("topic:", Topic.id).label("topic_seq"),
+    return (select(Concept.id, Concept.slug, Concept.hidden_at, Concept.organization_id,
+                   Concept.price_question_enabled, Organization.name, Organization.slug.label("organization_slug"),
+                   Organization.publish_price_summary, _seq("concept:", Concept.id).label("seq"),
+                   _seq("topic:", Topic.id).label("topic_seq"),
                    *reader_columns(Concept.organization_id, "concept_id", Concept.id), visited.label("visited_at"))
-            .join(Organization, Organization.id == Concept.organization_id)
-            .outerjoin(Topic, Topic.concept_id == Concept.id)
-            .options(contains_eager(Concept.organization), contains_eager(Concept.topic))
-            .where(Concept.slug == bindparam("slug"))
-            .execution_options(populate_existing=True))
+            .select_from(Concept).join(Organization, Organization.id == Concept.organization_id)
+            .outerjoin(Topic, Topic.concept_id == Concept.id).where(Concept.slug == bindparam("slug")))
 
 
 def results(slug: str, actor: Any) -> Any:
-    """The concept with its organization and discussion, its rooms' numbers and the reader's facts:
-    who may see the summary, their last recorded visit to it (`visited_at`) and its page's key, in
-    one statement (None: no such concept)."""
-    return db.session.execute(_results_statement(), {"slug": slug, "user_id": _user_id(actor)}).first()
+    """What the policy reads of the concept and its organization to say who may see its summary,
+    its rooms' numbers and the reader's facts (their last recorded visit to it: `visited_at`): the
+    summary page's key, in one statement (None: no such concept). The concept itself is loaded only
+    to render the page."""
+    return db.session.connection().execute(_results_statement(), {"slug": slug, "user_id": _user_id(actor)}).first()

@@ -176,8 +176,10 @@ SECURITY_HEADERS = (
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def headers(response: Response) -> Response:
+        present = {name.lower() for name in response.headers.keys()}  # noqa: SIM118 - Headers: names once
         for name, value in SECURITY_HEADERS:
-            response.headers.setdefault(name, value)
+            if name.lower() not in present:
+                response.headers.add(name, value)
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
             # Every cookie we set over HTTPS is Secure (the session, the remember-me cookie).
@@ -188,8 +190,8 @@ def register_security_headers(app: Flask) -> None:
                     if "; secure" not in cookie.lower():
                         cookie += "; Secure"
                     response.headers.add("Set-Cookie", cookie)
-        if request.endpoint != "static" and current_user.is_authenticated:
-            response.headers.setdefault("Cache-Control", "private, no-store")
+        if "cache-control" not in present and request.endpoint != "static" and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "private, no-store"
         return response
 
 
@@ -277,7 +279,9 @@ def register_web(app: Flask) -> None:
 def refuse_null_characters() -> Response | None:
     """No text a person types contains NUL, and PostgreSQL refuses it: answer 400 before any query."""
     values = [request.path]
-    for source in (request.args, request.form):
+    # A request without a body has no form to read (Flask would parse an empty one).
+    has_body = request.content_length or request.headers.get("Transfer-Encoding")
+    for source in (request.args, request.form) if has_body else (request.args,):
         for _key, items in source.lists():
             values.extend(items)
             values.append(_key)

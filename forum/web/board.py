@@ -56,17 +56,18 @@ def topic(topic_id: int) -> Response:
     content (the live client replays what lands in between), in one statement with what the policy
     needs of the topic and the reader's own facts (forum/services/page_keys.py)."""
     page = _topic_page_arg()
-    row = page_keys.topic(topic_id, current_user)
+    user = pagecache.reader()
+    row = page_keys.topic(topic_id, user)
     if row is None:
-        policy.require(current_user, "topic.view", None)  # NotFound, in the policy's words
-    page_keys.remember_reader(current_user, row.organization_id, row)
+        policy.require(user, "topic.view", None)  # NotFound, in the policy's words
+    page_keys.remember_reader(user, row.organization_id, row)
     pagecache.remember_unread(row.unread)
     shown = _shown(row, topic_id)
-    policy.require(current_user, "topic.view", shown)
-    perms = topic_perms(current_user, shown)
+    policy.require(user, "topic.view", shown)
+    perms = topic_perms(user, shown)
     key = ("topic", topic_id, row.seq, page, row.title, row.pinned, row.locked, row.hidden_at)
     follow_key = ("follow", "topic", topic_id, row.title, bool(row.following), request.full_path,
-                  current_user.is_authenticated)  # a visitor's button says "Log in to follow"
+                  perms["signed_in"])  # a visitor's button says "Log in to follow"
     return pagecache.page(key, lambda: _render_cached_topic(posting.get_topic(topic_id, current_user), page, row.seq,
                                                             perms),
                           perms=perms, parts={"follow": pagecache.Part(follow_key, lambda: pagecache.fragment(

@@ -56,9 +56,10 @@ def index() -> Response:
                                stages=STAGES, stage_labels=concepts.STAGE_LABELS, perms=perms,
                                organizations=concepts.filter_organizations())
 
-    numbers, memberships, unread = page_keys.listing(current_user)
+    user = pagecache.reader()
+    numbers, memberships, unread = page_keys.listing(user)
     pagecache.remember_unread(unread)
-    perms = listing_perms(current_user, memberships)
+    perms = listing_perms(user, memberships)
     key = ("concepts", *numbers, stage, org, tag, sort, page, *notices)
     return pagecache.page(key, lambda: render(perms), perms=perms)
 
@@ -134,15 +135,16 @@ def show(slug: str) -> Response:
     """Served from the page cache (forum/pagecache.py) under the concept room's number: a vote, an
     answer, an edit or a stage change moves it. For a signed-in person the feedback panel (their
     votes) and the follow button are the personal parts, filled in per request."""
-    row = page_keys.concept(slug, current_user) if concepts.is_slug(slug) else None
+    user = pagecache.reader()
+    row = page_keys.concept(slug, user) if concepts.is_slug(slug) else None
     if row is None:
-        policy.require(current_user, "concept.view", None)  # NotFound, in the policy's words
-    page_keys.remember_reader(current_user, row.organization_id, row)
+        policy.require(user, "concept.view", None)  # NotFound, in the policy's words
+    page_keys.remember_reader(user, row.organization_id, row)
     pagecache.remember_unread(row.unread)
     shown = _shown(row)
-    policy.require(current_user, "concept.view", shown)
+    policy.require(user, "concept.view", shown)
     demand.remember_seq(row.id, row.seq, row.topic_seq)
-    perms = concept_perms(current_user, shown)
+    perms = concept_perms(user, shown)
     key = ("concept", row.id, row.seq, row.name, row.verified_at, row.post_count, row.last_post_at)
 
     def render() -> str:
@@ -155,11 +157,10 @@ def show(slug: str) -> Response:
                                feedback=feedback_service.panel(current_user, concept),
                                suggestions=suggestions_service.panel(current_user, concept))
 
-    user = current_user
     feedback_key = (("feedback", row.id, row.seq, user.id, user.role, user.suspended_until, perms["edit"])
                     if perms["signed_in"] else ("feedback", row.id, row.seq))
     follow_key = ("follow", "concept", row.id, row.title, bool(row.following), request.full_path,
-                  current_user.is_authenticated)  # a visitor's button says "Log in to follow"
+                  perms["signed_in"])  # a visitor's button says "Log in to follow"
     ttl = lambda: _concept_ttl(row.id)  # noqa: E731
     return pagecache.page(key, render, perms=perms, ttl=ttl, parts={
         # The person's own votes and answers move the room's number too: rendered once per change.

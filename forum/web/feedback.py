@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -184,22 +186,23 @@ def results(slug: str) -> Response:
     organization's name, address and publish switch. Who may see it is checked on every request,
     before any cached copy; members (downloads) and other readers never share one. Signed-in people
     get "since your last visit" filled in, cached per person until the rooms move."""
-    row = page_keys.results(slug, current_user) if concepts.is_slug(slug) else None
-    concept = row.Concept if row is not None else None
-    if concept is not None:
-        page_keys.remember_reader(current_user, concept.organization_id, row)  # membership
+    user = pagecache.reader()
+    row = page_keys.results(slug, user) if concepts.is_slug(slug) else None
+    subject = _subject(row)
+    if row is not None:
+        page_keys.remember_reader(user, row.organization_id, row)  # membership
         pagecache.remember_unread(row.unread)
-    policy.require(current_user, "feedback.results", concept)
-    perms = pagecache.permissions(current_user, {"member": ("org.member", concept)})
-    demand.remember_seq(concept.id, row.seq, row.topic_seq)
-    organization = concept.organization
-    segment, refused = _segment(concept)
-    key = ("results", concept.id, row.seq, row.topic_seq, organization.name, organization.slug,
-           organization.publish_price_summary, segment and segment["key"], refused)
-    since_key = ("since", concept.id, row.seq, row.topic_seq, current_user.get_id(), row.visited_at)
-    if current_user.is_authenticated:  # this visit is recorded once the page has been sent
-        after_response(feedback.note_visit, current_user.id, concept.id)
-    since = pagecache.Part(since_key, functools.partial(_since_part, concept, since_key))
+    policy.require(user, "feedback.results", subject)
+    perms = pagecache.permissions(user, {"member": ("org.member", subject)})
+    demand.remember_seq(row.id, row.seq, row.topic_seq)
+    concept = functools.cache(lambda: concepts.get_for_key(slug, user))  # read after its key, to render
+    segment, refused = _segment(concept()) if request.args.get("segment") else (None, None)
+    key = ("results", row.id, row.seq, row.topic_seq, row.name, row.organization_slug,
+           row.publish_price_summary, segment and segment["key"], refused)
+    since_key = ("since", row.id, row.seq, row.topic_seq, user.get_id(), row.visited_at)
+    if user.is_authenticated:  # this visit is recorded once the page has been sent
+        after_response(feedback.note_visit, user.id, row.id)
+    since = pagecache.Part(since_key, functools.partial(_since_part, user, row, concept, since_key))
     shown: dict[str, Any] = {}  # what the rendering read, for the entry's life
     response = pagecache.page(key, functools.partial(_render_results, concept, segment, refused, perms, shown),
                               perms=perms, ttl=functools.partial(_results_ttl, concept, shown),
@@ -209,38 +212,43 @@ def results(slug: str) -> Response:
     return response
 
 
-def _render_results(concept: Concept, segment: dict[str, Any] | None, refused: str | None,
+def _subject(row: Any) -> SimpleNamespace | None:
+    """What the policy reads of a concept and its organization, from the summary page's key row."""
+    if row is None:
+        return None
+    organization = SimpleNamespace(id=row.organization_id, name=row.name, slug=row.organization_slug,
+                                   publish_price_summary=row.publish_price_summary)
+    return SimpleNamespace(id=row.id, slug=row.slug, hidden_at=row.hidden_at, organization_id=row.organization_id,
+                           organization=organization)
+
+
+def _render_results(concept: Callable[[], Concept], segment: dict[str, Any] | None, refused: str | None,
                     perms: dict[str, Any], shown: dict[str, Any]) -> str:
-    data = _page_data(concept, segment, refused)
+    data = _page_data(concept(), segment, refused)
     shown["valid_until"] = data["valid_until"]
-    chart_set = _chart_set(concept, data)
-    return render_template("feedback/results.html", concept=concept, data=data, charts=chart_set,
+    chart_set = _chart_set(concept(), data)
+    return render_template("feedback/results.html", concept=concept(), data=data, charts=chart_set,
                            curves=charts.CURVES, series=charts.SERIES, category_labels=CATEGORY_LABELS,
-                           concept_url=concept_url(concept), is_member=perms["member"], perms=perms,
+                           concept_url=concept_url(concept()), is_member=perms["member"], perms=perms,
                            floor=demand.segments.FLOOR)
 
 
-def _results_ttl(concept: Concept, shown: dict[str, Any]) -> int:
+def _results_ttl(concept: Callable[[], Concept], shown: dict[str, Any]) -> int:
     """Not past the end of a respondent's suspension (the summary the page showed, else the stored
     one's), nor past midnight (UTC): the activity chart shows the last 30 days."""
     tomorrow = utcnow().date() + timedelta(days=1)
-    return min(pagecache.ttl_until(shown["valid_until"] if shown else demand.get(concept).valid_until),
+    return min(pagecache.ttl_until(shown["valid_until"] if shown else demand.get(concept()).valid_until),
                pagecache.ttl_until(datetime(tomorrow.year, tomorrow.month, tomorrow.day)))
 
 
-def _since_part(concept: Concept, since_key: tuple[Any, ...]) -> str:
+def _since_part(user: Any, row: Any, concept: Callable[[], Concept], since_key: tuple[Any, ...]) -> str:
     """New comments, votes and price answers since the person's last recorded visit (recorded
     after the page was sent, in a transaction of its own: the view writes nothing)."""
-    user = current_user._get_current_object()
     if not user.is_authenticated:
         return ""
-    asks_price = concept.price_question_enabled
-
-    def render_since() -> str:
-        since = demand.since_last_visit(user, concept)
-        return render_template("feedback/_since.html", since=since, asks_price=asks_price)
-
-    return pagecache.fragment(since_key, render_since)
+    return pagecache.fragment(since_key, lambda: render_template(
+        "feedback/_since.html", since=demand.since_last_visit(user, concept()),
+        asks_price=row.price_question_enabled))
 
 
 def _chart_set(concept: Concept, data: dict[str, Any]) -> dict[str, Any]:
