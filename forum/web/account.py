@@ -268,7 +268,7 @@ def accept_invitation(membership_id: int) -> WerkzeugResponse:
         return redirect(url_for("account.invitations"))
     membership = organizations.accept_invitation(current_user, membership_id)
     org = membership.organization
-    flash(_("You are now %(value)s of %(name)s. Your own votes and price answers on its concepts no longer count while you are.", value='an owner' if membership.role == 'owner' else 'a member', name=org.name), "success")
+    flash(_("You are now %(value)s of %(name)s. Your own votes and price answers on its concepts no longer count while you are.", value=_("an owner") if membership.role == "owner" else _("a member"), name=org.name), "success")
     return redirect(url_for("orgs.show", slug=org.slug))
 
 

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_time
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -19,7 +18,7 @@ from forum.errors import Conflict, NotFound, ValidationError
 from forum.i18n import _, ngettext
 from forum.models import Concept, utcnow
 from forum.services import concepts, demand, feedback, page_keys
-from forum.web import charts, research_charts
+from forum.web import charts, research_charts, words
 from forum.web.feedback_forms import PriceForm, VoteForm, kano_form
 from forum.web.utils import after_response, apply_errors, wants_json
 
@@ -75,26 +74,17 @@ def _vote_message(result: feedback.VoteResult) -> str:
     if result.value == 0:
         return _("Your vote is withdrawn.")
     if result.counts_from is not None:
-        return _("Your vote is saved and counts from %(time)s (%(wait)s).", **_counting(result.counts_from))
+        return _("Your vote is saved and counts from %(time)s (%(wait)s).", **words.counting(result.counts_from))
     if result.value == 1:
         return _("Your vote for this feature is counted.")
     return _("Your vote against this feature is counted.")
-
-
-def _counting(counts_from: datetime) -> dict[str, str]:
-    """When a brand-new account's answer starts counting (the time in the reader's language and time
-    zone, by Babel) and how long new accounts wait: the words of every "saved and counts from"."""
-    minutes = round(demand.rule.wait().total_seconds() / 60)
-    wait = _("new accounts wait an hour") if minutes == 60 else ngettext(
-        "new accounts wait %(num)d minute", "new accounts wait %(num)d minutes", minutes)
-    return {"time": format_time(counts_from, "HH:mm"), "wait": wait}
 
 
 def _kano_message(saved: int) -> str:
     """Saved, and counted now or (a new account's) from the end of the wait."""
     counts_from = demand.counts_from(current_user)
     if counts_from is not None:
-        return _("Your answers are saved and count from %(time)s (%(wait)s).", **_counting(counts_from))
+        return _("Your answers are saved and count from %(time)s (%(wait)s).", **words.counting(counts_from))
     return ngettext("Thanks — your answers about %(num)s feature are saved.",
                     "Thanks — your answers about %(num)s features are saved.", saved)
 
@@ -102,7 +92,7 @@ def _kano_message(saved: int) -> str:
 def _price_message() -> str:
     counts_from = demand.counts_from(current_user)
     if counts_from is not None:
-        return _("Your answer is saved and counts from %(time)s (%(wait)s).", **_counting(counts_from))
+        return _("Your answer is saved and counts from %(time)s (%(wait)s).", **words.counting(counts_from))
     return _("Thanks — your price answer is saved.")
 
 

@@ -79,7 +79,7 @@ def add_member(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
-            flash(_("%(username)s is invited as %(value)s of %(name)s. They become one when they accept.", username=membership.user.username, value='an owner' if membership.role == 'owner' else 'a member', name=org.name), "success")
+            flash(_("%(username)s is invited as %(value)s of %(name)s. They become one when they accept.", username=membership.user.username, value=_("an owner") if membership.role == "owner" else _("a member"), name=org.name), "success")
             return redirect(url_for("orgs.show", slug=org.slug))
     return _show(org, form, 400)
 

@@ -17,6 +17,7 @@ from forum.errors import Conflict, ValidationError
 from forum.i18n import _
 from forum.models import Concept, utcnow
 from forum.services import feedback, research, research_setup
+from forum.web import words
 from forum.web.research_forms import (
     BestWorstForm,
     BuyForm,
@@ -209,11 +210,19 @@ def gabor_granger(slug: str) -> Response | tuple[str, int]:
         flash(_("Thank you. The most you would pay, of the prices asked, is %(price)s.",
                 price=feedback.money(highest, concept.currency)) if highest is not None
               else _("Thank you. You would not buy it at any of the prices asked."), "success")
+        _say_when_it_counts()
         return redirect(_concept_page(concept), 303)
     return render_template("research/gabor_granger.html", concept=concept, form=form, price=price,
                            closed=closed, step=len(walk["answers"]) + 1,
                            earlier=research.my_gabor_granger(current_user, concept)), \
         400 if form.is_submitted() else 200
+
+
+def _say_when_it_counts() -> None:
+    """A brand-new account's answers wait like its votes: say from when they count."""
+    waiting = words.answers_wait(current_user)
+    if waiting is not None:
+        flash(waiting, "info")
 
 
 # --- the most and the least important (MaxDiff) ----------------------------------------------------
@@ -238,6 +247,8 @@ def best_worst(slug: str) -> Response | tuple[str, int]:
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
+            if research.next_set(current_user, concept) is None:  # the last set: the answers are in
+                _say_when_it_counts()
             return redirect(url_for("research.best_worst", slug=concept.slug), 303)
     return render_template("research/best_worst.html", concept=concept, form=form, current=current,
                            closed=closed, empty_form=EmptyForm(formdata=None),

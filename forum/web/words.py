@@ -3,9 +3,13 @@ moderation services) keep in English as codes' labels. Listed here so that the c
 pages translate them where they show them (`_(label)` in templates, `lazy_gettext(label)` in forms)."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from forum.i18n import _, _l, plural_forms
+from flask_babel import format_time
+
+from forum.i18n import _, _l, ngettext, plural_forms
+from forum.services import demand
 from forum.services.notifications import STAGE_NAMES
 
 KANO_ANSWERS = (_l("I like it"), _l("I expect it"), _l("I am neutral"), _l("I can live with it"),
@@ -61,3 +65,20 @@ def js_strings() -> dict[str, Any]:
         "preview_failed": _("The preview could not be made."),
         "preview_offline": _("The preview could not be loaded. Check your connection and try again."),
     }
+
+
+def counting(counts_from: datetime) -> dict[str, str]:
+    """When a brand-new account's answer starts counting (the time in the reader's language and time
+    zone, by Babel) and how long new accounts wait: the words of every "saved and counts from"."""
+    minutes = round(demand.rule.wait().total_seconds() / 60)
+    wait = _("new accounts wait an hour") if minutes == 60 else ngettext(
+        "new accounts wait %(num)d minute", "new accounts wait %(num)d minutes", minutes)
+    return {"time": format_time(counts_from, "HH:mm"), "wait": wait}
+
+
+def answers_wait(user: Any) -> str | None:
+    """For a brand-new account: its answers are saved and count from the end of the wait; else None."""
+    counts_from = demand.counts_from(user)
+    if counts_from is None:
+        return None
+    return _("Your answers are saved and count from %(time)s (%(wait)s).", **counting(counts_from))

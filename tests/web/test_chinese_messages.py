@@ -85,3 +85,13 @@ def test_the_data_archive_and_the_sole_owners_refusal_speak_chinese(client, peop
                                                               "feedback": "keep"})
     assert refused.status_code == 409
     assert f"你是 {people['org'].name} 唯一的所有者。" in _page(refused)
+
+
+@pytest.mark.parametrize("role, word", [("owner", "所有者"), ("member", "成员")])
+def test_an_invitation_names_the_role_in_chinese(client, people, role, word):
+    invitee = make_user(f"invitee_{role}")
+    login(client, people["owner"])
+    page = _page(client.post(f"/orgs/{people['org'].slug}/members", headers=ZH, follow_redirects=True,
+                             data={"username": invitee.username, "role": role}))
+    assert invitee.username in page and word in page
+    assert "an owner" not in page and "a member" not in page

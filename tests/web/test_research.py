@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from forum.extensions import db
 from forum.models import GaborGrangerAnswer, GaborGrangerResponse, MaxDiffAnswer, SegmentAnswer
 from forum.services import research_setup
-from tests.conftest import login
+from tests.conftest import login, make_user
 from tests.services.test_feedback import make_concept
 
 FEATURES = ("Keeps bread fresh", "App alerts", "Crumb tray", "Bamboo lid", "Two loaves", "Humidity dial",
@@ -185,3 +186,28 @@ def test_the_demand_chart_marks_the_revenue_optimum_and_the_bars_follow_the_shar
                                          {"title": "C", "share": None}], 360)
     widths = [s["attrs"]["width"] for s in bars["shapes"] if "bar-share" in s["attrs"].get("class", "")]
     assert len(widths) == 2 and widths[0] == pytest.approx(2 * widths[1])
+
+
+def test_a_new_accounts_research_answers_say_when_they_count(client, people, concept):
+    """Would-you-buy and best-worst answers wait like votes do, and say so at the end of each walk."""
+    newbie = make_user("newbie", trust_level=0)
+    login(client, newbie)
+    counts_at = (newbie.created_at + timedelta(hours=1)).strftime("%H:%M")
+    waiting = f"Your answers are saved and count from {counts_at} (new accounts wait an hour)."
+    response = client.get(f"/concepts/{concept.slug}/would-you-buy")
+    while response.status_code == 200:
+        response = client.post(f"/concepts/{concept.slug}/would-you-buy",
+                               data={"price": asked_price(response.get_data(as_text=True)), "answer": "no"},
+                               follow_redirects=True)
+        if "would-you-buy" not in response.request.path:
+            break
+    assert waiting in response.get_data(as_text=True)
+    html = client.get(f"/concepts/{concept.slug}/best-worst").get_data(as_text=True)
+    while "You have answered all" not in html:
+        number = re.search(r'name="number" value="(\d+)"', html).group(1)
+        shown = re.search(r'name="shown" value="([\d,]+)"', html).group(1)
+        ids = shown.split(",")
+        html = client.post(f"/concepts/{concept.slug}/best-worst", follow_redirects=True,
+                           data={"number": number, "shown": shown, "best": ids[0], "worst": ids[1]}
+                           ).get_data(as_text=True)
+        assert (waiting in html) == ("You have answered all" in html)  # said once, after the last set
