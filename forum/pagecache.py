@@ -37,7 +37,7 @@ from werkzeug.local import LocalProxy
 from forum import policy
 from forum.extensions import db, limiter
 from forum.models import utcnow
-from forum.pagecache_stores import LayeredStore, MemoryStore, RedisStore, SignedTokens
+from forum.pagecache_stores import LayeredStore, MemoryStore, RedisStore
 from forum.services import notifications
 
 CSRF_PLACEHOLDER = "sb-csrf-0f3c9e5d7a1b"
@@ -67,7 +67,6 @@ def init_app(app: Flask) -> None:
     if url:
         store = LayeredStore(near, RedisStore(url, prefix=app.config.get("CACHE_KEY_PREFIX", "sb:page:")))
     app.extensions["pagecache"] = store
-    app.extensions["pagecache_tokens"] = SignedTokens()
     app.extensions["pagecache_release"] = _release(app)
     with app.app_context():
         autocommit = db.engine.dialect.name != "sqlite"
@@ -224,19 +223,8 @@ def _fill(html: str, parts: Mapping[str, Part], entry: dict[str, Any] | None = N
         out[index] = part.render() if part is not None else ""
     page = "".join(out)
     if csrf and CSRF_PLACEHOLDER in page:
-        page = page.replace(CSRF_PLACEHOLDER, _csrf_token())
+        page = page.replace(CSRF_PLACEHOLDER, generate_csrf())
     return page
-
-
-def _csrf_token() -> str:
-    """The person's CSRF token from Flask-WTF's generate_csrf, remembered signed while tokens have no
-    time limit (pagecache_stores.SignedTokens); a session without a secret yet gets one from it."""
-    config = current_app.config
-    secret = session.get(config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
-    if secret is None or config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
-        return generate_csrf()
-    key = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    return current_app.extensions["pagecache_tokens"].get(secret, key, generate_csrf)
 
 
 def _lifetime(ttl: int | Callable[[], int] | None) -> int:
@@ -298,7 +286,7 @@ def _visitor_page(full: tuple[Any, ...], render: Callable[[], Any], fillers: Map
             cache.set(cache_key, entry, lifetime)
     html = entry["html"]
     if CSRF_PLACEHOLDER in html:  # a form for visitors: their own token (and so a session cookie)
-        html = html.replace(CSRF_PLACEHOLDER, _csrf_token())
+        html = html.replace(CSRF_PLACEHOLDER, generate_csrf())
     return html, status
 
 

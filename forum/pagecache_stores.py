@@ -3,7 +3,6 @@ process), and both layered: each process keeps what it read from Redis for as lo
 take and give JSON-able dicts with a time to live; a failing Redis is a miss."""
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import time
@@ -110,29 +109,3 @@ class LayeredStore:
     def clear(self) -> None:
         self.near.clear()
         self.far.clear()
-
-
-class SignedTokens:
-    """CSRF tokens as Flask-WTF's generate_csrf signed them, by a digest of the session's secret and
-    the signing key: a bounded LRU in process memory. Flask-WTF signs afresh on every call (a
-    timestamp, zlib, an HMAC); with no time limit on tokens (WTF_CSRF_TIME_LIMIT = None) a token it
-    signed once stays valid as long as the session's secret does."""
-
-    def __init__(self, max_items: int = 4096) -> None:
-        self.max_items = max_items
-        self._items: OrderedDict[bytes, str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, secret: str, key: Any, sign: Any) -> str:
-        digest = hashlib.sha256(f"{secret}\x00{key}".encode()).digest()
-        with self._lock:
-            token = self._items.get(digest)
-            if token is not None:
-                self._items.move_to_end(digest)
-                return token
-        token = sign()
-        with self._lock:
-            self._items[digest] = token
-            while len(self._items) > self.max_items:
-                self._items.popitem(last=False)
-        return token
