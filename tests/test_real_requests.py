@@ -61,8 +61,10 @@ def server() -> Iterator[Server]:
 
 def outbox_links(server: Server) -> list[str]:
     with sqlite3.connect(server.database) as conn:
-        bodies = [row[0] for row in conn.execute("SELECT body_text FROM outbox ORDER BY id")]
-        conn.execute("DELETE FROM outbox")
+        rows = conn.execute("SELECT id, body_text FROM outbox ORDER BY id").fetchall()
+        # Only the rows read: a message the server commits meanwhile stays for the next look.
+        conn.executemany("DELETE FROM outbox WHERE id = ?", [(row[0],) for row in rows])
+        bodies = [row[1] for row in rows]
     return [url for text in bodies for url in re.findall(r"https?://\S+", text)]
 
 
