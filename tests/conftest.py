@@ -170,8 +170,12 @@ def app(database_url: str) -> Iterator[Flask]:
 def _truncate_all() -> None:
     tables = [t.name for t in db.metadata.sorted_tables]
     if db.engine.dialect.name == "postgresql":
+        # DELETE, children first, then every sequence back to 1: what TRUNCATE ... RESTART IDENTITY
+        # does, in 4 ms instead of 100 (TRUNCATE makes new files for 45 tables at every test).
         with db.engine.begin() as conn:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(text("; ".join(f'DELETE FROM "{t}"' for t in reversed(tables))))
+            conn.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c JOIN pg_namespace n "
+                              "ON n.oid = c.relnamespace WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
     else:
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
