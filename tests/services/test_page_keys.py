@@ -66,9 +66,9 @@ def test_the_folded_key_serves_only_its_own_page_and_reader(pages, people, kind)
     argument, read_key = pages[kind]
     page_keys.load_reader(reader.session_token, kind, argument)
     with statements_run() as seen:
-        mine_as_other = read_key(other)  # another person: their own facts, read for them
+        theirs = read_key(other)  # another person: their own facts, read for them
     assert len(seen) == 1
-    _same(mine_as_other, read_key(other))
+    _same(theirs, read_key(other))
     page_keys.load_reader(reader.session_token, kind, argument)
     with statements_run() as seen:
         read_key(None)  # a visitor
