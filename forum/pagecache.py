@@ -44,6 +44,7 @@ CSRF_PLACEHOLDER = "sb-csrf-0f3c9e5d7a1b"
 #: Where a shell is cut: at its personal parts' markers (the group: the part's name) and at its CSRF
 #: placeholders (no group: None).
 _CUT = re.compile(r"<!--sb:([a-z_]+)-->|" + re.escape(CSRF_PLACEHOLDER))
+_PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 DEFAULT_TTL = 300
 #: The cached pages: GET views that read and write nothing (a stale stored summary they find is
 #: stored in a transaction of its own, forum/services/demand/snapshot.py).
@@ -224,22 +225,23 @@ def _fill(html: str, parts: Mapping[str, Part], entry: dict[str, Any] | None = N
         if entry is not None:
             entry["segments"] = segments
     out = segments[:]
-    token = None
+    token = b""
     for index in range(1, len(segments), 2):
         name = segments[index]
         if name is None:
-            token = token or (generate_csrf() if csrf else CSRF_PLACEHOLDER).encode()
+            token = token or (generate_csrf().encode() if csrf else _PLACEHOLDER)
             out[index] = token
-        else:
-            out[index] = _filled_part(parts.get(name), csrf)
+            continue
+        piece = _render_filler(parts.get(name))
+        if csrf and _PLACEHOLDER in piece:
+            token = token or generate_csrf().encode()
+            piece = piece.replace(_PLACEHOLDER, token)
+        out[index] = piece
     return b"".join(out)
 
 
-def _filled_part(part: Part | None, csrf: bool) -> bytes:
-    text = part.render() if part is not None else ""
-    if csrf and CSRF_PLACEHOLDER in text:
-        text = text.replace(CSRF_PLACEHOLDER, generate_csrf())
-    return text.encode()
+def _render_filler(part: Part | None) -> bytes:
+    return part.render().encode() if part is not None else b""
 
 
 def _lifetime(ttl: int | Callable[[], int] | None) -> int:
