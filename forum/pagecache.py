@@ -313,7 +313,7 @@ def _signed_in_page(full: tuple[Any, ...], render: Callable[[], Any], fillers: M
     with their buttons), filled with their parts."""
     cache, shared_key = store(), _key(full)
     user_id = reader().id
-    own_key = _key((*full, "own", user_id))
+    own_key = _key((shared_key, "own", user_id))  # = _key((*full, "own", user_id)), not joined twice
     entry = cache.get(shared_key)
     if entry is not None and user_id in entry["authors"]:
         entry = cache.get(own_key)
