@@ -48,7 +48,10 @@ _PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 DEFAULT_TTL = 300
 #: The cached pages: GET views that read and write nothing (a stale stored summary they find is
 #: stored in a transaction of its own, forum/services/demand/snapshot.py).
-PAGE_ENDPOINTS = frozenset({"board.topic", "concepts.show", "concepts.index", "feedback.results"})
+#: Each one's key (forum/services/page_keys.py): its kind and the view argument it is read for.
+PAGE_KEYS = {"board.topic": ("topic", "topic_id"), "concepts.show": ("concept", "slug"),
+             "concepts.index": ("listing", None), "feedback.results": ("results", "slug")}
+PAGE_ENDPOINTS = frozenset(PAGE_KEYS)
 CACHED_ENDPOINTS = PAGE_ENDPOINTS | {"main.healthz", "static"}
 VARY = "Cookie, Accept-Language, Accept-Encoding"
 
@@ -122,6 +125,16 @@ def reader() -> Any:
     """The person reading (an anonymous user for a visitor): Flask-Login's current_user, looked up
     once rather than through its proxy at every attribute."""
     return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def page_key_request() -> tuple[str | None, Any]:
+    """The cached page this request reads, as its key's kind and argument (page_keys.load_reader
+    reads the key with the person), or (None, None)."""
+    found = PAGE_KEYS.get(request.endpoint or "") if request.method in ("GET", "HEAD") else None
+    if found is None:
+        return None, None
+    kind, name = found
+    return kind, (request.view_args or {}).get(name) if name else None
 
 
 def permissions(actor: Any, declared: Mapping[str, tuple[str, Any]]) -> dict[str, Any]:

@@ -1,7 +1,6 @@
 """The web layer: blueprints, error pages, security headers, the template context."""
 from __future__ import annotations
 
-import functools
 import math
 import time
 from typing import Any
@@ -9,7 +8,6 @@ from typing import Any
 from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import bindparam, select
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -18,8 +16,8 @@ from forum.api import bp as api_bp
 from forum.errors import DomainError
 from forum.extensions import db, limiter, login_manager
 from forum.i18n import _, _l, ngettext
-from forum.models import User
 from forum.services import concepts as concept_service
+from forum.services import page_keys
 from forum.web import (
     account,
     admin,
@@ -246,13 +244,9 @@ def _posts_concepts() -> bool:
 
 @login_manager.user_loader
 def load_user(token: str) -> Any:
-    return db.session.scalar(_user_by_token(), {"token": token})
-
-
-@functools.cache
-def _user_by_token() -> Any:
-    """Built once: every signed-in request runs it."""
-    return select(User).where(User.session_token == bindparam("token"))
+    """The person, fresh from the database on every request; on a cached page together with the
+    page's key row, in one statement (forum/services/page_keys.py)."""
+    return page_keys.load_reader(token, *pagecache.page_key_request())
 
 
 def register_web(app: Flask) -> None:

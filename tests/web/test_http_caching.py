@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from forum.extensions import db
 from forum.models import Topic
-from forum.services import notifications, posting
+from forum.services import accounts, notifications, posting
 from tests.conftest import login, make_user
 from tests.statements import statements_run
 from tests.web.test_concepts import make_concept
@@ -91,7 +91,7 @@ def test_a_signed_in_page_is_private_with_its_own_etag(app, url):
     assert etag not in (theirs.get(url).headers["ETag"], visitor.get(url).headers["ETag"])
     again, statements = _conditional(app, mine, url, etag)
     assert again.status_code == 304 and again.headers["Cache-Control"] == "private, no-cache"
-    assert len(statements) == 2, statements  # Flask-Login's person, then the page's key with their facts
+    assert len(statements) == 1, statements  # Flask-Login's person with the page's key and their facts
     # Another person's validator never gets them a 304 (their page shows their name and menu).
     assert theirs.get(url, headers={"If-None-Match": etag}).status_code == 200
     # The reader's own facts are in it: a new notification is a new page.
@@ -99,6 +99,26 @@ def test_a_signed_in_page_is_private_with_its_own_etag(app, url):
     db.session.commit()
     response = mine.get(url, headers={"If-None-Match": etag})
     assert response.status_code == 200 and "data-unread-count>1<" in response.get_data(as_text=True)
+
+
+def test_a_signed_in_cached_page_is_one_statement_and_ends_with_the_session(app, url):
+    """Flask-Login loads the person fresh on every request, and the page's key with their own facts in
+    the same statement (forum/services/page_keys.py): a reload from the cache and a 304 cost one."""
+    reader = make_user("one_statement")
+    client = app.test_client()
+    login(client, reader)
+    client.get(url)  # the welcome message
+    client.get(url)  # rendered and stored
+    hit, statements = _conditional(app, client, url, '"none"')
+    assert hit.status_code == 200 and hit.headers["X-Page-Cache"] == "hit"
+    assert len(statements) == 1, statements
+    assert "One_Statement" in hit.get_data(as_text=True)
+    again, statements = _conditional(app, client, url, hit.headers["ETag"])
+    assert again.status_code == 304 and len(statements) == 1, statements
+    accounts.end_other_sessions(reader)  # logged out everywhere: at once, on this very page
+    gone = client.get(url, headers={"If-None-Match": hit.headers["ETag"]})
+    assert gone.status_code == 200 and "One_Statement" not in gone.get_data(as_text=True)
+    assert "Log in" in gone.get_data(as_text=True), gone.headers
 
 
 def test_a_flash_message_is_never_hidden_behind_a_304(app, concept):

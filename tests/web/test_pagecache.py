@@ -291,7 +291,7 @@ def test_a_new_display_name_shows_in_the_header_at_once(app, page_url):
 
 # --- a signed-in hit ----------------------------------------------------------------------------
 # Served inside Flask, after Flask-Login loaded the person: their page is the shared shell with their
-# own parts, and costs the person's row and the page's key.
+# own parts, and costs one statement: the person's row with the page's key.
 
 def _statements(app, client, url, **kwargs):
     """The request, and the SQL statements it ran."""
@@ -306,14 +306,14 @@ def _without_tokens(html: str) -> str:
     return re.sub(r"\s+", " ", html)
 
 
-def test_a_signed_in_hit_is_two_statements_and_the_same_page_as_a_fresh_render(app, page_url):
+def test_a_signed_in_hit_is_one_statement_and_the_same_page_as_a_fresh_render(app, page_url):
     reader = make_user("fast_reader", display_name="Fast Reader")
     client = app.test_client()
     login(client, reader)
     cached = _cached(client, page_url)
     response, statements = _statements(app, client, page_url)
     assert response.headers["X-Page-Cache"] == "hit"
-    assert len(statements) == 2, statements  # Flask-Login's person, then the page's key with their facts
+    assert len(statements) == 1, statements  # Flask-Login's person with the page's key and their facts
     assert response.headers["Cache-Control"] == "private, no-cache"
     assert "Fast Reader" in text(response) and "Log out" in text(response)
     app.config["PAGE_CACHE"] = False
