@@ -76,7 +76,8 @@ def select_locale() -> str:
     Accept-Language, else English."""
     if not has_request_context():  # the CLI, background senders: English unless forced (in_language)
         return DEFAULT_LOCALE
-    chosen = normalise(request.cookies.get(LANGUAGE_COOKIE))
+    cookies = request.cookies  # `in` first: Werkzeug's get() raises and catches an error for a missing key
+    chosen = normalise(cookies[LANGUAGE_COOKIE]) if LANGUAGE_COOKIE in cookies else None
     if chosen:
         return chosen
     stored = normalise(getattr(current_user, "locale", None)) if current_user else None

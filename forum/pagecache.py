@@ -41,7 +41,10 @@ from forum.pagecache_stores import LayeredStore, MemoryStore, RedisStore
 from forum.services import notifications
 
 CSRF_PLACEHOLDER = "sb-csrf-0f3c9e5d7a1b"
-_MARKER = re.compile(r"<!--sb:([a-z_]+)-->")
+#: Where a shell is cut: at its personal parts' markers (the group: the part's name) and at its CSRF
+#: placeholders (no group: None).
+_CUT = re.compile(r"<!--sb:([a-z_]+)-->|" + re.escape(CSRF_PLACEHOLDER))
+_PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 DEFAULT_TTL = 300
 #: The cached pages: GET views that read and write nothing (a stale stored summary they find is
 #: stored in a transaction of its own, forum/services/demand/snapshot.py).
@@ -217,27 +220,41 @@ def _render_shell(render: Callable[[], Any]) -> tuple[str, list[int]]:
     return str(result), []
 
 
-def _segments(html: str) -> list[str]:
-    """The page cut at its markers: text at even places, the name of a part at odd places."""
-    return _MARKER.split(html)
+def _segments(html: str) -> list[Any]:
+    """The page cut at its markers and CSRF placeholders: its text, encoded once, at even places; at
+    odd places the name of a part, or None for a token."""
+    pieces: list[Any] = _CUT.split(html)
+    pieces[::2] = [text.encode() for text in pieces[::2]]
+    return pieces
 
 
-def _fill(html: str, parts: Mapping[str, Part], entry: dict[str, Any] | None = None, csrf: bool = True) -> str:
-    """The page with its personal parts rendered and (with `csrf`) the person's CSRF token in place
-    of every placeholder. The cut is remembered on a cached `entry` (in process memory)."""
+def _fill(html: str, parts: Mapping[str, Part], entry: dict[str, Any] | None = None, csrf: bool = True) -> bytes:
+    """The page's bytes with its personal parts rendered and (with `csrf`) the person's CSRF token in
+    place of every placeholder. The cut is remembered on a cached `entry` (in process memory), so a
+    page is neither searched nor encoded again: only its parts and the token are."""
     segments = entry.get("segments") if entry is not None else None
     if segments is None:
         segments = _segments(html)
         if entry is not None:
             entry["segments"] = segments
     out = segments[:]
+    token = b""
     for index in range(1, len(segments), 2):
-        part = parts.get(segments[index])
-        out[index] = part.render() if part is not None else ""
-    page = "".join(out)
-    if csrf and CSRF_PLACEHOLDER in page:
-        page = page.replace(CSRF_PLACEHOLDER, generate_csrf())
-    return page
+        name = segments[index]
+        if name is None:
+            token = token or (generate_csrf().encode() if csrf else _PLACEHOLDER)
+            out[index] = token
+            continue
+        piece = _render_filler(parts.get(name))
+        if csrf and _PLACEHOLDER in piece:
+            token = token or generate_csrf().encode()
+            piece = piece.replace(_PLACEHOLDER, token)
+        out[index] = piece
+    return b"".join(out)
+
+
+def _render_filler(part: Part | None) -> bytes:
+    return part.render().encode() if part is not None else b""
 
 
 def _lifetime(ttl: int | Callable[[], int] | None) -> int:
@@ -293,7 +310,7 @@ def _visitor_page(full: tuple[Any, ...], render: Callable[[], Any], fillers: Map
     if entry is None:
         status = "miss"
         shell, _ = _render_shell(render)
-        entry = {"html": _fill(shell, fillers, csrf=False), "authors": []}
+        entry = {"html": _fill(shell, fillers, csrf=False).decode(), "authors": []}
         lifetime = _lifetime(ttl)
         if lifetime > 0:
             cache.set(cache_key, entry, lifetime)
@@ -304,12 +321,12 @@ def _visitor_page(full: tuple[Any, ...], render: Callable[[], Any], fillers: Map
 
 
 def _signed_in_page(full: tuple[Any, ...], render: Callable[[], Any], fillers: Mapping[str, Part],
-                    ttl: Any) -> tuple[str, str]:
+                    ttl: Any) -> tuple[bytes, str]:
     """The shared shell of the reader's class (or their own copy where the page shows their posts,
     with their buttons), filled with their parts."""
     cache, shared_key = store(), _key(full)
     user_id = reader().id
-    own_key = _key((*full, "own", user_id))
+    own_key = _key((shared_key, "own", user_id))  # = _key((*full, "own", user_id)), not joined twice
     entry = cache.get(shared_key)
     if entry is not None and user_id in entry["authors"]:
         entry = cache.get(own_key)
@@ -359,7 +376,7 @@ def _render_part(render: Renderer) -> str:
 
 # --- the answer -------------------------------------------------------------------------------------
 
-def _response(html: str | None, status: str, etag: str | None, signed_in: bool) -> Response:
+def _response(html: str | bytes | None, status: str, etag: str | None, signed_in: bool) -> Response:
     response = Response(html, mimetype="text/html") if html is not None else Response(status=304)
     response.headers["X-Page-Cache"] = status
     response.headers["Vary"] = VARY

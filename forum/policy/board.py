@@ -24,6 +24,10 @@ from forum.policy.refusals import (
 )
 from forum.policy.visibility import post_view, topic_view
 
+# The refusals a topic page asks about on every view, made once (translated when read).
+MARK_ANSWERS_MESSAGE = _l("Only members of the concept's organization can mark answers.")
+PIN_MESSAGE = _l("Only admins (and, on a concept's discussion, its organization) pin topics.")
+
 
 def _post_create(a: Any, topic: Any) -> Refusal | None:
     """Reply in a topic (obj: the Topic)."""
@@ -65,8 +69,7 @@ def _mark_answered(a: Any, obj: Any) -> Refusal | None:
         return refused
     topic = getattr(obj, "topic", obj)
     return deny(topic is not None and topic.concept_id is not None
-                and is_member(a, topic.concept.organization_id),
-                _l("Only members of the concept's organization can mark answers."))
+                and is_member(a, topic.concept.organization_id), MARK_ANSWERS_MESSAGE)
 
 
 def _topic_create(a: Any, board: Any) -> Refusal | None:
@@ -80,8 +83,7 @@ def _topic_create(a: Any, board: Any) -> Refusal | None:
 
 def _topic_pin(a: Any, topic: Any) -> Refusal | None:
     return deny(active(a) and topic is not None and (a.is_admin or (
-        topic.concept_id is not None and is_member(a, topic.concept.organization_id))),
-        _l("Only admins (and, on a concept's discussion, its organization) pin topics."))
+        topic.concept_id is not None and is_member(a, topic.concept.organization_id))), PIN_MESSAGE)
 
 
 def _post_react(a: Any, post: Any) -> Refusal | None:

@@ -27,7 +27,11 @@ def memo() -> Memo:
     """This request's memo (outside a request, a fresh one each time)."""
     if not has_request_context():
         return Memo()
-    return request.environ.setdefault(MEMO_KEY, Memo())
+    environ = request.environ
+    found = environ.get(MEMO_KEY)
+    if found is None:
+        found = environ[MEMO_KEY] = Memo()
+    return found
 
 
 def membership_role(actor: Any, organization_id: int | None) -> str | None:

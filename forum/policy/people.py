@@ -9,6 +9,9 @@ from forum.i18n import _l
 from forum.policy.memberships import is_member, membership_role
 from forum.policy.refusals import Refusal, Rule, active, admin, deny, moderator, org_id, signed_in, staff, writer
 
+#: What a person who may not flag is told they cannot do (words made once, translated when read).
+FLAGGING = (_l("flag"), _l("flag anything"))
+
 
 def _act_on_person(a: Any, person: Any) -> Refusal | None:
     """Moderators act on people, never on themselves; only an admin acts on a moderator or an admin."""
@@ -73,7 +76,7 @@ MODERATION: dict[str, Rule] = {
     "moderation.blocked_terms": lambda a, _obj: deny(admin(a), _l("Only admins edit the blocked words and domains.")),
     "admin.settings": lambda a, _obj: deny(admin(a), _l("Only admins change the site settings.")),
     # Flagging is writing: silenced and suspended people cannot.
-    "flag.create": lambda a, _obj: writer(a, _l("flag"), _l("flag anything")),
+    "flag.create": lambda a, _obj: writer(a, *FLAGGING),
     # One's own flags and what became of them.
     "flag.list_own": lambda a, _obj: deny(signed_in(a), _l("Log in first.")),
     # Appeal a suspension (obj: the actor's suspension or ban in force, or None).

@@ -71,12 +71,14 @@ def admin(actor: Any) -> bool:
 def staff(check: Callable[[Any], bool], reason: str) -> Rule:
     """A staff-only action: refused with `reason`, or, for staff whose account is suspended, with
     that reason."""
+    refused = Refusal(reason)  # built once: a Refusal does not change, and its reason is lazy
+
     def rule(a: Any, _obj: Any) -> Refusal | None:
         if check(a):
             return None
         if signed_in(a) and a.is_suspended and (a.is_moderator if check is moderator else a.is_admin):
             return Refusal(_l("Your account is suspended until %(date)s: staff powers are paused until then.", date=when(a.suspended_until)))
-        return Refusal(reason)
+        return refused
     return rule
 
 
@@ -114,5 +116,9 @@ def writer(actor: Any, log_in: str, doing: str) -> Refusal | None:
     return None
 
 
+#: What a board writer is told they cannot do (words made once, translated when read).
+BOARD_WRITING = (_l("write on the board"), _l("post or edit"))
+
+
 def board_writer(actor: Any) -> Refusal | None:
-    return writer(actor, _l("write on the board"), _l("post or edit"))
+    return writer(actor, *BOARD_WRITING)

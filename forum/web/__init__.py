@@ -273,8 +273,10 @@ def register_web(app: Flask) -> None:
 def refuse_null_characters() -> Response | None:
     """No text a person types contains NUL, and PostgreSQL refuses it: answer 400 before any query."""
     values = [request.path]
-    # A request without a body has no form to read (Flask would parse an empty one).
-    has_body = request.content_length or request.headers.get("Transfer-Encoding")
+    # A request without a body has no form to read (Flask would parse an empty one). The WSGI environ
+    # is asked first: a missing header costs Werkzeug a raised and caught HTTP error.
+    environ = request.environ
+    has_body = environ.get("HTTP_TRANSFER_ENCODING") or (environ.get("CONTENT_LENGTH") and request.content_length)
     for source in (request.args, request.form) if has_body else (request.args,):
         for _key, items in source.lists():
             values.extend(items)

@@ -31,7 +31,7 @@ def post_url(post: Post, page: int | None = None) -> str:
 
 
 def _topic_page_arg() -> int:
-    return LAST_PAGE if request.args.get("page") == "last" else page_arg()
+    return LAST_PAGE if "page" in request.args and request.args["page"] == "last" else page_arg()
 
 
 # --- reading ----------------------------------------------------------------------------------

@@ -45,8 +45,9 @@ def choose() -> Response:
 def _remember_chosen_language(response: Response) -> Response:
     """A signed-in person whose browser has no language cookie (another device, after signing in)
     gets the one they chose in Settings: the cookie is what every page, cached or not, reads."""
-    user = current_user
-    if request.endpoint not in (None, "static", "language.choose") and getattr(user, "is_authenticated", False) \
-            and user.locale in LANGUAGES and LANGUAGE_COOKIE not in request.cookies:
+    if LANGUAGE_COOKIE in request.cookies or request.endpoint in (None, "static", "language.choose"):
+        return response  # the cookie is there (every page after the first of someone who chose)
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if getattr(user, "is_authenticated", False) and user.locale in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, user.locale, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
     return response

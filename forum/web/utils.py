@@ -47,8 +47,11 @@ def wants_json() -> bool:
 
 def page_arg() -> int:
     """?page=N as a positive int; nonsense gives page 1 rather than an error."""
+    args = request.args
+    if "page" not in args:  # asked first: Werkzeug's get() raises and catches an HTTP error for a missing key
+        return 1
     try:
-        return max(1, min(int(request.args.get("page", 1)), 100000))
+        return max(1, min(int(args["page"]), 100000))
     except (TypeError, ValueError):
         return 1
 
