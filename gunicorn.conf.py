@@ -5,7 +5,10 @@ state in its process, so scale with more processes behind a sticky load balancer
 Environment: HOST, PORT (where to listen), WORKER_CONNECTIONS (concurrent connections per process),
 GUNICORN_TIMEOUT (seconds before a stuck request's worker is restarted).
 """
+import gc
 import os
+
+import gevent
 
 # Read by config.py when the worker imports the app (after gevent has patched the standard library).
 os.environ.setdefault("SOCKETIO_ASYNC_MODE", "gevent")
@@ -30,8 +33,6 @@ def post_worker_init(worker: object) -> None:
     allocated at start-up out of the garbage collector's sight (gc.freeze), so that a full collection
     under load walks only what requests left behind. Measured under wrk: the longest collection pause
     of a worker went from 205 ms to 70 ms (240,000 tracked objects to 80,000)."""
-    import gc
-
     gc.freeze()
 
 
@@ -45,6 +46,4 @@ def post_request(worker: object, req: object, environ: object, resp: object) -> 
     Measured (issue 17, reload of a concept page, wrk -c16 through nginx, two processes): nginx's
     upstream p99 160-360 ms against 2 ms in the app. A sleep of more than 0 resumes on the loop's
     next iteration, after it has polled every socket (gevent.sleep(0) may resume before polling)."""
-    import gevent
-
     gevent.sleep(0.000_001)

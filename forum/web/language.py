@@ -5,6 +5,7 @@ from flask import Blueprint, redirect, render_template, request
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from forum import pagecache
 from forum.errors import ValidationError
 from forum.i18n import COOKIE_MAX_AGE, LANGUAGE_COOKIE, LANGUAGES, _, normalise
 from forum.services import accounts
@@ -47,7 +48,7 @@ def _remember_chosen_language(response: Response) -> Response:
     gets the one they chose in Settings: the cookie is what every page, cached or not, reads."""
     if LANGUAGE_COOKIE in request.cookies or request.endpoint in (None, "static", "language.choose"):
         return response  # the cookie is there (every page after the first of someone who chose)
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = pagecache.reader()
     if getattr(user, "is_authenticated", False) and user.locale in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, user.locale, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True)
     return response
