@@ -133,9 +133,10 @@ def permissions(actor: Any, declared: Mapping[str, tuple[str, Any]]) -> dict[str
 
 def unread_count() -> int:
     """The reader's unread notifications, once per request (or as a page's key row read them)."""
-    if "_sb_unread" not in g:
-        g._sb_unread = notifications.unread_count(reader())
-    return g._sb_unread
+    count = g.get("_sb_unread")
+    if count is None:
+        count = g._sb_unread = notifications.unread_count(reader())
+    return count
 
 
 def remember_unread(count: int | None) -> None:
@@ -222,7 +223,7 @@ def page(key: tuple[Any, ...], render: Callable[[], Any], *, perms: Mapping[str,
     rendered with `render` (which passes `perms` to its template). `parts` are the page's personal
     parts. `ttl` (seconds, or a function asked after rendering) bounds the entry's life; 0 keeps it
     out. Answers 304 to a request that holds the page's ETag."""
-    app = current_app
+    app, asked = current_app._get_current_object(), request._get_current_object()  # type: ignore[attr-defined]
     user = reader()
     signed_in = bool(user.is_authenticated)
     fillers = _standard_parts(user)
@@ -235,12 +236,12 @@ def page(key: tuple[Any, ...], render: Callable[[], Any], *, perms: Mapping[str,
     viewer = tuple(sorted(perms.items()))
     release = app.extensions["pagecache_release"]
     if signed_in:
-        full: tuple[Any, ...] = ("shell", _locale(), release, *key, request.path, *viewer)
+        full: tuple[Any, ...] = ("shell", _locale(), release, *key, asked.path, *viewer)
     else:
-        full = ("visitor", _locale(), release, *key, request.full_path, *viewer)
+        full = ("visitor", _locale(), release, *key, asked.full_path, *viewer)
     shared = _digest(full)
     etag = None if flashes else _etag(shared, fillers, user)
-    if etag is not None and request.if_none_match.contains_weak(etag):
+    if etag is not None and asked.if_none_match.contains_weak(etag):
         return _response(None, "not-modified", etag, signed_in)
     html, status = (_signed_in_page if signed_in else _visitor_page)(shared, render, fillers, ttl)
     return _response(html, status, etag, signed_in)
@@ -311,7 +312,7 @@ def fragment(key: tuple[Any, ...], render: Renderer, ttl: int | Callable[[], int
 
 def _response(html: str | bytes | None, status: str, etag: str | None, signed_in: bool) -> Response:
     """The answer, its headers given to the constructor (a weak ETag: our digest is hexadecimal)."""
-    headers = [("X-Page-Cache", status), ("Vary", VARY)]
+    headers = [("Content-Type", _HTML), ("X-Page-Cache", status), ("Vary", VARY)]
     if etag is not None:
         headers.append(("ETag", f'W/"{etag}"'))
     if signed_in or etag is None:
@@ -320,7 +321,5 @@ def _response(html: str | bytes | None, status: str, etag: str | None, signed_in
         config = current_app.config
         headers.append(("Cache-Control", f"public, max-age=0, s-maxage={int(config.get('PAGE_SHARED_MAX_AGE', 5))}, "
                         f"stale-while-revalidate={int(config.get('PAGE_STALE_WHILE_REVALIDATE', 30))}"))
-    if html is None:
-        return Response(status=304, headers=headers, content_type=_HTML)
-    return Response(html, headers=headers, content_type=_HTML)
+    return Response(html, 304 if html is None else 200, headers)
 
