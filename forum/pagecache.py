@@ -151,28 +151,29 @@ def nav_key(user: Any) -> tuple[Any, ...] | None:
     return ("nav", user.id, user.username, user.name, user.role, unread_count())
 
 
-def _user_nav() -> str:
-    user = reader()
-    key = nav_key(user) if user.is_authenticated else None
+def _user_nav(key: tuple[Any, ...] | None) -> str:
+    """The account menu: a signed-in person's under their `nav_key` (None: not keyed)."""
     if key is None:
         return render_template("_user_nav.html")
     return fragment(key, lambda: render_template("_user_nav.html"))
 
 
-def _suspended_until(user: Any = None) -> Any:
+def _suspended_until(user: Any) -> Any:
     """Until when the reader is suspended (their pages carry a standing notice), or None."""
-    user = user if user is not None else reader()
     return user.suspended_until if user.is_authenticated and user.is_suspended else None
 
 
-def _flashes() -> str:
+def _flashes(suspended_until: Any) -> str:
     """Flash messages, and a suspended person's standing notice (with how to appeal)."""
-    return render_template("_flashes.html") if session.get("_flashes") or _suspended_until() else ""
+    return render_template("_flashes.html") if suspended_until or session.get("_flashes") else ""
 
 
 def _standard_parts(user: Any) -> dict[str, Part]:
-    return {"user_nav": Part(nav_key(user) if user.is_authenticated else ("nav",), _user_nav),
-            "flashes": Part(("flashes", _suspended_until(user)), _flashes)}
+    """The account menu and the flash messages, keyed and rendered with what is known of the reader."""
+    nav = nav_key(user) if user.is_authenticated else None
+    suspended = _suspended_until(user)
+    return {"user_nav": Part(nav if user.is_authenticated else ("nav",), lambda: _user_nav(nav)),
+            "flashes": Part(("flashes", suspended), lambda: _flashes(suspended))}
 
 
 # --- rendering ------------------------------------------------------------------------------------
@@ -295,9 +296,10 @@ def fragment(key: tuple[Any, ...], render: Renderer, ttl: int | Callable[[], int
     """A personal part, cached under `key` (what it shows: the person, the room's number...), the
     reader's language and whether they are signed in: rendered once per change, not on every view.
     CSRF tokens in it are the placeholder, filled in with the page."""
-    if not current_app.config.get("PAGE_CACHE", True):
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config.get("PAGE_CACHE", True):
         return render_part(render)
-    cache = store()
+    cache = app.extensions["pagecache"]
     cache_key = _digest(("part", _locale(), bool(reader().is_authenticated), *key))
     entry = cache.get(cache_key)
     if entry is None:

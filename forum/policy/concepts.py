@@ -55,8 +55,10 @@ def _feedback_results(a: Any, concept: Any) -> Refusal | None:
     refused = concept_view(a, concept)
     if refused or is_token(a):
         return refused
-    return deny(is_member(a, concept.organization_id) or admin(a) or bool(concept.organization.publish_price_summary),
-                _l("Only members of %(name)s can see the demand summary of this concept.", name=concept.organization.name))
+    if is_member(a, concept.organization_id) or admin(a) or concept.organization.publish_price_summary:
+        return None  # the refusal's words are made only for a refusal
+    return Refusal(_l("Only members of %(name)s can see the demand summary of this concept.",
+                      name=concept.organization.name))
 
 
 def _feedback_export(a: Any, concept: Any) -> Refusal | None:
