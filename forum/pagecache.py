@@ -17,7 +17,8 @@ catches up over the socket from the room number it carries. Signed-in pages are 
 Signed-in readers share a *shell* per class of reader, with markers where the personal parts go:
 `<!--sb:user_nav-->` (the account menu and unread count), `<!--sb:flashes-->` and the page's own
 (`Part`s: your votes, your follow button). CSRF tokens in a shell are a placeholder replaced by the
-person's own token. A person whose posts the page shows gets a copy of their own.
+person's own token (forum/pagecache_shell.py cuts and fills shells). A person whose posts the page
+shows gets a copy of their own.
 """
 from __future__ import annotations
 
