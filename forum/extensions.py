@@ -10,6 +10,7 @@ from flask_login import LoginManager, current_user
 from flask_migrate import Migrate
 from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.dialects import postgresql, sqlite
@@ -45,7 +46,35 @@ def upsert_insert(table: Any) -> Any:
     return dialect.insert(table)
 
 
-db = SQLAlchemy(model_class=Base)
+#: In `session.info` until the transaction ends: it ran a statement other than a SELECT through the
+#: session (an UPDATE, INSERT or DELETE statement, text...). forum/services/demand/snapshot.py never
+#: ends such a transaction early.
+WROTE = "demand.wrote"
+
+
+class ForumSession(Session):
+    """Flask-SQLAlchemy's session, noting WROTE itself: a SessionEvents.do_orm_execute listener did,
+    and its mere presence made SQLAlchemy prepare every ORM statement of every session twice."""
+
+    def execute(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        _note_write(self, statement)
+        return super().execute(statement, *args, **kwargs)
+
+    def scalar(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        _note_write(self, statement)
+        return super().scalar(statement, *args, **kwargs)
+
+    def scalars(self, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        _note_write(self, statement)
+        return super().scalars(statement, *args, **kwargs)
+
+
+def _note_write(session: Session, statement: Any) -> None:
+    if not getattr(statement, "is_select", True):  # a legacy Query is a SELECT
+        session.info[WROTE] = True
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": ForumSession})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

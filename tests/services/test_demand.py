@@ -363,3 +363,15 @@ def test_a_streamed_export_reads_its_rows_after_the_request_outside_the_app_cont
     reader.join(timeout=30)
     rows = list(csv.DictReader(io.StringIO("".join(c.decode() if isinstance(c, bytes) else c for c in chunks))))
     assert [(row["feature"], row["vote"]) for row in rows] == [("Keeps warm", "for"), ("Spill lid", "against")]
+
+
+def test_a_statement_run_through_the_session_keeps_its_transaction_when_a_summary_is_computed(people):
+    """An UPDATE run through the session (no flush) makes its transaction a writer's: computing a
+    summary in it reads inside it and never ends it early, so the change is still there to commit."""
+    concept = _concept(people["org"])
+    db.session.execute(update(Concept).where(Concept.id == concept.id).values(title="Renamed mug"))
+    demand.forget()
+    demand.get(concept)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Concept, concept.id).title == "Renamed mug"

@@ -39,7 +39,7 @@ from sqlalchemy import String, cast, event, literal, select, text, union
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from forum.extensions import db, upsert_insert
+from forum.extensions import WROTE, db, upsert_insert
 from forum.models import (
     Concept,
     ConceptSummary,
@@ -62,7 +62,6 @@ from forum.services.page_keys import room_seq_column
 
 #: Bump when a part changes shape: stored summaries of another version are recomputed.
 VERSION = 4
-WROTE = "demand.wrote"
 
 Part = Callable[[Concept], Any]
 
@@ -83,12 +82,6 @@ class Snapshot:
 
 
 # --- which transaction we are in -------------------------------------------------------------------
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_write(state: Any) -> None:
-    if not state.is_select:
-        state.session.info[WROTE] = True
-
 
 @event.listens_for(Session, "after_flush")
 def _note_flush(session: Session, _context: Any) -> None:
