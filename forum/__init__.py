@@ -1,6 +1,7 @@
 """Sounding Board: a customer co-creation forum."""
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 import time
@@ -39,6 +40,10 @@ class BoundedIntegerConverter(IntegerConverter):
 class _SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over HTTPS (or when forced)."""
 
+    #: SHA-1, as Flask's default, given as hashlib's own constructor rather than Flask's lazy wrapper:
+    #: the same signature, but the standard library's hmac then signs in C (OpenSSL) instead of Python.
+    digest_method = staticmethod(hashlib.sha1)
+
     def __init__(self) -> None:
         self._serializers: dict[Any, Any] = {}
 
@@ -56,7 +61,7 @@ class _SessionInterface(SecureCookieSessionInterface):
         """Then, with every cookie on the response: one that sets a cookie (this session, Flask-Login's
         remember-me) is never stored by a shared cache, whatever the page said."""
         super().save_session(app, session, response)
-        if "Set-Cookie" in response.headers and "public" in response.headers.get("Cache-Control", ""):
+        if "public" in response.headers.get("Cache-Control", "") and "Set-Cookie" in response.headers:
             response.headers["Cache-Control"] = "private, no-cache"
 
 
