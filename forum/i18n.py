@@ -251,7 +251,8 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _content_language(response: Any) -> Any:
         if request.endpoint != "static":
-            response.headers.setdefault("Content-Language", html_lang())
+            if response.status_code != 304:  # a 304 carries none: Werkzeug drops it with the body's headers
+                response.headers.setdefault("Content-Language", html_lang())
             vary = response.headers.get("Vary", "")
             if "Accept-Language" not in vary or "Cookie" not in vary:  # a cached page says both already
                 response.vary.update(("Accept-Language", "Cookie"))
