@@ -21,6 +21,11 @@ each page and reader:
   a signed-in reload (If-None-Match: the app's 304 from the key check).
 
 Every request asks for gzip, as browsers do; the table shows the bytes on the wire per response.
+Beside requests a second, the CPU time each side spent per request during the same wrk run (user +
+system, read from /proc for the process groups of the answering gunicorn processes and of nginx):
+the app's microseconds per request, the one figure that hardly moves with the machine's load. With
+--rounds N every measurement is taken N times, the rounds interleaved (static, bare, floor, page,
+reload, then again), and the table shows the medians.
 Aims (issue 17): visitor pages at least 50% of the static file, signed-in pages at least 50% of the
 bare Flask app, p99 under 10x the floor's, no errors, compressed bytes on the wire. The machine is
 shared: compare the ratios of one run, not absolute figures across runs. bench/pages.py remains
@@ -30,8 +35,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,11 +60,16 @@ MAX_P99_RATIO = 10
 PAGES = ("topic page", "concept page", "concept list", "summary page")
 
 
-def wrk(url: str, duration: int, connections: int, threads: int, headers: dict[str, str]) -> dict:
+def wrk(url: str, duration: int, connections: int, threads: int, headers: dict[str, str],
+        groups: tuple[list[int], list[int]] = ([], [])) -> dict:
+    """One wrk run; `groups`: the process groups of the answering app and of nginx, whose CPU time
+    per request is measured over the run."""
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     for name, value in {"User-Agent": USER_AGENT, "Accept-Encoding": "gzip", **headers}.items():
         command += ["-H", f"{name}: {value}"]
+    before = [group_cpu(group) for group in groups]
     out = subprocess.run([*command, url], capture_output=True, text=True, timeout=duration + 60).stdout
+    spent = [group_cpu(group) - start for group, start in zip(groups, before, strict=True)]
 
     def latency(label: str) -> float:
         match = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
@@ -73,8 +85,25 @@ def wrk(url: str, duration: int, connections: int, threads: int, headers: dict[s
     socket = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors = (int(non2xx[1]) if non2xx else 0) + (sum(int(x) for x in socket.groups()) if socket else 0)
     rate = float(rps[1]) if rps else 0.0
+    total = re.search(r"(\d+) requests in", out)
+    count = int(total[1]) if total else 0
     return {"rps": rate, "p50": latency("50"), "p99": latency("99"), "errors": errors,
-            "wire": size(transfer[1]) / rate if transfer and rate else 0.0}
+            "wire": size(transfer[1]) / rate if transfer and rate else 0.0,
+            "app_us": spent[0] / count * 1e6 if count and groups[0] else float("nan"),
+            "nginx_us": spent[1] / count * 1e6 if count and groups[1] else float("nan")}
+
+
+def group_cpu(groups: list[int]) -> float:
+    """CPU seconds (user + system) spent so far by the live processes of these process groups."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        if int(fields[2]) in groups:  # pgrp; utime and stime follow as fields 14 and 15 of stat(5)
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _extra(captured: Path, bare_ports: list[int], floor_ports: list[int]) -> tuple[str, str]:
@@ -162,7 +191,9 @@ def run_engine(engine: str, args: argparse.Namespace) -> list[dict]:
         processes += bare_servers + floor_servers
         for server in bare_servers + floor_servers:  # after the capture: they read the page files at start
             server.start()
-        return _measure(engine, proxy.url, results, args)
+        groups = {"site": [s.process.pid for s in app_servers], "bare": [s.process.pid for s in bare_servers],
+                  "floor": [s.process.pid for s in floor_servers], "nginx": [proxy.process.pid]}
+        return _measure(engine, proxy.url, results, args, groups)
     finally:
         for process in reversed(processes):
             process.stop()
@@ -174,25 +205,40 @@ def run_engine(engine: str, args: argparse.Namespace) -> list[dict]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _measure(engine: str, base: str, results: dict, args: argparse.Namespace) -> list[dict]:
+def _measure(engine: str, base: str, results: dict, args: argparse.Namespace,
+             groups: dict[str, list[int]]) -> list[dict]:
     rows = []
     load = (args.duration, args.connections, args.threads)
     for (name, who), r in results.items():
-        # Each page right beside its floors, so that the machine's load weighs on all three alike.
-        floors = {"static": wrk(f"{base}/bench-static/{r['slug']}", *load, {}),
-                  "bare": wrk(f"{base}/bench-bare/{r['slug'].removesuffix('.html')}", *load, {})}
+        slug = r["slug"].removesuffix(".html")
+        # Each page right beside its floors, round after round, so that the machine's load weighs on all alike.
+        plan = {"static": (f"{base}/bench-static/{r['slug']}", {}, []), "bare": (f"{base}/bench-bare/{slug}", {},
+                                                                                  groups["bare"])}
         if who == "signed in":
-            floors["floor"] = wrk(f"{base}/bench-signed/{r['slug'].removesuffix('.html')}", *load, r["headers"])
-        measured = wrk(base + r["path"], *load, r["headers"])
-        rows.append({"engine": engine, "page": name, "who": who, **measured, **floors, "bytes": r["bytes"],
-                     "cache": r["cache"]})
-        print(f"  [{engine}] {name:<13} {who:<9} {measured['rps']:>8.0f} req/s; static "
-              f"{floors['static']['rps']:>7.0f}, bare {floors['bare']['rps']:>6.0f}", flush=True)
+            plan["floor"] = (f"{base}/bench-signed/{slug}", r["headers"], groups["floor"])
+        plan["page"] = (base + r["path"], r["headers"], groups["site"])
         if who == "signed in" and r["etag"]:
-            reload = wrk(base + r["path"], *load, {**r["headers"], "If-None-Match": r["etag"]})
-            rows.append({"engine": engine, "page": name, "who": "reload", **reload, **floors, "bytes": 0,
+            plan["reload"] = (base + r["path"], {**r["headers"], "If-None-Match": r["etag"]}, groups["site"])
+        runs: dict[str, list[dict]] = {}
+        for _ in range(args.rounds):
+            for kind, (url, headers, app) in plan.items():
+                runs.setdefault(kind, []).append(wrk(url, *load, headers, (app, groups["nginx"])))
+        m = {kind: _median(samples) for kind, samples in runs.items()}
+        floors = {kind: m[kind] for kind in ("static", "bare", "floor") if kind in m}
+        rows.append({"engine": engine, "page": name, "who": who, **m["page"], **floors, "bytes": r["bytes"],
+                     "cache": r["cache"]})
+        print(f"  [{engine}] {name:<13} {who:<9} {m['page']['rps']:>8.0f} req/s; static "
+              f"{floors['static']['rps']:>7.0f}, bare {floors['bare']['rps']:>6.0f}", flush=True)
+        if "reload" in m:
+            rows.append({"engine": engine, "page": name, "who": "reload", **m["reload"], **floors, "bytes": 0,
                          "cache": r["cache"]})
     return rows
+
+
+def _median(samples: list[dict]) -> dict:
+    """The median of each figure over the rounds; errors are added up."""
+    return {key: sum(s[key] for s in samples) if key == "errors" else statistics.median(s[key] for s in samples)
+            for key in samples[0]}
 
 
 def _forget_redis(prefix: str) -> None:
@@ -207,10 +253,12 @@ def _forget_redis(prefix: str) -> None:
 def print_table(rows: list[dict], args: argparse.Namespace) -> None:
     print()
     print(f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, Accept-Encoding: gzip; nginx "
-          "(deploy/nginx.conf, 2 workers) in front of two gunicorn + gevent processes, Redis")
+          "(deploy/nginx.conf, 2 workers) in front of two gunicorn + gevent processes, Redis"
+          + (f"; medians of {args.rounds} interleaved rounds" if args.rounds > 1 else ""))
+    print("app us: the answering gunicorn processes' CPU time per request (page / bare / floor); nginx us: nginx's")
     header = (f"{'engine':<10} {'page':<13} {'who':<9} {'req/s':>7} {'p99 ms':>7} {'static':>7} {'bare':>6} "
               f"{'vs static':>9} {'vs bare':>7} {'floor':>6} {'vs floor':>8} {'p99 x':>6} {'errors':>6} "
-              f"{'wire KiB':>8} {'nginx':>6}  aim")
+              f"{'wire KiB':>8} {'nginx':>6} {'app us':>6} {'bare us':>7} {'floor us':>8} {'nginx us':>8}  aim")
     print(header)
     print("-" * len(header))
     for r in rows:
@@ -225,7 +273,8 @@ def print_table(rows: list[dict], args: argparse.Namespace) -> None:
         print(f"{r['engine']:<10} {r['page']:<13} {r['who']:<9} {r['rps']:>7.0f} {r['p99']:>7.2f} "
               f"{static['rps']:>7.0f} {bare['rps']:>6.0f} {r['rps'] / static['rps'] if static['rps'] else 0:>9.0%} "
               f"{r['rps'] / bare['rps'] if bare['rps'] else 0:>7.0%} {_floor(r)} {ratio:>6.1f} {r['errors']:>6} "
-              f"{r['wire'] / 1024:>8.1f} {(r['cache'] if r['who'] == 'visitor' else '-'):>6}  "
+              f"{r['wire'] / 1024:>8.1f} {(r['cache'] if r['who'] == 'visitor' else '-'):>6} {r['app_us']:>6.0f} "
+              f"{bare['app_us']:>7.0f} {r.get('floor', {}).get('app_us', float('nan')):>8.0f} {r['nginx_us']:>8.0f}  "
               f"{aim}: {'met' if met else 'NOT met'}")
 
 
@@ -243,6 +292,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=5, help="seconds of wrk per measurement (default 5)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds; the table shows medians (default 1)")
     args = parser.parse_args()
     for tool in ("wrk", "/usr/sbin/nginx"):
         if shutil.which(tool) is None:
