@@ -14,7 +14,6 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError, OperationalError
-from sqlalchemy.pool import Pool
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -81,15 +80,26 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         cursor.close()
 
 
-@event.listens_for(Engine, "begin")
+def _gate_sqlite_writers(app: Flask) -> None:
+    """The write gate below, on the app's SQLite engines only. On PostgreSQL its hooks had nothing
+    to do, and an engine without connection events skips SQLAlchemy's event dispatch around every
+    transaction and statement."""
+    with app.app_context():
+        engines = [engine for engine in db.engines.values() if engine.dialect.name == "sqlite"]
+    for engine in engines:
+        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "commit", _release_gate)
+        event.listen(engine, "rollback", _release_gate)
+        event.listen(engine, "checkin", _release_record)  # the engine's pool
+        event.listen(engine, "invalidate", _release_invalidated)
+
+
 def _sqlite_begin(conn: Any) -> None:
     """SQLite: a request that changes something (POST, ...) takes the write lock when its
     transaction begins (BEGIN IMMEDIATE), so it waits its turn, in order, and sees one consistent
     database from its first read to its commit. Everything else (GET pages, the CLI, tests) keeps
     the driver's default: reads without a transaction (they never wait for writers in WAL mode),
     and a deferred BEGIN before the first change."""
-    if conn.dialect.name != "sqlite":
-        return
     # After a busy answer, the error page only reads: it must not queue for the lock again. A second
     # connection opened inside a request that holds the lock does not queue behind itself either.
     # Work done after the response (forum.web.utils.after_response sets g.writes_after_response)
@@ -129,10 +139,12 @@ def _release_gate(conn: Any, *args: Any) -> None:
             g.pop("_write_gate_held", None)
 
 
-event.listen(Engine, "commit", _release_gate)
-event.listen(Engine, "rollback", _release_gate)
-event.listen(Pool, "checkin", lambda dbapi_connection, record: _release_gate(record))
-event.listen(Pool, "invalidate", lambda dbapi_connection, record, exc: _release_gate(record))
+def _release_record(dbapi_connection: Any, record: Any) -> None:
+    _release_gate(record)
+
+
+def _release_invalidated(dbapi_connection: Any, record: Any, exc: Any) -> None:
+    _release_gate(record)
 
 
 def _ping_idle_connections(app: Flask) -> None:
@@ -187,6 +199,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_security_headers(app)
 
     db.init_app(app)
+    _gate_sqlite_writers(app)
     _ping_idle_connections(app)
     i18n.init_app(app)
     app.teardown_request(_end_write_transaction)

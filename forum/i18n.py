@@ -80,12 +80,15 @@ def select_locale() -> str:
     chosen = normalise(cookies[LANGUAGE_COOKIE]) if LANGUAGE_COOKIE in cookies else None
     if chosen:
         return chosen
-    stored = normalise(getattr(current_user, "locale", None)) if current_user else None
+    stored = normalise(getattr(current_user._get_current_object(), "locale", None))  # type: ignore[attr-defined]
     return stored or _best_of(request.accept_languages)
 
 
 #: The supported locales, parsed once: Flask-Babel takes a Locale as it is (it parses a code anew).
 _LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
+#: Their codes by the Locale objects above (which live as long as the process): no identifier is
+#: rebuilt from a Locale each time a request's language is asked for.
+_CODES = {id(locale): code for code, locale in _LOCALES.items()}
 
 
 def _selected_locale() -> Locale:
@@ -105,7 +108,10 @@ def locale_code() -> str:
     English outside an app context."""
     if not has_app_context():
         return DEFAULT_LOCALE
-    return str(get_locale() or DEFAULT_LOCALE)
+    locale = get_locale()
+    if locale is None:
+        return DEFAULT_LOCALE
+    return _CODES.get(id(locale)) or str(locale)
 
 
 def in_language(locale: str | None, *, asked_here: bool = False) -> Any:

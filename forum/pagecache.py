@@ -17,34 +17,28 @@ catches up over the socket from the room number it carries. Signed-in pages are 
 Signed-in readers share a *shell* per class of reader, with markers where the personal parts go:
 `<!--sb:user_nav-->` (the account menu and unread count), `<!--sb:flashes-->` and the page's own
 (`Part`s: your votes, your follow button). CSRF tokens in a shell are a placeholder replaced by the
-person's own token. A person whose posts the page shows gets a copy of their own.
+person's own token (forum/pagecache_shell.py cuts and fills shells). A person whose posts the page
+shows gets a copy of their own.
 """
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, render_template, request, session
-from flask_babel import get_locale
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.local import LocalProxy
 
-from forum import policy
+from forum import i18n, policy
 from forum.extensions import db, limiter
 from forum.models import utcnow
+from forum.pagecache_shell import CSRF_PLACEHOLDER, Part, Renderer, fill, render_part, render_shell
 from forum.pagecache_stores import LayeredStore, MemoryStore, RedisStore
 from forum.services import notifications
 
-CSRF_PLACEHOLDER = "sb-csrf-0f3c9e5d7a1b"
-#: Where a shell is cut: at its personal parts' markers (the group: the part's name) and at its CSRF
-#: placeholders (no group: None).
-_CUT = re.compile(r"<!--sb:([a-z_]+)-->|" + re.escape(CSRF_PLACEHOLDER))
-_PLACEHOLDER = CSRF_PLACEHOLDER.encode()
 DEFAULT_TTL = 300
 #: The cached pages: GET views that read and write nothing (a stale stored summary they find is
 #: stored in a transaction of its own, forum/services/demand/snapshot.py).
@@ -54,16 +48,7 @@ PAGE_KEYS = {"board.topic": ("topic", "topic_id"), "concepts.show": ("concept", 
 PAGE_ENDPOINTS = frozenset(PAGE_KEYS)
 CACHED_ENDPOINTS = PAGE_ENDPOINTS | {"main.healthz", "static"}
 VARY = "Cookie, Accept-Language, Accept-Encoding"
-
-Renderer = Callable[[], str]
-
-
-@dataclass(frozen=True)
-class Part:
-    """A personal part of a page: its cache key (what it shows, naming the person), or None when it
-    cannot be keyed (the page then gets no ETag), and how to render it."""
-    key: tuple[Any, ...] | None
-    render: Renderer
+_HTML = "text/html; charset=utf-8"
 
 
 def init_app(app: Flask) -> None:
@@ -150,9 +135,10 @@ def permissions(actor: Any, declared: Mapping[str, tuple[str, Any]]) -> dict[str
 
 def unread_count() -> int:
     """The reader's unread notifications, once per request (or as a page's key row read them)."""
-    if "_sb_unread" not in g:
-        g._sb_unread = notifications.unread_count(reader())
-    return g._sb_unread
+    count = g.get("_sb_unread")
+    if count is None:
+        count = g._sb_unread = notifications.unread_count(reader())
+    return count
 
 
 def remember_unread(count: int | None) -> None:
@@ -167,95 +153,55 @@ def nav_key(user: Any) -> tuple[Any, ...] | None:
     return ("nav", user.id, user.username, user.name, user.role, unread_count())
 
 
-def _user_nav() -> str:
-    user = reader()
-    key = nav_key(user) if user.is_authenticated else None
+def _user_nav(key: tuple[Any, ...] | None) -> str:
+    """The account menu: a signed-in person's under their `nav_key` (None: not keyed)."""
     if key is None:
         return render_template("_user_nav.html")
     return fragment(key, lambda: render_template("_user_nav.html"))
 
 
-def _suspended_until(user: Any = None) -> Any:
+def _suspended_until(user: Any) -> Any:
     """Until when the reader is suspended (their pages carry a standing notice), or None."""
-    user = user if user is not None else reader()
     return user.suspended_until if user.is_authenticated and user.is_suspended else None
 
 
-def _flashes() -> str:
+def _flashes(suspended_until: Any) -> str:
     """Flash messages, and a suspended person's standing notice (with how to appeal)."""
-    return render_template("_flashes.html") if session.get("_flashes") or _suspended_until() else ""
+    return render_template("_flashes.html") if suspended_until or session.get("_flashes") else ""
 
 
 def _standard_parts(user: Any) -> dict[str, Part]:
-    return {"user_nav": Part(nav_key(user) if user.is_authenticated else ("nav",), _user_nav),
-            "flashes": Part(("flashes", _suspended_until(user)), _flashes)}
+    """The account menu and the flash messages, keyed and rendered with what is known of the reader."""
+    nav = nav_key(user) if user.is_authenticated else None
+    suspended = _suspended_until(user)
+    return {"user_nav": Part(nav if user.is_authenticated else ("nav",), lambda: _user_nav(nav)),
+            "flashes": Part(("flashes", suspended), lambda: _flashes(suspended))}
 
 
 # --- rendering ------------------------------------------------------------------------------------
 
-def _key(parts: Any) -> str:
-    return "|".join(map(str, parts))
+#: Digests made in this process, by what they digest: a page asked again is not spelled out and
+#: hashed again. Emptied when it holds DIGESTS_KEPT.
+_DIGESTS: dict[Any, str] = {}
+DIGESTS_KEPT = 4096
+
+
+def _digest(material: tuple[Any, ...]) -> str:
+    """What a key holds (a tuple of plain values, each place always of one type) as 32 hexadecimal
+    digits, the same in every process: a cache key, an ETag."""
+    try:
+        found = _DIGESTS.get(material)
+    except TypeError:  # something unhashable in it: digested every time
+        return hashlib.sha256(repr(material).encode()).hexdigest()[:32]
+    if found is None:
+        if len(_DIGESTS) >= DIGESTS_KEPT:
+            _DIGESTS.clear()
+        found = _DIGESTS[material] = hashlib.sha256(repr(material).encode()).hexdigest()[:32]
+    return found
 
 
 def _locale() -> str:
-    return str(get_locale())
-
-
-def _render_shell(render: Callable[[], Any]) -> tuple[str, list[int]]:
-    """Render with CSRF tokens as a placeholder and personal parts as markers. `render` returns the
-    HTML, or (HTML, ids of the people whose own posts the page shows)."""
-    had_token = "csrf_token" in g
-    saved = g.pop("csrf_token", None)
-    g.csrf_token = CSRF_PLACEHOLDER
-    g._sb_shell = True
-    try:
-        result = render()
-    finally:
-        g.pop("_sb_shell", None)
-        g.pop("csrf_token", None)
-        if had_token:
-            g.csrf_token = saved
-    if isinstance(result, tuple):
-        html, authors = result
-        return str(html), sorted({int(a) for a in authors if a is not None})
-    return str(result), []
-
-
-def _segments(html: str) -> list[Any]:
-    """The page cut at its markers and CSRF placeholders: its text, encoded once, at even places; at
-    odd places the name of a part, or None for a token."""
-    pieces: list[Any] = _CUT.split(html)
-    pieces[::2] = [text.encode() for text in pieces[::2]]
-    return pieces
-
-
-def _fill(html: str, parts: Mapping[str, Part], entry: dict[str, Any] | None = None, csrf: bool = True) -> bytes:
-    """The page's bytes with its personal parts rendered and (with `csrf`) the person's CSRF token in
-    place of every placeholder. The cut is remembered on a cached `entry` (in process memory), so a
-    page is neither searched nor encoded again: only its parts and the token are."""
-    segments = entry.get("segments") if entry is not None else None
-    if segments is None:
-        segments = _segments(html)
-        if entry is not None:
-            entry["segments"] = segments
-    out = segments[:]
-    token = b""
-    for index in range(1, len(segments), 2):
-        name = segments[index]
-        if name is None:
-            token = token or (generate_csrf().encode() if csrf else _PLACEHOLDER)
-            out[index] = token
-            continue
-        piece = _render_filler(parts.get(name))
-        if csrf and _PLACEHOLDER in piece:
-            token = token or generate_csrf().encode()
-            piece = piece.replace(_PLACEHOLDER, token)
-        out[index] = piece
-    return b"".join(out)
-
-
-def _render_filler(part: Part | None) -> bytes:
-    return part.render().encode() if part is not None else b""
+    return i18n.locale_code()
 
 
 def _lifetime(ttl: int | Callable[[], int] | None) -> int:
@@ -263,16 +209,15 @@ def _lifetime(ttl: int | Callable[[], int] | None) -> int:
     return int(value if value is not None else current_app.config.get("PAGE_CACHE_TTL", DEFAULT_TTL))
 
 
-def _etag(full: tuple[Any, ...], parts: Mapping[str, Part], user: Any) -> str | None:
-    """The page's validator: its full key and, signed in, the keys of the reader's own parts and
-    their CSRF secret (hashed). None when a part cannot be keyed."""
-    material: list[Any] = [full]
-    if user.is_authenticated:
-        if any(part.key is None for part in parts.values()):
-            return None
-        material += [sorted((name, part.key) for name, part in parts.items()), user.id,
-                     user.session_token, session.get("csrf_token")]
-    return hashlib.sha256(repr(material).encode()).hexdigest()[:32]
+def _etag(shared: str, parts: Mapping[str, Part], user: Any) -> str | None:
+    """The page's validator: its full key's digest (`shared`) and, signed in, the keys of the
+    reader's own parts and their CSRF secret (hashed). None when a part cannot be keyed."""
+    if not user.is_authenticated:
+        return shared
+    keys = tuple(sorted((name, part.key) for name, part in parts.items()))
+    if any(key is None for _name, key in keys):
+        return None
+    return _digest((shared, keys, user.id, user.session_token, session.get("csrf_token")))
 
 
 def page(key: tuple[Any, ...], render: Callable[[], Any], *, perms: Mapping[str, Any],
@@ -281,37 +226,40 @@ def page(key: tuple[Any, ...], render: Callable[[], Any], *, perms: Mapping[str,
     rendered with `render` (which passes `perms` to its template). `parts` are the page's personal
     parts. `ttl` (seconds, or a function asked after rendering) bounds the entry's life; 0 keeps it
     out. Answers 304 to a request that holds the page's ETag."""
-    config = current_app.config
+    app, asked = current_app._get_current_object(), request._get_current_object()  # type: ignore[attr-defined]
     user = reader()
     signed_in = bool(user.is_authenticated)
-    fillers = {**_standard_parts(user), **(parts or {})}
+    fillers = _standard_parts(user)
+    if parts:
+        fillers.update(parts)
     flashes = bool(session.get("_flashes"))
-    if not config.get("PAGE_CACHE", True) or (flashes and not signed_in):
-        html, _ = _render_shell(render)
-        return _response(_fill(html, fillers), "off", None, signed_in=True)
+    if not app.config.get("PAGE_CACHE", True) or (flashes and not signed_in):
+        html, _ = render_shell(render)
+        return _response(fill(html, fillers), "off", None, signed_in=True)
     viewer = tuple(sorted(perms.items()))
-    release = current_app.extensions["pagecache_release"]
+    release = app.extensions["pagecache_release"]
     if signed_in:
-        full: tuple[Any, ...] = ("shell", _locale(), release, *key, request.path, *viewer)
+        full: tuple[Any, ...] = ("shell", _locale(), release, *key, asked.path, *viewer)
     else:
-        full = ("visitor", _locale(), release, *key, request.full_path, *viewer)
-    etag = None if flashes else _etag(full, fillers, user)
-    if etag is not None and request.if_none_match.contains_weak(etag):
+        full = ("visitor", _locale(), release, *key, asked.full_path, *viewer)
+    shared = _digest(full)
+    etag = None if flashes else _etag(shared, fillers, user)
+    if etag is not None and asked.if_none_match.contains_weak(etag):
         return _response(None, "not-modified", etag, signed_in)
-    html, status = (_signed_in_page if signed_in else _visitor_page)(full, render, fillers, ttl)
+    html, status = (_signed_in_page if signed_in else _visitor_page)(shared, render, fillers, ttl)
     return _response(html, status, etag, signed_in)
 
 
-def _visitor_page(full: tuple[Any, ...], render: Callable[[], Any], fillers: Mapping[str, Part],
+def _visitor_page(cache_key: str, render: Callable[[], Any], fillers: Mapping[str, Part],
                   ttl: Any) -> tuple[str, str]:
     """A visitor's page: rendered once, its parts filled in once, then served as stored."""
-    cache, cache_key = store(), _key(full)
+    cache = store()
     entry = cache.get(cache_key)
     status = "hit"
     if entry is None:
         status = "miss"
-        shell, _ = _render_shell(render)
-        entry = {"html": _fill(shell, fillers, csrf=False).decode(), "authors": []}
+        shell, _ = render_shell(render)
+        entry = {"html": fill(shell, fillers, csrf=False).decode(), "authors": []}
         lifetime = _lifetime(ttl)
         if lifetime > 0:
             cache.set(cache_key, entry, lifetime)
@@ -321,19 +269,19 @@ def _visitor_page(full: tuple[Any, ...], render: Callable[[], Any], fillers: Map
     return html, status
 
 
-def _signed_in_page(full: tuple[Any, ...], render: Callable[[], Any], fillers: Mapping[str, Part],
+def _signed_in_page(shared_key: str, render: Callable[[], Any], fillers: Mapping[str, Part],
                     ttl: Any) -> tuple[bytes, str]:
     """The shared shell of the reader's class (or their own copy where the page shows their posts,
     with their buttons), filled with their parts."""
-    cache, shared_key = store(), _key(full)
+    cache = store()
     user_id = reader().id
-    own_key = _key((shared_key, "own", user_id))  # = _key((*full, "own", user_id)), not joined twice
+    own_key = f"{shared_key}|own|{user_id}"
     entry = cache.get(shared_key)
     if entry is not None and user_id in entry["authors"]:
         entry = cache.get(own_key)
     if entry is not None and entry["html"] is not None:
-        return _fill(entry["html"], fillers, entry), "hit"
-    html, authors = _render_shell(render)
+        return fill(entry["html"], fillers, entry), "hit"
+    html, authors = render_shell(render)
     entry = {"html": html, "authors": authors}
     lifetime = _lifetime(ttl)
     if lifetime > 0:
@@ -343,52 +291,39 @@ def _signed_in_page(full: tuple[Any, ...], render: Callable[[], Any], fillers: M
                 cache.set(shared_key, {"html": None, "authors": authors}, lifetime)
         else:
             cache.set(shared_key, entry, lifetime)
-    return _fill(html, fillers, entry), "miss"
+    return fill(html, fillers, entry), "miss"
 
 
 def fragment(key: tuple[Any, ...], render: Renderer, ttl: int | Callable[[], int] | None = None) -> str:
     """A personal part, cached under `key` (what it shows: the person, the room's number...), the
     reader's language and whether they are signed in: rendered once per change, not on every view.
     CSRF tokens in it are the placeholder, filled in with the page."""
-    if not current_app.config.get("PAGE_CACHE", True):
-        return _render_part(render)
-    cache = store()
-    cache_key = _key(("part", _locale(), bool(reader().is_authenticated), *key))
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if not app.config.get("PAGE_CACHE", True):
+        return render_part(render)
+    cache = app.extensions["pagecache"]
+    cache_key = _digest(("part", _locale(), bool(reader().is_authenticated), *key))
     entry = cache.get(cache_key)
     if entry is None:
-        entry = {"html": _render_part(render), "authors": []}
+        entry = {"html": render_part(render), "authors": []}
         lifetime = _lifetime(ttl)
         if lifetime > 0:
             cache.set(cache_key, entry, lifetime)
     return entry["html"]
 
 
-def _render_part(render: Renderer) -> str:
-    had_token = "csrf_token" in g
-    saved = g.pop("csrf_token", None)
-    g.csrf_token = CSRF_PLACEHOLDER
-    try:
-        return str(render())
-    finally:
-        g.pop("csrf_token", None)
-        if had_token:
-            g.csrf_token = saved
-
-
 # --- the answer -------------------------------------------------------------------------------------
 
 def _response(html: str | bytes | None, status: str, etag: str | None, signed_in: bool) -> Response:
-    response = Response(html, mimetype="text/html") if html is not None else Response(status=304)
-    response.headers["X-Page-Cache"] = status
-    response.headers["Vary"] = VARY
+    """The answer, its headers given to the constructor (a weak ETag: our digest is hexadecimal)."""
+    headers = [("Content-Type", _HTML), ("X-Page-Cache", status), ("Vary", VARY)]
     if etag is not None:
-        response.set_etag(etag, weak=True)
-    config = current_app.config
+        headers.append(("ETag", f'W/"{etag}"'))
     if signed_in or etag is None:
-        response.headers["Cache-Control"] = "private, no-cache"
+        headers.append(("Cache-Control", "private, no-cache"))
     else:
-        response.headers["Cache-Control"] = (
-            f"public, max-age=0, s-maxage={int(config.get('PAGE_SHARED_MAX_AGE', 5))}, "
-            f"stale-while-revalidate={int(config.get('PAGE_STALE_WHILE_REVALIDATE', 30))}")
-    return response
+        config = current_app.config
+        headers.append(("Cache-Control", f"public, max-age=0, s-maxage={int(config.get('PAGE_SHARED_MAX_AGE', 5))}, "
+                        f"stale-while-revalidate={int(config.get('PAGE_STALE_WHILE_REVALIDATE', 30))}"))
+    return Response(html, 304 if html is None else 200, headers)
 

@@ -8,7 +8,9 @@ import threading
 from collections import Counter
 
 import pytest
+from sqlalchemy import event
 
+import forum
 from forum.extensions import db
 from forum.models import FeatureVote
 from forum.services import concepts
@@ -101,3 +103,12 @@ def test_fifty_writers_voting_on_one_feature(app, people, feature, sqlite_path):
     stored = {v.user_id: v.value for v in db.session.query(FeatureVote).filter_by(feature_id=feature.id)}
     expected = {voters[i].id: {"up": 1, "down": -1}[v] for i, v in last.items() if v != "clear"}
     assert stored == expected
+
+
+def test_the_write_gate_hooks_only_sqlite_engines(app):
+    """The gate's connection events are on SQLite's engine alone: a PostgreSQL engine carries none,
+    so SQLAlchemy skips its event dispatch around each of its transactions and statements."""
+    sqlite = db.engine.dialect.name == "sqlite"
+    for name, hook in (("begin", forum._sqlite_begin), ("commit", forum._release_gate),
+                       ("rollback", forum._release_gate), ("checkin", forum._release_record)):
+        assert event.contains(db.engine, name, hook) is sqlite, name

@@ -27,6 +27,8 @@ from forum.policy.visibility import post_view, topic_view
 # The refusals a topic page asks about on every view, made once (translated when read).
 MARK_ANSWERS_MESSAGE = _l("Only members of the concept's organization can mark answers.")
 PIN_MESSAGE = _l("Only admins (and, on a concept's discussion, its organization) pin topics.")
+_MARK_ANSWERS_REFUSED = Refusal(MARK_ANSWERS_MESSAGE)
+_PIN_REFUSED = Refusal(PIN_MESSAGE)
 
 
 def _post_create(a: Any, topic: Any) -> Refusal | None:
@@ -68,8 +70,9 @@ def _mark_answered(a: Any, obj: Any) -> Refusal | None:
     if refused:
         return refused
     topic = getattr(obj, "topic", obj)
-    return deny(topic is not None and topic.concept_id is not None
-                and is_member(a, topic.concept.organization_id), MARK_ANSWERS_MESSAGE)
+    if topic is not None and topic.concept_id is not None and is_member(a, topic.concept.organization_id):
+        return None
+    return _MARK_ANSWERS_REFUSED
 
 
 def _topic_create(a: Any, board: Any) -> Refusal | None:
@@ -82,8 +85,10 @@ def _topic_create(a: Any, board: Any) -> Refusal | None:
 
 
 def _topic_pin(a: Any, topic: Any) -> Refusal | None:
-    return deny(active(a) and topic is not None and (a.is_admin or (
-        topic.concept_id is not None and is_member(a, topic.concept.organization_id))), PIN_MESSAGE)
+    if active(a) and topic is not None and (a.is_admin or (
+            topic.concept_id is not None and is_member(a, topic.concept.organization_id))):
+        return None
+    return _PIN_REFUSED
 
 
 def _post_react(a: Any, post: Any) -> Refusal | None:

@@ -22,6 +22,10 @@ from forum.policy.refusals import (
 )
 from forum.policy.visibility import concept_view, post_view
 
+# The refusals a concept page asks about on every view, made once (translated when read).
+_EDIT_REFUSED = Refusal(_l("Only members of the organization can edit this concept."))
+_DECIDE_REFUSED = Refusal(_l("Only members of the concept's organization post its decisions."))
+
 
 def _feedback(what: str) -> Rule:
     """Votes and answers come from signed-in people in good standing outside the owning
@@ -51,8 +55,10 @@ def _feedback_results(a: Any, concept: Any) -> Refusal | None:
     refused = concept_view(a, concept)
     if refused or is_token(a):
         return refused
-    return deny(is_member(a, concept.organization_id) or admin(a) or bool(concept.organization.publish_price_summary),
-                _l("Only members of %(name)s can see the demand summary of this concept.", name=concept.organization.name))
+    if is_member(a, concept.organization_id) or admin(a) or concept.organization.publish_price_summary:
+        return None  # the refusal's words are made only for a refusal
+    return Refusal(_l("Only members of %(name)s can see the demand summary of this concept.",
+                      name=concept.organization.name))
 
 
 def _feedback_export(a: Any, concept: Any) -> Refusal | None:
@@ -123,16 +129,14 @@ RULES: dict[str, Rule] = {
     "concept.view": concept_view,
     "concept.create": lambda a, org: deny(active(a) and is_member(a, org_id(org)),
                                           _l("Only members of an organization can post concepts for it.")),
-    "concept.edit": lambda a, c: deny(active(a) and is_member(a, org_id(c)),
-                                      _l("Only members of the organization can edit this concept.")),
+    "concept.edit": lambda a, c: None if active(a) and is_member(a, org_id(c)) else _EDIT_REFUSED,
     # Research set-up (price ladder, best-worst sets, profile questions): the organization's members.
     # Answering them is "feedback.answer"; reading the figures is "feedback.results".
     "research.manage": lambda a, c: deny(active(a) and c is not None and is_member(a, org_id(c)),
                                          _l("Only members of the concept's organization set up its research "
                                             "questions.")),
     # Decision updates ("you said, we did"): the concept's organization posts them.
-    "decision.create": lambda a, c: deny(active(a) and c is not None and is_member(a, org_id(c)),
-                                         _l("Only members of the concept's organization post its decisions.")),
+    "decision.create": lambda a, c: None if active(a) and c is not None and is_member(a, org_id(c)) else _DECIDE_REFUSED,
     # Suggestions from consumers (obj: the Concept for create, else the Suggestion).
     "suggestion.view": _suggestion_view,
     "suggestion.create": _feedback(_l("suggest features for")),

@@ -11,6 +11,8 @@ from forum.policy.refusals import Refusal, Rule, active, admin, deny, moderator,
 
 #: What a person who may not flag is told they cannot do (words made once, translated when read).
 FLAGGING = (_l("flag"), _l("flag anything"))
+#: The refusal the summary and concept pages ask about on every view, made once.
+_MEMBER_REFUSED = Refusal(_l("Only the organization's members can do this."))
 
 
 def _act_on_person(a: Any, person: Any) -> Refusal | None:
@@ -92,7 +94,7 @@ ORGANIZATIONS: dict[str, Rule] = {
     "org.edit": _owner(_l("Only the organization's owners can edit it.")),
     "org.manage_members": _owner(_l("Only the organization's owners can add or remove members.")),
     "org.verify": staff(admin, _l("Only an admin can verify organizations.")),
-    "org.member": lambda a, obj: deny(is_member(a, org_id(obj)), _l("Only the organization's members can do this.")),
+    "org.member": lambda a, obj: None if is_member(a, org_id(obj)) else _MEMBER_REFUSED,
     # Webhooks: the organization's owners (obj: the Organization).
     "webhook.manage": _owner(_l("Only the organization's owners manage its webhooks.")),
     # API tokens: the organization's owners (obj: the Organization).

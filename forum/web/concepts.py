@@ -24,7 +24,8 @@ bp = Blueprint("concepts", __name__, url_prefix="/concepts")
 
 
 def _arg(name: str) -> str:
-    return concepts.clean_text(request.args.get(name, ""))[:80].strip()
+    args = request.args  # `in` first: Werkzeug's get() raises and catches an HTTP error for a missing key
+    return concepts.clean_text(args[name])[:80].strip() if name in args else ""
 
 
 @bp.get("/")

@@ -186,7 +186,8 @@ def results(slug: str) -> Response:
     perms = pagecache.permissions(user, {"member": ("org.member", subject)})
     demand.remember_seq(row.id, row.seq, row.topic_seq)
     concept = functools.cache(lambda: concepts.get_for_key(slug, user))  # read after its key, to render
-    segment, refused = _segment(concept()) if request.args.get("segment") else (None, None)
+    args = request.args  # `in` first: Werkzeug's get() raises and catches an HTTP error for a missing key
+    segment, refused = _segment(concept()) if "segment" in args and args["segment"] else (None, None)
     key = ("results", row.id, row.seq, row.topic_seq, row.name, row.organization_slug,
            row.publish_price_summary, segment and segment["key"], refused)
     since_key = ("since", row.id, row.seq, row.topic_seq, user.get_id(), row.visited_at)

@@ -12,7 +12,7 @@ import pytest
 from flask import g, render_template_string
 from sqlalchemy import select
 
-from forum import pagecache
+from forum import pagecache, pagecache_shell
 from forum.extensions import db
 from forum.models import Topic, utcnow
 from forum.services import posting
@@ -55,7 +55,7 @@ def tripwire(app):
 def test_the_tripwire_catches_a_template_that_asks_the_policy(app, tripwire):
     """The check itself can fail: a shared part that calls can() is caught."""
     with app.test_request_context("/"):
-        pagecache._render_shell(lambda: render_template_string(
+        pagecache_shell.render_shell(lambda: render_template_string(
             "{% if can('flag.create') %}x{% endif %}{{ current_user.name }}"))
         assert tripwire == ["can('flag.create')", "current_user.name"]
         tripwire.clear()
