@@ -126,6 +126,9 @@ class Config:
         self.REMEMBER_COOKIE_DURATION = 60 * 60 * 24 * 30
         self.WTF_CSRF_ENABLED = _bool("WTF_CSRF_ENABLED", True)
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+        # Flask-WTF's before_request would look up every request's view for an exemption first; the
+        # forum's (forum/__init__.py, _protect_writes) calls its protect() for the checked methods only.
+        self.WTF_CSRF_CHECK_DEFAULT = False
         # argon2id; argon2-cffi's defaults (t=3, m=64 MiB, p=4) are above OWASP's minimum
         # (m=19 MiB, t=2, p=1). Raising them rehashes each password at its next login.
         self.ARGON2_TIME_COST = int(os.environ.get("ARGON2_TIME_COST", "3"))

@@ -1,6 +1,7 @@
 """Sounding Board: a customer co-creation forum."""
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 import time
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, g, has_app_context, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -38,6 +39,10 @@ class BoundedIntegerConverter(IntegerConverter):
 class _SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over HTTPS (or when forced)."""
 
+    #: SHA-1, as Flask's default, given as hashlib's own constructor rather than Flask's lazy wrapper:
+    #: the same signature, but the standard library's hmac then signs in C (OpenSSL) instead of Python.
+    digest_method = staticmethod(hashlib.sha1)
+
     def __init__(self) -> None:
         self._serializers: dict[Any, Any] = {}
 
@@ -55,7 +60,7 @@ class _SessionInterface(SecureCookieSessionInterface):
         """Then, with every cookie on the response: one that sets a cookie (this session, Flask-Login's
         remember-me) is never stored by a shared cache, whatever the page said."""
         super().save_session(app, session, response)
-        if "Set-Cookie" in response.headers and "public" in response.headers.get("Cache-Control", ""):
+        if "public" in response.headers.get("Cache-Control", "") and "Set-Cookie" in response.headers:
             response.headers["Cache-Control"] = "private, no-cache"
 
 
@@ -201,6 +206,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     _init_login(app)
     csrf.init_app(app)
+    app.before_request(_protect_writes)  # where Flask-WTF's own check would run
     limiter.init_app(app)
     compress.init_app(app)
     socketio.init_app(app, async_mode=app.config["SOCKETIO_ASYNC_MODE"],
@@ -235,6 +241,14 @@ def _configure(app: Flask, config: dict[str, Any] | None) -> None:
     if app.config["PROXY_FIX_HOPS"]:
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
+def _protect_writes() -> None:
+    """Flask-WTF's CSRF check (its protect(), with the views and blueprints it exempts) on the methods
+    it checks (WTF_CSRF_METHODS); a GET is not asked for its view's exemption first."""
+    config = current_app.config
+    if config["WTF_CSRF_ENABLED"] and request.method in config["WTF_CSRF_METHODS"]:
+        csrf.protect(apply_exemptions=True)
 
 
 def _end_write_transaction(exc: BaseException | None) -> None:

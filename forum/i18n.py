@@ -257,8 +257,12 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _content_language(response: Any) -> Any:
         if request.endpoint != "static":
-            response.headers.setdefault("Content-Language", html_lang())
-            vary = response.headers.get("Vary", "")
+            headers = response.headers
+            # A 304 carries none (Werkzeug drops it with the body's headers). The names are looked
+            # through here: Headers.setdefault would raise and catch an error for a missing one.
+            if response.status_code != 304 and not any(name.lower() == "content-language" for name, _value in headers):
+                headers.add("Content-Language", html_lang())
+            vary = headers.get("Vary", "")
             if "Accept-Language" not in vary or "Cookie" not in vary:  # a cached page says both already
                 response.vary.update(("Accept-Language", "Cookie"))
         return response

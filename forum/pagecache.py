@@ -74,7 +74,8 @@ def init_app(app: Flask) -> None:
     @limiter.request_filter
     def _reading_a_cached_page() -> bool:
         """Reading a cached page has no rate limit to count: skip the limiter's bookkeeping."""
-        return request.method in ("GET", "HEAD") and request.endpoint in CACHED_ENDPOINTS
+        req = request._get_current_object()  # type: ignore[attr-defined] - the request, not its proxy
+        return req.method in ("GET", "HEAD") and req.endpoint in CACHED_ENDPOINTS
 
     @app.context_processor
     def _shell_flag() -> dict[str, Any]:

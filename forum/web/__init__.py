@@ -171,14 +171,19 @@ SECURITY_HEADERS = (
 )
 
 
+#: The same, each with its name in lower case (a response's header names are compared so).
+_SECURITY_HEADERS = tuple((name.lower(), name, value) for name, value in SECURITY_HEADERS)
+
+
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def headers(response: Response) -> Response:
-        present = {name.lower() for name in response.headers.keys()}  # noqa: SIM118 - Headers: names once
-        for name, value in SECURITY_HEADERS:
-            if name.lower() not in present:
+        present = {name.lower() for name, _value in response.headers}
+        for lower, name, value in _SECURITY_HEADERS:
+            if lower not in present:
                 response.headers.add(name, value)
-        if request.is_secure:
+        req = request._get_current_object()  # type: ignore[attr-defined] - the request, not its proxy
+        if req.is_secure:
             response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
             # Every cookie we set over HTTPS is Secure (the session, the remember-me cookie).
             cookies = response.headers.getlist("Set-Cookie")
@@ -188,7 +193,7 @@ def register_security_headers(app: Flask) -> None:
                     if "; secure" not in cookie.lower():
                         cookie += "; Secure"
                     response.headers.add("Set-Cookie", cookie)
-        if "cache-control" not in present and request.endpoint != "static" and current_user.is_authenticated:
+        if "cache-control" not in present and req.endpoint != "static" and pagecache.reader().is_authenticated:
             response.headers["Cache-Control"] = "private, no-store"
         return response
 
@@ -272,12 +277,13 @@ def register_web(app: Flask) -> None:
 
 def refuse_null_characters() -> Response | None:
     """No text a person types contains NUL, and PostgreSQL refuses it: answer 400 before any query."""
-    values = [request.path]
+    req = request._get_current_object()  # type: ignore[attr-defined] - the request, not its proxy
+    values = [req.path]
     # A request without a body has no form to read (Flask would parse an empty one). The WSGI environ
     # is asked first: a missing header costs Werkzeug a raised and caught HTTP error.
-    environ = request.environ
-    has_body = environ.get("HTTP_TRANSFER_ENCODING") or (environ.get("CONTENT_LENGTH") and request.content_length)
-    for source in (request.args, request.form) if has_body else (request.args,):
+    environ = req.environ
+    has_body = environ.get("HTTP_TRANSFER_ENCODING") or (environ.get("CONTENT_LENGTH") and req.content_length)
+    for source in (req.args, req.form) if has_body else (req.args,):
         for _key, items in source.lists():
             values.extend(items)
             values.append(_key)

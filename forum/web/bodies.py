@@ -92,12 +92,19 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+#: The decoder of text without options (the session cookie, read on every request).
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+
+
 class StrictJSONProvider(DefaultJSONProvider):
     """``app.json``: every ``request.get_json()`` parses through :meth:`loads`."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         try:
-            value = json.loads(s, parse_constant=_refuse_constant, **kwargs)
+            if type(s) is str and not kwargs and not s.startswith("\ufeff"):
+                value = _DECODER.decode(s)  # what json.loads does with text, without a decoder per call
+            else:
+                value = json.loads(s, parse_constant=_refuse_constant, **kwargs)
         except RecursionError:
             raise ValueError(f"it is nested more than {MAX_JSON_DEPTH} levels deep") from None
         _check_tree(value)

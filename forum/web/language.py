@@ -46,7 +46,8 @@ def choose() -> Response:
 def _remember_chosen_language(response: Response) -> Response:
     """A signed-in person whose browser has no language cookie (another device, after signing in)
     gets the one they chose in Settings: the cookie is what every page, cached or not, reads."""
-    if LANGUAGE_COOKIE in request.cookies or request.endpoint in (None, "static", "language.choose"):
+    req = request._get_current_object()  # type: ignore[attr-defined] - the request, not its proxy
+    if LANGUAGE_COOKIE in req.cookies or req.endpoint in (None, "static", "language.choose"):
         return response  # the cookie is there (every page after the first of someone who chose)
     user = pagecache.reader()
     if getattr(user, "is_authenticated", False) and user.locale in LANGUAGES:

@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required, user_logged_in
 from werkzeug.wrappers import Response
 
-from forum import policy
+from forum import pagecache, policy
 from forum.errors import DomainError, NotFound, ValidationError
 from forum.extensions import db, login_manager
 from forum.i18n import _
@@ -285,9 +285,11 @@ WARNING_EXEMPT = {"conduct.warnings", "conduct.acknowledge", "auth.logout", "sta
 
 def warning_gate() -> Response | None:
     """A person with an unacknowledged warning sees it before anything else."""
-    if (current_user.is_authenticated and current_user.warning_pending
-            and request.endpoint not in WARNING_EXEMPT and request.endpoint is not None):
-        return redirect(url_for("conduct.warnings"))
+    user = pagecache.reader()
+    if user.is_authenticated and user.warning_pending:
+        endpoint = request.endpoint
+        if endpoint not in WARNING_EXEMPT and endpoint is not None:
+            return redirect(url_for("conduct.warnings"))
     return None
 
 
