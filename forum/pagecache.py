@@ -301,7 +301,7 @@ def fragment(key: tuple[Any, ...], render: Renderer, ttl: int | Callable[[], int
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if not app.config.get("PAGE_CACHE", True):
         return render_part(render)
-    cache = app.extensions["pagecache"]
+    cache = store()
     cache_key = _digest(("part", _locale(), bool(reader().is_authenticated), *key))
     entry = cache.get(cache_key)
     if entry is None:
